@@ -1,0 +1,39 @@
+"""brokerplex: one Python API over many Indian stock brokers.
+
+Importing this package is cheap: the data model and the manager load on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from brokerplex.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from brokerplex.broker import Broker, BrokerSettings
+    from brokerplex.capabilities import Capabilities
+    from brokerplex.manager import AsyncBrokerManager, BrokerManager
+    from brokerplex.models import OrderModify, OrderRequest
+    from brokerplex.registry import BrokerSpec
+    from brokerplex.symbols import parse_symbol
+
+_LAZY = {
+    "AsyncBrokerManager": "brokerplex.manager",
+    "BrokerManager": "brokerplex.manager",
+    "Broker": "brokerplex.broker",
+    "BrokerSettings": "brokerplex.broker",
+    "BrokerSpec": "brokerplex.registry",
+    "Capabilities": "brokerplex.capabilities",
+    "OrderModify": "brokerplex.models",
+    "OrderRequest": "brokerplex.models",
+    "parse_symbol": "brokerplex.symbols",
+}
+
+__all__ = ["hookimpl", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'brokerplex' has no attribute {name!r}")

@@ -1,0 +1,152 @@
+"""The interface a broker plugin implements: async-first, one instance per account.
+
+A plugin subclasses :class:`Broker`, declares a :class:`BrokerSettings` model for
+``brokerplex activate``, and registers a :class:`~brokerplex.registry.BrokerSpec`.
+Requests reaching ``place_order`` are already validated (symbol grammar, prices,
+tick and lot rules, pre-trade checks) and carry a ``client_order_id``.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from brokerplex.models import (
+    Funds,
+    Holding,
+    Instrument,
+    Order,
+    OrderAck,
+    OrderModify,
+    OrderRequest,
+    Position,
+    Profile,
+    Quote,
+    Trade,
+)
+from brokerplex.storage import PrivateJSON
+
+
+class BrokerSettings(BaseModel):
+    """Base of a plugin's settings model. Declare secrets as ``pydantic.SecretStr``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LoginIO(Protocol):
+    """How an interactive login talks to the person at the keyboard."""
+
+    def show(self, text: str) -> None: ...
+
+    def prompt(self, text: str, *, hidden: bool = False) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccountContext:
+    """What the manager gives a broker instance: its names and its private storage."""
+
+    account: str
+    broker: str
+    home: Path
+
+    @property
+    def session(self) -> PrivateJSON:
+        """Private (0600) storage for this account's tokens."""
+        return PrivateJSON(self.home / "sessions" / f"{self.account}.json")
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache" / self.broker
+
+
+class Broker(abc.ABC):
+    """One account at one broker."""
+
+    settings_model: ClassVar[type[BrokerSettings]] = BrokerSettings
+
+    def __init__(self, context: AccountContext, settings: BrokerSettings) -> None:
+        self.context = context
+        self.settings = settings
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} account={self.context.account!r}>"
+
+    # -- session ---------------------------------------------------------------
+    @abc.abstractmethod
+    async def connect(self) -> None:
+        """Restore or open a session without a person; raise AuthenticationError if one is needed."""
+
+    async def login(self, params: Mapping[str, str], io: LoginIO) -> Profile:
+        """Log in, interactively if the broker needs it, and store the session."""
+        await self.connect()
+        return await self.profile()
+
+    async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
+        """Release connections; the stored session stays valid."""
+
+    # -- reads -----------------------------------------------------------------
+    @abc.abstractmethod
+    async def profile(self) -> Profile: ...
+
+    @abc.abstractmethod
+    async def instruments(self) -> Sequence[Instrument]: ...
+
+    async def instrument(self, symbol: str) -> Instrument | None:
+        """The listed instrument for a canonical symbol; brokers override with an index."""
+        return next((i for i in await self.instruments() if i.symbol == symbol), None)
+
+    @abc.abstractmethod
+    async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]: ...
+
+    @abc.abstractmethod
+    async def orders(self) -> list[Order]: ...
+
+    @abc.abstractmethod
+    async def order_history(self, order_id: str) -> list[Order]: ...
+
+    @abc.abstractmethod
+    async def trades(self) -> list[Trade]: ...
+
+    @abc.abstractmethod
+    async def positions(self) -> list[Position]: ...
+
+    @abc.abstractmethod
+    async def holdings(self) -> list[Holding]: ...
+
+    @abc.abstractmethod
+    async def funds(self) -> Funds: ...
+
+    # -- writes: never retried by the library ----------------------------------
+    @abc.abstractmethod
+    async def place_order(self, request: OrderRequest) -> OrderAck:
+        """Send one order. A timeout after sending must raise OutcomeUnknownError."""
+
+    @abc.abstractmethod
+    async def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck: ...
+
+    @abc.abstractmethod
+    async def cancel_order(self, order_id: str) -> OrderAck: ...
+
+    async def find_order(self, client_order_id: str) -> Order | None:
+        """Look an order up by our client order id, to reconcile an unknown outcome."""
+        return next((o for o in await self.orders() if o.client_order_id == client_order_id), None)
+
+
+def settings_fields(model: type[BrokerSettings]) -> dict[str, dict[str, Any]]:
+    """Describe a settings model for help texts: name → required, secret, default, help."""
+    from pydantic import SecretStr
+
+    described: dict[str, dict[str, Any]] = {}
+    for name, field in model.model_fields.items():
+        described[name] = {
+            "required": field.is_required(),
+            "secret": field.annotation is SecretStr or field.annotation == (SecretStr | None),
+            "default": None if field.is_required() else field.default,
+            "help": field.description or "",
+        }
+    return described

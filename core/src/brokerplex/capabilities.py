@@ -1,0 +1,35 @@
+"""What a broker plugin declares it can do: data, not probing.
+
+Kept free of pydantic so that listing brokers stays fast; the values are the string
+values of the enums in :mod:`brokerplex.models`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    exchanges: tuple[str, ...] = ("NSE", "BSE", "NFO", "BFO", "CDS", "BCD", "MCX")
+    order_types: tuple[str, ...] = ("MARKET", "LIMIT", "SL", "SL-M")
+    products: tuple[str, ...] = ("CNC", "MIS", "NRML")
+    varieties: tuple[str, ...] = ("regular",)
+    validities: tuple[str, ...] = ("DAY", "IOC")
+    streaming: tuple[str, ...] = ()  # tick modes: "ltp", "quote", "full"
+    interactive_login: bool = False  # login needs a person (a browser redirect, an OTP)
+    dealer: bool = False  # trades for many client codes
+    historical: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+
+    def summary(self) -> str:
+        """One short line for tables: the things that tell brokers apart."""
+        parts = ["varieties " + "/".join(self.varieties)]
+        if self.streaming:
+            parts.append("stream " + "/".join(self.streaming))
+        for flag in ("interactive_login", "dealer", "historical"):
+            if getattr(self, flag):
+                parts.append(flag.replace("_", " "))
+        return ", ".join(parts)

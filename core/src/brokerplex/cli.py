@@ -1,0 +1,373 @@
+"""The ``brokerplex`` command line.
+
+Exit codes: 0 ok; 2 bad input or usage (one line, nothing sent); 1 a broker or other
+failure (one line; ``--debug`` adds the traceback). Imports stay lazy: ``brokerplex
+brokers`` must not pay for pydantic models or any broker SDK.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from brokerplex.errors import BrokerplexError, InputError
+
+if TYPE_CHECKING:
+    from brokerplex.manager import BrokerManager
+
+ENV_DEBUG = "BROKERPLEX_DEBUG"
+
+
+class PriceType(click.ParamType):
+    name = "price"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
+        try:
+            price = Decimal(str(value))
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a price", param, ctx)
+        if not price.is_finite() or price <= 0:
+            self.fail(f"{value!r} is not a positive price", param, ctx)
+        return price
+
+
+PRICE = PriceType()
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+options_option = click.option(
+    "-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help="A setting; repeat for more."
+)
+
+
+def parse_options(pairs: Sequence[str]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"option {pair!r} is not KEY=VALUE")
+        parsed[key.strip()] = value
+    return parsed
+
+
+class State:
+    """Per-invocation state: the home folder and a manager made on first use."""
+
+    def __init__(self, home: Path | None) -> None:
+        self.home = home
+        self._manager: BrokerManager | None = None
+
+    @property
+    def manager(self) -> BrokerManager:
+        if self._manager is None:
+            from brokerplex.manager import BrokerManager
+
+            self._manager = BrokerManager(self.home)
+        return self._manager
+
+    def close(self) -> None:
+        if self._manager is not None:
+            self._manager.close()
+
+
+def state() -> State:
+    return click.get_current_context().find_object(State) or State(None)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(path_type=Path), help="State folder (default: $BROKERPLEX_HOME or the config folder).")
+@click.option("--debug", is_flag=True, help="Show tracebacks on failure.")
+@click.version_option(package_name="brokerplex")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
+    """One API over many Indian brokers."""
+    ctx.obj = State(home)
+    ctx.call_on_close(ctx.obj.close)
+
+
+@cli.command()
+@json_option
+def brokers(as_json: bool) -> None:
+    """List installed broker plugins."""
+    from brokerplex.plugins import registered_brokers
+
+    found = registered_brokers()
+    rows = [
+        {"name": b.name, "title": b.spec.title, "distribution": b.distribution, "version": b.version,
+         "plugin": b.plugin, "capabilities": b.spec.capabilities.as_dict()}
+        for b in found.values()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    # Plain columns, like `pip list`: this listing is on the startup-critical path, and rich
+    # would add a quarter to its time.
+    columns = ["name", "distribution", "version", "capabilities"]
+    cells = [[b.name, b.distribution or "-", b.version or "-", b.spec.capabilities.summary()] for b in found.values()]
+    widths = [max(len(str(row[i])) for row in [columns, *cells]) for i in range(len(columns))]
+    for row in [columns, ["-" * w for w in widths], *cells]:
+        click.echo("  ".join(str(value).ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+
+
+@cli.command()
+@click.argument("broker")
+@click.argument("account")
+@options_option
+@json_option
+def activate(broker: str, account: str, options: tuple[str, ...], as_json: bool) -> None:
+    """Activate ACCOUNT at BROKER with its settings (-o KEY=VALUE)."""
+    prompt = _prompt_secret if sys.stdin.isatty() else None
+    activated = state().manager.activate(broker, account, parse_options(options), prompt_secret=prompt)
+    if as_json:
+        print_json({"account": activated.name, "broker": activated.broker, "settings": activated.public_settings()})
+    else:
+        click.echo(f"activated {activated.name} ({activated.broker})")
+
+
+def _prompt_secret(name: str) -> str:
+    return str(click.prompt(name, hide_input=True))
+
+
+@cli.command()
+@click.argument("account")
+def deactivate(account: str) -> None:
+    """Forget ACCOUNT and its stored session."""
+    state().manager.deactivate(account)
+    click.echo(f"deactivated {account}")
+
+
+@cli.command()
+@json_option
+def accounts(as_json: bool) -> None:
+    """List activated accounts (secrets masked)."""
+    found = state().manager.accounts()
+    if as_json:
+        print_json([{"account": a.name, "broker": a.broker, "settings": a.public_settings()} for a in found])
+        return
+    from brokerplex.tables import table
+
+    table("Accounts", ["account", "broker", "settings"],
+          [[a.name, a.broker, " ".join(f"{k}={v}" for k, v in a.public_settings().items() if v is not None)]
+           for a in found])
+
+
+class ClickLoginIO:
+    def show(self, text: str) -> None:
+        click.echo(text)
+
+    def prompt(self, text: str, *, hidden: bool = False) -> str:
+        return str(click.prompt(text, hide_input=hidden))
+
+
+@cli.command()
+@click.argument("account")
+@options_option
+@json_option
+def login(account: str, options: tuple[str, ...], as_json: bool) -> None:
+    """Log ACCOUNT in (interactively where the broker needs it)."""
+    profile = state().manager.login(account, parse_options(options), ClickLoginIO())
+    if as_json:
+        print_json(profile.model_dump(mode="json"))
+    else:
+        click.echo(f"logged in {account} as {profile.user_id} ({profile.name or profile.broker})")
+
+
+@cli.command()
+@click.argument("account")
+@click.argument("symbol")
+@click.argument("side", type=click.Choice(["buy", "sell"], case_sensitive=False))
+@click.argument("quantity", type=int, metavar="QTY")
+@click.option("--limit", type=PRICE, help="Limit price (LIMIT; with --trigger, SL).")
+@click.option("--trigger", type=PRICE, help="Trigger price (SL-M; with --limit, SL).")
+@click.option("--product", type=click.Choice(["CNC", "MIS", "NRML"], case_sensitive=False),
+              help="Default: CNC on NSE/BSE, NRML on derivatives.")
+@click.option("--validity", type=click.Choice(["DAY", "IOC"], case_sensitive=False), default="DAY")
+@click.option("--variety", type=click.Choice(["regular", "amo", "co", "iceberg"], case_sensitive=False),
+              default="regular")
+@click.option("--tag", help="Client order id (letters and digits); one is made if not given.")
+@json_option
+def place(
+    account: str, symbol: str, side: str, quantity: int, limit: Decimal | None, trigger: Decimal | None,
+    product: str | None, validity: str, variety: str, tag: str | None, as_json: bool,
+) -> None:
+    """Place an order: MARKET, or LIMIT / SL / SL-M by the prices given."""
+    from brokerplex.models import OrderRequest
+    from brokerplex.validation import build
+
+    kind = {(False, False): "MARKET", (True, False): "LIMIT", (True, True): "SL", (False, True): "SL-M"}[
+        (limit is not None, trigger is not None)
+    ]
+    request = build(OrderRequest, {
+        "symbol": symbol, "side": side.upper(), "quantity": quantity, "order_type": kind, "price": limit,
+        "trigger_price": trigger, "product": product.upper() if product else None, "validity": validity.upper(),
+        "variety": variety.lower(), "client_order_id": tag,
+    })
+    ack = state().manager.place_order(account, request)
+    if as_json:
+        print_json(ack.model_dump(mode="json"))
+    else:
+        status = f" {ack.status.value}" if ack.status else ""
+        message = f" ({ack.status_message})" if ack.status_message else ""
+        click.echo(f"order {ack.order_id}{status}{message}, client order id {ack.client_order_id}")
+
+
+@cli.command()
+@click.argument("account")
+@click.argument("order_id")
+@click.option("--qty", "quantity", type=int, help="New quantity.")
+@click.option("--limit", type=PRICE, help="New limit price.")
+@click.option("--trigger", type=PRICE, help="New trigger price.")
+@click.option("--type", "order_type", type=click.Choice(["MARKET", "LIMIT", "SL", "SL-M"], case_sensitive=False))
+@json_option
+def modify(
+    account: str, order_id: str, quantity: int | None, limit: Decimal | None, trigger: Decimal | None,
+    order_type: str | None, as_json: bool,
+) -> None:
+    """Modify an open order."""
+    from brokerplex.models import OrderModify
+    from brokerplex.validation import build
+
+    changes = build(OrderModify, {"quantity": quantity, "price": limit, "trigger_price": trigger,
+                                  "order_type": order_type.upper() if order_type else None})
+    _show_ack(state().manager.modify_order(account, order_id, changes), "modified", as_json)
+
+
+@cli.command()
+@click.argument("account")
+@click.argument("order_id")
+@json_option
+def cancel(account: str, order_id: str, as_json: bool) -> None:
+    """Cancel an open order."""
+    _show_ack(state().manager.cancel_order(account, order_id), "cancelled", as_json)
+
+
+def _show_ack(ack: Any, verb: str, as_json: bool) -> None:
+    if as_json:
+        print_json(ack.model_dump(mode="json"))
+    else:
+        status = f": {ack.status.value}" if ack.status else ""
+        click.echo(f"{verb} order {ack.order_id}{status}")
+
+
+def _book_command(name: str, help_text: str, fetch: Callable[[BrokerManager, str], Any]) -> None:
+    @cli.command(name=name, help=help_text)
+    @click.argument("account")
+    @json_option
+    def command(account: str, as_json: bool) -> None:
+        data = fetch(state().manager, account)
+        if as_json:
+            print_json([item.model_dump(mode="json") for item in data] if isinstance(data, list)
+                       else data.model_dump(mode="json"))
+            return
+        from brokerplex import output
+
+        getattr(output, name)(data)
+
+
+_book_command("trades", "Show today's trades.", lambda m, a: m.trades(a))
+_book_command("positions", "Show positions.", lambda m, a: m.positions(a))
+_book_command("holdings", "Show holdings.", lambda m, a: m.holdings(a))
+_book_command("funds", "Show funds and margin.", lambda m, a: m.funds(a))
+
+
+@cli.command()
+@click.argument("account")
+@click.argument("order_id", required=False)
+@json_option
+def orders(account: str, order_id: str | None, as_json: bool) -> None:
+    """Show the order book, or the history of ORDER_ID."""
+    manager = state().manager
+    found = manager.order_history(account, order_id) if order_id else manager.orders(account)
+    if as_json:
+        print_json([order.model_dump(mode="json") for order in found])
+        return
+    from brokerplex import output
+
+    output.orders(found, title=f"History of order {order_id}" if order_id else "Orders")
+
+
+@cli.command()
+@click.argument("account")
+@click.argument("symbols", nargs=-1, required=True)
+@json_option
+def quote(account: str, symbols: tuple[str, ...], as_json: bool) -> None:
+    """Show quotes with depth."""
+    found = state().manager.quotes(account, symbols)
+    if as_json:
+        print_json({symbol: q.model_dump(mode="json") for symbol, q in found.items()})
+        return
+    from brokerplex import output
+
+    output.quotes(list(found.values()))
+
+
+@cli.command()
+@click.argument("account")
+@json_option
+def reconcile(account: str, as_json: bool) -> None:
+    """Resolve orders whose outcome was unknown, by their client order ids."""
+    results = state().manager.reconcile(account)
+    rows = [{"client_order_id": r.entry.client_order_id, "was": r.entry.state.value, "now": r.state.value,
+             "order_id": r.order.order_id if r.order else None} for r in results]
+    if as_json:
+        print_json(rows)
+        return
+    from brokerplex.tables import table
+
+    table("Reconciled", ["client order id", "was", "now", "order id"],
+          [[r["client_order_id"], r["was"], r["now"], r["order_id"] or "-"] for r in rows])
+
+
+@cli.command()
+@click.option("--keep", is_flag=True, help="Keep the demo's home folder and print its path.")
+def demo(keep: bool) -> None:
+    """Show the main job end to end on the paper broker, in a temporary home."""
+    from brokerplex.demo import run_demo
+
+    run_demo(state().home, keep=keep)
+
+
+def _load_plugin_commands() -> None:
+    from brokerplex.plugins import get_plugin_manager
+
+    get_plugin_manager().hook.register_commands(cli=cli)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get(ENV_DEBUG, "") not in ("", "0")
+    try:
+        _load_plugin_commands()
+        code = cli.main(args=args, prog_name="brokerplex", standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted", 1, debug)
+    except click.UsageError as exc:
+        hint = f" (try: {exc.ctx.command_path} --help)" if exc.ctx else ""
+        _fail(f"{exc.format_message()}{hint}", 2, debug)
+    except InputError as exc:
+        _fail(str(exc), 2, debug)
+    except BrokerplexError as exc:
+        _fail(str(exc), 1, debug)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code, debug)
+    except Exception as exc:
+        _fail(f"unexpected {type(exc).__name__}: {exc}", 1, debug)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int, debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    click.echo(f"error: {' '.join(message.split())}", err=True)
+    sys.exit(code)

@@ -1,0 +1,94 @@
+"""``brokerplex demo``: the main job end to end on the embedded paper broker."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
+
+import click
+
+from brokerplex import output
+from brokerplex.errors import InputError
+from brokerplex.manager import BrokerManager
+from brokerplex.models import Instrument, InstrumentType, OrderModify, OrderRequest, Side
+from brokerplex.tables import table
+
+ACCOUNT = "demo"
+
+
+def step(text: str) -> None:
+    click.secho(f"\n▸ {text}", bold=True)
+
+
+def below(price: Decimal, percent: int, instrument: Instrument) -> Decimal:
+    """``percent`` below ``price``, on the instrument's tick grid."""
+    target = price * (100 - percent) / 100
+    return (target / instrument.tick_size).to_integral_value(ROUND_DOWN) * instrument.tick_size
+
+
+def run_demo(home: Path | None, *, keep: bool = False) -> None:
+    temporary = home is None
+    root = Path(tempfile.mkdtemp(prefix="brokerplex-demo-")) if home is None else home
+    try:
+        with BrokerManager(root) as manager:
+            paper_round_trip(manager)
+    finally:
+        if temporary and not keep:
+            shutil.rmtree(root, ignore_errors=True)
+        elif temporary:
+            click.echo(f"\nthe demo's home folder is kept at {root}")
+
+
+def paper_round_trip(manager: BrokerManager) -> None:
+    step("installed brokers")
+    table("Brokers", ["name", "distribution", "version"],
+          [[b.name, b.distribution or "-", b.version or "-"] for b in manager.brokers().values()])
+
+    step(f"activate a paper account {ACCOUNT!r} (no settings needed)")
+    manager.activate("paper", ACCOUNT)
+    profile = manager.profile(ACCOUNT)
+    click.echo(f"logged in as {profile.user_id} at {profile.broker}")
+
+    step("quotes")
+    quotes = manager.quotes(ACCOUNT, ["NSE:INFY", "NSE:RELIANCE", "NSE:NIFTY 50"])
+    output.quotes(list(quotes.values()))
+
+    step("market order: buy 10 NSE:INFY (CNC)")
+    ack = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=10))
+    click.echo(f"order {ack.order_id}: {ack.status}, client order id {ack.client_order_id}")
+
+    reliance = manager.instrument(ACCOUNT, "NSE:RELIANCE")
+    limit = below(quotes["NSE:RELIANCE"].last_price, 2, reliance)
+    step(f"limit order: buy 5 NSE:RELIANCE at {limit}, 2% under the market, so it rests")
+    ack = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:RELIANCE", side=Side.BUY, quantity=5,
+                                                    order_type="LIMIT", price=limit))
+    click.echo(f"order {ack.order_id}: {ack.status}")
+    lower = below(quotes["NSE:RELIANCE"].last_price, 3, reliance)
+    modified = manager.modify_order(ACCOUNT, ack.order_id, OrderModify(price=lower))
+    click.echo(f"modified to {lower}: {modified.status}")
+    cancelled = manager.cancel_order(ACCOUNT, ack.order_id)
+    click.echo(f"cancelled: {cancelled.status}")
+
+    future = nearest_future(manager, "NIFTY")
+    step(f"F&O: buy one lot ({future.lot_size}) of {future.symbol} (NRML)")
+    ack = manager.place_order(ACCOUNT, OrderRequest(symbol=future.symbol, side=Side.BUY, quantity=future.lot_size))
+    click.echo(f"order {ack.order_id}: {ack.status}")
+
+    step("bad input is refused before anything is sent")
+    try:
+        manager.place_order(ACCOUNT, OrderRequest(symbol=future.symbol, side=Side.BUY, quantity=future.lot_size + 1))
+    except InputError as exc:
+        click.echo(f"refused: {exc}")
+
+    step("order book, positions and funds")
+    output.orders(manager.orders(ACCOUNT))
+    output.positions(manager.positions(ACCOUNT))
+    output.funds(manager.funds(ACCOUNT))
+
+
+def nearest_future(manager: BrokerManager, underlying: str) -> Instrument:
+    futures = [i for i in manager.instruments(ACCOUNT)
+               if i.instrument_type is InstrumentType.FUT and i.underlying == underlying and i.expiry]
+    return min(futures, key=lambda i: i.expiry or 0)

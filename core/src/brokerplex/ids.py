@@ -1,0 +1,26 @@
+"""Client order ids: short, alphanumeric, unique, roughly time-ordered.
+
+16 characters fit Kite's 20-character ``tag`` and XTS's ``orderUniqueIdentifier``:
+8 base-36 digits of milliseconds since the epoch (good until 2059) and 8 random ones
+(36**8 ≈ 2.8e12 per millisecond), so two processes practically never collide — and the
+journal's primary key refuses a collision if they ever do.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, digit = divmod(number, 36)
+        digits.append(_ALPHABET[digit])
+    return "".join(reversed(digits))
+
+
+def new_client_order_id() -> str:
+    return _base36(time.time_ns() // 1_000_000, 8) + "".join(secrets.choice(_ALPHABET) for _ in range(8))

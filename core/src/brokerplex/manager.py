@@ -1,0 +1,452 @@
+"""BrokerManager: accounts → logged-in sessions, routing, fan-out, and the order journal.
+
+:class:`AsyncBrokerManager` is the core; :class:`BrokerManager` is its sync facade, which
+runs the core on a private event loop so that any number of threads may call it at once
+(all session state is touched on that one loop, so it needs no further locking).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, Literal, TypeVar
+
+import pluggy
+
+from brokerplex.accounts import Account, AccountStore, build_settings, check_account_name
+from brokerplex.aio import LoopThread
+from brokerplex.broker import AccountContext, Broker, LoginIO
+from brokerplex.errors import (
+    BrokerUnavailableError,
+    InputError,
+    OutcomeUnknownError,
+    RefusedError,
+    SettingsError,
+    SymbolError,
+    UnreachableError,
+    VetoedError,
+)
+from brokerplex.ids import new_client_order_id
+from brokerplex.journal import JournalEntry, JournalState, OrderJournal
+from brokerplex.models import (
+    Funds,
+    Holding,
+    Instrument,
+    Order,
+    OrderAck,
+    OrderEvent,
+    OrderModify,
+    OrderRequest,
+    Position,
+    Profile,
+    Quote,
+    Trade,
+)
+from brokerplex.plugins import get_broker, get_plugin_manager, registered_brokers
+from brokerplex.registry import RegisteredBroker
+from brokerplex.rules import modify_problem, order_problem
+from brokerplex.storage import home_dir
+from brokerplex.symbols import canonical
+from brokerplex.validation import describe
+
+log = logging.getLogger("brokerplex")
+T = TypeVar("T")
+EventKind = Literal["sent", "rejected", "failed", "unknown", "reconciled", "modified", "cancelled", "update"]
+
+#: An order still missing from the book this long after its intent is declared NOT_FOUND.
+RECONCILE_GRACE = dt.timedelta(minutes=2)
+
+
+@dataclass(frozen=True, slots=True)
+class FanOutResult(Generic[T]):
+    """One account's outcome of a fan-out: a value or an error, never both."""
+
+    account: str
+    value: T | None = None
+    error: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciled:
+    entry: JournalEntry
+    state: JournalState
+    order: Order | None
+
+
+class AsyncBrokerManager:
+    """The async core. Use one per event loop."""
+
+    def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None) -> None:
+        self.home = home if home is not None else home_dir()
+        self.plugins = plugin_manager if plugin_manager is not None else get_plugin_manager()
+        self._accounts = AccountStore(self.home)
+        self._journal: OrderJournal | None = None
+        self._sessions: dict[str, Broker] = {}
+        self._session_locks: dict[str, asyncio.Lock] = {}
+
+    # -- brokers and accounts ----------------------------------------------------
+    def brokers(self) -> dict[str, RegisteredBroker]:
+        return registered_brokers(self.plugins)
+
+    @property
+    def journal(self) -> OrderJournal:
+        if self._journal is None:
+            self._journal = OrderJournal(self.home / "journal.sqlite")
+        return self._journal
+
+    def activate(
+        self,
+        broker: str,
+        account: str,
+        options: Mapping[str, str] | None = None,
+        *,
+        prompt_secret: Callable[[str], str] | None = None,
+    ) -> Account:
+        """Validate settings against the broker's model and save the account (0600)."""
+        check_account_name(account)
+        model = get_broker(broker, self.plugins).spec.load().settings_model
+        settings = build_settings(model, options or {}, account=account, broker=broker, prompt_secret=prompt_secret)
+        activated = Account(account, broker, settings)
+        self._accounts.save(activated)
+        return activated
+
+    async def deactivate(self, account: str) -> None:
+        self._accounts.get_raw(account)
+        session = self._sessions.pop(account, None)
+        if session is not None:
+            await session.close()
+        self._context(account, "").session.clear()
+        self._accounts.remove(account)
+
+    def account(self, name: str) -> Account:
+        raw = self._accounts.get_raw(name)
+        model = get_broker(raw["broker"], self.plugins).spec.load().settings_model
+        try:
+            settings = model.model_validate(raw.get("settings", {}))
+        except Exception as exc:
+            from pydantic import ValidationError
+
+            reason = describe(exc) if isinstance(exc, ValidationError) else str(exc)
+            raise SettingsError(f"stored settings of account {name!r} are no longer valid: {reason}") from None
+        return Account(name, raw["broker"], settings)
+
+    def accounts(self) -> list[Account]:
+        return [self.account(name) for name in sorted(self._accounts.raw())]
+
+    def _context(self, account: str, broker: str) -> AccountContext:
+        return AccountContext(account=account, broker=broker, home=self.home)
+
+    # -- sessions -------------------------------------------------------------
+    async def session(self, account: str) -> Broker:
+        """The connected broker of ``account``, connecting on first use."""
+        if (ready := self._sessions.get(account)) is not None:
+            return ready
+        lock = self._session_locks.setdefault(account, asyncio.Lock())
+        async with lock:
+            if (ready := self._sessions.get(account)) is not None:
+                return ready
+            broker = self._new_broker(account)
+            await broker.connect()
+            self._sessions[account] = broker
+            return broker
+
+    def _new_broker(self, account: str) -> Broker:
+        info = self.account(account)
+        cls = get_broker(info.broker, self.plugins).spec.load()
+        return cls(self._context(account, info.broker), info.settings)
+
+    async def login(self, account: str, params: Mapping[str, str], io: LoginIO) -> Profile:
+        broker = self._new_broker(account)
+        profile = await broker.login(params, io)
+        old = self._sessions.pop(account, None)
+        if old is not None:
+            await old.close()
+        self._sessions[account] = broker
+        return profile
+
+    async def close(self) -> None:
+        sessions, self._sessions = self._sessions, {}
+        for broker in sessions.values():
+            try:
+                await broker.close()
+            except Exception:  # closing must not stop the others from closing
+                log.warning("closing %r failed", broker, exc_info=True)
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    # -- reads ----------------------------------------------------------------
+    async def profile(self, account: str) -> Profile:
+        return await (await self.session(account)).profile()
+
+    async def instruments(self, account: str) -> Sequence[Instrument]:
+        return await (await self.session(account)).instruments()
+
+    async def instrument(self, account: str, symbol: str) -> Instrument:
+        symbol = canonical(symbol)
+        broker = await self.session(account)
+        found = await broker.instrument(symbol)
+        if found is None:
+            raise SymbolError(f"{symbol} is not listed at {broker.context.broker} (account {account})")
+        return found
+
+    async def quotes(self, account: str, symbols: Sequence[str]) -> dict[str, Quote]:
+        wanted = [canonical(s) for s in symbols]  # bad symbols fail here, before any request
+        if not wanted:
+            raise InputError("give at least one symbol to quote")
+        return await (await self.session(account)).quotes(wanted)
+
+    async def orders(self, account: str) -> list[Order]:
+        return await (await self.session(account)).orders()
+
+    async def order_history(self, account: str, order_id: str) -> list[Order]:
+        return await (await self.session(account)).order_history(order_id)
+
+    async def trades(self, account: str) -> list[Trade]:
+        return await (await self.session(account)).trades()
+
+    async def positions(self, account: str) -> list[Position]:
+        return await (await self.session(account)).positions()
+
+    async def holdings(self, account: str) -> list[Holding]:
+        return await (await self.session(account)).holdings()
+
+    async def funds(self, account: str) -> Funds:
+        return await (await self.session(account)).funds()
+
+    # -- orders ---------------------------------------------------------------
+    async def place_order(self, account: str, request: OrderRequest) -> OrderAck:
+        """Validate, journal, send once. An ambiguous failure is reconciled, never resent."""
+        broker = await self.session(account)
+        request = await self._prepare(account, broker, request)
+        cid = request.client_order_id
+        assert cid is not None  # _prepare always assigns one
+        name = broker.context.broker
+        self.journal.record_intent(cid, account, name, request.model_dump_json())
+        try:
+            ack = await broker.place_order(request)
+        except RefusedError as exc:
+            self._settle(account, name, cid, JournalState.REJECTED, "rejected", message=str(exc), order_id=exc.order_id)
+            raise
+        except (UnreachableError, BrokerUnavailableError) as exc:
+            self._settle(account, name, cid, JournalState.FAILED, "failed", message=str(exc))
+            raise
+        except Exception as exc:  # timeout after sending, unreadable reply, a bug: the order may exist
+            return await self._after_unknown(account, broker, request, exc)
+        self._settle(account, name, cid, JournalState.SENT, "sent", order_id=ack.order_id, request=request)
+        return ack
+
+    async def _prepare(self, account: str, broker: Broker, request: OrderRequest) -> OrderRequest:
+        instrument = await self.instrument(account, request.symbol)
+        if problem := order_problem(request, instrument):
+            raise InputError(problem)
+        vetoes = self.plugins.hook.pretrade_check(
+            account=account, broker=broker.context.broker, request=request, instrument=instrument
+        )
+        if vetoes:
+            raise VetoedError(f"order vetoed: {vetoes[0]}", check="pretrade_check")
+        if request.client_order_id is None:
+            request = request.model_copy(update={"client_order_id": new_client_order_id()})
+        return request
+
+    async def _after_unknown(self, account: str, broker: Broker, request: OrderRequest, exc: Exception) -> OrderAck:
+        cid, name = request.client_order_id or "", broker.context.broker
+        self._settle(account, name, cid, JournalState.UNKNOWN, "unknown", message=f"{type(exc).__name__}: {exc}")
+        found = await self._find(broker, cid)
+        if found is not None:
+            self._settle(account, name, cid, JournalState.SENT, "reconciled", order_id=found.order_id, order=found)
+            return OrderAck(order_id=found.order_id, client_order_id=cid, status=found.status)
+        raise OutcomeUnknownError(
+            f"order {cid} may or may not have reached {name}; it was not resent. "
+            f"Check it with `brokerplex reconcile {account}` ({type(exc).__name__}: {exc})",
+            broker=name,
+            client_order_id=cid,
+        ) from exc
+
+    async def _find(self, broker: Broker, client_order_id: str) -> Order | None:
+        try:
+            return await broker.find_order(client_order_id)
+        except Exception:  # the lookup failing leaves the order UNKNOWN, which is the truth
+            log.warning("looking up order %s failed", client_order_id, exc_info=True)
+            return None
+
+    async def reconcile(self, account: str, *, grace: dt.timedelta = RECONCILE_GRACE) -> list[Reconciled]:
+        """Resolve UNKNOWN (and crashed INTENT) orders by looking their client ids up."""
+        broker = await self.session(account)
+        results = []
+        for entry in self.journal.unresolved(account):
+            found = await broker.find_order(entry.client_order_id)
+            if found is not None:
+                state = JournalState.SENT
+                self._settle(account, entry.broker, entry.client_order_id, state, "reconciled",
+                             order_id=found.order_id, order=found)
+            elif dt.datetime.now(dt.UTC) - entry.created_at >= grace:
+                state = JournalState.NOT_FOUND
+                self.journal.record_outcome(entry.client_order_id, state, message="not in the order book")
+            else:
+                state = entry.state
+            results.append(Reconciled(entry, state, found))
+        return results
+
+    async def modify_order(self, account: str, order_id: str, changes: OrderModify) -> OrderAck:
+        broker = await self.session(account)
+        current = next((o for o in await broker.orders() if o.order_id == order_id), None)
+        if current is not None and (problem := modify_problem(current, changes, await self.instrument(account, current.symbol))):
+            raise InputError(problem)
+        ack = await broker.modify_order(order_id, changes)
+        self._emit("modified", account, broker.context.broker, order_id=order_id, client_order_id=ack.client_order_id)
+        return ack
+
+    async def cancel_order(self, account: str, order_id: str) -> OrderAck:
+        broker = await self.session(account)
+        ack = await broker.cancel_order(order_id)
+        self._emit("cancelled", account, broker.context.broker, order_id=order_id, client_order_id=ack.client_order_id)
+        return ack
+
+    def _settle(
+        self, account: str, broker: str, cid: str, state: JournalState, kind: EventKind, *,
+        order_id: str | None = None, message: str | None = None, request: OrderRequest | None = None,
+        order: Order | None = None,
+    ) -> None:
+        self.journal.record_outcome(cid, state, order_id=order_id, message=message)
+        self._emit(kind, account, broker, client_order_id=cid, order_id=order_id, message=message,
+                   request=request, order=order)
+
+    def _emit(self, kind: EventKind, account: str, broker: str, **fields: Any) -> None:
+        event = OrderEvent(kind=kind, account=account, broker=broker, at=dt.datetime.now(dt.UTC), **fields)
+        try:
+            self.plugins.hook.order_event(event=event)
+        except Exception:  # an observer must never change an order's outcome
+            log.warning("an order_event observer failed on %s", kind, exc_info=True)
+
+    # -- fan-out --------------------------------------------------------------
+    async def fan_out(
+        self, accounts: Sequence[str], operation: Callable[[str], Awaitable[T]]
+    ) -> list[FanOutResult[T]]:
+        """Run ``operation(account)`` for every account at once; one failure hides nothing."""
+
+        async def one(account: str) -> FanOutResult[T]:
+            try:
+                return FanOutResult(account, value=await operation(account))
+            except Exception as exc:
+                return FanOutResult(account, error=exc)
+
+        return list(await asyncio.gather(*(one(account) for account in accounts)))
+
+    async def place_order_many(self, accounts: Sequence[str], request: OrderRequest) -> list[FanOutResult[OrderAck]]:
+        """Place the same order in every account, each with its own client order id."""
+        if request.client_order_id is not None and len(accounts) > 1:
+            raise InputError("a fan-out gives each order its own client order id; do not set one")
+        if len(set(accounts)) != len(accounts):
+            raise InputError("an account is listed twice: that would place its order twice")
+        return await self.fan_out(accounts, lambda account: self.place_order(account, request))
+
+
+class BrokerManager:
+    """The sync facade: the same operations, callable from any thread.
+
+    ``manager.aio`` is the async core, for code that already runs an event loop.
+    """
+
+    def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None) -> None:
+        self.aio = AsyncBrokerManager(home, plugin_manager=plugin_manager)
+        self._loop = LoopThread()
+
+    def __enter__(self) -> BrokerManager:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self._loop.run(self.aio.close())
+        except RuntimeError:
+            return  # already closed
+        self._loop.stop()
+
+    @property
+    def home(self) -> Path:
+        return self.aio.home
+
+    @property
+    def journal(self) -> OrderJournal:
+        return self.aio.journal
+
+    def brokers(self) -> dict[str, RegisteredBroker]:
+        return self.aio.brokers()
+
+    def activate(
+        self, broker: str, account: str, options: Mapping[str, str] | None = None, *,
+        prompt_secret: Callable[[str], str] | None = None,
+    ) -> Account:
+        return self.aio.activate(broker, account, options, prompt_secret=prompt_secret)
+
+    def deactivate(self, account: str) -> None:
+        self._loop.run(self.aio.deactivate(account))
+
+    def account(self, name: str) -> Account:
+        return self.aio.account(name)
+
+    def accounts(self) -> list[Account]:
+        return self.aio.accounts()
+
+    def login(self, account: str, params: Mapping[str, str], io: LoginIO) -> Profile:
+        return self._loop.run(self.aio.login(account, params, io))
+
+    def profile(self, account: str) -> Profile:
+        return self._loop.run(self.aio.profile(account))
+
+    def instruments(self, account: str) -> Sequence[Instrument]:
+        return self._loop.run(self.aio.instruments(account))
+
+    def instrument(self, account: str, symbol: str) -> Instrument:
+        return self._loop.run(self.aio.instrument(account, symbol))
+
+    def quotes(self, account: str, symbols: Sequence[str]) -> dict[str, Quote]:
+        return self._loop.run(self.aio.quotes(account, symbols))
+
+    def orders(self, account: str) -> list[Order]:
+        return self._loop.run(self.aio.orders(account))
+
+    def order_history(self, account: str, order_id: str) -> list[Order]:
+        return self._loop.run(self.aio.order_history(account, order_id))
+
+    def trades(self, account: str) -> list[Trade]:
+        return self._loop.run(self.aio.trades(account))
+
+    def positions(self, account: str) -> list[Position]:
+        return self._loop.run(self.aio.positions(account))
+
+    def holdings(self, account: str) -> list[Holding]:
+        return self._loop.run(self.aio.holdings(account))
+
+    def funds(self, account: str) -> Funds:
+        return self._loop.run(self.aio.funds(account))
+
+    def place_order(self, account: str, request: OrderRequest) -> OrderAck:
+        return self._loop.run(self.aio.place_order(account, request))
+
+    def place_order_many(self, accounts: Sequence[str], request: OrderRequest) -> list[FanOutResult[OrderAck]]:
+        return self._loop.run(self.aio.place_order_many(accounts, request))
+
+    def modify_order(self, account: str, order_id: str, changes: OrderModify) -> OrderAck:
+        return self._loop.run(self.aio.modify_order(account, order_id, changes))
+
+    def cancel_order(self, account: str, order_id: str) -> OrderAck:
+        return self._loop.run(self.aio.cancel_order(account, order_id))
+
+    def reconcile(self, account: str, *, grace: dt.timedelta = RECONCILE_GRACE) -> list[Reconciled]:
+        return self._loop.run(self.aio.reconcile(account, grace=grace))
+
+    def fan_out(self, accounts: Sequence[str], operation: Callable[[str], Awaitable[T]]) -> list[FanOutResult[T]]:
+        """``operation`` is async and receives the account name; use ``self.aio`` inside it."""
+        return self._loop.run(self.aio.fan_out(accounts, operation))

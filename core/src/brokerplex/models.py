@@ -1,0 +1,377 @@
+"""The unified data model: what every broker plugin maps its payloads into.
+
+Money is :class:`~decimal.Decimal`, never a binary float: a price sent to an exchange
+must be an exact multiple of the tick size (0.05, 0.0025), and ``0.1 + 0.2`` is not
+``0.3`` in binary. Decimal keeps the broker's text exact, compares exactly against
+tick sizes, and serialises to JSON as a string that scripts can read without loss.
+Quantities are integers (shares, or units for derivatives — never lots).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from brokerplex.symbols import Exchange, parse_symbol
+
+__all__ = [
+    "Exchange",
+    "Depth",
+    "DepthLevel",
+    "Funds",
+    "Holding",
+    "Instrument",
+    "InstrumentType",
+    "Order",
+    "OrderAck",
+    "OrderEvent",
+    "OrderModify",
+    "OrderRequest",
+    "OrderStatus",
+    "OrderType",
+    "Position",
+    "Product",
+    "Profile",
+    "Quote",
+    "Side",
+    "Tick",
+    "Trade",
+    "Validity",
+    "Variety",
+]
+
+CLIENT_ORDER_ID_MAX = 20  # Kite's `tag` takes 20 characters; XTS's orderUniqueIdentifier more.
+
+Price = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4, allow_inf_nan=False)]
+Money = Annotated[Decimal, Field(allow_inf_nan=False)]
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class OrderType(StrEnum):
+    MARKET = "MARKET"
+    LIMIT = "LIMIT"
+    SL = "SL"  # stop-limit
+    SL_M = "SL-M"  # stop-market
+
+
+class Product(StrEnum):
+    CNC = "CNC"  # delivery (cash market)
+    MIS = "MIS"  # intraday, squared off near the close
+    NRML = "NRML"  # carry-forward derivatives
+
+
+class Validity(StrEnum):
+    DAY = "DAY"
+    IOC = "IOC"
+
+
+class Variety(StrEnum):
+    REGULAR = "regular"
+    AMO = "amo"
+    CO = "co"
+    ICEBERG = "iceberg"
+
+
+class OrderStatus(StrEnum):
+    PENDING = "PENDING"  # received, validation in progress
+    OPEN = "OPEN"
+    TRIGGER_PENDING = "TRIGGER PENDING"
+    COMPLETE = "COMPLETE"
+    CANCELLED = "CANCELLED"
+    REJECTED = "REJECTED"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (OrderStatus.COMPLETE, OrderStatus.CANCELLED, OrderStatus.REJECTED)
+
+
+class InstrumentType(StrEnum):
+    EQ = "EQ"
+    INDEX = "INDEX"
+    FUT = "FUT"
+    CE = "CE"
+    PE = "PE"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Instrument(_Model):
+    """A listed contract. ``exchange_token`` is the exchange's own numeric id."""
+
+    symbol: str
+    exchange: Exchange
+    tradingsymbol: str
+    name: str = ""
+    instrument_type: InstrumentType
+    exchange_token: int | None = None
+    isin: str | None = None
+    underlying: str | None = None
+    expiry: dt.date | None = None
+    strike: Decimal | None = None
+    lot_size: int = Field(default=1, ge=1)
+    tick_size: Decimal = Field(default=Decimal("0.05"), gt=0)
+    freeze_quantity: int | None = Field(default=None, ge=1)
+    multiplier: Decimal = Field(default=Decimal(1), gt=0)
+
+    @property
+    def tradable(self) -> bool:
+        return self.instrument_type is not InstrumentType.INDEX
+
+
+class OrderRequest(_Model):
+    """What a caller asks for. Construction validates everything that needs no broker."""
+
+    symbol: str
+    side: Side
+    quantity: int = Field(gt=0, le=10_000_000)
+    order_type: OrderType = OrderType.MARKET
+    product: Product | None = None  # None: CNC on cash exchanges, NRML on derivatives
+    price: Price | None = None
+    trigger_price: Price | None = None
+    validity: Validity = Validity.DAY
+    variety: Variety = Variety.REGULAR
+    disclosed_quantity: int = Field(default=0, ge=0)
+    client_order_id: str | None = Field(default=None, min_length=1, max_length=CLIENT_ORDER_ID_MAX)
+
+    @field_validator("symbol")
+    @classmethod
+    def _symbol(cls, value: str) -> str:
+        symbol = parse_symbol(value)
+        if not symbol.tradable:
+            raise ValueError(f"{symbol} is an index: indices can be quoted, not traded")
+        return str(symbol)
+
+    @field_validator("client_order_id")
+    @classmethod
+    def _client_order_id(cls, value: str | None) -> str | None:
+        if value is not None and not (value.isascii() and value.isalnum()):
+            raise ValueError("client order id must be letters and digits only")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OrderRequest:
+        self._check_prices()
+        exchange = parse_symbol(self.symbol).exchange
+        if self.product is None:
+            object.__setattr__(self, "product", Product.CNC if exchange.is_cash else Product.NRML)
+        elif self.product is Product.CNC and not exchange.is_cash:
+            raise ValueError(f"product CNC is for cash exchanges (NSE, BSE), not {exchange}; use NRML or MIS")
+        elif self.product is Product.NRML and exchange.is_cash:
+            raise ValueError(f"product NRML is for derivatives, not {exchange}; use CNC or MIS")
+        if self.disclosed_quantity > self.quantity:
+            raise ValueError("disclosed quantity cannot exceed the order quantity")
+        return self
+
+    def _check_prices(self) -> None:
+        kind, price, trigger = self.order_type, self.price, self.trigger_price
+        if kind in (OrderType.LIMIT, OrderType.SL) and price is None:
+            raise ValueError(f"a {kind} order needs a price")
+        if kind in (OrderType.MARKET, OrderType.SL_M) and price is not None:
+            raise ValueError(f"a {kind} order takes no price")
+        if kind in (OrderType.SL, OrderType.SL_M) and trigger is None:
+            raise ValueError(f"a {kind} order needs a trigger price")
+        if kind in (OrderType.MARKET, OrderType.LIMIT) and trigger is not None:
+            raise ValueError(f"a {kind} order takes no trigger price; use SL or SL-M")
+        if kind is OrderType.SL and price is not None and trigger is not None:
+            if self.side is Side.BUY and trigger > price:
+                raise ValueError("a stop-loss BUY needs trigger price <= price")
+            if self.side is Side.SELL and trigger < price:
+                raise ValueError("a stop-loss SELL needs trigger price >= price")
+        if self.validity is Validity.IOC and kind in (OrderType.SL, OrderType.SL_M):
+            raise ValueError("IOC validity is for MARKET and LIMIT orders only")
+
+    @property
+    def resolved_product(self) -> Product:
+        assert self.product is not None  # always filled in by validation
+        return self.product
+
+
+class OrderModify(_Model):
+    """Changes to an open order; fields left as None stay as they are."""
+
+    quantity: int | None = Field(default=None, gt=0, le=10_000_000)
+    price: Price | None = None
+    trigger_price: Price | None = None
+    order_type: OrderType | None = None
+    validity: Validity | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> OrderModify:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError("nothing to modify: give a quantity, price, trigger price, type or validity")
+        return self
+
+
+class Order(_Model):
+    order_id: str
+    client_order_id: str | None = None
+    exchange_order_id: str | None = None
+    symbol: str
+    side: Side
+    order_type: OrderType
+    product: Product
+    validity: Validity = Validity.DAY
+    variety: Variety = Variety.REGULAR
+    quantity: int
+    filled_quantity: int = 0
+    pending_quantity: int = 0
+    cancelled_quantity: int = 0
+    disclosed_quantity: int = 0
+    price: Decimal | None = None
+    trigger_price: Decimal | None = None
+    average_price: Decimal | None = None
+    status: OrderStatus
+    status_message: str | None = None
+    placed_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class OrderAck(_Model):
+    """The broker's answer to a placement: its order id, and a status when it says one."""
+
+    order_id: str
+    client_order_id: str | None = None
+    status: OrderStatus | None = None
+    status_message: str | None = None
+
+
+class Trade(_Model):
+    trade_id: str
+    order_id: str
+    symbol: str
+    side: Side
+    product: Product
+    quantity: int
+    price: Decimal
+    filled_at: dt.datetime
+    exchange_order_id: str | None = None
+
+
+class Position(_Model):
+    symbol: str
+    product: Product
+    quantity: int  # net, including overnight
+    overnight_quantity: int = 0
+    buy_quantity: int = 0
+    buy_value: Money = Decimal(0)
+    sell_quantity: int = 0
+    sell_value: Money = Decimal(0)
+    average_price: Money = Decimal(0)
+    last_price: Money = Decimal(0)
+    realised_pnl: Money = Decimal(0)
+    unrealised_pnl: Money = Decimal(0)
+    multiplier: Decimal = Decimal(1)
+
+    @property
+    def pnl(self) -> Decimal:
+        return self.realised_pnl + self.unrealised_pnl
+
+
+class Holding(_Model):
+    symbol: str
+    quantity: int  # settled
+    t1_quantity: int = 0  # bought, not yet settled
+    average_price: Money
+    last_price: Money
+    isin: str | None = None
+
+    @property
+    def pnl(self) -> Decimal:
+        return (self.last_price - self.average_price) * (self.quantity + self.t1_quantity)
+
+
+class Funds(_Model):
+    """Equity-segment funds. ``available_margin`` is what a new order may use."""
+
+    cash: Money
+    available_margin: Money
+    used_margin: Money
+    realised_pnl: Money = Decimal(0)
+    unrealised_pnl: Money = Decimal(0)
+
+
+class DepthLevel(_Model):
+    price: Decimal
+    quantity: int
+    orders: int = 0
+
+
+class Depth(_Model):
+    bids: list[DepthLevel] = []
+    asks: list[DepthLevel] = []
+
+
+class Quote(_Model):
+    symbol: str
+    last_price: Decimal
+    last_quantity: int = 0
+    last_traded_at: dt.datetime | None = None
+    volume: int = 0
+    average_price: Decimal | None = None
+    open: Decimal | None = None
+    high: Decimal | None = None
+    low: Decimal | None = None
+    close: Decimal | None = None  # previous close
+    open_interest: int | None = None
+    lower_circuit: Decimal | None = None
+    upper_circuit: Decimal | None = None
+    depth: Depth = Depth()
+    timestamp: dt.datetime | None = None
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        if not self.close:
+            return None
+        return (self.last_price - self.close) * 100 / self.close
+
+
+class Tick(_Model):
+    """One streaming update; ``mode`` says how much of it is filled in."""
+
+    symbol: str
+    mode: Literal["ltp", "quote", "full"]
+    last_price: Decimal
+    last_quantity: int | None = None
+    volume: int | None = None
+    average_price: Decimal | None = None
+    open: Decimal | None = None
+    high: Decimal | None = None
+    low: Decimal | None = None
+    close: Decimal | None = None
+    open_interest: int | None = None
+    depth: Depth | None = None
+    exchange_timestamp: dt.datetime | None = None
+
+
+class Profile(_Model):
+    user_id: str
+    name: str = ""
+    email: str | None = None
+    broker: str
+    exchanges: list[Exchange] = []
+    products: list[Product] = []
+
+
+class OrderEvent(_Model):
+    """What observers of order events receive (see the ``order_event`` hook)."""
+
+    kind: Literal["sent", "rejected", "failed", "unknown", "reconciled", "modified", "cancelled", "update"]
+    account: str
+    broker: str
+    client_order_id: str | None = None
+    order_id: str | None = None
+    request: OrderRequest | None = None
+    order: Order | None = None
+    message: str | None = None
+    at: dt.datetime
+

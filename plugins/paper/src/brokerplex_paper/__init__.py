@@ -1,0 +1,33 @@
+"""brokerplex-paper: the embedded default broker, a paper exchange in SQLite.
+
+Registered through the ``brokerplex`` entry point exactly like any third-party broker.
+This module stays tiny: the implementation is imported only when an account is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from brokerplex.capabilities import Capabilities
+from brokerplex.hookspecs import hookimpl
+from brokerplex.registry import BrokerSpec
+
+if TYPE_CHECKING:
+    from brokerplex.broker import Broker
+
+CAPABILITIES = Capabilities(
+    exchanges=("NSE", "BSE", "NFO", "CDS", "MCX"),
+    varieties=("regular", "amo"),
+)
+
+
+def _load() -> type[Broker]:
+    from brokerplex_paper.broker import PaperBroker
+
+    return PaperBroker
+
+
+@hookimpl
+def register_brokers(register: Callable[[BrokerSpec], None]) -> None:
+    register(BrokerSpec(name="paper", title="Paper exchange (embedded default)", capabilities=CAPABILITIES, load=_load))

@@ -1,0 +1,135 @@
+"""How prices move and what the book looks like: pure, seeded, reproducible.
+
+Every random number is drawn from a generator seeded with (seed, symbol, step), so the
+same market seen from two processes, or twice from one, is the same market. Cash
+instruments and indices walk (geometric Brownian motion); futures and options are
+priced off their underlying's walk, so a NIFTY option moves with NIFTY.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from brokerplex.models import DepthLevel, InstrumentType
+
+from brokerplex_paper.universe import Listing
+
+# Trading seconds in a year: 252 sessions of 6h15m.
+SECONDS_PER_YEAR = 252 * 22_500
+RATE = 0.065  # the cost of carry priced into futures
+LEVELS = 5
+
+
+def rng(seed: int, *parts: object) -> random.Random:
+    return random.Random(":".join(str(part) for part in (seed, *parts)))
+
+
+def round_to_tick(value: Decimal | float, tick: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
+    ticks = (Decimal(str(value)) / tick).quantize(Decimal(1), rounding=rounding)
+    return max(ticks, Decimal(1)) * tick
+
+
+def walk(
+    listing: Listing, price: Decimal, reference: Decimal, seed: int, step: int, steps: int, step_seconds: float
+) -> Decimal:
+    """The price after ``steps`` steps of the walk ending at ``step`` (one draw: the sum of
+    independent normal steps is normal), kept inside the band around ``reference``."""
+    if steps <= 0:
+        return price
+    sigma = listing.volatility * math.sqrt(step_seconds * steps / SECONDS_PER_YEAR)
+    z = rng(seed, listing.instrument.symbol, step).gauss(0.0, 1.0)
+    moved = float(price) * math.exp(sigma * z - sigma * sigma / 2)
+    return clamp_to_band(listing, reference, round_to_tick(moved, listing.instrument.tick_size))
+
+
+def band(listing: Listing, reference: Decimal) -> tuple[Decimal, Decimal] | None:
+    """The day's (lower, upper) circuit limits around the previous close, or None."""
+    if listing.band_percent is None:
+        return None
+    tick = listing.instrument.tick_size
+    width = reference * listing.band_percent / 100
+    return round_to_tick(reference - width, tick, ROUND_DOWN), round_to_tick(reference + width, tick, ROUND_DOWN)
+
+
+def clamp_to_band(listing: Listing, reference: Decimal, price: Decimal) -> Decimal:
+    limits = band(listing, reference)
+    if limits is None:
+        return price
+    return min(max(price, limits[0]), limits[1])
+
+
+def fair_price(listing: Listing, spot: Decimal, years_to_expiry: float) -> Decimal:
+    """A future's or option's price from its underlying's price."""
+    instrument = listing.instrument
+    t = max(years_to_expiry, 1e-6)
+    if instrument.instrument_type is InstrumentType.FUT:
+        value = float(spot) * math.exp(RATE * t)
+    else:
+        assert instrument.strike is not None
+        value = black_scholes(float(spot), float(instrument.strike), t, listing.volatility,
+                              call=instrument.instrument_type is InstrumentType.CE)
+    return round_to_tick(value, instrument.tick_size)
+
+
+def black_scholes(spot: float, strike: float, years: float, vol: float, *, call: bool) -> float:
+    d1 = (math.log(spot / strike) + (RATE + vol * vol / 2) * years) / (vol * math.sqrt(years))
+    d2 = d1 - vol * math.sqrt(years)
+    discount = math.exp(-RATE * years)
+    if call:
+        return spot * _norm(d1) - strike * discount * _norm(d2)
+    return strike * discount * _norm(-d2) - spot * _norm(-d1)
+
+
+def _norm(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """The synthetic order book at one step; deeper levels exist beyond the five shown."""
+
+    listing: Listing
+    last_price: Decimal
+    seed: int
+    step: int
+
+    def _best(self) -> tuple[Decimal, Decimal]:
+        tick = self.listing.instrument.tick_size
+        # The last trade hit either the bid or the offer; which one is part of the draw.
+        if rng(self.seed, self.listing.instrument.symbol, self.step, "side").random() < 0.5:
+            return max(self.last_price - tick, tick), self.last_price
+        return self.last_price, self.last_price + tick
+
+    def level(self, side: str, index: int) -> DepthLevel:
+        """Level ``index`` (0 = best) of the ``"bid"`` or ``"ask"`` side."""
+        tick, lot = self.listing.instrument.tick_size, self.listing.instrument.lot_size
+        best_bid, best_ask = self._best()
+        price = best_ask + tick * index if side == "ask" else max(best_bid - tick * index, tick)
+        draw = rng(self.seed, self.listing.instrument.symbol, self.step, side, index)
+        lots = draw.randint(1, 40) if lot > 1 else draw.randint(1, 60) * 10
+        return DepthLevel(price=price, quantity=lots * lot, orders=draw.randint(1, 25))
+
+    def depth(self, side: str) -> list[DepthLevel]:
+        return [self.level(side, index) for index in range(LEVELS)]
+
+    def sweep(self, side: str, quantity: int, limit: Decimal | None, *, max_levels: int = 50) -> list[tuple[Decimal, int]]:
+        """Fills (price, quantity) taking ``side`` liquidity up to ``quantity`` and ``limit``."""
+        fills: list[tuple[Decimal, int]] = []
+        remaining = quantity
+        for index in range(max_levels):
+            level = self.level(side, index)
+            if limit is not None and (level.price > limit if side == "ask" else level.price < limit):
+                break
+            take = min(remaining, level.quantity)
+            fills.append((level.price, take))
+            remaining -= take
+            if not remaining:
+                break
+        return fills
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
