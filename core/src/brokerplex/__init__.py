@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING, Any
 from brokerplex.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from brokerplex.broker import Broker, BrokerSettings
-    from brokerplex.capabilities import Capabilities
-    from brokerplex.manager import AsyncBrokerManager, BrokerManager
-    from brokerplex.models import OrderModify, OrderRequest
-    from brokerplex.registry import BrokerSpec
-    from brokerplex.symbols import parse_symbol
+    from brokerplex.broker import Broker as Broker
+    from brokerplex.broker import BrokerSettings as BrokerSettings
+    from brokerplex.capabilities import Capabilities as Capabilities
+    from brokerplex.manager import AsyncBrokerManager as AsyncBrokerManager
+    from brokerplex.manager import BrokerManager as BrokerManager
+    from brokerplex.models import OrderModify as OrderModify
+    from brokerplex.models import OrderRequest as OrderRequest
+    from brokerplex.registry import BrokerSpec as BrokerSpec
+    from brokerplex.symbols import parse_symbol as parse_symbol
 
 _LAZY = {
     "AsyncBrokerManager": "brokerplex.manager",

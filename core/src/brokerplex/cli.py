@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 ENV_DEBUG = "BROKERPLEX_DEBUG"
 
 
-class PriceType(click.ParamType):
+class PriceType(click.ParamType):  # type: ignore[type-arg]
     name = "price"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
@@ -84,7 +84,8 @@ def print_json(data: Any) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", type=click.Path(path_type=Path), help="State folder (default: $BROKERPLEX_HOME or the config folder).")
+@click.option("--home", type=click.Path(path_type=Path),
+              help="State folder (default: $BROKERPLEX_HOME, else the config folder).")
 @click.option("--debug", is_flag=True, help="Show tracebacks on failure.")
 @click.version_option(package_name="brokerplex")
 @click.pass_context

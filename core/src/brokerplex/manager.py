@@ -298,9 +298,12 @@ class AsyncBrokerManager:
 
     async def modify_order(self, account: str, order_id: str, changes: OrderModify) -> OrderAck:
         broker = await self.session(account)
+        # The rules need the order's instrument; an order we cannot see is the broker's to refuse.
         current = next((o for o in await broker.orders() if o.order_id == order_id), None)
-        if current is not None and (problem := modify_problem(current, changes, await self.instrument(account, current.symbol))):
-            raise InputError(problem)
+        if current is not None:
+            instrument = await self.instrument(account, current.symbol)
+            if problem := modify_problem(current, changes, instrument):
+                raise InputError(problem)
         ack = await broker.modify_order(order_id, changes)
         self._emit("modified", account, broker.context.broker, order_id=order_id, client_order_id=ack.client_order_id)
         return ack

@@ -19,9 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from brokerplex.symbols import Exchange, parse_symbol
 
 __all__ = [
-    "Exchange",
     "Depth",
     "DepthLevel",
+    "Exchange",
     "Funds",
     "Holding",
     "Instrument",

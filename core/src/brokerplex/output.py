@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from brokerplex.models import Funds, Holding, Order, Position, Quote, Trade
 from brokerplex.tables import cell, table
 
+
 def orders(found: Sequence[Order], title: str = "Orders") -> None:
     table(title, ["order id", "time", "symbol", "side", "type", "product", "qty", "filled", "price", "trigger",
                   "avg", "status", "message"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
 
 import pluggy
@@ -24,6 +25,8 @@ ENV_BLOCK = "BROKERPLEX_DISABLE_PLUGINS"
 
 _lock = threading.Lock()
 _manager: pluggy.PluginManager | None = None
+# Entry-point name → (distribution, version), for `brokerplex brokers`.
+_distributions: dict[str, tuple[str | None, str | None]] = {}
 
 
 def _names(variable: str) -> set[str] | None:
@@ -60,15 +63,15 @@ def _load(manager: pluggy.PluginManager, entry: EntryPoint) -> None:
     _distributions[entry.name] = (dist.name, dist.version) if dist is not None else (None, None)
 
 
-_distributions: dict[str, tuple[str | None, str | None]] = {}
-
-
 def check(manager: pluggy.PluginManager) -> None:
     """Fail on hook implementations that match no specification (a misspelt name)."""
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from exc
+        name = manager.get_name(exc.plugin) or repr(exc.plugin)
+        unknown = [c.name for c in manager.get_hookcallers(exc.plugin) or [] if not c.has_spec()]
+        known = ", ".join(sorted(n for n in vars(hookspecs) if hasattr(getattr(hookspecs, n), "brokerplex_spec")))
+        raise PluginError(f"plugin {name!r} implements unknown hook {', '.join(unknown)}; hooks are: {known}") from exc
 
 
 def get_plugin_manager() -> pluggy.PluginManager:
@@ -85,17 +88,22 @@ def registered_brokers(manager: pluggy.PluginManager | None = None) -> dict[str,
     manager = manager or get_plugin_manager()
     found: dict[str, RegisteredBroker] = {}
     for impl in manager.hook.register_brokers.get_hookimpls():
-        distribution, version = _distributions.get(impl.plugin_name, (None, None))
-
-        def register(spec: BrokerSpec, plugin: str = impl.plugin_name) -> None:
-            if not isinstance(spec, BrokerSpec):
-                raise PluginError(f"plugin {plugin!r} registered {spec!r}, not a BrokerSpec")
-            if spec.name in found:
-                raise PluginError(f"broker {spec.name!r} is registered by both {found[spec.name].plugin!r} and {plugin!r}")
-            found[spec.name] = RegisteredBroker(spec, plugin, distribution, version)
-
-        impl.function(register)
+        impl.function(_registrar(found, impl.plugin_name))
     return dict(sorted(found.items()))
+
+
+def _registrar(found: dict[str, RegisteredBroker], plugin: str) -> Callable[[BrokerSpec], None]:
+    """The ``register`` callback handed to one plugin: it knows which plugin is calling."""
+    distribution, version = _distributions.get(plugin, (None, None))
+
+    def register(spec: BrokerSpec) -> None:
+        if not isinstance(spec, BrokerSpec):
+            raise PluginError(f"plugin {plugin!r} registered {spec!r}, not a BrokerSpec")
+        if spec.name in found:
+            raise PluginError(f"broker {spec.name!r} is registered by {found[spec.name].plugin!r} and {plugin!r}")
+        found[spec.name] = RegisteredBroker(spec, plugin, distribution, version)
+
+    return register
 
 
 def get_broker(name: str, manager: pluggy.PluginManager | None = None) -> RegisteredBroker:

@@ -15,7 +15,8 @@ console = Console(width=max(shutil.get_terminal_size((160, 24)).columns, 100), h
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     grid = Table(title=title, title_justify="left", show_lines=False)
     for column in columns:
-        grid.add_column(column, overflow="fold")
+        # Only the last column (a message, settings) wraps; ids and symbols stay whole.
+        grid.add_column(column, no_wrap=column != columns[-1], overflow="fold")
     for row in rows:
         grid.add_row(*(cell(value) for value in row))
     if not rows:

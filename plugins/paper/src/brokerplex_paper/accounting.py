@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from brokerplex.models import InstrumentType, Position, Product, Side
-
 from brokerplex_paper.market import money
 from brokerplex_paper.universe import Listing
 

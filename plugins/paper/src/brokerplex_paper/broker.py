@@ -26,7 +26,6 @@ from brokerplex.models import (
     Quote,
     Trade,
 )
-
 from brokerplex_paper.exchange import DEFAULT_CASH, PaperExchange, RejectReason
 
 _REFUSALS: dict[RejectReason, type[InvalidOrderError]] = {

@@ -45,7 +45,6 @@ from brokerplex.models import (
     Variety,
 )
 from brokerplex.rules import modify_problem, order_problem
-
 from brokerplex_paper.accounting import ZERO, PositionRow, margin, order_margin
 from brokerplex_paper.market import Book, band, fair_price, money, rng, walk
 from brokerplex_paper.universe import Listing, build_universe
@@ -299,7 +298,8 @@ class PaperExchange:
             verdict = self._validate(account, order.order_id, request, listing, tape)
             if verdict is not None:
                 reason, message = verdict
-                return Placement(self._update(account, order, status=OrderStatus.REJECTED, status_message=message), reason)
+                rejected = self._update(account, order, status=OrderStatus.REJECTED, status_message=message)
+                return Placement(rejected, reason)
             self._match(request.symbol)
             return Placement(self._order(account, order.order_id))
 
@@ -373,13 +373,15 @@ class PaperExchange:
             if wrong_side:
                 direction = "above" if request.side is Side.BUY else "below"
                 return RejectReason.RULES, (
-                    f"trigger price of a stop-loss {request.side.value} must be {direction} the last price {tape.last_price}"
+                    f"trigger price of a stop-loss {request.side.value} must be {direction} "
+                    f"the last price {tape.last_price}"
                 )
         if request.resolved_product is Product.CNC and request.side is Side.SELL:
             sellable = self._sellable(account, request.symbol, excluding=order_id)
             if request.quantity > sellable:
                 return RejectReason.HOLDINGS, (
-                    f"insufficient holdings: selling {request.quantity} {request.symbol} (CNC) but {sellable} can be sold"
+                    f"insufficient holdings: selling {request.quantity} {request.symbol} (CNC) "
+                    f"but {sellable} can be sold"
                 )
         required = self._order_margin(account, listing, request.resolved_product, request.side, request.quantity,
                                        request.price or request.trigger_price or tape.last_price)

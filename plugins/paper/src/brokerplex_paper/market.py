@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from brokerplex.models import DepthLevel, InstrumentType
-
 from brokerplex_paper.universe import Listing
 
 # Trading seconds in a year: 252 sessions of 6h15m.
@@ -115,7 +114,9 @@ class Book:
     def depth(self, side: str) -> list[DepthLevel]:
         return [self.level(side, index) for index in range(LEVELS)]
 
-    def sweep(self, side: str, quantity: int, limit: Decimal | None, *, max_levels: int = 50) -> list[tuple[Decimal, int]]:
+    def sweep(
+        self, side: str, quantity: int, limit: Decimal | None, *, max_levels: int = 50
+    ) -> list[tuple[Decimal, int]]:
         """Fills (price, quantity) taking ``side`` liquidity up to ``quantity`` and ``limit``."""
         fills: list[tuple[Decimal, int]] = []
         remaining = quantity

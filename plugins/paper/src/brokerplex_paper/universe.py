@@ -286,6 +286,7 @@ _UNDERLYINGS = (
     _USDINR,
 )
 
+
 def _nifty_expiries(day: dt.date) -> list[dt.date]:
     return sorted({*weekly_expiries(day, 2), *_monthlies(monthly_expiry, day, 1)})
 
