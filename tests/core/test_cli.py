@@ -8,10 +8,14 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from ..conftest import BIN, Cli
+if TYPE_CHECKING:
+    from tests.conftest import Cli
+
+BIN = Path(sys.executable).parent
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:

@@ -118,7 +118,8 @@ def test_lost_reply_is_reconciled_from_the_order_book(manager: BrokerManager, re
     assert [o.order_id for o in orders] == [ack.order_id], "the order must exist exactly once"
     assert ack.status is OrderStatus.COMPLETE
     entry = manager.journal.get(ack.client_order_id or "")
-    assert entry is not None and entry.state is JournalState.SENT
+    assert entry is not None
+    assert entry.state is JournalState.SENT
     assert [e.kind for e in recorder.events] == ["unknown", "reconciled"]
 
 

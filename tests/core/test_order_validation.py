@@ -20,8 +20,10 @@ from brokerplex_paper.universe import build_universe
 
 TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=5, minutes=30))).date()
 UNIVERSE = {listing.instrument.symbol: listing.instrument for listing in build_universe(TODAY)}
-NIFTY_FUTURE = min((i for i in UNIVERSE.values() if i.underlying == "NIFTY" and i.instrument_type is InstrumentType.FUT),
-                   key=lambda i: i.expiry or TODAY)
+NIFTY_FUTURE = min(
+    (i for i in UNIVERSE.values() if i.underlying == "NIFTY" and i.instrument_type is InstrumentType.FUT),
+    key=lambda i: i.expiry or TODAY,
+)
 NIFTY_OPTION = next(i for i in UNIVERSE.values() if i.underlying == "NIFTY" and i.instrument_type is InstrumentType.CE)
 SYMBOLS = ["NSE:INFY", "NSE:SBIN", NIFTY_FUTURE.symbol, NIFTY_OPTION.symbol, "nse:tcs"] * 3 + [
     "NSE:NIFTY 50", "NSE:NOSUCH", "INFY", "NFO:NIFTY99JANFUT"]

@@ -104,8 +104,10 @@ def test_any_text_parses_to_a_fixed_point_or_a_symbol_error(text: str) -> None:
     try:
         symbol = parse_symbol(text)
     except SymbolError as exc:
-        assert str(exc)
-        assert "\n" not in str(exc)
+        message = str(exc)
+    else:
+        assert canonical(str(symbol)) == str(symbol)
+        assert symbol.exchange in Exchange
         return
-    assert canonical(str(symbol)) == str(symbol)
-    assert symbol.exchange in Exchange
+    assert message
+    assert "\n" not in message

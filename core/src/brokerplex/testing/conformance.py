@@ -178,7 +178,8 @@ class BrokerConformance:
         assert order.order_id == ack.order_id
         assert order.status is OrderStatus.COMPLETE
         assert order.filled_quantity == lot
-        assert order.average_price is not None and order.average_price > 0
+        assert order.average_price is not None
+        assert order.average_price > 0
         fills = [t for t in manager.trades(ACCOUNT) if t.order_id == ack.order_id]
         assert sum(t.quantity for t in fills) == lot
         position = [p for p in manager.positions(ACCOUNT) if p.symbol == trading.symbol]

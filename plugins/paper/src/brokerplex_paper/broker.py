@@ -69,7 +69,7 @@ class PaperBroker(Broker):
 
     async def profile(self) -> Profile:
         return Profile(
-            user_id=self.context.account, name="Paper trader", broker="paper",
+            user_id=self.context.account, name="Paper trader", broker=self.context.broker,
             exchanges=[Exchange(e) for e in ("NSE", "BSE", "NFO", "CDS", "MCX")], products=list(Product),
         )
 

@@ -62,7 +62,8 @@ SESSIONS = {
     "MCX": (dt.time(9, 0), dt.time(23, 30)),
 }
 SQUARE_OFF = dt.timedelta(minutes=10)  # MIS positions are closed this long before the close
-WORKING = (OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
+# Orders the exchange still has to act on (PENDING: an AMO waiting for the open).
+WORKING = (OrderStatus.PENDING.value, OrderStatus.OPEN.value, OrderStatus.TRIGGER_PENDING.value)
 
 
 class RejectReason(StrEnum):
@@ -125,6 +126,14 @@ CREATE TABLE IF NOT EXISTS holdings (
     account TEXT NOT NULL, symbol TEXT NOT NULL, quantity INTEGER NOT NULL, t1_quantity INTEGER NOT NULL,
     average_price TEXT NOT NULL, PRIMARY KEY (account, symbol));
 """
+
+
+# Lifecycle notes that a later state replaces; anything else (a square-off) stays on the order.
+TRANSIENT_MESSAGES = frozenset({"order received", "validation pending", "triggered", "modified"})
+
+
+def _lasting(order: Order) -> str | None:
+    return None if order.status_message in TRANSIENT_MESSAGES else order.status_message
 
 
 def now_ist() -> dt.datetime:
@@ -235,7 +244,7 @@ class PaperExchange:
         """Advance ``symbols`` and every symbol with working orders; match; quote them."""
         with self._transaction():
             working = [row[0] for row in self._db.execute(
-                "SELECT DISTINCT symbol FROM orders WHERE status IN (?, ?)", WORKING)]
+                "SELECT DISTINCT symbol FROM orders WHERE status IN (?, ?, ?)", WORKING)]
             wanted = [s for s in dict.fromkeys([*symbols, *working]) if s in self._universe(self._now.date())]
             return {symbol: self._quote(self._listing(symbol), self._advance(symbol)) for symbol in wanted}
 
@@ -434,7 +443,7 @@ class PaperExchange:
     def _advance_working(self, account: str) -> None:
         """Let time pass for the account's working orders, so resting orders fill."""
         rows = self._db.execute(
-            "SELECT DISTINCT symbol FROM orders WHERE account = ? AND status IN (?, ?)", (account, *WORKING)
+            "SELECT DISTINCT symbol FROM orders WHERE account = ? AND status IN (?, ?, ?)", (account, *WORKING)
         ).fetchall()
         for (symbol,) in rows:
             self._advance(symbol)
@@ -445,7 +454,7 @@ class PaperExchange:
         assert tape is not None
         rows = self._db.execute(
             "SELECT account, data, matched_step FROM orders WHERE symbol = ? AND status IN (?, ?, ?) ORDER BY rowid",
-            (symbol, OrderStatus.PENDING.value, *WORKING),
+            (symbol, *WORKING),
         ).fetchall()
         for account, data, matched_step in rows:
             if matched_step >= self._step and not force:
@@ -459,7 +468,8 @@ class PaperExchange:
         if order.status is OrderStatus.PENDING:
             waiting = OrderStatus.TRIGGER_PENDING if order.trigger_price is not None else OrderStatus.OPEN
             exchange_id = order.exchange_order_id or f"1{self._next_id('exchange_order'):015d}"
-            order = self._update(account, order, status=waiting, status_message=None, exchange_order_id=exchange_id)
+            order = self._update(account, order, status=waiting, status_message=_lasting(order),
+                                 exchange_order_id=exchange_id)
         if order.status is OrderStatus.TRIGGER_PENDING:
             assert order.trigger_price is not None
             hit = tape.last_price >= order.trigger_price if order.side is Side.BUY \
@@ -492,7 +502,7 @@ class PaperExchange:
         value = (order.average_price or ZERO) * order.filled_quantity + sum(p * q for p, q in fills)
         return self._update(
             account, order, filled_quantity=filled, pending_quantity=order.quantity - filled,
-            average_price=money(value / filled), status_message=None,
+            average_price=money(value / filled), status_message=_lasting(order),
             status=OrderStatus.COMPLETE if filled == order.quantity else OrderStatus.OPEN,
         )
 
@@ -528,31 +538,24 @@ class PaperExchange:
         if tape is not None and tape.step >= step:
             return tape
         if tape is None:
-            price = self._model_price(listing, listing.reference_price, 0)
+            price = self._model_price(listing, listing.reference_price)
             tape = Tape(symbol, price, step, listing.reference_price, price, price, price, last_trade_at=self._now)
         else:
-            steps = step - tape.step
-            price = self._model_price(listing, tape.last_price, steps, tape.close)
-            draw = rng(self.seed, symbol, step, "volume")
-            traded = listing.instrument.lot_size * draw.randint(1, 20) * min(steps, 600)
-            if listing.instrument.tradable:
-                tape.trade(price, traded, self._now)
-            else:
-                tape.trade(price, 0, self._now)
+            price = self._model_price(listing, tape.close)
+            # The rest of the market trades too: volume grows with the time that passed.
+            lots = rng(self.seed, symbol, step, "volume").randint(1, 20) * min(step - tape.step, 600)
+            tape.trade(price, listing.instrument.lot_size * lots if listing.instrument.tradable else 0, self._now)
             tape.step = step
         self._save_tape(tape)
         if listing.instrument.tradable:
             self._match(symbol)
         return tape
 
-    def _model_price(self, listing: Listing, price: Decimal, steps: int, reference: Decimal | None = None) -> Decimal:
+    def _model_price(self, listing: Listing, reference: Decimal) -> Decimal:
         if listing.spot is not None:
             spot = self._advance(listing.spot).last_price
             return fair_price(listing, spot, self._years_to_expiry(listing))
-        if steps == 0:
-            return price
-        return walk(listing, price, reference or listing.reference_price, self.seed, self._step, steps,
-                    self.step_seconds)
+        return walk(listing, reference, self.seed, self._now, self.step_seconds)
 
     def _years_to_expiry(self, listing: Listing) -> float:
         expiry = listing.instrument.expiry
@@ -626,8 +629,7 @@ class PaperExchange:
 
     def _working_orders(self, account: str) -> list[Order]:
         rows = self._db.execute(
-            "SELECT data FROM orders WHERE account = ? AND status IN (?, ?, ?)",
-            (account, OrderStatus.PENDING.value, *WORKING),
+            "SELECT data FROM orders WHERE account = ? AND status IN (?, ?, ?)", (account, *WORKING),
         )
         return [Order.model_validate_json(row[0]) for row in rows]
 
@@ -702,7 +704,7 @@ class PaperExchange:
         yesterday = dt.date.fromisoformat(stored)
         old = self._universe(yesterday)
         for account, data in self._db.execute(
-            "SELECT account, data FROM orders WHERE status IN (?, ?, ?)", (OrderStatus.PENDING.value, *WORKING)
+            "SELECT account, data FROM orders WHERE status IN (?, ?, ?)", WORKING
         ).fetchall():
             self._cancel_rest(account, Order.model_validate_json(data), "expired at the end of the day")
         for (account,) in self._db.execute("SELECT account FROM accounts").fetchall():

@@ -1,13 +1,15 @@
 """How prices move and what the book looks like: pure, seeded, reproducible.
 
-Every random number is drawn from a generator seeded with (seed, symbol, step), so the
-same market seen from two processes, or twice from one, is the same market. Cash
+Every random number is drawn from a generator seeded with (seed, symbol, day, …), and a
+price is a function of the moment, not of the path of observations: two exchanges with
+the same seed and the same previous close quote the same market at the same time. Cash
 instruments and indices walk (geometric Brownian motion); futures and options are
 priced off their underlying's walk, so a NIFTY option moves with NIFTY.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from dataclasses import dataclass
@@ -16,8 +18,6 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from brokerplex.models import DepthLevel, InstrumentType
 from brokerplex_paper.universe import Listing
 
-# Trading seconds in a year: 252 sessions of 6h15m.
-SECONDS_PER_YEAR = 252 * 22_500
 RATE = 0.065  # the cost of carry priced into futures
 LEVELS = 5
 
@@ -31,16 +31,32 @@ def round_to_tick(value: Decimal | float, tick: Decimal, rounding: str = ROUND_H
     return max(ticks, Decimal(1)) * tick
 
 
-def walk(
-    listing: Listing, price: Decimal, reference: Decimal, seed: int, step: int, steps: int, step_seconds: float
-) -> Decimal:
-    """The price after ``steps`` steps of the walk ending at ``step`` (one draw: the sum of
-    independent normal steps is normal), kept inside the band around ``reference``."""
-    if steps <= 0:
-        return price
-    sigma = listing.volatility * math.sqrt(step_seconds * steps / SECONDS_PER_YEAR)
-    z = rng(seed, listing.instrument.symbol, step).gauss(0.0, 1.0)
-    moved = float(price) * math.exp(sigma * z - sigma * sigma / 2)
+def brownian(seed: int, symbol: str, day: dt.date, fraction: float, levels: int = 17) -> float:
+    """W(fraction) of a standard Brownian motion on [0, 1], one per (seed, symbol, day).
+
+    Built by the Lévy–Ciesielski construction (W(1)·t plus one Schauder tent per level), so
+    any moment is evaluated on its own: the price at 11:00 does not depend on whether
+    anyone looked at 10:59. Seventeen levels resolve a day to under a second.
+    """
+    value = rng(seed, symbol, day, "end").gauss(0.0, 1.0) * fraction
+    for level in range(levels):
+        width = 0.5**level
+        index = min(math.floor(fraction / width), 2**level - 1)
+        middle = (index + 0.5) * width
+        tent = max(0.0, width / 2 - abs(fraction - middle)) / math.sqrt(width)
+        value += rng(seed, symbol, day, level, index).gauss(0.0, 1.0) * tent
+    return value
+
+
+def walk(listing: Listing, reference: Decimal, seed: int, moment: dt.datetime, step_seconds: float) -> Decimal:
+    """The walk's price at ``moment`` (IST), starting the day from ``reference`` (the previous
+    close) and kept inside the day's band."""
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    elapsed = math.floor((moment - midnight).total_seconds() / step_seconds) * step_seconds
+    daily_sigma = listing.volatility / math.sqrt(252)
+    fraction = elapsed / 86_400
+    shock = brownian(seed, listing.instrument.symbol, moment.date(), fraction)
+    moved = float(reference) * math.exp(daily_sigma * shock - daily_sigma**2 * fraction / 2)
     return clamp_to_band(listing, reference, round_to_tick(moved, listing.instrument.tick_size))
 
 
