@@ -14,8 +14,9 @@ from brokerplex_paper.universe import build_universe
 
 def nifty_future() -> str:
     today = dt.datetime.now(IST).date()
-    return next(listing.instrument.symbol for listing in build_universe(today)
-                if listing.instrument.instrument_type is InstrumentType.FUT and listing.instrument.underlying == "NIFTY")
+    futures = (listing.instrument for listing in build_universe(today)
+               if listing.instrument.instrument_type is InstrumentType.FUT)
+    return next(future.symbol for future in futures if future.underlying == "NIFTY")
 
 
 class TestPaperConformance(BrokerConformance):
