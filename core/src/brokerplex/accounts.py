@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,8 @@ def _dump(settings: BrokerSettings) -> dict[str, Any]:
 class AccountStore:
     """``accounts.json`` under the home folder; readable by the owner only."""
 
+    _lock = threading.Lock()  # read-modify-write of the file must not interleave between threads
+
     def __init__(self, home: Path) -> None:
         self._file = PrivateJSON(home / "accounts.json")
 
@@ -100,12 +103,14 @@ class AccountStore:
         return entry
 
     def save(self, account: Account) -> None:
-        data = self.raw()
-        data[account.name] = {"broker": account.broker, "settings": _dump(account.settings)}
-        self._file.save(data)
+        with self._lock:
+            data = self.raw()
+            data[account.name] = {"broker": account.broker, "settings": _dump(account.settings)}
+            self._file.save(data)
 
     def remove(self, name: str) -> None:
-        data = self.raw()
-        self.get_raw(name)
-        del data[name]
-        self._file.save(data)
+        with self._lock:
+            self.get_raw(name)
+            data = self.raw()
+            del data[name]
+            self._file.save(data)

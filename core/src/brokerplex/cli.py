@@ -303,6 +303,11 @@ def orders(account: str, order_id: str | None, as_json: bool) -> None:
 def quote(account: str, symbols: tuple[str, ...], as_json: bool) -> None:
     """Show quotes with depth."""
     found = state().manager.quotes(account, symbols)
+    from brokerplex.symbols import canonical
+
+    missing = [s for s in map(canonical, symbols) if s not in found]
+    if missing:
+        click.echo(f"warning: no quote for {', '.join(missing)} (not listed?)", err=True)
     if as_json:
         print_json({symbol: q.model_dump(mode="json") for symbol, q in found.items()})
         return
