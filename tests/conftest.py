@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -47,3 +48,17 @@ def paper(home: Path) -> Iterator[BrokerManager]:
     with BrokerManager(home) as manager:
         manager.activate("paper", "p1")
         yield manager
+
+
+@pytest.fixture
+def acme_site(tmp_path: Path) -> Path:
+    """A third-party broker installed as pip would leave it for discovery: a module and its
+    dist-info with a ``brokerplex`` entry point. Put the folder on PYTHONPATH to use it."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(Path(__file__).parent / "core" / "plugins" / "brokerplex_acme.py", site)
+    info = site / "brokerplex_acme-0.3.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: brokerplex-acme\nVersion: 0.3.1\n")
+    (info / "entry_points.txt").write_text("[brokerplex]\nacme = brokerplex_acme\n")
+    return site

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,19 +71,6 @@ def test_block_list_and_allow_list(cli: Cli) -> None:
     assert "paper" not in brokers(cli, BROKERPLEX_DISABLE_PLUGINS="paper")
     assert brokers(cli, BROKERPLEX_PLUGINS="") == {}
     assert "paper" in brokers(cli, BROKERPLEX_PLUGINS="paper, other")
-
-
-@pytest.fixture
-def acme_site(tmp_path: Path) -> Path:
-    """Install Acme the way pip would, as far as discovery can tell: a module and its dist-info."""
-    site = tmp_path / "site"
-    site.mkdir()
-    shutil.copy(Path(__file__).parent / "plugins" / "brokerplex_acme.py", site)
-    info = site / "brokerplex_acme-0.3.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: brokerplex-acme\nVersion: 0.3.1\n")
-    (info / "entry_points.txt").write_text("[brokerplex]\nacme = brokerplex_acme\n")
-    return site
 
 
 def test_a_third_party_broker_shows_up_and_works(cli: Cli, acme_site: Path) -> None:

@@ -83,15 +83,8 @@ def test_private_files_are_0600_and_replaced_atomically(tmp_path: Path) -> None:
     assert "t2" not in repr(store)
 
 
-def test_cli_prompts_for_a_missing_secret_without_echo(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "brokerplex_acme.py").write_text(ACME.read_text())
-    info = site / "brokerplex_acme-0.3.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: brokerplex-acme\nVersion: 0.3.1\n")
-    (info / "entry_points.txt").write_text("[brokerplex]\nacme = brokerplex_acme\n")
-    env = {**os.environ, "PYTHONPATH": str(site), "BROKERPLEX_HOME": str(tmp_path / "home")}
+def test_cli_prompts_for_a_missing_secret_without_echo(tmp_path: Path, acme_site: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(acme_site), "BROKERPLEX_HOME": str(tmp_path / "home")}
     controller, terminal = os.openpty()
 
     def controlled_by_the_terminal() -> None:  # so that the hidden prompt reads it as /dev/tty

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from brokerplex.errors import InvalidOrderError, OrderNotFoundError
+from brokerplex.errors import InsufficientFundsError, InvalidOrderError, OrderNotFoundError
 from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Product, Side, Validity, Variety
 from brokerplex_paper.exchange import IST, PaperExchange, RejectReason
 
@@ -121,6 +121,10 @@ def test_margin_check_rejects_with_the_amounts(tmp_path: Path, clock: Clock) -> 
     intraday = exchange.place("poor", order(quantity=10, product=Product.MIS))  # 20% margin: fits
     assert intraday.order.status is OrderStatus.COMPLETE
     assert exchange.funds("poor").used_margin == (intraday.order.average_price or 0) * 10 * Decimal("0.2")
+    resting = exchange.place("poor", order(quantity=2, order_type=OrderType.LIMIT, price=Decimal(1500))).order
+    with pytest.raises(InsufficientFundsError, match="required margin"):
+        exchange.modify("poor", resting.order_id, OrderModify(quantity=200))
+    assert exchange.orders("poor")[-1].quantity == 2
 
 
 def test_delivery_sell_needs_holdings_but_intraday_may_short(exchange: PaperExchange) -> None:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -259,7 +260,16 @@ def _show_ack(ack: Any, verb: str, as_json: bool) -> None:
         click.echo(f"{verb} order {ack.order_id}{status}")
 
 
-def _book_command(name: str, help_text: str, fetch: Callable[[BrokerManager, str], Any]) -> None:
+def output() -> ModuleType:
+    """The table renderers, imported only by commands that print them."""
+    from brokerplex import output as renderers
+
+    return renderers
+
+
+def _book_command(
+    name: str, help_text: str, fetch: Callable[[BrokerManager, str], Any], render: Callable[[Any], None]
+) -> None:
     @cli.command(name=name, help=help_text)
     @click.argument("account")
     @json_option
@@ -268,16 +278,14 @@ def _book_command(name: str, help_text: str, fetch: Callable[[BrokerManager, str
         if as_json:
             print_json([item.model_dump(mode="json") for item in data] if isinstance(data, list)
                        else data.model_dump(mode="json"))
-            return
-        from brokerplex import output
-
-        getattr(output, name)(data)
+        else:
+            render(data)
 
 
-_book_command("trades", "Show today's trades.", lambda m, a: m.trades(a))
-_book_command("positions", "Show positions.", lambda m, a: m.positions(a))
-_book_command("holdings", "Show holdings.", lambda m, a: m.holdings(a))
-_book_command("funds", "Show funds and margin.", lambda m, a: m.funds(a))
+_book_command("trades", "Show today's trades.", lambda m, a: m.trades(a), lambda d: output().trades(d))
+_book_command("positions", "Show positions.", lambda m, a: m.positions(a), lambda d: output().positions(d))
+_book_command("holdings", "Show holdings.", lambda m, a: m.holdings(a), lambda d: output().holdings(d))
+_book_command("funds", "Show funds and margin.", lambda m, a: m.funds(a), lambda d: output().funds(d))
 
 
 @cli.command()
@@ -291,9 +299,7 @@ def orders(account: str, order_id: str | None, as_json: bool) -> None:
     if as_json:
         print_json([order.model_dump(mode="json") for order in found])
         return
-    from brokerplex import output
-
-    output.orders(found, title=f"History of order {order_id}" if order_id else "Orders")
+    output().orders(found, title=f"History of order {order_id}" if order_id else "Orders")
 
 
 @cli.command()
@@ -311,9 +317,7 @@ def quote(account: str, symbols: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         print_json({symbol: q.model_dump(mode="json") for symbol, q in found.items()})
         return
-    from brokerplex import output
-
-    output.quotes(list(found.values()))
+    output().quotes(list(found.values()))
 
 
 @cli.command()

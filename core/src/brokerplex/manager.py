@@ -21,13 +21,13 @@ from brokerplex.accounts import Account, AccountStore, build_settings, check_acc
 from brokerplex.aio import LoopThread
 from brokerplex.broker import AccountContext, Broker, LoginIO
 from brokerplex.errors import (
-    BrokerUnavailableError,
+    BrokerError,
+    BrokerplexError,
     InputError,
     OutcomeUnknownError,
     RefusedError,
     SettingsError,
     SymbolError,
-    UnreachableError,
     VetoedError,
 )
 from brokerplex.ids import new_client_order_id
@@ -233,13 +233,14 @@ class AsyncBrokerManager:
         self.journal.record_intent(cid, account, name, request.model_dump_json())
         try:
             ack = await broker.place_order(request)
-        except RefusedError as exc:
-            self._settle(account, name, cid, JournalState.REJECTED, "rejected", message=str(exc), order_id=exc.order_id)
-            raise
-        except (UnreachableError, BrokerUnavailableError) as exc:
-            self._settle(account, name, cid, JournalState.FAILED, "failed", message=str(exc))
-            raise
-        except Exception as exc:  # timeout after sending, unreadable reply, a bug: the order may exist
+        except Exception as exc:
+            if isinstance(exc, BrokerplexError) and exc.nothing_happened:
+                refused = isinstance(exc, RefusedError)
+                self._settle(account, name, cid, JournalState.REJECTED if refused else JournalState.FAILED,
+                             "rejected" if refused else "failed", message=str(exc),
+                             order_id=exc.order_id if isinstance(exc, BrokerError) else None)
+                raise
+            # A timeout after sending, an unreadable reply, a plugin's bug: the order may exist.
             return await self._after_unknown(account, broker, request, exc)
         self._settle(account, name, cid, JournalState.SENT, "sent", order_id=ack.order_id, request=request)
         return ack

@@ -24,7 +24,13 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
-from brokerplex.errors import InvalidOrderError, OrderNotFoundError, PermissionDeniedError, SymbolError
+from brokerplex.errors import (
+    InsufficientFundsError,
+    InvalidOrderError,
+    OrderNotFoundError,
+    PermissionDeniedError,
+    SymbolError,
+)
 from brokerplex.models import (
     Depth,
     Funds,
@@ -325,6 +331,13 @@ class PaperExchange:
             kind = changes.order_type or order.order_type
             price = changes.price if changes.price is not None else order.price
             trigger = changes.trigger_price if changes.trigger_price is not None else order.trigger_price
+            required = self._order_margin(account, listing, order.product, order.side, quantity - order.filled_quantity,
+                                          price or trigger or self._last_price(order.symbol))
+            available = self._funds(account, excluding=order_id).available_margin
+            if required > available:
+                raise InsufficientFundsError(
+                    f"insufficient funds: required margin is {money(required)} but available margin is {available}",
+                    order_id=order_id)
             updated = self._update(
                 account, order, status_message="modified",
                 # A changed type re-enters the lifecycle: open, or waiting for its trigger.
