@@ -75,6 +75,8 @@ def test_zero_quantity_exits_2_with_one_line_and_sends_nothing(demo: Cli, home: 
         (["activate", "paper", "x", "-o", "seed"], "not KEY=VALUE"),
         (["activate", "nope", "x"], "unknown broker 'nope'"),
         (["quote", "demo", "NSE"], "no exchange"),
+        (["place", "demo", "NSE:INFY", "buy", "1", "--variety", "iceberg"], "does not support variety iceberg"),
+        (["place", "demo", "BFO:SENSEX26DECFUT", "buy", "20"], "does not support exchange BFO"),
     ],
 )
 def test_bad_input_exits_2(demo: Cli, args: list[str], fragment: str) -> None:

@@ -246,6 +246,7 @@ class AsyncBrokerManager:
         return ack
 
     async def _prepare(self, account: str, broker: Broker, request: OrderRequest) -> OrderRequest:
+        self._check_capabilities(broker.context.broker, request)
         instrument = await self.instrument(account, request.symbol)
         if problem := order_problem(request, instrument):
             raise InputError(problem)
@@ -257,6 +258,20 @@ class AsyncBrokerManager:
         if request.client_order_id is None:
             request = request.model_copy(update={"client_order_id": new_client_order_id()})
         return request
+
+    def _check_capabilities(self, broker: str, request: OrderRequest) -> None:
+        """Refuse what the broker declares it cannot do, before asking it."""
+        capabilities = get_broker(broker, self.plugins).spec.capabilities
+        exchange = request.symbol.partition(":")[0]
+        for label, value, supported in (
+            ("exchange", exchange, capabilities.exchanges),
+            ("order type", request.order_type.value, capabilities.order_types),
+            ("product", request.resolved_product.value, capabilities.products),
+            ("variety", request.variety.value, capabilities.varieties),
+            ("validity", request.validity.value, capabilities.validities),
+        ):
+            if value not in supported:
+                raise InputError(f"{broker} does not support {label} {value} (it supports {', '.join(supported)})")
 
     async def _after_unknown(self, account: str, broker: Broker, request: OrderRequest, exc: Exception) -> OrderAck:
         cid, name = request.client_order_id or "", broker.context.broker
