@@ -88,10 +88,16 @@ class OrderJournal:
         now = _now()
         try:
             with self._lock:
-                self._db.execute(
-                    "INSERT INTO journal VALUES (?, ?, ?, ?, 'INTENT', NULL, NULL, ?, ?)",
-                    (client_order_id, account, broker, request_json, now, now),
-                )
+                # The intent must survive a power cut before the order leaves (fsync); outcomes
+                # need not: a lost outcome leaves the intent unresolved, and reconcile finds it.
+                self._db.execute("PRAGMA synchronous=FULL")
+                try:
+                    self._db.execute(
+                        "INSERT INTO journal VALUES (?, ?, ?, ?, 'INTENT', NULL, NULL, ?, ?)",
+                        (client_order_id, account, broker, request_json, now, now),
+                    )
+                finally:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.IntegrityError:
             raise InputError(f"client order id {client_order_id!r} was used before; each order needs its own") from None
 
