@@ -14,10 +14,12 @@ import pluggy
 import pytest
 
 from brokerplex import hookimpl
+from brokerplex.broker import AccountContext
 from brokerplex.errors import (
     InputError,
     InsufficientFundsError,
     OutcomeUnknownError,
+    UnknownAccountError,
     UnreachableError,
     VetoedError,
 )
@@ -237,3 +239,13 @@ def test_sixteen_threads_lose_nothing(home: Path) -> None:
             assert position.quantity == filled
             assert Counter(o.status for o in book) == {OrderStatus.COMPLETE: 16, OrderStatus.OPEN: 16}
         assert {e.state for e in manager.journal.entries()} == {JournalState.SENT}
+
+
+def test_deactivate_forgets_the_account_and_its_stored_session(manager: BrokerManager, home: Path) -> None:
+    manager.place_order("p1", INFY)  # a live session exists too
+    stored = AccountContext("p1", "paper", home).session
+    stored.save({"access_token": "t"})
+    manager.deactivate("p1")
+    assert not stored.path.exists()
+    with pytest.raises(UnknownAccountError):
+        manager.orders("p1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -13,6 +13,7 @@ from brokerplex import output
 from brokerplex.errors import InputError
 from brokerplex.manager import BrokerManager
 from brokerplex.models import Instrument, InstrumentType, OrderModify, OrderRequest, Side
+from brokerplex.rules import tick_floor
 from brokerplex.tables import table
 
 ACCOUNT = "demo"
@@ -24,8 +25,7 @@ def step(text: str) -> None:
 
 def below(price: Decimal, percent: int, instrument: Instrument) -> Decimal:
     """``percent`` below ``price``, on the instrument's tick grid."""
-    target = price * (100 - percent) / 100
-    return (target / instrument.tick_size).to_integral_value(ROUND_DOWN) * instrument.tick_size
+    return tick_floor(price * (100 - percent) / 100, instrument)
 
 
 def run_demo(home: Path | None, *, keep: bool = False) -> None:

@@ -20,6 +20,7 @@ import pluggy
 from brokerplex.accounts import Account, AccountStore, build_settings, check_account_name
 from brokerplex.aio import LoopThread
 from brokerplex.broker import AccountContext, Broker, LoginIO
+from brokerplex.capabilities import Capabilities
 from brokerplex.errors import (
     BrokerError,
     BrokerplexError,
@@ -91,6 +92,8 @@ class AsyncBrokerManager:
         self._journal: OrderJournal | None = None
         self._sessions: dict[str, Broker] = {}
         self._session_locks: dict[str, asyncio.Lock] = {}
+        # Found once per session: re-running every plugin's registration per order is waste.
+        self._capabilities: dict[str, Capabilities] = {}
 
     # -- brokers and accounts ----------------------------------------------------
     def brokers(self) -> dict[str, RegisteredBroker]:
@@ -119,11 +122,11 @@ class AsyncBrokerManager:
         return activated
 
     async def deactivate(self, account: str) -> None:
-        self._accounts.get_raw(account)
+        broker = self._accounts.get_raw(account)["broker"]
         session = self._sessions.pop(account, None)
         if session is not None:
             await session.close()
-        self._context(account, "").session.clear()
+        self._context(account, broker).session.clear()
         self._accounts.remove(account)
 
     def account(self, name: str) -> Account:
@@ -160,8 +163,9 @@ class AsyncBrokerManager:
 
     def _new_broker(self, account: str) -> Broker:
         info = self.account(account)
-        cls = get_broker(info.broker, self.plugins).spec.load()
-        return cls(self._context(account, info.broker), info.settings)
+        spec = get_broker(info.broker, self.plugins).spec
+        self._capabilities[account] = spec.capabilities
+        return spec.load()(self._context(account, info.broker), info.settings)
 
     async def login(self, account: str, params: Mapping[str, str], io: LoginIO) -> Profile:
         broker = self._new_broker(account)
@@ -246,7 +250,7 @@ class AsyncBrokerManager:
         return ack
 
     async def _prepare(self, account: str, broker: Broker, request: OrderRequest) -> OrderRequest:
-        self._check_capabilities(broker.context.broker, request)
+        self._check_capabilities(broker.context.broker, self._capabilities[account], request)
         instrument = await self.instrument(account, request.symbol)
         if problem := order_problem(request, instrument):
             raise InputError(problem)
@@ -259,9 +263,9 @@ class AsyncBrokerManager:
             request = request.model_copy(update={"client_order_id": new_client_order_id()})
         return request
 
-    def _check_capabilities(self, broker: str, request: OrderRequest) -> None:
+    @staticmethod
+    def _check_capabilities(broker: str, capabilities: Capabilities, request: OrderRequest) -> None:
         """Refuse what the broker declares it cannot do, before asking it."""
-        capabilities = get_broker(broker, self.plugins).spec.capabilities
         exchange = request.symbol.partition(":")[0]
         for label, value, supported in (
             ("exchange", exchange, capabilities.exchanges),

@@ -7,7 +7,7 @@ through some other client.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from brokerplex.models import Instrument, Order, OrderModify, OrderRequest, OrderType
 
@@ -49,6 +49,11 @@ def quantity_problem(quantity: int, instrument: Instrument) -> str | None:
             f"{instrument.symbol}; slice the order"
         )
     return None
+
+
+def tick_floor(price: Decimal, instrument: Instrument) -> Decimal:
+    """The nearest price on the instrument's tick grid at or below ``price``."""
+    return (price / instrument.tick_size).to_integral_value(ROUND_DOWN) * instrument.tick_size
 
 
 def prices_problem(price: Decimal | None, trigger: Decimal | None, instrument: Instrument) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,7 +36,6 @@ from brokerplex.manager import BrokerManager
 from brokerplex.models import (
     Funds,
     Holding,
-    Instrument,
     Order,
     OrderModify,
     OrderRequest,
@@ -47,6 +46,7 @@ from brokerplex.models import (
     Side,
     Trade,
 )
+from brokerplex.rules import tick_floor
 
 ACCOUNT = "conformance"
 T = TypeVar("T")
@@ -66,10 +66,6 @@ class ConformanceTarget:
     rejects_for_funds: bool = True  # an absurdly large order is refused for margin
     bad_options: Mapping[str, str] | None = None  # settings whose session must fail authentication
     settle_seconds: float = 10.0  # how long an order may take to reach its final state
-
-
-def tick_floor(price: Decimal, instrument: Instrument) -> Decimal:
-    return (price / instrument.tick_size).to_integral_value(ROUND_DOWN) * instrument.tick_size
 
 
 def eventually(probe: Callable[[], T | None], seconds: float) -> T | None:

@@ -142,6 +142,12 @@ def _lasting(order: Order) -> str | None:
     return None if order.status_message in TRANSIENT_MESSAGES else order.status_message
 
 
+def _position(row: tuple[str, str, int, str, int, str, int, str]) -> PositionRow:
+    symbol, product, overnight, overnight_price, bought, bought_value, sold, sold_value = row
+    return PositionRow(symbol, Product(product), overnight, Decimal(overnight_price), bought, Decimal(bought_value),
+                       sold, Decimal(sold_value))
+
+
 def now_ist() -> dt.datetime:
     return dt.datetime.now(IST)
 
@@ -657,17 +663,17 @@ class PaperExchange:
         return (held[0] if held else 0) + today - selling
 
     # -- positions -------------------------------------------------------------
+    _POSITION_COLUMNS = ("SELECT symbol, product, overnight_quantity, overnight_price, buy_quantity, buy_value,"
+                         " sell_quantity, sell_value FROM positions WHERE account = ?")
+
     def _position_rows(self, account: str) -> list[PositionRow]:
-        rows = self._db.execute(
-            "SELECT symbol, product, overnight_quantity, overnight_price, buy_quantity, buy_value, sell_quantity,"
-            " sell_value FROM positions WHERE account = ? ORDER BY symbol, product", (account,),
-        ).fetchall()
-        return [PositionRow(s, Product(p), oq, Decimal(op), bq, Decimal(bv), sq, Decimal(sv))
-                for s, p, oq, op, bq, bv, sq, sv in rows]
+        rows = self._db.execute(self._POSITION_COLUMNS + " ORDER BY symbol, product", (account,)).fetchall()
+        return [_position(row) for row in rows]
 
     def _position_row(self, account: str, symbol: str, product: Product) -> PositionRow:
-        found = [r for r in self._position_rows(account) if r.symbol == symbol and r.product is product]
-        return found[0] if found else PositionRow(symbol, product)
+        row = self._db.execute(self._POSITION_COLUMNS + " AND symbol = ? AND product = ?",
+                               (account, symbol, product.value)).fetchone()
+        return _position(row) if row else PositionRow(symbol, product)
 
     def _save_position(self, account: str, row: PositionRow) -> None:
         self._db.execute(
