@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := -e core -e plugins/paper
+PACKAGES := -e core -e plugins/paper -e 'plugins/zerodha[sim]' -e 'plugins/xts_client[sim]'
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test bench lint install clean
@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall whenever a distribution's metadata or the tool list changes.
-$(STAMP): $(BIN)/python core/pyproject.toml plugins/paper/pyproject.toml requirements-dev.txt
+$(STAMP): $(BIN)/python core/pyproject.toml $(wildcard plugins/*/pyproject.toml) requirements-dev.txt
 	$(BIN)/python -m pip install --quiet $(PACKAGES) -r requirements-dev.txt
 	touch $(STAMP)
 

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from brokerplex.errors import InputError
 from brokerplex.models import (
     Funds,
     Holding,
@@ -30,6 +31,7 @@ from brokerplex.models import (
     Trade,
 )
 from brokerplex.storage import PrivateJSON
+from brokerplex.streaming import Stream
 
 
 class BrokerSettings(BaseModel):
@@ -131,6 +133,11 @@ class Broker(abc.ABC):
 
     @abc.abstractmethod
     async def cancel_order(self, order_id: str) -> OrderAck: ...
+
+    # -- streaming (capabilities.streaming lists the tick modes) -----------------
+    async def stream(self) -> Stream:
+        """Open a live stream of ticks and order updates for this account."""
+        raise InputError(f"{self.context.broker} does not stream market data")
 
     async def find_order(self, client_order_id: str) -> Order | None:
         """Look an order up by our client order id, to reconcile an unknown outcome."""

@@ -346,6 +346,11 @@ def demo(keep: bool) -> None:
     run_demo(state().home, keep=keep)
 
 
+@cli.group()
+def sim() -> None:
+    """Run a broker's wire simulator on this machine (plugins add one command each)."""
+
+
 def _load_plugin_commands() -> None:
     from brokerplex.plugins import get_plugin_manager
 

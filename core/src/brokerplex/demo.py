@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,11 +35,23 @@ def run_demo(home: Path | None, *, keep: bool = False) -> None:
     try:
         with BrokerManager(root) as manager:
             paper_round_trip(manager)
+            for title, scene in plugin_scenes():
+                click.secho(f"\n━━ {title}", bold=True)
+                scene(manager)
     finally:
         if temporary and not keep:
             shutil.rmtree(root, ignore_errors=True)
         elif temporary:
             click.echo(f"\nthe demo's home folder is kept at {root}")
+
+
+def plugin_scenes() -> list[tuple[str, Callable[[BrokerManager], None]]]:
+    """The scenes installed plugins add through the ``register_demos`` hook."""
+    from brokerplex.plugins import get_plugin_manager
+
+    scenes: list[tuple[str, Callable[[BrokerManager], None]]] = []
+    get_plugin_manager().hook.register_demos(register=lambda title, scene: scenes.append((title, scene)))
+    return scenes
 
 
 def paper_round_trip(manager: BrokerManager) -> None:

@@ -15,6 +15,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from brokerplex.manager import BrokerManager
     from brokerplex.models import Instrument, OrderEvent, OrderRequest
     from brokerplex.registry import BrokerSpec
 
@@ -29,7 +30,20 @@ def register_brokers(register: Callable[[BrokerSpec], None]) -> None:
 
 @hookspec
 def register_commands(cli: click.Group) -> None:
-    """Add commands or command groups to the ``brokerplex`` CLI."""
+    """Add commands or command groups to the ``brokerplex`` CLI.
+
+    A plugin's wire simulator goes under the ``sim`` group: ``cli.commands["sim"]``.
+    Import heavy modules inside the command, not here: this runs on every start.
+    """
+
+
+@hookspec
+def register_demos(register: Callable[[str, Callable[[BrokerManager], None]], None]) -> None:
+    """Add a scene to ``brokerplex demo``: ``register(title, scene)``.
+
+    ``scene(manager)`` runs after the paper scene, in the demo's temporary home; it
+    starts whatever simulator it needs and stops it before returning.
+    """
 
 
 @hookspec

@@ -10,6 +10,7 @@ Quantities are integers (shares, or units for derivatives — never lots).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -39,6 +40,7 @@ __all__ = [
     "Quote",
     "Side",
     "Tick",
+    "TickMode",
     "Trade",
     "Validity",
     "Variety",
@@ -335,22 +337,79 @@ class Quote(_Model):
         return (self.last_price - self.close) * 100 / self.close
 
 
-class Tick(_Model):
-    """One streaming update; ``mode`` says how much of it is filled in."""
+TickMode = Literal["ltp", "quote", "full"]
+PriceLevel = tuple[int, int, int]  # (price in units, quantity, orders)
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """One streaming update; ``mode`` says how much of it is filled in.
+
+    Ticks are the hot path (thousands a second), so this is a slotted dataclass, not
+    a pydantic model: prices are kept as the integers brokers send (``units`` per
+    rupee: 100 for paise, 10**7 for Kite's currency segment) and turned into exact
+    Decimals only when read. ``benchmarks/kite_ticks.py`` measures why.
+    """
 
     symbol: str
-    mode: Literal["ltp", "quote", "full"]
-    last_price: Decimal
+    mode: TickMode
+    units: int
+    last: int
     last_quantity: int | None = None
+    average: int | None = None
     volume: int | None = None
-    average_price: Decimal | None = None
-    open: Decimal | None = None
-    high: Decimal | None = None
-    low: Decimal | None = None
-    close: Decimal | None = None
+    buy_quantity: int | None = None
+    sell_quantity: int | None = None
+    ohlc: tuple[int, int, int, int] | None = None  # open, high, low, previous close
     open_interest: int | None = None
-    depth: Depth | None = None
-    exchange_timestamp: dt.datetime | None = None
+    last_traded: int | None = None  # epoch seconds
+    exchange_time: int | None = None  # epoch seconds
+    bids: tuple[PriceLevel, ...] = ()
+    asks: tuple[PriceLevel, ...] = ()
+
+    def price(self, units: int) -> Decimal:
+        return Decimal(units) / self.units
+
+    @property
+    def last_price(self) -> Decimal:
+        return self.price(self.last)
+
+    @property
+    def average_price(self) -> Decimal | None:
+        return None if self.average is None else self.price(self.average)
+
+    @property
+    def open(self) -> Decimal | None:
+        return None if self.ohlc is None else self.price(self.ohlc[0])
+
+    @property
+    def high(self) -> Decimal | None:
+        return None if self.ohlc is None else self.price(self.ohlc[1])
+
+    @property
+    def low(self) -> Decimal | None:
+        return None if self.ohlc is None else self.price(self.ohlc[2])
+
+    @property
+    def close(self) -> Decimal | None:
+        return None if self.ohlc is None else self.price(self.ohlc[3])
+
+    @property
+    def depth(self) -> Depth | None:
+        if self.mode != "full":
+            return None
+        return Depth(bids=[self._level(level) for level in self.bids], asks=[self._level(level) for level in self.asks])
+
+    @property
+    def exchange_timestamp(self) -> dt.datetime | None:
+        return None if self.exchange_time is None else dt.datetime.fromtimestamp(self.exchange_time, dt.UTC)
+
+    @property
+    def last_traded_at(self) -> dt.datetime | None:
+        return None if self.last_traded is None else dt.datetime.fromtimestamp(self.last_traded, dt.UTC)
+
+    def _level(self, level: PriceLevel) -> DepthLevel:
+        return DepthLevel(price=self.price(level[0]), quantity=level[1], orders=level[2])
 
 
 class Profile(_Model):

@@ -1,0 +1,98 @@
+"""Client-side rate limits, shared by every call with one key in the process.
+
+Brokers publish limits per API key (Kite: quotes 1/s, historical 3/s, other calls
+10/s, orders per minute and per day); every account, thread and event loop that
+uses the key draws from one :class:`RateLimiter`, obtained with :func:`shared_limiter`.
+A call reserves the earliest moment at which every window still has room and sleeps
+until then; a wait longer than ``max_wait`` (a per-day limit, say) is refused at
+once with RateLimitedError, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+from brokerplex.errors import RateLimitedError
+
+# Reservations are spaced a little wider than the published window, so that network
+# jitter between two requests cannot make the broker count one too many.
+SLACK_SECONDS = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    count: int
+    period: float  # seconds
+
+    def __post_init__(self) -> None:
+        if self.count < 1 or self.period <= 0:
+            raise ValueError(f"a rate limit needs a positive count and period, not {self.count}/{self.period}s")
+
+
+class RateLimiter:
+    """Sliding windows over the last ``count`` reservations of each limit."""
+
+    def __init__(self, limits: Sequence[Limit], *, name: str = "", max_wait: float = 10.0) -> None:
+        self.limits = tuple(limits)
+        self.name = name
+        self.max_wait = max_wait
+        self._recent = [deque[float](maxlen=limit.count) for limit in self.limits]
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        windows = ", ".join(f"{limit.count}/{limit.period:g}s" for limit in self.limits)
+        return f"<RateLimiter {self.name} {windows}>"
+
+    def reserve(self, now: float | None = None) -> float:
+        """Take the next free slot; return how long to wait for it (seconds).
+
+        Raises RateLimitedError, reserving nothing, if the wait would exceed ``max_wait``.
+        """
+        with self._lock:
+            moment = time.monotonic() if now is None else now
+            start = moment
+            for limit, recent in zip(self.limits, self._recent, strict=True):
+                if len(recent) == limit.count:
+                    start = max(start, recent[0] + limit.period + SLACK_SECONDS)
+            wait = start - moment
+            if wait > self.max_wait:
+                error = RateLimitedError(f"rate limit {self!r} reached; try again in {wait:.0f} s")
+                error.retry_after = wait
+                raise error
+            for recent in self._recent:
+                recent.append(start)
+            return wait
+
+    async def acquire(self) -> None:
+        wait = self.reserve()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def acquire_blocking(self) -> None:
+        wait = self.reserve()
+        if wait > 0:
+            time.sleep(wait)
+
+
+_shared: dict[Hashable, RateLimiter] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_limiter(key: Hashable, limits: Sequence[Limit], *, max_wait: float = 10.0) -> RateLimiter:
+    """The process-wide limiter for ``key`` (e.g. ``("kite", api_key, "orders")``).
+
+    The same key with different limits gets a separate limiter: configuration wins.
+    Put no secret in the key: it shows in the limiter's name.
+    """
+    with _shared_lock:
+        full_key = (key, tuple(limits), max_wait)
+        limiter = _shared.get(full_key)
+        if limiter is None:
+            label = "/".join(str(part) for part in key) if isinstance(key, tuple) else str(key)
+            limiter = _shared[full_key] = RateLimiter(limits, name=label, max_wait=max_wait)
+        return limiter

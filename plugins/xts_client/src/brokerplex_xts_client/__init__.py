@@ -1,0 +1,60 @@
+"""brokerplex-xts-client: Symphony XTS investor logins, on httpx.
+
+XTS is one API run by many brokers (IIFL, Jainam, Nirmal Bang, …), each on its own
+host: one implementation serves them all, with named host presets. This package is
+also the XTS base that ``brokerplex-xts-pro`` (dealer logins) extends.
+
+Imported on every ``brokerplex`` start: it loads neither httpx nor the simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import click
+
+from brokerplex.capabilities import Capabilities
+from brokerplex.hookspecs import hookimpl
+from brokerplex.registry import BrokerSpec
+
+if TYPE_CHECKING:
+    from brokerplex.broker import Broker
+    from brokerplex.manager import BrokerManager
+
+CAPABILITIES = Capabilities(
+    exchanges=("NSE", "BSE", "NFO", "BFO", "CDS", "MCX"),
+    varieties=("regular",),
+    streaming=("ltp", "quote", "full"),
+)
+
+
+def _load() -> type[Broker]:
+    from brokerplex_xts_client.broker import XtsClientBroker
+
+    return XtsClientBroker
+
+
+@hookimpl
+def register_brokers(register: Callable[[BrokerSpec], None]) -> None:
+    register(BrokerSpec(name="xts_client", title="Symphony XTS, investor login", capabilities=CAPABILITIES,
+                        load=_load))
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    from brokerplex_xts_client.sim.command import xts
+
+    sim = cli.commands["sim"]
+    assert isinstance(sim, click.Group)
+    sim.add_command(xts)
+
+
+@hookimpl
+def register_demos(register: Callable[[str, Callable[[BrokerManager], None]], None]) -> None:
+    def scene(manager: BrokerManager) -> None:
+        from brokerplex_xts_client.demo import xts_scene
+
+        xts_scene(manager)
+
+    register("Symphony XTS investor login, against the XTS simulator", scene)

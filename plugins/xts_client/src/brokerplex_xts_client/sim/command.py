@@ -1,0 +1,14 @@
+"""``brokerplex sim xts``: kept import-light; the server loads when the command runs."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=0, show_default=True, help="0 picks a free port.")
+@click.option("--seed", default=1, show_default=True, type=int)
+def xts(host: str, port: int, seed: int) -> None:
+    """Serve XTS interactive and market-data APIs (REST and Socket.IO) on HOST:PORT."""
+    raise click.ClickException("the XTS simulator is being built")
