@@ -20,8 +20,8 @@ HOOKS = [name for name, value in inspect.getmembers(hookspecs, inspect.isfunctio
 README = Path(__file__).parents[2] / "README.md"
 
 
-def test_the_contract_has_the_four_hooks() -> None:
-    assert sorted(HOOKS) == ["order_event", "pretrade_check", "register_brokers", "register_commands"]
+def test_the_contract_has_the_five_hooks() -> None:
+    assert sorted(HOOKS) == ["order_event", "pretrade_check", "register_brokers", "register_commands", "register_demos"]
 
 
 @pytest.mark.parametrize("hook", HOOKS)

@@ -172,11 +172,15 @@ class ClickLoginIO:
 
 @cli.command()
 @click.argument("account")
+@click.option("--request-token", help="For redirect logins (Kite): the request_token from the redirect URL.")
 @options_option
 @json_option
-def login(account: str, options: tuple[str, ...], as_json: bool) -> None:
+def login(account: str, request_token: str | None, options: tuple[str, ...], as_json: bool) -> None:
     """Log ACCOUNT in (interactively where the broker needs it)."""
-    profile = state().manager.login(account, parse_options(options), ClickLoginIO())
+    params = parse_options(options)
+    if request_token:
+        params["request_token"] = request_token
+    profile = state().manager.login(account, params, ClickLoginIO())
     if as_json:
         print_json(profile.model_dump(mode="json"))
     else:
