@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -22,6 +22,7 @@ from brokerplex.errors import BrokerplexError, InputError
 
 if TYPE_CHECKING:
     from brokerplex.manager import BrokerManager
+    from brokerplex.models import TickMode
 
 ENV_DEBUG = "BROKERPLEX_DEBUG"
 
@@ -322,6 +323,28 @@ def quote(account: str, symbols: tuple[str, ...], as_json: bool) -> None:
         print_json({symbol: q.model_dump(mode="json") for symbol, q in found.items()})
         return
     output().quotes(list(found.values()))
+
+
+@cli.command()
+@click.argument("account")
+@click.argument("symbols", nargs=-1, required=True)
+@click.option("--mode", type=click.Choice(["ltp", "quote", "full"]), default="quote", show_default=True)
+@click.option("--count", type=click.IntRange(min=1), help="Stop after this many ticks.")
+@json_option
+def watch(account: str, symbols: tuple[str, ...], mode: str, count: int | None, as_json: bool) -> None:
+    """Stream live ticks (and order updates) until Ctrl-C; --json prints one object per line."""
+    from brokerplex.models import Tick
+    from brokerplex.output import stream_event_line, stream_event_record
+
+    ticks = 0
+    try:
+        for event in state().manager.watch(account, symbols, cast("TickMode", mode)):
+            click.echo(json.dumps(stream_event_record(event), default=str) if as_json else stream_event_line(event))
+            ticks += isinstance(event, Tick)
+            if count is not None and ticks >= count:
+                break
+    except KeyboardInterrupt:
+        pass  # the way to stop watching; the stream is closed on the way out
 
 
 @cli.command()

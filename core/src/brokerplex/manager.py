@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -45,12 +45,14 @@ from brokerplex.models import (
     Position,
     Profile,
     Quote,
+    TickMode,
     Trade,
 )
 from brokerplex.plugins import get_broker, get_plugin_manager, registered_brokers
 from brokerplex.registry import RegisteredBroker
 from brokerplex.rules import modify_problem, order_problem
 from brokerplex.storage import home_dir
+from brokerplex.streaming import Stream, StreamEvent
 from brokerplex.symbols import canonical
 from brokerplex.validation import describe
 
@@ -225,6 +227,24 @@ class AsyncBrokerManager:
 
     async def funds(self, account: str) -> Funds:
         return await (await self.session(account)).funds()
+
+    # -- streaming ------------------------------------------------------------
+    async def stream(self, account: str, symbols: Sequence[str] = (), mode: TickMode = "quote") -> Stream:
+        """A live stream of ticks and order updates, subscribed to ``symbols``; the caller closes it."""
+        wanted = [canonical(s) for s in symbols]
+        broker = await self.session(account)
+        offered = self._capabilities[account].streaming
+        if mode not in offered:
+            what = f"only {'/'.join(offered)} ticks" if offered else "no market data"
+            raise InputError(f"{broker.context.broker} streams {what}, not {mode!r}")
+        stream = await broker.stream()
+        if wanted:
+            try:
+                await stream.subscribe(wanted, mode)
+            except BaseException:
+                await stream.close()
+                raise
+        return stream
 
     # -- orders ---------------------------------------------------------------
     async def place_order(self, account: str, request: OrderRequest) -> OrderAck:
@@ -436,6 +456,22 @@ class BrokerManager:
 
     def quotes(self, account: str, symbols: Sequence[str]) -> dict[str, Quote]:
         return self._loop.run(self.aio.quotes(account, symbols))
+
+    def watch(
+        self, account: str, symbols: Sequence[str], mode: TickMode = "quote"
+    ) -> Generator[StreamEvent, None, None]:
+        """Ticks and order updates as they arrive; the stream closes when the loop over it ends."""
+        stream = self._loop.run(self.aio.stream(account, symbols, mode))
+        events = aiter(stream)
+
+        async def next_event() -> StreamEvent | None:
+            return await anext(events, None)
+
+        try:
+            while (event := self._loop.run(next_event())) is not None:
+                yield event
+        finally:
+            self._loop.run(stream.close())
 
     def orders(self, account: str) -> list[Order]:
         return self._loop.run(self.aio.orders(account))

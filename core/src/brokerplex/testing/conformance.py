@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import pytest
 
@@ -44,6 +44,8 @@ from brokerplex.models import (
     Position,
     Quote,
     Side,
+    Tick,
+    TickMode,
     Trade,
 )
 from brokerplex.rules import tick_floor
@@ -152,6 +154,26 @@ class BrokerConformance:
             manager.activate(conformance_target.broker, "bad-credentials", conformance_target.bad_options)
             with pytest.raises(AuthenticationError):
                 manager.profile("bad-credentials")
+
+    # -- streaming -------------------------------------------------------------------
+    def test_streams_what_it_declares(self, manager: BrokerManager, conformance_target: ConformanceTarget) -> None:
+        """A broker declaring tick modes delivers a tick in each; one declaring none refuses clearly."""
+        offered = manager.brokers()[conformance_target.broker].spec.capabilities.streaming
+        if not offered:
+            with pytest.raises(InputError, match="streams no market data"):
+                next(iter(manager.watch(ACCOUNT, [conformance_target.symbol])))
+            return
+        for mode in offered:
+            events = manager.watch(ACCOUNT, [conformance_target.symbol], cast(TickMode, mode))
+            try:
+                tick = next(e for e in events if isinstance(e, Tick))
+            finally:
+                events.close()
+            assert (tick.symbol, tick.mode) == (conformance_target.symbol, mode)
+            assert tick.last_price > 0
+            if mode == "full":
+                assert tick.depth is not None
+                assert tick.depth.bids or tick.depth.asks
 
     # -- orders ------------------------------------------------------------------------
     def _find(self, manager: BrokerManager, client_order_id: str | None, final: bool, seconds: float) -> Order:
