@@ -7,6 +7,8 @@ import pytest
 pytest_plugins = ["pytester"]
 
 BROKEN_BROKER_SUITE = '''
+import dataclasses
+
 import pytest
 
 from brokerplex import BrokerSpec, hookimpl
@@ -34,7 +36,8 @@ class SloppyBroker(PaperBroker):
 class Sloppy:
     @hookimpl
     def register_brokers(self, register):
-        register(BrokerSpec("sloppy", "maps depth and errors wrongly", CAPABILITIES, lambda: SloppyBroker))
+        claims = dataclasses.replace(CAPABILITIES, streaming=("ltp",))  # but PaperBroker has no stream
+        register(BrokerSpec("sloppy", "maps depth and errors wrongly", claims, lambda: SloppyBroker))
 
 
 get_plugin_manager().register(Sloppy())
@@ -51,5 +54,6 @@ def test_a_sloppy_broker_fails_exactly_the_checks_it_breaks(pytester: pytest.Pyt
     pytester.makepyfile(test_sloppy=BROKEN_BROKER_SUITE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
     failed = sorted(line.split("::")[-1].split(" ")[0] for line in result.outlines if line.startswith("FAILED"))
-    assert failed == ["test_quote_with_ordered_depth", "test_unknown_order_is_order_not_found"]
-    result.assert_outcomes(failed=2, passed=9, skipped=1)
+    assert failed == ["test_quote_with_ordered_depth", "test_streams_what_it_declares",
+                      "test_unknown_order_is_order_not_found"]
+    result.assert_outcomes(failed=3, passed=9, skipped=1)

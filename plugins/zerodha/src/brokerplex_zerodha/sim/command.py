@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import signal
+import sys
+import threading
+from types import FrameType
+
 import click
 
 
@@ -13,5 +19,24 @@ import click
 @click.option("--redirect-url", default="http://127.0.0.1:5000/", show_default=True)
 @click.option("--seed", default=1, show_default=True, type=int)
 def zerodha(host: str, port: int, api_key: str, api_secret: str, redirect_url: str, seed: int) -> None:
-    """Serve Kite Connect's REST API, login page and ticker on HOST:PORT."""
-    raise click.ClickException("the Kite simulator is being built")
+    """Serve Kite Connect's REST API, login page and ticker on HOST:PORT.
+
+    The first line of output is JSON with the rest, ws and login URLs; the simulator then
+    serves until interrupted (SIGINT or SIGTERM).
+    """
+    from brokerplex_zerodha.sim.server import KiteSimulator
+
+    stop = threading.Event()
+
+    def on_signal(_number: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, on_signal)
+    simulator = KiteSimulator(host=host, port=port, api_key=api_key, api_secret=api_secret,
+                              redirect_url=redirect_url, seed=seed)
+    with simulator:
+        click.echo(json.dumps({"rest": simulator.rest, "ws": simulator.ws, "login": simulator.login}))
+        sys.stdout.flush()
+        while not stop.wait(0.5):
+            pass

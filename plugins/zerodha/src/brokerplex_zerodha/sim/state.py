@@ -1,0 +1,42 @@
+"""What the REST app and the ticker share: the paper exchange, sessions and Kite's views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from brokerplex_paper.exchange import IST, PaperExchange
+from brokerplex_zerodha.sim.auth import Sessions
+from brokerplex_zerodha.sim.catalog import Catalog
+from brokerplex_zerodha.sim.mapping import OrderView
+from brokerplex_zerodha.sim.ratelimit import RateLimits
+
+
+@dataclass
+class SimState:
+    exchange: PaperExchange
+    sessions: Sessions
+    api_secret: str = field(repr=False)
+    redirect_url: str
+    limits: RateLimits | None
+    order_delay: float = 0.0
+    _catalog: Catalog | None = None
+    _views: dict[str, OrderView] = field(default_factory=dict)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(IST)
+
+    def catalog(self) -> Catalog:
+        """Today's instruments (rebuilt when the trading day changes)."""
+        today = self.now().date()
+        if self._catalog is None or self._catalog.day != today:
+            self._catalog = Catalog(today)
+            for view in self._views.values():
+                view.catalog = self._catalog
+        return self._catalog
+
+    def view(self, user_id: str) -> OrderView:
+        view = self._views.get(user_id)
+        if view is None:
+            view = self._views[user_id] = OrderView(self.catalog(), user_id)
+        return view

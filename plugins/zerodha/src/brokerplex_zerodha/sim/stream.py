@@ -1,0 +1,231 @@
+"""The ticker WebSocket: subscriptions, periodic binary ticks, heartbeats and order updates.
+
+One hub serves every connection from the server's event loop. Each cycle advances the paper
+market for the subscribed instruments (which also matches working orders), sends each
+connection one frame with a packet per token in its mode, or a heartbeat when it has had
+nothing for a second, and then sends ``{"type": "order"}`` updates for orders that changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from decimal import Decimal
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from brokerplex.models import Order, OrderStatus, Quote
+from brokerplex_zerodha.sim.auth import Session
+from brokerplex_zerodha.sim.catalog import INDEX_SEGMENT, Entry, divisor
+from brokerplex_zerodha.sim.envelope import KiteError
+from brokerplex_zerodha.sim.mapping import kite_status
+from brokerplex_zerodha.sim.state import SimState
+from brokerplex_zerodha.sim.ticker import HEARTBEAT, Level, encode_full, encode_index, encode_ltp, encode_quote, frame
+
+log = logging.getLogger(__name__)
+
+MODES = ("ltp", "quote", "full")
+MAX_TOKENS = 3000
+MAX_CONNECTIONS = 3  # per API key
+HEARTBEAT_SECONDS = 1.0
+SUBSCRIBE_GRACE = 0.05  # seconds
+
+
+def _units(value: Decimal | None, scale: int) -> int:
+    return int((value or Decimal(0)) * scale)
+
+
+def _epoch(quote: Quote, attribute: str) -> int:
+    moment = getattr(quote, attribute)
+    return int(moment.timestamp()) if moment else 0
+
+
+def quote_packet(entry: Entry, quote: Quote, mode: str) -> bytes:
+    """The packet Kite sends for ``quote`` in ``mode`` (index or tradable layout by segment)."""
+    token, scale = entry.instrument_token, divisor(entry.instrument_token)
+    last = _units(quote.last_price, scale)
+    if mode == "ltp":
+        return encode_ltp(token, last)
+    open_, high, low, close = (_units(getattr(quote, name), scale) for name in ("open", "high", "low", "close"))
+    if token & 0xFF == INDEX_SEGMENT:
+        return encode_index(token, last, high, low, open_, close,
+                            _epoch(quote, "timestamp") if mode == "full" else None)
+    bids, asks = quote.depth.bids, quote.depth.asks
+    packet = encode_quote(
+        token, last, quote.last_quantity, _units(quote.average_price or quote.last_price, scale), quote.volume,
+        sum(level.quantity for level in bids), sum(level.quantity for level in asks), open_, high, low, close,
+    )
+    if mode == "quote":
+        return packet
+    oi = quote.open_interest or 0
+
+    def levels(side: list[Any]) -> list[Level]:
+        return [(level.quantity, _units(level.price, scale), level.orders) for level in side]
+
+    return encode_full(packet, _epoch(quote, "last_traded_at"), oi, oi, oi, _epoch(quote, "timestamp"),
+                       levels(list(bids)), levels(list(asks)))
+
+
+class Connection:
+    def __init__(self, websocket: WebSocket, session: Session) -> None:
+        self.websocket, self.session = websocket, session
+        self.modes: dict[int, str] = {}  # token -> mode
+        self.last_sent = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def send_bytes(self, data: bytes) -> None:
+        async with self._lock:
+            await self.websocket.send_bytes(data)
+        self.last_sent = time.monotonic()
+
+    async def send_json(self, payload: dict[str, Any]) -> None:
+        async with self._lock:
+            await self.websocket.send_text(json.dumps(payload))
+        self.last_sent = time.monotonic()
+
+
+def _fingerprint(order: Order) -> tuple[object, ...]:
+    return (order.status, order.filled_quantity, order.quantity, order.price, order.trigger_price,
+            order.order_type, order.validity, order.cancelled_quantity)
+
+
+class TickerHub:
+    def __init__(self, state: SimState, interval: float = 0.5) -> None:
+        self.state, self.interval = state, interval
+        self.connections: set[Connection] = set()
+        self.silenced = False
+        self._seen: dict[str, dict[str, tuple[object, ...]]] = {}  # user -> order id -> fingerprint
+        self._wake = asyncio.Event()
+        self._publishing = asyncio.Lock()  # one diff at a time, so updates go out in order
+
+    # -- connections -------------------------------------------------------------------
+    async def serve(self, websocket: WebSocket) -> None:
+        params = websocket.query_params
+        try:
+            session = self.state.sessions.find(params.get("api_key", ""), params.get("access_token", ""))
+        except KiteError:
+            await websocket.close(code=1008)  # before accept: the upgrade is refused with 403
+            return
+        await websocket.accept()
+        connection = Connection(websocket, session)
+        if sum(1 for c in self.connections if c.session.api_key == session.api_key) >= MAX_CONNECTIONS:
+            await connection.send_json({"type": "error", "data": "Maximum allowed connections exceeded."})
+            await websocket.close(code=1008)
+            return
+        self.prime(session.user_id)
+        self.connections.add(connection)
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text") or (message.get("bytes") or b"").decode(errors="replace")
+                await self._command(connection, text)
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            self.connections.discard(connection)
+
+    async def _command(self, connection: Connection, text: str) -> None:
+        try:
+            message = json.loads(text)
+            action, value = message.get("a"), message.get("v")
+        except (ValueError, AttributeError):
+            return  # Kite ignores what it cannot read
+        if action == "subscribe" and isinstance(value, list):
+            tokens = [token for token in value if isinstance(token, int)]
+            if len(set(connection.modes) | set(tokens)) > MAX_TOKENS:
+                await connection.send_json({"type": "error", "data": f"Maximum {MAX_TOKENS} instruments allowed."})
+                return
+            for token in tokens:
+                connection.modes.setdefault(token, "quote")
+            # Stream soon, but give the mode message that clients send right after a moment
+            # to land: new tokens stream in quote mode until it does.
+            asyncio.get_running_loop().call_later(SUBSCRIBE_GRACE, self._wake.set)
+        elif action == "unsubscribe" and isinstance(value, list):
+            for token in value:
+                connection.modes.pop(token, None)
+        elif action == "mode" and isinstance(value, list) and len(value) == 2 and value[0] in MODES:
+            mode, tokens = value
+            for token in tokens if isinstance(tokens, list) else []:
+                if token in connection.modes:
+                    connection.modes[token] = mode
+            self._wake.set()
+
+    async def drop_all(self) -> None:
+        for connection in list(self.connections):
+            self.connections.discard(connection)
+            with contextlib.suppress(Exception):
+                if connection.websocket.client_state is WebSocketState.CONNECTED:
+                    await connection.websocket.close(code=1011)
+
+    # -- the periodic cycle ------------------------------------------------------------------
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()
+            if self.silenced:
+                continue
+            try:
+                await self.cycle()
+            except Exception:  # a bad cycle must not end the ticker
+                log.exception("ticker cycle failed")
+
+    async def cycle(self) -> None:
+        connections = list(self.connections)
+        catalog = self.state.catalog()
+        entries = {token: entry for c in connections for token in c.modes
+                   if (entry := catalog.by_token.get(token)) is not None}
+        quotes = self.state.exchange.step([entry.key for entry in entries.values()])
+        for connection in connections:
+            packets = [quote_packet(entries[token], quotes[entries[token].key], mode)
+                       for token, mode in list(connection.modes.items())
+                       if token in entries and entries[token].key in quotes]
+            await self._send(connection, packets)
+        await self.publish_orders()
+
+    async def _send(self, connection: Connection, packets: list[bytes]) -> None:
+        try:
+            if packets:
+                await connection.send_bytes(frame(packets))
+            elif time.monotonic() - connection.last_sent >= HEARTBEAT_SECONDS:
+                await connection.send_bytes(HEARTBEAT)
+        except Exception:  # the socket went away; its handler cleans up
+            self.connections.discard(connection)
+
+    # -- order updates ------------------------------------------------------------------------
+    def prime(self, user_id: str) -> None:
+        """Start watching ``user_id``'s orders (what exists now is not news)."""
+        if user_id not in self._seen:
+            self._seen[user_id] = {o.order_id: _fingerprint(o) for o in self.state.exchange.orders(user_id)}
+
+    async def publish_orders(self) -> None:
+        """Send an update for every order that changed since the last look."""
+        if self.silenced:
+            return
+        async with self._publishing:
+            for user_id, seen in list(self._seen.items()):
+                await self._publish(user_id, seen)
+
+    async def _publish(self, user_id: str, seen: dict[str, tuple[object, ...]]) -> None:
+        updates = []
+        for order in self.state.exchange.orders(user_id):
+            fingerprint = _fingerprint(order)
+            before = seen.get(order.order_id)
+            if before == fingerprint:
+                continue
+            seen[order.order_id] = fingerprint
+            status = kite_status(order)
+            still_working = not order.status.is_final and order.status is not OrderStatus.PENDING
+            if before is not None and still_working and before[0] == order.status:
+                status = "UPDATE"  # modified or partly filled, still working
+            updates.append(self.state.view(user_id).postback(order, status, self.state.api_secret))
+        for connection in [c for c in self.connections if c.session.user_id == user_id]:
+            for update in updates:
+                with contextlib.suppress(Exception):
+                    await connection.send_json({"type": "order", "data": update})

@@ -1,0 +1,131 @@
+"""Fixtures for the Zerodha plugin and its Kite simulator.
+
+* ``kite_sim``: a started :class:`KiteSimulator` (tmp state dir, Kite's rate limits on),
+  stopped afterwards. ``kite_sim_factory(**options)`` starts more, e.g. ``rate_limits=False``.
+* ``kite``: the official ``KiteConnect`` client logged in to ``kite_sim`` through the real
+  login flow (request token + checksum); ``kite_login(simulator, **client_options)`` makes more.
+* ``TickerProbe``: the official ``KiteTicker`` in a child process (its Twisted reactor cannot
+  be restarted in one process), whose events the test reads as dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from brokerplex_zerodha.sim import KiteSimulator
+
+PROBE = Path(__file__).with_name("sim_ticker_probe.py")
+API_KEY, API_SECRET = "kite_sim_key", "kite_sim_secret"
+
+SimFactory = Callable[..., KiteSimulator]
+
+
+@pytest.fixture
+def kite_sim_factory(tmp_path: Path) -> Iterator[SimFactory]:
+    started: list[KiteSimulator] = []
+
+    def start(**options: Any) -> KiteSimulator:
+        options.setdefault("state_dir", tmp_path / f"kite{len(started)}")
+        simulator = KiteSimulator(**options).start()
+        started.append(simulator)
+        return simulator
+
+    yield start
+    for simulator in started:
+        simulator.stop()
+
+
+@pytest.fixture
+def kite_sim(kite_sim_factory: SimFactory) -> KiteSimulator:
+    return kite_sim_factory()
+
+
+def login(simulator: KiteSimulator, **client_options: Any) -> Any:
+    """An official ``KiteConnect`` client with a fresh session on ``simulator``."""
+    from kiteconnect import KiteConnect
+
+    client = KiteConnect(simulator.api_key, root=simulator.rest, **client_options)
+    client.generate_session(simulator.request_token(), API_SECRET)
+    return client
+
+
+@pytest.fixture
+def kite_login() -> Callable[..., Any]:
+    """``kite_login(simulator, **client_options)``: see :func:`login`."""
+    return login
+
+
+@pytest.fixture
+def kite(kite_sim: KiteSimulator) -> Any:
+    return login(kite_sim)
+
+
+class TickerProbe:
+    """``KiteTicker`` subscribed to ``tokens`` in ``mode``, running in a child process."""
+
+    def __init__(self, ws: str, access_token: str, mode: str, tokens: list[int], api_key: str = API_KEY) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(PROBE), ws, api_key, access_token, mode, ",".join(map(str, tokens))],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.seen: list[dict[str, Any]] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.events.put(json.loads(line))
+
+    def wait_for(self, wanted: Callable[[dict[str, Any]], bool], timeout: float = 15.0) -> dict[str, Any]:
+        """The next event for which ``wanted`` is true (every event read is kept in ``seen``)."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                event = self.events.get(timeout=left)
+            except queue.Empty:
+                break
+            self.seen.append(event)
+            if wanted(event):
+                return event
+        raise AssertionError(f"no such ticker event within {timeout} s; saw {[e['event'] for e in self.seen]}")
+
+    def drain(self, seconds: float) -> list[dict[str, Any]]:
+        """Every event that arrives in the next ``seconds``."""
+        deadline, got = time.monotonic() + seconds, []
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                got.append(self.events.get(timeout=left))
+            except queue.Empty:
+                break
+        self.seen += got
+        return got
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait(10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+@pytest.fixture
+def ticker_probe() -> Iterator[Callable[..., TickerProbe]]:
+    probes: list[TickerProbe] = []
+
+    def start(*args: Any, **kwargs: Any) -> TickerProbe:
+        probes.append(TickerProbe(*args, **kwargs))
+        return probes[-1]
+
+    yield start
+    for probe in probes:
+        probe.close()

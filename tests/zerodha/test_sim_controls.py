@@ -1,0 +1,68 @@
+"""Rate-limit windows, state that survives a restart, and secrets kept out of reprs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from brokerplex_zerodha.sim import KiteSimulator
+from brokerplex_zerodha.sim.auth import Session
+from brokerplex_zerodha.sim.ratelimit import RateLimits
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_client_pacing_at_the_limit_is_served_despite_jitter() -> None:
+    clock = FakeClock()
+    limits = RateLimits(clock=clock)
+    for step in (0.0, 0.97, 1.01, 0.95):  # about one a second, with jitter
+        clock.now += step
+        assert limits.allow("key", "quote")
+    clock.now += 0.3
+    assert not limits.allow("key", "quote")
+    assert limits.allow("other-key", "quote")  # limits are per API key
+
+
+def test_orders_have_a_per_second_and_a_per_minute_cap() -> None:
+    clock = FakeClock()
+    limits = RateLimits(clock=clock)
+    assert all(limits.allow("key", "orders") for _ in range(10))
+    assert not limits.allow("key", "orders")
+    served = 10
+    for _ in range(40):
+        clock.now += 1.0
+        served += sum(limits.allow("key", "orders") for _ in range(10))
+    assert served == 200  # the 200-a-minute cap binds before 10 a second does
+    clock.now += 60
+    assert limits.allow("key", "orders")
+
+
+def test_orders_survive_a_restart_on_the_same_state_dir(tmp_path: Path, kite_login: Callable[..., Any]) -> None:
+    with KiteSimulator(state_dir=tmp_path) as first:
+        order_id = kite_login(first).place_order("regular", "NSE", "SBIN", "BUY", 2, "CNC", "MARKET", tag="keep1")
+    with KiteSimulator(state_dir=tmp_path) as second:
+        orders = kite_login(second).orders()
+    assert [(o["order_id"], o["tag"], o["status"]) for o in orders] == [(order_id, "keep1", "COMPLETE")]
+
+
+def test_secrets_stay_out_of_reprs(kite_sim: KiteSimulator, kite: Any) -> None:
+    text = repr(kite_sim) + repr(kite_sim._state) + repr(kite_sim._app.hub.connections)
+    assert "kite_sim_secret" not in text
+    assert kite.access_token not in text
+
+
+def test_sessions_end_at_six_in_the_morning_ist() -> None:
+    ist = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    evening = Session("U", "k", "a", "p", "e", dt.datetime(2026, 11, 23, 21, 0, tzinfo=ist))
+    assert not evening.expired(dt.datetime(2026, 11, 24, 5, 59, tzinfo=ist))
+    assert evening.expired(dt.datetime(2026, 11, 24, 6, 0, tzinfo=ist))
+    early = Session("U", "k", "a", "p", "e", dt.datetime(2026, 11, 24, 2, 0, tzinfo=ist))
+    assert early.expired(dt.datetime(2026, 11, 24, 6, 0, tzinfo=ist))
