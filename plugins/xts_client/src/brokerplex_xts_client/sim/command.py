@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 import click
 
 
@@ -10,5 +13,14 @@ import click
 @click.option("--port", default=0, show_default=True, help="0 picks a free port.")
 @click.option("--seed", default=1, show_default=True, type=int)
 def xts(host: str, port: int, seed: int) -> None:
-    """Serve XTS interactive and market-data APIs (REST and Socket.IO) on HOST:PORT."""
-    raise click.ClickException("the XTS simulator is being built")
+    """Serve XTS interactive and market-data APIs (REST and Socket.IO) on HOST:PORT.
+
+    The first line printed is JSON: the root URL and every account with its app keys.
+    Runs until interrupted (SIGINT or SIGTERM).
+    """
+    from brokerplex_xts_client.sim.server import XtsSimulator
+
+    simulator = XtsSimulator(host=host, port=port, seed=seed)
+    click.echo(json.dumps({"root": simulator.root, "accounts": simulator.accounts}), nl=True)
+    sys.stdout.flush()
+    simulator.serve_forever()

@@ -1,0 +1,176 @@
+"""``XtsSimulator``: XTS interactive + market data (REST and Socket.IO) on one port, on the paper exchange.
+
+Started in a daemon thread under uvicorn; tests use it as a context manager::
+
+    with XtsSimulator() as sim:
+        investor = sim.accounts[0]   # role, user_id, client_codes, interactive/marketdata keys
+        httpx.post(f"{sim.root}/interactive/user/session", data={...})
+
+Control hooks for tests: ``expire_sessions()``, ``drop_sockets()``, ``delay_orders(seconds)``, and
+``exchange`` (the PaperExchange: ``set_price`` moves the market).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import tempfile
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from brokerplex.errors import BrokerplexError
+from brokerplex_paper.exchange import PaperExchange
+from brokerplex_xts_client.sim.accounts import default_users
+from brokerplex_xts_client.sim.http import Refusal, invalid_token, not_found, parse_call, route_key
+from brokerplex_xts_client.sim.http import Route as ApiRoute
+from brokerplex_xts_client.sim.interactive import Interactive
+from brokerplex_xts_client.sim.marketdata import MarketData
+from brokerplex_xts_client.sim.state import SimState
+from brokerplex_xts_client.sim.streaming import Streams
+
+_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+
+
+def build_app(state: SimState, streams: Streams) -> Starlette:
+    interactive, marketdata = Interactive(state), MarketData(state)
+    table: dict[tuple[str, str, str], ApiRoute] = {}
+    for api_routes in (interactive.routes(), marketdata.routes()):
+        for (method, path), route in api_routes.items():
+            table[(method, route.api, path)] = route
+
+    async def dispatch(request: Request) -> Response:
+        key = route_key(request.method, request.url.path)
+        route = table.get(key) if key else None
+        if route is None:
+            return not_found()
+        try:
+            call = await parse_call(request)
+            if route.authenticated:
+                call.session = state.session(call.token, route.api)
+                if call.session is None:
+                    raise invalid_token()
+            # Sessions are limited per token; logins per app key.
+            who = call.session.token if call.session else str(call.body.get("appKey") or "")
+            wait = state.limits.check(who, route.bucket)
+            if wait:
+                raise Refusal("Rate limit exceeded", status=429, code="e-ratelimit-0001",
+                              errors=[f"too many {route.bucket} requests; retry in {wait:.2f} s"],
+                              headers={"Retry-After": str(max(1, round(wait + 0.5)))})
+            return await route.handler(call)
+        except Refusal as refusal:
+            return refusal.response()
+        except BrokerplexError as error:
+            return Refusal(str(error), code="e-request-0002", errors=[str(error)]).response()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await streams.start()
+        try:
+            yield
+        finally:
+            await streams.stop()
+
+    routes: list[BaseRoute] = [*streams.routes(), Route("/{path:path}", dispatch, methods=_METHODS)]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _free_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)  # accept connections at once, before uvicorn's loop takes over
+    return sock
+
+
+class XtsSimulator:
+    """The XTS wire simulator (interactive + market data, REST + Socket.IO) in a daemon thread."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: int = 1, state_dir: Path | None = None,
+                 rate_limits: bool = True) -> None:
+        self._temp: tempfile.TemporaryDirectory[str] | None = None
+        if state_dir is None:
+            self._temp = tempfile.TemporaryDirectory(prefix="xts-sim-")
+            state_dir = Path(self._temp.name)
+        self.exchange = PaperExchange(Path(state_dir) / "exchange.sqlite", seed=seed)
+        users = default_users(seed)
+        self.state = SimState(self.exchange, users, rate_limits)
+        self.streams = Streams(self.state)
+        self.app = build_app(self.state, self.streams)
+        self.accounts: list[dict[str, Any]] = [user.as_json() for user in users]
+        self._socket = _free_socket(host, port)
+        bound_host, bound_port = self._socket.getsockname()[:2]
+        self.host, self.port = bound_host, bound_port
+        self.root = f"http://{bound_host}:{bound_port}"
+        # Engine.IO does its own pings; a stop must not wait for clients that keep reconnecting.
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="on", ws="websockets-sansio",
+                                ws_ping_interval=None, ws_ping_timeout=None, timeout_graceful_shutdown=3)
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> XtsSimulator:
+        self._thread = threading.Thread(target=self._run, name=f"xts-sim-{self.port}", daemon=True)
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the XTS simulator failed to start")
+            self._thread.join(0.01)
+        return self
+
+    def _run(self) -> None:
+        self._server.run(sockets=[self._socket])
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(10)
+            self._thread = None
+        with contextlib.suppress(OSError):
+            self._socket.close()
+        self.exchange.close()
+        if self._temp is not None:
+            self._temp.cleanup()
+            self._temp = None
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until SIGINT/SIGTERM (the CLI)."""
+        self._server.run(sockets=[self._socket])
+        self.exchange.close()
+
+    def __enter__(self) -> XtsSimulator:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+
+    # -- control hooks -------------------------------------------------------------------------
+    def expire_sessions(self) -> None:
+        """Every token becomes invalid: REST answers "Invalid Token", sockets are closed."""
+        self.state.expire_all()
+        self.drop_sockets()
+
+    def drop_sockets(self) -> None:
+        """Close every Socket.IO connection (clients are expected to reconnect)."""
+        self._in_loop(self.streams.drop_all())
+
+    def delay_orders(self, seconds: float) -> None:
+        """Order POSTs answer ``seconds`` late; the order itself is placed at once."""
+        self.state.order_delay = seconds
+
+    def _in_loop(self, work: Any) -> None:
+        loop = self.streams.loop
+        if loop is None or not loop.is_running():
+            work.close()
+            return
+        asyncio.run_coroutine_threadsafe(work, loop).result(10)
