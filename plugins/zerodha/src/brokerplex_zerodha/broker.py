@@ -1,0 +1,355 @@
+"""The Zerodha broker: Kite Connect through the official ``kiteconnect`` client.
+
+The official client is synchronous (requests), so each call runs on a worker thread
+after drawing from the API key's shared rate limiter. Every failure leaves here as a
+brokerplex error (:mod:`brokerplex_zerodha.errors`); every payload is mapped by the pure
+functions of :mod:`brokerplex_zerodha.mapping`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urljoin
+
+from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
+from brokerplex.errors import InputError, OrderNotFoundError, ProtocolError, SymbolError
+from brokerplex.instruments import IST, DailyCache, trading_day
+from brokerplex.models import (
+    Funds,
+    Holding,
+    Instrument,
+    Order,
+    OrderAck,
+    OrderModify,
+    OrderRequest,
+    Position,
+    Profile,
+    Quote,
+    Trade,
+    Variety,
+)
+from brokerplex.ratelimit import RateLimiter, shared_limiter
+from brokerplex.streaming import Stream
+from brokerplex.symbols import canonical
+from brokerplex_zerodha import mapping
+from brokerplex_zerodha.errors import Call, KiteFailure, map_error, map_failure
+from brokerplex_zerodha.instruments import KiteStore, parse_store
+from brokerplex_zerodha.session import KiteSession, load_session, save_session, session_expiry
+from brokerplex_zerodha.settings import ZerodhaSettings
+
+if TYPE_CHECKING:
+    from kiteconnect import KiteConnect
+
+T = TypeVar("T")
+INTERVALS = ("minute", "3minute", "5minute", "10minute", "15minute", "30minute", "60minute", "day")
+QUOTE_BATCH = 500  # Kite's cap of instruments per /quote call (ltp and ohlc take 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    at: dt.datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: int
+    open_interest: int | None = None
+
+
+class ZerodhaBroker(Broker):
+    settings_model = ZerodhaSettings
+    settings: ZerodhaSettings
+
+    def __init__(self, context: AccountContext, settings: BrokerSettings) -> None:
+        super().__init__(context, settings)
+        assert isinstance(settings, ZerodhaSettings)
+        key = settings.api_key
+        self._limiters: dict[str, RateLimiter] = {
+            bucket: shared_limiter(("kite", key, bucket), limits) for bucket, limits in settings.limits().items()
+        }
+        self._client: KiteConnect | None = None
+        self._session: KiteSession | None = None
+        self._store: KiteStore | None = None
+        self._store_day: dt.date | None = None
+        self._store_lock = asyncio.Lock()
+        self._varieties: dict[str, tuple[Variety, str | None]] = {}  # order id → variety, tag (ours)
+        cache_name = "instruments-" + hashlib.sha256(settings.root.encode()).hexdigest()[:10]
+        self._cache = DailyCache(context.cache_dir, cache_name)
+
+    # -- plumbing ------------------------------------------------------------------
+    def _kite(self, access_token: str | None) -> KiteConnect:
+        from kiteconnect import KiteConnect
+
+        client = KiteConnect(self.settings.api_key, access_token=access_token, root=self.settings.root,
+                             timeout=self.settings.timeout)
+        client._default_login_uri = self.settings.login_url  # the client reads the login page from here
+        return client
+
+    @property
+    def kite(self) -> KiteConnect:
+        """The connected official client (after :meth:`connect` or :meth:`login`)."""
+        if self._client is None or self._session is None:
+            # Not connected: load_session raises the right AuthenticationError.
+            self._restore()
+        assert self._client is not None
+        return self._client
+
+    def _restore(self) -> KiteSession:
+        session = load_session(self.context.session, api_key=self.settings.api_key, account=self.context.account)
+        self._session = session
+        if self._client is None:
+            self._client = self._kite(session.access_token)
+        else:
+            self._client.set_access_token(session.access_token)
+        return session
+
+    def _check_session(self) -> None:
+        # A token past Kite's 06:00 IST flush is dead: say so without asking Kite.
+        if self._session is not None and self._session.expired():
+            self._session = None
+            self._restore()  # a newer login of another process may have stored a fresh token
+
+    async def _call(self, bucket: str, call: Call, function: Callable[..., T], *args: Any,
+                    order_id: str | None = None, client_order_id: str | None = None, **kwargs: Any) -> T:
+        """Run one client call on a worker thread, rate-limited; failures become our errors."""
+        if call != "login":
+            self._check_session()
+        await self._limiters[bucket].acquire()
+        try:
+            return await asyncio.to_thread(function, *args, **kwargs)
+        except Exception as exc:
+            raise map_error(exc, call=call, account=self.context.account, order_id=order_id,
+                            client_order_id=client_order_id) from None
+
+    # -- session ---------------------------------------------------------------------
+    async def connect(self) -> None:
+        self._restore()
+
+    async def login(self, params: Mapping[str, str], io: LoginIO) -> Profile:
+        unknown = sorted(set(params) - {"request_token"})
+        if unknown:
+            raise InputError(f"unknown login parameter(s) {', '.join(unknown)}; Kite takes only request_token")
+        request_token = params.get("request_token", "").strip() or await self._browser_login(io)
+        client = self._kite(None)
+        secret = self.settings.api_secret.get_secret_value()
+        data = await self._call("other", "login", client.generate_session, request_token, secret)
+        if not isinstance(data, dict) or not isinstance(data.get("access_token"), str) or not data["access_token"]:
+            raise ProtocolError("Kite's session reply has no access token", broker=mapping.BROKER)
+        now = dt.datetime.now(dt.UTC)
+        profile = mapping.profile_from_kite(data, self.context.broker)
+        session = KiteSession(self.settings.api_key, data["access_token"], profile.user_id, session_expiry(now))
+        save_session(self.context.session, session)
+        self._session, self._client = session, client
+        io.show(f"logged in to Kite as {profile.user_id}; the session is valid until "
+                f"{session.expires_at.astimezone(IST):%Y-%m-%d %H:%M} IST (Kite ends every session at 06:00 IST)")
+        return profile
+
+    def login_page(self) -> str:
+        return f"{self.settings.login_url}?api_key={self.settings.api_key}&v=3"
+
+    async def _browser_login(self, io: LoginIO) -> str:
+        from brokerplex_zerodha.callback import wait_for_request_token
+
+        def ready() -> None:
+            io.show(f"open this URL in a browser and log in to Kite:\n  {self.login_page()}\n"
+                    f"waiting for the redirect to {self.settings.redirect_url} "
+                    f"(up to {self.settings.login_timeout:g} s)…")
+
+        return await wait_for_request_token(self.settings.redirect_url, self.settings.login_timeout, ready)
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.reqsession.close()
+
+    # -- reference data ----------------------------------------------------------------
+    async def profile(self) -> Profile:
+        raw = await self._call("other", "read", self.kite.profile)
+        return mapping.profile_from_kite(raw, self.context.broker)
+
+    async def instrument_store(self) -> KiteStore:
+        """Today's instrument master: from the day's cache, else downloaded (once per process and day)."""
+        day = trading_day()
+        async with self._store_lock:
+            if self._store is None or self._store_day != day:
+                self._store = await self._cache.get(day, self._download_instruments, parse_store)
+                self._store_day = day
+            return self._store
+
+    async def _download_instruments(self) -> bytes:
+        kite = self.kite
+        headers = {"X-Kite-Version": "3", "User-Agent": kite._user_agent(),
+                   "Authorization": f"token {self.settings.api_key}:{kite.access_token}"}
+        url = urljoin(self.settings.root, "/instruments")
+
+        def fetch() -> tuple[int, str, bytes, Any]:
+            reply = kite.reqsession.get(url, headers=headers, timeout=max(self.settings.timeout, 30.0))
+            kind = reply.headers.get("content-type", "")
+            return reply.status_code, kind, reply.content, reply.json() if "json" in kind else None
+
+        status, kind, content, body = await self._call("other", "read", fetch)
+        if "csv" in kind:
+            return content
+        if isinstance(body, dict) and body.get("status") == "error":
+            failure = KiteFailure(str(body.get("error_type") or "GeneralException"), status, str(body.get("message")))
+            raise map_failure(failure, call="read", account=self.context.account)
+        raise ProtocolError(f"Kite's instrument dump came as {kind or 'no content type'} (HTTP {status})",
+                            broker=mapping.BROKER)
+
+    async def instruments(self) -> Sequence[Instrument]:
+        return (await self.instrument_store()).instruments()
+
+    async def instrument(self, symbol: str) -> Instrument | None:
+        return (await self.instrument_store()).instrument(symbol)
+
+    # -- market data -----------------------------------------------------------------
+    async def _quote_call(self, method: Callable[..., Any], symbols: Sequence[str], batch: int) -> dict[str, Quote]:
+        wanted = [canonical(symbol) for symbol in symbols]
+        quotes: dict[str, Quote] = {}
+        for start in range(0, len(wanted), batch):
+            raw = await self._call("quote", "read", method, *wanted[start:start + batch])
+            if not isinstance(raw, dict):
+                raise ProtocolError("Kite's quote reply is not a map", broker=mapping.BROKER)
+            quotes.update((symbol, mapping.quote_from_kite(symbol, value)) for symbol, value in raw.items())
+        return quotes
+
+    async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
+        """Full quotes with five-level depth; unlisted symbols are absent, as Kite leaves them out."""
+        return await self._quote_call(self.kite.quote, symbols, QUOTE_BATCH)
+
+    async def ltp(self, symbols: Sequence[str]) -> dict[str, Quote]:
+        """Last prices only (Kite's ``/quote/ltp``): cheaper, 1000 a call."""
+        return await self._quote_call(self.kite.ltp, symbols, 1000)
+
+    async def ohlc(self, symbols: Sequence[str]) -> dict[str, Quote]:
+        """Last price and the day's open/high/low/previous close (Kite's ``/quote/ohlc``)."""
+        return await self._quote_call(self.kite.ohlc, symbols, 1000)
+
+    async def historical(self, symbol: str, interval: str, start: dt.datetime, end: dt.datetime, *,
+                         continuous: bool = False, open_interest: bool = False) -> list[Candle]:
+        """Candles of ``symbol`` between ``start`` and ``end`` (IST wall clock if naive)."""
+        if interval not in INTERVALS:
+            raise InputError(f"unknown candle interval {interval!r}; use one of {', '.join(INTERVALS)}")
+        if end < start:
+            raise InputError("the end of a candle range comes before its start")
+        token = (await self.instrument_store()).key(canonical(symbol))
+        raw = await self._call("historical", "read", self.kite.historical_data, token, _ist(start), _ist(end),
+                               interval, continuous=continuous, oi=open_interest)
+        if not isinstance(raw, list):
+            raise ProtocolError("Kite's candle reply is not a list", broker=mapping.BROKER)
+        return [_candle(row) for row in raw]
+
+    # -- books -----------------------------------------------------------------------
+    async def orders(self) -> list[Order]:
+        raw = await self._call("other", "read", self.kite.orders)
+        return [mapping.order_from_kite(row) for row in _rows(raw, "orders")]
+
+    async def order_history(self, order_id: str) -> list[Order]:
+        raw = await self._call("other", "read", self.kite.order_history, order_id, order_id=order_id)
+        return [mapping.order_from_kite(row) for row in _rows(raw, "order history")]
+
+    async def trades(self) -> list[Trade]:
+        raw = await self._call("other", "read", self.kite.trades)
+        return [mapping.trade_from_kite(row) for row in _rows(raw, "trades")]
+
+    async def positions(self) -> list[Position]:
+        raw = await self._call("other", "read", self.kite.positions)
+        if not isinstance(raw, dict):
+            raise ProtocolError("Kite's positions reply is not a map", broker=mapping.BROKER)
+        return mapping.positions_from_kite(raw)
+
+    async def holdings(self) -> list[Holding]:
+        raw = await self._call("other", "read", self.kite.holdings)
+        return [mapping.holding_from_kite(row) for row in _rows(raw, "holdings")]
+
+    async def funds(self) -> Funds:
+        raw = await self._call("other", "read", self.kite.margins)
+        if not isinstance(raw, dict):
+            raise ProtocolError("Kite's margins reply is not a map", broker=mapping.BROKER)
+        return mapping.funds_from_kite(raw)
+
+    # -- orders ----------------------------------------------------------------------
+    async def place_order(self, request: OrderRequest) -> OrderAck:
+        if request.variety is Variety.CO and request.trigger_price is None:
+            # Kite's cover order is a MARKET/LIMIT entry plus a stop-loss trigger, which an
+            # OrderRequest cannot carry yet: refuse here rather than have Kite refuse it.
+            raise InputError("a Kite cover order (variety co) needs a stop-loss trigger price on a MARKET or LIMIT "
+                             "entry, which brokerplex cannot express yet; use variety regular with an SL-M order")
+        store = await self.instrument_store()
+        row = store.row(request.symbol)
+        if row is None:
+            raise SymbolError(f"{request.symbol} is not in Kite's instrument master")
+        cid = request.client_order_id
+        order_id = await self._call("orders", "place", self.kite.place_order,
+                                    **mapping.place_params(request, row.tradingsymbol), client_order_id=cid)
+        if not isinstance(order_id, (str, int)) or not str(order_id):
+            raise ProtocolError(f"Kite's place reply has no order id: {order_id!r}", broker=mapping.BROKER,
+                                client_order_id=cid)
+        self._varieties[str(order_id)] = (request.variety, cid)
+        return OrderAck(order_id=str(order_id), client_order_id=cid)
+
+    async def _variety(self, order_id: str) -> tuple[Variety, str | None]:
+        """An order's variety (Kite's modify and cancel routes need it) and tag."""
+        known = self._varieties.get(order_id)
+        if known is not None:
+            return known
+        raw = await self._call("other", "change", self.kite.order_history, order_id, order_id=order_id)
+        history = _rows(raw, "order history")
+        if not history:
+            raise OrderNotFoundError(f"no order {order_id} in this account", broker=mapping.BROKER, order_id=order_id)
+        order = mapping.order_from_kite(history[-1])
+        return order.variety, order.client_order_id
+
+    async def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck:
+        variety, tag = await self._variety(order_id)
+        result = await self._call("other", "change", self.kite.modify_order, variety.value, order_id,
+                                  **mapping.modify_params(changes), order_id=order_id, client_order_id=tag)
+        return OrderAck(order_id=str(result or order_id), client_order_id=tag)
+
+    async def cancel_order(self, order_id: str) -> OrderAck:
+        variety, tag = await self._variety(order_id)
+        result = await self._call("other", "change", self.kite.cancel_order, variety.value, order_id,
+                                  order_id=order_id, client_order_id=tag)
+        return OrderAck(order_id=str(result or order_id), client_order_id=tag)
+
+    async def find_order(self, client_order_id: str) -> Order | None:
+        """Our client order id travels as Kite's ``tag``: the order book says whether it arrived."""
+        return next((o for o in await self.orders() if o.client_order_id == client_order_id), None)
+
+    # -- streaming -------------------------------------------------------------------
+    async def stream(self) -> Stream:
+        from brokerplex_zerodha.ticker import KiteTickerStream
+
+        store = await self.instrument_store()
+
+        async def fresh_token() -> str:
+            return self._restore().access_token  # re-read: a new login (any process) replaces the token
+
+        stream = KiteTickerStream(ws_root=self.settings.ws_root, api_key=self.settings.api_key,
+                                  access_token=fresh_token, store=store, account=self.context.account,
+                                  silence=self.settings.ticker_silence)
+        stream.start()
+        return stream
+
+
+def _rows(raw: Any, what: str) -> list[Mapping[str, Any]]:
+    if not isinstance(raw, list) or not all(isinstance(row, dict) for row in raw):
+        raise ProtocolError(f"Kite's {what} reply is not a list of objects", broker=mapping.BROKER)
+    return raw
+
+
+def _ist(moment: dt.datetime) -> dt.datetime:
+    """A naive IST wall-clock datetime, which is what the client formats for Kite."""
+    return moment.astimezone(IST).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _candle(raw: Mapping[str, Any]) -> Candle:
+    at, open_, high, low, close, volume = mapping.candle_from_kite(raw)
+    oi = raw.get("oi")
+    return Candle(at, open_, high, low, close, volume, int(oi) if isinstance(oi, (int, float)) else None)

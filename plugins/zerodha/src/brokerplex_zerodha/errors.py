@@ -1,0 +1,161 @@
+"""Every failure of the official client, mapped into brokerplex's error hierarchy.
+
+The client raises one exception class per ``error_type`` it knows and collapses the rest
+(``MarginException``, ``HoldingException``) into ``GeneralException``; the HTTP status
+is kept as ``.code``. Transport failures arrive as raw ``requests`` exceptions, and a
+reply it cannot read as KeyError/TypeError. :func:`map_error` sorts all of them by what
+a caller must do next: log in again, fix the order, wait, or reconcile.
+
+Messages carry Kite's code and text but never a request (URLs hold tokens on some routes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from brokerplex.errors import (
+    AuthenticationError,
+    BrokerError,
+    BrokerUnavailableError,
+    InsufficientFundsError,
+    InsufficientHoldingsError,
+    InvalidOrderError,
+    OrderNotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    ProtocolError,
+    RateLimitedError,
+    RefusedError,
+    TokenExpiredError,
+    UnreachableError,
+)
+
+BROKER = "zerodha"
+E = TypeVar("E", bound=BrokerError)
+Call = Literal["read", "login", "place", "change"]  # change: modify or cancel an existing order
+
+_FUNDS = re.compile(r"insufficient (funds|margin)|margin (shortfall|exceeds)|required margin", re.IGNORECASE)
+_HOLDINGS = re.compile(r"insufficient (holding|quantity|stock)|holdings? (is|are)? ?(not|in)sufficient|"
+                       r"no holdings|don'?t have (enough )?(holdings|shares)", re.IGNORECASE)
+_NO_ORDER = re.compile(r"(order|order_id).{0,20}(not found|doesn'?t exist|does not exist|invalid|couldn'?t find)|"
+                       r"(couldn'?t find|no such|unknown|invalid).{0,20}order", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class KiteFailure:
+    """What is left of a Kite error reply after the client raised it."""
+
+    kind: str  # the exception's class name: TokenException, InputException, GeneralException…
+    status: int | None
+    message: str
+
+
+def relogin_hint(account: str) -> str:
+    return f"run `brokerplex login {account}` again"
+
+
+def map_failure(failure: KiteFailure, *, call: Call, account: str, order_id: str | None = None,
+                client_order_id: str | None = None) -> BrokerError:
+    """A Kite error reply as one of our errors (for an error reply, nothing happened at Kite)."""
+    kind, status, text = failure.kind, failure.status, failure.message
+    if kind == "DataException":
+        # The client appends the raw reply to this text; a session reply holds the access token.
+        text = text.split(":", 1)[0].split(" with response", 1)[0][:200]
+
+    def make(cls: type[E], message: str) -> E:
+        return cls(message, broker=BROKER, code=f"{kind}/{status}" if status else kind, broker_message=text,
+                   order_id=order_id, client_order_id=client_order_id)
+
+    if status == 429:
+        return make(RateLimitedError, f"Kite rate limit reached: {text}")
+    if kind == "TokenException":
+        if call == "login":
+            return make(AuthenticationError, f"Kite refused the login: {text} ({relogin_hint(account)})")
+        return make(TokenExpiredError, f"the Kite session of {account} has expired or was invalidated ({text}); "
+                                       f"{relogin_hint(account)}")
+    if kind == "PermissionException":
+        return make(PermissionDeniedError, f"Kite does not permit this: {text}")
+    if call in ("place", "change") and _FUNDS.search(text):
+        return make(InsufficientFundsError, text)
+    if call in ("place", "change") and _HOLDINGS.search(text):
+        return make(InsufficientHoldingsError, text)
+    if call in ("change", "read") and (status == 404 or _NO_ORDER.search(text)):
+        return make(OrderNotFoundError, f"no order {order_id} in this account: {text}")
+    if kind in ("OrderException", "InputException") or (status is not None and 400 <= status < 500):
+        if call == "read":
+            return make(RefusedError, f"Kite refused: {text}")
+        return make(InvalidOrderError, text)
+    if kind == "DataException":
+        return make(ProtocolError, f"Kite could not read its order system's reply: {text}")
+    if call == "place" and kind == "GeneralException":
+        # An unclassified 5xx after the order was posted: it may have reached the OMS.
+        return make(OutcomeUnknownError, f"Kite failed while placing the order: {text}")
+    return make(BrokerUnavailableError, f"Kite is unavailable: {text}")
+
+
+def map_error(exc: BaseException, *, call: Call, account: str, order_id: str | None = None,
+              client_order_id: str | None = None) -> BaseException:
+    """Any exception out of the official client (or its ``requests`` session) as ours."""
+    if isinstance(exc, BrokerError):
+        return exc
+    ids = {"order_id": order_id, "client_order_id": client_order_id}
+    kite_failure = _kite_failure(exc)
+    if kite_failure is not None:
+        return map_failure(kite_failure, call=call, account=account, **ids)
+    transport = _transport_error(exc, call=call, **ids)
+    if transport is not None:
+        return transport
+    if isinstance(exc, (KeyError, TypeError, ValueError, AttributeError, UnboundLocalError)):
+        # The client fails this way on a reply without content type, envelope or data.
+        return ProtocolError(f"unreadable reply from Kite ({type(exc).__name__}: {exc})", broker=BROKER, **ids)
+    return exc
+
+
+def _kite_failure(exc: BaseException) -> KiteFailure | None:
+    from kiteconnect.exceptions import KiteException
+
+    if not isinstance(exc, KiteException):
+        return None
+    code = getattr(exc, "code", None)
+    return KiteFailure(type(exc).__name__, code if isinstance(code, int) else None, str(exc))
+
+
+def _transport_error(exc: BaseException, *, call: Call, order_id: str | None,
+                     client_order_id: str | None) -> BrokerError | None:
+    import requests
+
+    if not isinstance(exc, requests.RequestException):
+        return None
+    def make(cls: type[E], message: str) -> E:
+        return cls(message, broker=BROKER, code=type(exc).__name__, order_id=order_id,
+                   client_order_id=client_order_id)
+
+    if isinstance(exc, requests.ConnectTimeout) or _never_connected(exc):
+        return make(UnreachableError, f"could not reach Kite ({_reason(exc)}); nothing was sent")
+    if call in ("place", "change"):
+        # Sent, then the reply never came (timeout, reset): Kite may have acted on it.
+        return make(OutcomeUnknownError, f"no reply from Kite after sending ({_reason(exc)})")
+    return make(BrokerUnavailableError, f"no usable reply from Kite ({_reason(exc)})")
+
+
+def _never_connected(exc: BaseException) -> bool:
+    import requests
+    from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
+
+    if not isinstance(exc, requests.ConnectionError):
+        return False
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, (NewConnectionError, NameResolutionError, ConnectionRefusedError))
+
+
+def _reason(exc: BaseException) -> str:
+    # The class name, not str(exc): requests puts the URL, query string included, in its text.
+    import requests
+
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    return type(exc).__name__

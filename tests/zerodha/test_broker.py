@@ -1,0 +1,147 @@
+"""What the Zerodha broker adds to the unified API (candles, LTP/OHLC, varieties), on the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from brokerplex.cli import ClickLoginIO
+from brokerplex.errors import InputError, SymbolError
+from brokerplex.manager import AsyncBrokerManager, BrokerManager
+from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Side, Variety
+from brokerplex.rules import tick_floor
+from brokerplex_zerodha.broker import Candle, ZerodhaBroker
+from brokerplex_zerodha.sim import KiteSimulator
+
+
+@pytest.fixture
+def home(tmp_path: Path, kite_sim: KiteSimulator) -> Iterator[Path]:
+    folder = tmp_path / "home"
+    with BrokerManager(folder) as manager:
+        manager.activate("zerodha", "z1", {"api_key": kite_sim.api_key, "api_secret": "kite_sim_secret",
+                                           "root": kite_sim.rest, "ws_root": kite_sim.ws, "login_url": kite_sim.login})
+        manager.login("z1", {"request_token": kite_sim.request_token()}, ClickLoginIO())
+    return folder
+
+
+def on_broker(home: Path, work: object) -> object:
+    async def run() -> object:
+        manager = AsyncBrokerManager(home)
+        try:
+            broker = await manager.session("z1")
+            assert isinstance(broker, ZerodhaBroker)
+            return await work(broker)  # type: ignore[operator]
+        finally:
+            await manager.close()
+
+    return asyncio.run(run())
+
+
+def test_historical_candles(home: Path) -> None:
+    end = dt.datetime.now(dt.UTC)
+
+    async def work(broker: ZerodhaBroker) -> list[Candle]:
+        return await broker.historical("NSE:INFY", "day", end - dt.timedelta(days=10), end)
+
+    candles = on_broker(home, work)
+    assert isinstance(candles, list)
+    assert candles
+    assert all(isinstance(c, Candle) and c.low <= min(c.open, c.close) <= max(c.open, c.close) <= c.high
+               for c in candles)
+    assert [c.at for c in candles] == sorted(c.at for c in candles)
+
+
+def test_bad_candle_requests_fail_before_sending(home: Path) -> None:
+    end = dt.datetime.now(dt.UTC)
+
+    async def bad_interval(broker: ZerodhaBroker) -> object:
+        return await broker.historical("NSE:INFY", "fortnight", end - dt.timedelta(days=1), end)
+
+    async def unlisted(broker: ZerodhaBroker) -> object:
+        return await broker.historical("NSE:NOSUCHSCRIP", "day", end - dt.timedelta(days=1), end)
+
+    with pytest.raises(InputError, match="interval"):
+        on_broker(home, bad_interval)
+    with pytest.raises(SymbolError):
+        on_broker(home, unlisted)
+
+
+def test_ltp_and_ohlc_quotes(home: Path) -> None:
+    async def work(broker: ZerodhaBroker) -> tuple[object, object]:
+        return await broker.ltp(["NSE:INFY", "NSE:NIFTY 50"]), await broker.ohlc(["NSE:INFY"])
+
+    ltp, ohlc = on_broker(home, work)  # type: ignore[misc]
+    assert set(ltp) == {"NSE:INFY", "NSE:NIFTY 50"}
+    assert ltp["NSE:INFY"].last_price > 0
+    assert ltp["NSE:INFY"].depth.bids == []
+    assert ohlc["NSE:INFY"].close is not None
+
+
+@pytest.mark.parametrize("variety", [Variety.AMO, Variety.ICEBERG])
+def test_other_varieties_are_placed_modified_and_cancelled(home: Path, variety: Variety) -> None:
+    with BrokerManager(home) as manager:
+        instrument = manager.instrument("z1", "NSE:RELIANCE")
+        last = manager.quotes("z1", [instrument.symbol])[instrument.symbol].last_price
+        price = tick_floor(last * Decimal("0.97"), instrument)
+        request = OrderRequest(symbol=instrument.symbol, side=Side.BUY, quantity=10, order_type=OrderType.LIMIT,
+                               price=price, variety=variety)
+        ack = manager.place_order("z1", request)
+        order = next(o for o in manager.orders("z1") if o.order_id == ack.order_id)
+        assert order.variety is variety
+        assert order.client_order_id == ack.client_order_id
+        lower = tick_floor(last * Decimal("0.96"), instrument)
+        manager.modify_order("z1", ack.order_id, OrderModify(price=lower))
+        assert next(o for o in manager.orders("z1") if o.order_id == ack.order_id).price == lower
+        manager.cancel_order("z1", ack.order_id)
+        assert next(o for o in manager.orders("z1") if o.order_id == ack.order_id).status is OrderStatus.CANCELLED
+
+
+def test_accounts_with_one_api_key_share_its_rate_limits(tmp_path: Path) -> None:
+    from brokerplex.broker import AccountContext
+    from brokerplex_zerodha.settings import ZerodhaSettings
+
+    settings = ZerodhaSettings(api_key="shared_key", api_secret="s")  # type: ignore[arg-type]
+    first, second = (ZerodhaBroker(AccountContext(name, "zerodha", tmp_path), settings) for name in ("a", "b"))
+    other = ZerodhaBroker(AccountContext("c", "zerodha", tmp_path),
+                          ZerodhaSettings(api_key="other_key", api_secret="s"))  # type: ignore[arg-type]
+    assert first._limiters["orders"] is second._limiters["orders"]
+    assert first._limiters["quote"] is not other._limiters["quote"]
+    assert [(limit.count, limit.period) for limit in first._limiters["orders"].limits] == [
+        (10, 1.0), (200, 60.0), (3000, 86_400.0)]
+    assert "shared_key" in repr(first._limiters["quote"])
+
+
+def test_the_plugin_and_its_settings_load_without_the_official_client() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, brokerplex_zerodha, brokerplex_zerodha.broker; "
+            "assert 'kiteconnect' not in sys.modules and 'twisted' not in sys.modules, 'SDK imported'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_demo_scene_runs_against_its_own_simulator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from brokerplex_zerodha.demo import ACCOUNT, zerodha_scene
+
+    with BrokerManager(tmp_path / "demo-home") as manager:
+        zerodha_scene(manager)
+        assert ACCOUNT not in [account.name for account in manager.accounts()]
+    shown = capsys.readouterr().out
+    for words in ("logged in as ZS1234", "modified to", "cancelled", "NSE:INFY", "best bid", "Positions"):
+        assert words in shown
+    assert "kite_sim_secret" not in shown
+
+
+def test_a_cover_order_without_its_stop_loss_is_refused_before_sending(home: Path) -> None:
+    with BrokerManager(home) as manager:
+        before = len(manager.orders("z1"))
+        with pytest.raises(InputError, match="cover order"):
+            manager.place_order("z1", OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1, product="MIS",
+                                                   variety=Variety.CO))
+        assert len(manager.orders("z1")) == before

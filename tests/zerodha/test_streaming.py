@@ -1,0 +1,184 @@
+"""The native ticker client against the simulator's ticker: ticks, reconnects, silence, order updates."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from brokerplex.cli import ClickLoginIO
+from brokerplex.errors import SymbolError, TokenExpiredError
+from brokerplex.manager import AsyncBrokerManager, BrokerManager
+from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick
+from brokerplex.streaming import StreamEvent
+from brokerplex_zerodha.broker import ZerodhaBroker
+from brokerplex_zerodha.sim import KiteSimulator
+from brokerplex_zerodha.ticker import KiteTickerStream
+
+
+@pytest.fixture
+def home(tmp_path: Path, kite_sim: KiteSimulator) -> Iterator[Path]:
+    folder = tmp_path / "home"
+    with BrokerManager(folder) as manager:
+        manager.activate("zerodha", "z1", {"api_key": kite_sim.api_key, "api_secret": "kite_sim_secret",
+                                           "root": kite_sim.rest, "ws_root": kite_sim.ws, "login_url": kite_sim.login,
+                                           "ticker_silence": "2"})
+        manager.login("z1", {"request_token": kite_sim.request_token()}, ClickLoginIO())
+    return folder
+
+
+async def next_event(events: AsyncIterator[StreamEvent], wanted: Callable[[StreamEvent], bool],
+                     timeout: float = 10.0) -> StreamEvent:
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        event = await asyncio.wait_for(anext(events), left)
+        if wanted(event):
+            return event
+    raise AssertionError("no such event in time")
+
+
+def streaming(home: Path, scenario: Callable[[ZerodhaBroker, KiteTickerStream, AsyncIterator[StreamEvent]], Any],
+              ) -> None:
+    async def run() -> None:
+        manager = AsyncBrokerManager(home)
+        broker = await manager.session("z1")
+        assert isinstance(broker, ZerodhaBroker)
+        stream = await broker.stream()
+        assert isinstance(stream, KiteTickerStream)
+        try:
+            await scenario(broker, stream, aiter(stream))
+        finally:
+            await stream.close()
+            await manager.close()
+
+    asyncio.run(run())
+
+
+def is_tick(symbol: str, mode: str = "full") -> Callable[[StreamEvent], bool]:
+    return lambda event: isinstance(event, Tick) and event.symbol == symbol and event.mode == mode
+
+
+def test_full_ticks_with_depth_and_index_ticks(home: Path) -> None:
+    async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
+        await stream.subscribe(["NSE:INFY", "NSE:NIFTY 50"], "full")
+        tick = await next_event(events, is_tick("NSE:INFY"))
+        assert isinstance(tick, Tick)
+        depth = tick.depth
+        assert depth is not None
+        assert depth.bids
+        assert depth.asks
+        assert depth.bids[0].price <= depth.asks[0].price
+        assert tick.last_price > 0
+        assert tick.exchange_timestamp is not None
+        index = await next_event(events, is_tick("NSE:NIFTY 50"))
+        assert isinstance(index, Tick)
+        assert index.close is not None
+        await stream.subscribe(["NSE:RELIANCE"], "ltp")
+        ltp = await next_event(events, is_tick("NSE:RELIANCE", "ltp"))
+        assert isinstance(ltp, Tick)
+        assert ltp.ohlc is None
+        with pytest.raises(SymbolError):
+            await stream.subscribe(["NSE:NOSUCHSCRIP"], "full")
+        with pytest.raises(SymbolError):
+            await stream.subscribe(["INFY"], "full")
+        await stream.unsubscribe(["NSE:INFY", "NSE:NIFTY 50"])
+        assert stream.subscriptions == {"NSE:RELIANCE": "ltp"}
+        settled = time.monotonic() + 1.2  # frames already on the way may still carry INFY
+        await next_event(events, lambda event: time.monotonic() > settled)
+        later = [await anext(events) for _ in range(3)]
+        assert {event.symbol for event in later if isinstance(event, Tick)} == {"NSE:RELIANCE"}
+
+    streaming(home, scenario)
+
+
+def test_a_dropped_connection_is_reopened_and_resubscribed(home: Path, kite_sim: KiteSimulator) -> None:
+    async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
+        await stream.subscribe(["NSE:INFY"], "full")
+        await next_event(events, is_tick("NSE:INFY"))
+        assert stream.connections == 1
+        await asyncio.to_thread(kite_sim.drop_streams)
+        await next_event(events, lambda event: stream.connections == 2 and is_tick("NSE:INFY")(event))
+        assert stream.subscriptions == {"NSE:INFY": "full"}
+
+    streaming(home, scenario)
+
+
+def test_a_silent_connection_is_closed_and_reopened(home: Path, kite_sim: KiteSimulator) -> None:
+    async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
+        await stream.subscribe(["NSE:INFY"], "quote")
+        await next_event(events, is_tick("NSE:INFY", "quote"))
+        kite_sim.silence_streams(True)
+        try:
+            deadline = time.monotonic() + 8
+            while stream.silent_closes == 0 and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            assert stream.silent_closes >= 1
+        finally:
+            kite_sim.silence_streams(False)
+        await next_event(events, lambda event: stream.connections >= 2 and is_tick("NSE:INFY", "quote")(event))
+
+    streaming(home, scenario)
+
+
+def test_order_updates_arrive_as_orders(home: Path) -> None:
+    async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
+        await stream.subscribe(["NSE:INFY"], "ltp")
+        await next_event(events, is_tick("NSE:INFY", "ltp"))  # connected
+        request = OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=3, client_order_id="stream1")
+        ack = await broker.place_order(request)
+        update = await next_event(events, lambda event: isinstance(event, Order) and event.status.is_final)
+        assert isinstance(update, Order)
+        assert (update.order_id, update.client_order_id, update.status) == (
+            ack.order_id, "stream1", OrderStatus.COMPLETE)
+        assert update.filled_quantity == 3
+
+    streaming(home, scenario)
+
+
+def test_an_expired_session_ends_the_stream_with_a_login_hint(home: Path, kite_sim: KiteSimulator) -> None:
+    async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
+        await stream.subscribe(["NSE:INFY"], "ltp")
+        await next_event(events, is_tick("NSE:INFY", "ltp"))
+        kite_sim.expire_sessions()
+        await asyncio.to_thread(kite_sim.drop_streams)
+        with pytest.raises(TokenExpiredError, match="brokerplex login z1"):
+            await next_event(events, lambda event: False, timeout=15)
+
+    streaming(home, scenario)
+
+
+def test_debug_logs_never_show_the_access_token(home: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
+        await stream.subscribe(["NSE:INFY"], "quote")
+        await next_event(events, is_tick("NSE:INFY", "quote"))
+        await broker.orders()
+
+    streaming(home, scenario)
+    token = json.loads((home / "sessions" / "z1.json").read_text())["access_token"]
+    assert caplog.records  # the libraries did log at DEBUG
+    assert token not in caplog.text
+
+
+def test_a_reconnect_uses_the_token_of_a_newer_login(home: Path, kite_sim: KiteSimulator) -> None:
+    async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
+        await stream.subscribe(["NSE:INFY"], "ltp")
+        await next_event(events, is_tick("NSE:INFY", "ltp"))
+        kite_sim.expire_sessions()  # Kite's daily flush; the user logs in again from another process
+
+        def login_again() -> None:
+            with BrokerManager(home) as other:
+                other.login("z1", {"request_token": kite_sim.request_token()}, ClickLoginIO())
+
+        await asyncio.to_thread(login_again)
+        await asyncio.to_thread(kite_sim.drop_streams)
+        await next_event(events, lambda event: stream.connections == 2 and is_tick("NSE:INFY", "ltp")(event))
+
+    streaming(home, scenario)
