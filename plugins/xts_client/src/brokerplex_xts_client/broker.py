@@ -1,0 +1,408 @@
+"""The investor (XTS Client) adapter: the unified Broker interface over one XTS login.
+
+Session: ``login`` logs in to both APIs and stores the tokens with their IST day in
+the account's private session file; ``connect`` restores them without a request.
+XTS tokens are day-scoped, so a session from an earlier day is expired here, before
+any request is made with it.
+
+Extension points for dealer logins (``brokerplex-xts-pro``): :attr:`http_class`
+(its :meth:`~brokerplex_xts_client.http.XtsHttp.client_id` adds ``clientID``),
+:meth:`check_login` (which kind of login this broker accepts) and :attr:`routes`
+(the book routes; dealers read ``dealerorderbook`` …).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
+from brokerplex.errors import AuthenticationError, InputError, OrderNotFoundError, ProtocolError, TokenExpiredError
+from brokerplex.instruments import IST, DailyCache, trading_day
+from brokerplex.models import (
+    Exchange,
+    Funds,
+    Holding,
+    Instrument,
+    Order,
+    OrderAck,
+    OrderModify,
+    OrderRequest,
+    OrderStatus,
+    Position,
+    Product,
+    Profile,
+    Quote,
+    Trade,
+)
+from brokerplex.streaming import Stream
+from brokerplex_xts_client import mapping
+from brokerplex_xts_client.http import XtsHttp
+from brokerplex_xts_client.master import Store, build_store, index_rows, parse_master
+from brokerplex_xts_client.settings import XtsClientSettings
+
+if TYPE_CHECKING:
+    from brokerplex_xts_client.streaming import XtsStream
+
+MASTER_SEGMENTS = ("NSECM", "NSEFO", "NSECD", "BSECM", "BSEFO", "MCXFO")
+INDEX_SEGMENTS = ("NSECM", "BSECM")
+#: OHLC compression: our interval names → XTS ``compressionValue`` (seconds, or D/W/M).
+INTERVALS: dict[str, str] = {
+    "1m": "60", "2m": "120", "3m": "180", "5m": "300", "10m": "600", "15m": "900", "30m": "1800",
+    "1h": "3600", "day": "D", "week": "W", "month": "M",
+}
+
+
+class Candle(NamedTuple):
+    at: dt.datetime  # start of the bar, UTC
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: int
+    open_interest: int
+
+
+def session_day() -> str:
+    """XTS sessions end with the IST day."""
+    return dt.datetime.now(IST).date().isoformat()
+
+
+class XtsClientBroker(Broker):
+    settings_model = XtsClientSettings
+    settings: XtsClientSettings
+    http_class: ClassVar[type[XtsHttp]] = XtsHttp
+    #: Book routes under /interactive; a dealer subclass points them at the dealer books.
+    routes: ClassVar[Mapping[str, str]] = {
+        "orders": "/orders", "trades": "/orders/trades", "positions": "/portfolio/positions",
+    }
+
+    def __init__(self, context: AccountContext, settings: BrokerSettings) -> None:
+        assert isinstance(settings, XtsClientSettings)
+        super().__init__(context, settings)
+        self.http = self.http_class(settings, account=context.account, broker=context.broker)
+        self.client_codes: list[str] = []
+        self.marketdata_user_id: str | None = None
+        self._store: Store | None = None
+        self._store_lock: asyncio.Lock | None = None
+        self._streams: list[XtsStream] = []
+
+    # -- session -----------------------------------------------------------------------------------
+    async def connect(self) -> None:
+        saved = self.context.session.load()
+        account = self.context.account
+        if not saved.get("interactive_token") or not saved.get("marketdata_token"):
+            raise AuthenticationError(f"account {account!r} is not logged in; run `brokerplex login {account}`",
+                                      broker=self.context.broker)
+        if saved.get("day") != session_day() or saved.get("root") != self.settings.base_url:
+            raise TokenExpiredError(f"the XTS session of account {account!r} is from {saved.get('day')} and has "
+                                    f"expired; run `brokerplex login {account}`", broker=self.context.broker)
+        self._restore(saved)
+
+    def _restore(self, saved: Mapping[str, Any]) -> None:
+        self.http.interactive_token = saved["interactive_token"]
+        self.http.marketdata_token = saved["marketdata_token"]
+        self.http.user_id = saved.get("user_id")
+        self.marketdata_user_id = saved.get("marketdata_user_id") or saved.get("user_id")
+        self.client_codes = list(saved.get("client_codes") or [])
+
+    async def login(self, params: Mapping[str, str], io: LoginIO) -> Profile:
+        try:
+            return await self._login()
+        except BaseException:
+            await self.http.close()  # a refused login leaves no connection behind
+            raise
+
+    async def _login(self) -> Profile:
+        interactive = await self.http.login_interactive()
+        self.http.interactive_token = interactive["token"]
+        try:
+            self.check_login(interactive)
+        except AuthenticationError:
+            await self.http.logout()  # do not leave a session we will not use
+            self.http.interactive_token = None
+            raise
+        marketdata = await self.http.login_marketdata()
+        session = {
+            "day": session_day(), "root": self.settings.base_url,
+            "interactive_token": interactive["token"], "marketdata_token": marketdata["token"],
+            "user_id": mapping.text(interactive.get("userID")),
+            "marketdata_user_id": mapping.text(marketdata.get("userID")),
+            "client_codes": [str(code) for code in interactive.get("clientCodes") or []],
+        }
+        self.context.session.save(session)
+        self._restore(session)
+        return await self.profile()
+
+    def remember_tokens(self, *, interactive: str | None = None, marketdata: str | None = None) -> None:
+        """Store tokens renewed by a reconnecting stream, so the next process uses them too."""
+        saved = self.context.session.load()
+        if interactive:
+            saved["interactive_token"] = interactive
+        if marketdata:
+            saved["marketdata_token"] = marketdata
+        saved["day"] = session_day()
+        self.context.session.save(saved)
+
+    def check_login(self, result: Mapping[str, Any]) -> None:
+        """Accept investor logins only: a dealer (PRO) login trades for others and needs ``clientID``."""
+        if result.get("isInvestorClient") is not True:
+            raise AuthenticationError(
+                f"these are dealer (PRO) credentials (XTS says isInvestorClient={result.get('isInvestorClient')}); "
+                f"xts_client is for investor logins: activate the account with the xts_pro broker instead "
+                f"(brokerplex activate xts_pro {self.context.account} …)", broker=self.context.broker)
+
+    async def close(self) -> None:
+        for stream in list(self._streams):
+            await stream.close()
+        await self.http.close()
+
+    # -- reference data ----------------------------------------------------------------------------
+    async def store(self) -> Store:
+        """The day's instruments, from the cache folder or downloaded once."""
+        if self._store is not None:
+            return self._store
+        if self._store_lock is None:
+            self._store_lock = asyncio.Lock()
+        async with self._store_lock:
+            if self._store is None:
+                cache = DailyCache(self.context.cache_dir, "master-" + self.settings.host.replace(":", "_"))
+                rows = await cache.get(trading_day(), self._download_master, lambda data: parse_master(data.decode()))
+                self._store = build_store(rows)
+        return self._store
+
+    async def _download_master(self) -> bytes:
+        text = await self.http.marketdata("POST", "/instruments/master", bucket="master",
+                                          body={"exchangeSegmentList": list(MASTER_SEGMENTS)})
+        if not isinstance(text, str):
+            raise ProtocolError("XTS answered the instrument master with something other than text",
+                                broker=self.context.broker)
+        lines = [text.rstrip("\n")]
+        for segment in INDEX_SEGMENTS:  # masters leave indices out; their ids come from the index list
+            listed = await self.http.marketdata("GET", "/instruments/indexlist", empty={},
+                                                params={"exchangeSegment": mapping.SEGMENT_IDS[segment]})
+            names = listed.get("indexList") if isinstance(listed, Mapping) else None
+            lines += [row[3] for row in index_rows(segment, names if isinstance(names, list) else [])]
+        return "\n".join(line for line in lines if line).encode()
+
+    async def instruments(self) -> Sequence[Instrument]:
+        return (await self.store()).instruments()
+
+    async def instrument(self, symbol: str) -> Instrument | None:
+        return (await self.store()).instrument(symbol)
+
+    async def _resolver(self) -> Callable[[int, int], str | None]:
+        store = await self.store()
+        return lambda segment, ident: store.symbol((segment, ident))
+
+    # -- reads -------------------------------------------------------------------------------------
+    async def profile(self) -> Profile:
+        result = await self.http.interactive("GET", "/user/profile")
+        record = result if isinstance(result, Mapping) else {}
+        segments = record.get("ClientExchangeDetailsList")
+        exchanges = sorted({Exchange(mapping.SEGMENT_EXCHANGES[name]) for name in segments
+                            if name in mapping.SEGMENT_EXCHANGES}) if isinstance(segments, Mapping) else []
+        return Profile(
+            user_id=mapping.text(record.get("ClientId")) or self.http.user_id or self.context.account,
+            name=mapping.text(record.get("ClientName")), email=mapping.text(record.get("EmailId")) or None,
+            broker=self.context.broker, exchanges=exchanges, products=list(Product),
+        )
+
+    async def _records(self, route: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        result = await self.http.interactive("GET", self.routes[route], params=params, empty=[])
+        if isinstance(result, Mapping) and route == "positions":
+            result = result.get("positionList", [])
+        if not isinstance(result, list) or not all(isinstance(item, dict) for item in result):
+            raise ProtocolError(f"XTS answered the {route} book with something other than a list of records",
+                                broker=self.context.broker)
+        return result
+
+    async def orders(self) -> list[Order]:
+        resolve = await self._resolver()
+        return [mapping.order(r, mapping.record_symbol(resolve, r.get("ExchangeSegment"),
+                                                       r.get("ExchangeInstrumentID"), r))
+                for r in await self._records("orders")]
+
+    async def order_history(self, order_id: str) -> list[Order]:
+        resolve = await self._resolver()
+        return [mapping.order(r, mapping.record_symbol(resolve, r.get("ExchangeSegment"),
+                                                       r.get("ExchangeInstrumentID"), r))
+                for r in await self._history(order_id)]
+
+    async def _history(self, order_id: str) -> list[dict[str, Any]]:
+        """The order's states, oldest first (``GET /orders?appOrderID=``); OrderNotFoundError if none."""
+        records = await self.http.interactive("GET", "/orders", params={"appOrderID": _order_number(order_id)},
+                                              empty=[])
+        if not isinstance(records, list) or not all(isinstance(item, dict) for item in records):
+            raise ProtocolError("XTS answered an order history with something other than a list",
+                                broker=self.context.broker)
+        if not records:
+            raise OrderNotFoundError(f"no order {order_id} at XTS", broker=self.context.broker, order_id=order_id)
+        return records
+
+    async def trades(self) -> list[Trade]:
+        resolve = await self._resolver()
+        return [mapping.trade(r, mapping.record_symbol(resolve, r.get("ExchangeSegment"),
+                                                       r.get("ExchangeInstrumentID"), r))
+                for r in await self._records("trades")]
+
+    async def positions(self) -> list[Position]:
+        """Net positions (overnight and today's)."""
+        return await self._positions("NetWise")
+
+    async def day_positions(self) -> list[Position]:
+        """Today's positions only."""
+        return await self._positions("DayWise")
+
+    async def _positions(self, day_or_net: str) -> list[Position]:
+        resolve = await self._resolver()
+        return [mapping.position(r, mapping.record_symbol(resolve, r.get("ExchangeSegment"),
+                                                          mapping.pick(r, "ExchangeInstrumentId",
+                                                                       "ExchangeInstrumentID"), r))
+                for r in await self._records("positions", {"dayOrNet": day_or_net})]
+
+    async def holdings(self) -> list[Holding]:
+        resolve = await self._resolver()
+        return mapping.holdings(await self.http.interactive("GET", "/portfolio/holdings", empty={}), resolve)
+
+    async def funds(self) -> Funds:
+        return mapping.funds(await self.http.interactive("GET", "/user/balance"))
+
+    async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
+        """Quotes with five-level depth (1502); what 1502 lacks (indices) comes from the touchline (1501)."""
+        store = await self.store()
+        keys = {store.key(symbol): symbol for symbol in symbols}  # SymbolError before any request
+        found: dict[str, Quote] = {}
+        for code in (1502, 1501):
+            wanted = [key for key, symbol in keys.items() if symbol not in found]
+            if not wanted:
+                break
+            result = await self.http.marketdata("POST", "/instruments/quotes", empty={}, body={
+                "instruments": [{"exchangeSegment": seg, "exchangeInstrumentID": ident} for seg, ident in wanted],
+                "xtsMessageCode": code, "publishFormat": "JSON"})
+            for message in mapping.listed_quotes(result):
+                key = (mapping.integer(message.get("ExchangeSegment")), mapping.integer(
+                    message.get("ExchangeInstrumentID")))
+                if (symbol := keys.get(key)) is not None:
+                    found[symbol] = mapping.quote(message, symbol)
+        return found
+
+    async def ohlc(self, symbol: str, interval: str, start: dt.datetime, end: dt.datetime) -> list[Candle]:
+        """Candles of ``symbol``; ``interval`` is one of :data:`INTERVALS` (``1m`` … ``day``)."""
+        compression = INTERVALS.get(interval)
+        if compression is None:
+            raise InputError(f"unknown interval {interval!r}; use one of {', '.join(INTERVALS)}")
+        if start.tzinfo is None or end.tzinfo is None or end <= start:
+            raise InputError("give timezone-aware start and end, with start before end")
+        segment, ident = (await self.store()).key(symbol)
+        result = await self.http.marketdata("GET", "/instruments/ohlc", empty={}, params={
+            "exchangeSegment": segment, "exchangeInstrumentID": ident, "startTime": mapping.ohlc_time(start),
+            "endTime": mapping.ohlc_time(end), "compressionValue": compression})
+        data = result.get("dataReponse", result.get("dataResponse")) if isinstance(result, Mapping) else None
+        return [Candle(*bar) for bar in mapping.candles(data)]
+
+    # -- orders ------------------------------------------------------------------------------------
+    async def place_order(self, request: OrderRequest) -> OrderAck:
+        segment, ident = (await self.store()).key(request.symbol)
+        body = {
+            "exchangeSegment": mapping.SEGMENT_NAMES[segment], "exchangeInstrumentID": ident,
+            "productType": request.resolved_product.value, "orderType": mapping.XTS_ORDER_TYPES[request.order_type],
+            "orderSide": request.side.value, "timeInForce": request.validity.value,
+            "disclosedQuantity": request.disclosed_quantity, "orderQuantity": request.quantity,
+            "limitPrice": float(request.price or 0), "stopPrice": float(request.trigger_price or 0),
+            "orderUniqueIdentifier": request.client_order_id or "", "apiOrderSource": "",
+        }
+        result = await self.http.interactive("POST", "/orders", body=body, bucket="orders", writing=True)
+        order_id = self._order_id(result)
+        return OrderAck(order_id=order_id, client_order_id=request.client_order_id, status=OrderStatus.PENDING)
+
+    def _order_id(self, result: Any) -> str:
+        found = mapping.pick(result, "AppOrderID", "appOrderID") if isinstance(result, Mapping) else None
+        number = mapping.integer(found, 0) if found is not None else 0
+        if number <= 0:
+            raise ProtocolError("XTS acknowledged the order without an AppOrderID", broker=self.context.broker)
+        return str(number)
+
+    async def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck:
+        """XTS's modify restates every field, so the order's current state fills in what is unchanged."""
+        current = (await self._history(order_id))[-1]
+        kind = mapping.XTS_ORDER_TYPES[changes.order_type] if changes.order_type else mapping.text(
+            current.get("OrderType")).upper()
+        price = changes.price if changes.price is not None else mapping.money(current.get("OrderPrice"))
+        trigger = changes.trigger_price if changes.trigger_price is not None else mapping.money(
+            current.get("OrderStopPrice"))
+        if kind in ("MARKET", "STOPMARKET"):
+            price = Decimal(0)  # a market order carries no limit price, even if it had one before
+        if kind in ("MARKET", "LIMIT"):
+            trigger = Decimal(0)
+        body = {
+            "appOrderID": int(_order_number(order_id)),
+            "modifiedProductType": mapping.text(current.get("ProductType")),
+            "modifiedOrderType": kind,
+            "modifiedOrderQuantity": changes.quantity or mapping.integer(current.get("OrderQuantity")),
+            "modifiedDisclosedQuantity": mapping.integer(current.get("OrderDisclosedQuantity")),
+            "modifiedLimitPrice": float(price),
+            "modifiedStopPrice": float(trigger),
+            "modifiedTimeInForce": changes.validity.value if changes.validity else mapping.text(
+                current.get("TimeInForce")) or "DAY",
+            "orderUniqueIdentifier": mapping.text(current.get("OrderUniqueIdentifier")),
+        }
+        await self.http.interactive("PUT", "/orders", body=body, bucket="orders", writing=True, order_id=order_id)
+        unique = mapping.text(current.get("OrderUniqueIdentifier")) or None
+        return OrderAck(order_id=order_id, client_order_id=unique)  # XTS confirms the change later, by event
+
+    async def cancel_order(self, order_id: str) -> OrderAck:
+        number = _order_number(order_id)
+        await self.http.interactive("DELETE", "/orders", params={"appOrderID": number}, bucket="orders",
+                                    writing=True, order_id=order_id)
+        return OrderAck(order_id=order_id)  # the cancellation shows in the book and on the socket
+
+    async def cancel_all(self, symbols: Sequence[str] | None = None) -> list[str]:
+        """Cancel every open order (of ``symbols``, if given), one XTS cancel-all per instrument.
+
+        Returns the ids of the orders that were open when asked."""
+        store = await self.store()
+        wanted = None if symbols is None else {store.key(symbol) for symbol in symbols}
+        open_orders = [o for o in await self.orders() if not o.status.is_final]
+        instruments: dict[tuple[int, int], list[str]] = {}
+        for order in open_orders:
+            if order.symbol not in store:
+                continue
+            key = store.key(order.symbol)
+            if wanted is None or key in wanted:
+                instruments.setdefault(key, []).append(order.order_id)
+        for segment, ident in instruments:
+            await self.http.interactive("POST", "/orders/cancelall", bucket="orders", writing=True, body={
+                "exchangeSegment": mapping.SEGMENT_NAMES[segment], "exchangeInstrumentID": ident})
+        return [order_id for ids in instruments.values() for order_id in ids]
+
+    async def find_order(self, client_order_id: str) -> Order | None:
+        """Our client order id travels as ``orderUniqueIdentifier``."""
+        return next((o for o in await self.orders() if o.client_order_id == client_order_id), None)
+
+    # -- streaming ---------------------------------------------------------------------------------
+    async def stream(self) -> Stream:
+        from brokerplex_xts_client.streaming import XtsStream
+
+        stream = XtsStream(self)
+        await stream.start()
+        self._streams.append(stream)
+        return stream
+
+    def open_streams(self) -> list[XtsStream]:
+        return list(self._streams)
+
+    def forget_stream(self, stream: XtsStream) -> None:
+        if stream in self._streams:
+            self._streams.remove(stream)
+
+
+def _order_number(order_id: str) -> str:
+    """XTS order ids are numbers: refuse anything else before a request."""
+    text = str(order_id).strip()
+    if not text.isdigit() or len(text) > 18:
+        raise InputError(f"{order_id!r} is not an XTS order id (AppOrderID is a number)")
+    return text

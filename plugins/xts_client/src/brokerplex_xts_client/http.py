@@ -1,0 +1,248 @@
+"""The HTTP core of one XTS login: both APIs, envelopes, errors, tokens, rate limits.
+
+One :class:`XtsHttp` per account holds one ``httpx.AsyncClient`` (one connection pool)
+for the Interactive and Market Data APIs of its host. Every reply is the XTS envelope
+``{type, code, description, result}`` (spec section 2.2); :func:`error_for` maps a
+refusal into our hierarchy keeping the broker's code and words. Order writes are never
+retried: a timeout after the request left is OutcomeUnknownError.
+
+``brokerplex-xts-pro`` (dealer logins) subclasses this: :meth:`XtsHttp.client_id` is the
+one place that decides the ``clientID`` an interactive call carries (none for investors).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from brokerplex.errors import (
+    AuthenticationError,
+    BrokerError,
+    BrokerUnavailableError,
+    InsufficientFundsError,
+    InsufficientHoldingsError,
+    InvalidOrderError,
+    OrderNotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    ProtocolError,
+    RateLimitedError,
+    RefusedError,
+    TokenExpiredError,
+    UnreachableError,
+)
+from brokerplex.ratelimit import Limit, RateLimiter, shared_limiter
+from brokerplex_xts_client.settings import XtsClientSettings
+
+# XTS publishes no rate limits in the sources of the spec (section 2.2: "broker-configured, no
+# documented code"); the defaults (settings orders_per_second, requests_per_second) stay under what
+# brokers' XTS pages quote (10 orders/s), and the master is downloaded a few times a minute at most,
+# so that a burst is paced here rather than refused there.
+MASTER_LIMIT = Limit(4, 60.0)
+
+
+def limits(settings: XtsClientSettings, bucket: str) -> tuple[Limit, ...]:
+    if bucket == "master":
+        return (MASTER_LIMIT,)
+    if bucket == "orders":
+        return (Limit(settings.orders_per_second, 1.0),)
+    return (Limit(settings.requests_per_second, 1.0),)
+NO_DATA = "data not available"
+
+
+def _description(envelope: Mapping[str, Any] | None) -> tuple[str, str, list[str]]:
+    if not envelope:
+        return "", "", []
+    result = envelope.get("result")
+    errors = result.get("errors") if isinstance(result, Mapping) else None
+    details = [str(e) for e in errors] if isinstance(errors, list) else []
+    return str(envelope.get("code") or ""), str(envelope.get("description") or ""), details
+
+
+def error_for(status: int, envelope: Mapping[str, Any] | None, *, account: str, broker: str,
+              writing: bool = False, order_id: str | None = None) -> BrokerError:
+    """The error of a refused call, by HTTP status and the broker's code and words."""
+    code, description, details = _description(envelope)
+    said = "; ".join([description, *details]) or f"HTTP {status}"
+    words = said.lower()
+    kwargs: dict[str, Any] = {"broker": broker, "code": code or status, "broker_message": said, "order_id": order_id}
+    if "invalid token" in words or "token expired" in words or status == 401:
+        return TokenExpiredError(f"the XTS session is no longer valid ({said}); run `brokerplex login {account}`",
+                                 **kwargs)
+    if status == 429 or "too many" in words or "rate limit" in words:
+        return RateLimitedError(f"XTS rate limit reached ({said})", **kwargs)
+    if status >= 500:
+        if writing:
+            return OutcomeUnknownError(f"XTS failed while handling the order (HTTP {status}: {said}); it may or may "
+                                       "not have been acted on", **kwargs)
+        return BrokerUnavailableError(f"XTS cannot serve now (HTTP {status}: {said})", **kwargs)
+    if status == 403 or "not authorized" in words or "not allowed" in words or "permission" in words:
+        return PermissionDeniedError(f"XTS refused: {said}", **kwargs)
+    if any(marker in words for marker in ("order not found", "does not exist", "no such order", "invalid apporderid",
+                                          "order id not found", "not a valid order")):
+        return OrderNotFoundError(f"XTS has no such order: {said}", **kwargs)
+    if "margin" in words or "insufficient fund" in words or "shortfall" in words:
+        return InsufficientFundsError(f"XTS refused the order for margin: {said}", **kwargs)
+    if "holding" in words and ("insufficient" in words or "not enough" in words or "exceed" in words):
+        return InsufficientHoldingsError(f"XTS refused the sell for holdings: {said}", **kwargs)
+    if writing:
+        return InvalidOrderError(f"XTS refused the order: {said}", **kwargs)
+    return RefusedError(f"XTS refused: {said}", **kwargs)
+
+
+class XtsHttp:
+    """Both APIs of one XTS login. Tokens are set by login or restored from the session file."""
+
+    def __init__(self, settings: XtsClientSettings, *, account: str, broker: str = "xts_client",
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self.account = account
+        self.broker = broker
+        self.interactive_token: str | None = None
+        self.marketdata_token: str | None = None
+        self.user_id: str | None = None
+        self.marketdata_prefix = "/" + settings.marketdata_prefix
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None  # opened on the first request, reopened after close()
+        self._limiters: dict[str, RateLimiter] = {}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.settings.host} account={self.account!r}>"  # never a token
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None or self._client.is_closed:
+            settings = self.settings
+            timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 5.0))
+            self._client = httpx.AsyncClient(base_url=settings.base_url, timeout=timeout, transport=self._transport,
+                                             headers={"Content-Type": "application/json"})
+        return self._client
+
+    async def close(self) -> None:
+        """Close the connections; the next request opens new ones."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # -- the dealer extension point ------------------------------------------------------------
+    def client_id(self, path: str) -> str | None:
+        """The ``clientID`` an interactive call to ``path`` carries: none for an investor login,
+        whose account is implied by its token (spec section 5.2). Dealer logins override this."""
+        return None
+
+    # -- logins --------------------------------------------------------------------------------
+    async def login_interactive(self) -> dict[str, Any]:
+        body = {"appKey": self.settings.interactive_key,
+                "secretKey": self.settings.interactive_secret.get_secret_value(), "source": self.settings.source}
+        return self._login_result(await self._send("POST", "/interactive/user/session", None, body, "interactive",
+                                                   token=None, login=True))
+
+    async def login_marketdata(self) -> dict[str, Any]:
+        body = {"appKey": self.settings.marketdata_key,
+                "secretKey": self.settings.marketdata_secret.get_secret_value(), "source": self.settings.source}
+        path = f"{self.marketdata_prefix}/auth/login"
+        return self._login_result(await self._send("POST", path, None, body, "marketdata", token=None, login=True))
+
+    def _login_result(self, result: Any) -> dict[str, Any]:
+        if not isinstance(result, dict) or not isinstance(result.get("token"), str) or not result["token"]:
+            raise ProtocolError("XTS answered the login without a token", broker=self.broker)
+        return result
+
+    async def logout(self) -> None:
+        """End both sessions at the server; failures are ignored (the tokens are dropped anyway)."""
+        for path, token in (("/interactive/user/session", self.interactive_token),
+                            (f"{self.marketdata_prefix}/auth/logout", self.marketdata_token)):
+            if token:
+                with contextlib.suppress(BrokerError):
+                    await self._send("DELETE", path, None, None, "interactive", token=token)
+
+    # -- calls ---------------------------------------------------------------------------------
+    async def interactive(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                          body: dict[str, Any] | None = None, bucket: str = "interactive", writing: bool = False,
+                          empty: Any = None, order_id: str | None = None) -> Any:
+        """An Interactive API call; ``empty`` is the answer to 400 "Data Not Available" (None: an error)."""
+        full = "/interactive" + path
+        client = self.client_id(full)
+        if client is not None:
+            if method in ("GET", "DELETE"):
+                params = {**(params or {}), "clientID": client}
+            else:
+                body = {**(body or {}), "clientID": client}
+        return await self._send(method, full, params, body, bucket, token=self._token(self.interactive_token),
+                                writing=writing, empty=empty, order_id=order_id)
+
+    async def marketdata(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                         body: dict[str, Any] | None = None, bucket: str = "marketdata", empty: Any = None) -> Any:
+        return await self._send(method, self.marketdata_prefix + path, params, body, bucket,
+                                token=self._token(self.marketdata_token), empty=empty)
+
+    def _token(self, token: str | None) -> str:
+        if not token:
+            raise AuthenticationError(f"account {self.account!r} is not logged in; run `brokerplex login "
+                                      f"{self.account}`", broker=self.broker)
+        return token
+
+    def limiter(self, bucket: str) -> RateLimiter:
+        limiter = self._limiters.get(bucket)
+        if limiter is None:
+            limiter = self._limiters[bucket] = shared_limiter(("xts", self.settings.host, bucket),
+                                                              limits(self.settings, bucket))
+        return limiter
+
+    async def _send(self, method: str, path: str, params: dict[str, Any] | None, body: dict[str, Any] | None,
+                    bucket: str, *, token: str | None, writing: bool = False, login: bool = False,
+                    empty: Any = None, order_id: str | None = None) -> Any:
+        await self.limiter(bucket).acquire()
+        headers = {"Authorization": token} if token else None
+        try:
+            response = await self.client.request(method, path, params=params, headers=headers,
+                                                  content=None if body is None else json.dumps(body))
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
+            raise UnreachableError(f"cannot reach XTS at {self.settings.host} ({type(exc).__name__})",
+                                   broker=self.broker, order_id=order_id) from None
+        except httpx.TransportError as exc:
+            # The request may have left: for an order that is an unknown outcome, never a retry.
+            if writing:
+                raise OutcomeUnknownError(f"no answer from XTS at {self.settings.host} after sending the order "
+                                          f"({type(exc).__name__}); it may or may not have been acted on",
+                                          broker=self.broker, order_id=order_id) from None
+            raise BrokerUnavailableError(f"no answer from XTS at {self.settings.host} ({type(exc).__name__})",
+                                         broker=self.broker) from None
+        return self._result(response, writing=writing, login=login, empty=empty, order_id=order_id)
+
+    def _result(self, response: httpx.Response, *, writing: bool, login: bool, empty: Any,
+                order_id: str | None) -> Any:
+        envelope = self._envelope(response, writing)
+        status = response.status_code
+        if status < 400 and envelope is not None and str(envelope.get("type", "")).lower() == "success":
+            return envelope.get("result")
+        _, description, _ = _description(envelope)
+        if empty is not None and status == 400 and NO_DATA in description.lower():
+            return empty
+        if login and status < 500 and not isinstance(error := error_for(status, envelope, account=self.account,
+                                                                         broker=self.broker), RateLimitedError):
+            raise AuthenticationError(f"XTS refused the login of account {self.account!r}: "
+                                      f"{error.broker_message}", broker=self.broker, code=error.code,
+                                      broker_message=error.broker_message)
+        error = error_for(status, envelope, account=self.account, broker=self.broker, writing=writing,
+                          order_id=order_id)
+        if isinstance(error, RateLimitedError):
+            retry = response.headers.get("Retry-After", "")
+            error.retry_after = float(retry) if retry.replace(".", "", 1).isdigit() else None
+        raise error
+
+    def _envelope(self, response: httpx.Response, writing: bool) -> dict[str, Any] | None:
+        try:
+            envelope = json.loads(response.content) if response.content else None
+        except ValueError:
+            envelope = None
+        if isinstance(envelope, dict):
+            return envelope
+        if response.status_code >= 500 or response.status_code in (401, 403, 429):
+            return None  # the status alone says enough
+        error = OutcomeUnknownError if writing else ProtocolError
+        raise error(f"XTS answered HTTP {response.status_code} without a JSON envelope", broker=self.broker)

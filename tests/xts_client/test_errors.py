@@ -1,0 +1,55 @@
+"""Every XTS refusal maps into our error hierarchy, keeping the broker's code and words."""
+
+from __future__ import annotations
+
+import pytest
+
+from brokerplex.errors import (
+    BrokerError,
+    BrokerUnavailableError,
+    InsufficientFundsError,
+    InvalidOrderError,
+    OrderNotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    RateLimitedError,
+    RefusedError,
+    TokenExpiredError,
+)
+from brokerplex_xts_client.http import error_for
+
+
+def envelope(description: str, *errors: str, code: str = "e-x-0001") -> dict[str, object]:
+    return {"type": "error", "code": code, "description": description, "result": {"errors": list(errors)}}
+
+
+@pytest.mark.parametrize(("status", "body", "writing", "kind"), [
+    (400, envelope("Invalid Token"), False, TokenExpiredError),
+    (401, None, False, TokenExpiredError),
+    (429, envelope("Rate limit exceeded"), True, RateLimitedError),
+    (500, None, False, BrokerUnavailableError),
+    (502, None, True, OutcomeUnknownError),
+    (403, envelope("Forbidden"), False, PermissionDeniedError),
+    (400, envelope("Bad Request", "clientID X9 is not mapped to user A1"), False, RefusedError),
+    (400, envelope("Order Not Found", "AppOrderID 12 not found", code="e-orders-0005"), True, OrderNotFoundError),
+    (400, envelope("Bad Request", "RMS : Margin Exceeds : Margin Shortfall[556.83]"), True, InsufficientFundsError),
+    (400, envelope("Bad Request", "limitPrice is not a multiple of the tick size"), True, InvalidOrderError),
+])
+def test_mapping_by_status_and_words(status: int, body: dict[str, object] | None, writing: bool,
+                                     kind: type[BrokerError]) -> None:
+    error = error_for(status, body, account="x1", broker="xts_client", writing=writing)
+    assert type(error) is kind
+    assert error.broker == "xts_client"
+    if body is not None:
+        assert error.code == body["code"]
+        assert str(body["description"]) in str(error.broker_message)
+
+
+def test_the_token_error_says_how_to_recover() -> None:
+    error = error_for(400, envelope("Invalid Token"), account="acct7", broker="xts_client")
+    assert "brokerplex login acct7" in str(error)
+    assert error.nothing_happened
+
+
+def test_an_ambiguous_order_failure_is_not_nothing() -> None:
+    assert not error_for(504, None, account="x1", broker="xts_client", writing=True).nothing_happened

@@ -1,0 +1,185 @@
+"""The XTS stream against the simulator's Socket.IO servers: ticks, order events, reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from brokerplex.cli import ClickLoginIO
+from brokerplex.errors import SymbolError
+from brokerplex.manager import AsyncBrokerManager
+from brokerplex.models import InstrumentType, Order, OrderRequest, OrderStatus, Side, Tick
+from brokerplex.streaming import StreamEvent
+from brokerplex_paper.exchange import IST
+from brokerplex_paper.universe import build_universe
+from brokerplex_xts_client.broker import XtsClientBroker
+from brokerplex_xts_client.sim import XtsSimulator
+from brokerplex_xts_client.streaming import XtsStream
+
+
+def nifty_future() -> str:
+    futures = (listing.instrument for listing in build_universe(dt.datetime.now(IST).date())
+               if listing.instrument.instrument_type is InstrumentType.FUT)
+    return next(future.symbol for future in futures if future.underlying == "NIFTY")
+
+
+def options(sim: XtsSimulator, **extra: str) -> dict[str, str]:
+    user = next(account for account in sim.accounts if account["role"] == "investor")
+    return {"root": sim.root, "interactive_key": user["interactive"]["appKey"],
+            "interactive_secret": user["interactive"]["secretKey"], "marketdata_key": user["marketdata"]["appKey"],
+            "marketdata_secret": user["marketdata"]["secretKey"], **extra}
+
+
+@asynccontextmanager
+async def streaming(home: Path, sim: XtsSimulator, **extra: str) -> AsyncIterator[tuple[XtsClientBroker, XtsStream]]:
+    manager = AsyncBrokerManager(home)
+    try:
+        manager.activate("xts_client", "s1", options(sim, **extra))
+        await manager.login("s1", {}, ClickLoginIO())
+        broker = await manager.session("s1")
+        assert isinstance(broker, XtsClientBroker)
+        stream = await broker.stream()
+        assert isinstance(stream, XtsStream)
+        async with stream:
+            yield broker, stream
+    finally:
+        await manager.close()
+
+
+async def collect(stream: XtsStream, done: Callable[[list[StreamEvent]], bool], seconds: float = 10.0,
+                  ) -> list[StreamEvent]:
+    seen: list[StreamEvent] = []
+
+    async def read() -> None:
+        async for event in stream:
+            seen.append(event)
+            if done(seen):
+                return
+
+    await asyncio.wait_for(read(), seconds)
+    return seen
+
+
+def ticks_of(events: list[StreamEvent], symbol: str, mode: str | None = None) -> list[Tick]:
+    return [e for e in events if isinstance(e, Tick) and e.symbol == symbol and (mode is None or e.mode == mode)]
+
+
+@pytest.mark.parametrize("broadcast", ["Full", "Partial"])
+def test_touchline_and_depth_ticks(tmp_path: Path, xts_sim: XtsSimulator, broadcast: str) -> None:
+    async def run() -> list[StreamEvent]:
+        async with streaming(tmp_path, xts_sim, broadcast_mode=broadcast) as (_, stream):
+            await stream.subscribe(["NSE:INFY"], "quote")
+            await stream.subscribe(["NSE:RELIANCE"], "full")
+            await stream.subscribe(["NSE:NIFTY 50"], "ltp")
+            return await collect(stream, lambda seen: all(len(ticks_of(seen, s)) >= 4 for s in (
+                "NSE:INFY", "NSE:RELIANCE", "NSE:NIFTY 50")))
+
+    events = asyncio.run(run())
+    quotes, depth, ltp = (ticks_of(events, "NSE:INFY"), ticks_of(events, "NSE:RELIANCE"),
+                          ticks_of(events, "NSE:NIFTY 50"))
+    assert {t.mode for t in quotes} == {"quote"}
+    assert {t.mode for t in depth} == {"full"}
+    assert {t.mode for t in ltp} == {"ltp"}
+    for tick in quotes + depth:
+        assert tick.last_price > 0
+        assert tick.volume is not None
+        assert tick.ohlc is not None
+    latest = depth[-1].depth
+    assert latest is not None
+    assert latest.bids
+    assert latest.asks
+    assert latest.bids[0].price < latest.asks[0].price
+    assert len({t.last for t in quotes}) > 1 or len({t.volume for t in quotes}) > 1  # the market moved
+
+
+def test_unlisted_symbols_are_refused_before_subscribing(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+    async def run() -> None:
+        async with streaming(tmp_path, xts_sim) as (_, stream):
+            with pytest.raises(SymbolError):
+                await stream.subscribe(["NSE:NOSUCHSCRIP"])
+
+    asyncio.run(run())
+
+
+def test_a_dropped_socket_reconnects_and_resubscribes(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+    async def run() -> tuple[int, list[StreamEvent]]:
+        async with streaming(tmp_path, xts_sim) as (_, stream):
+            await stream.subscribe(["NSE:INFY"], "quote")
+            await collect(stream, lambda seen: len(ticks_of(seen, "NSE:INFY")) >= 2)
+            await asyncio.get_running_loop().run_in_executor(None, xts_sim.drop_sockets)
+            dropped_at = time.time()
+            after = await collect(stream, lambda seen: stream.reconnects >= 2 and len(ticks_of(seen, "NSE:INFY")) >= 3,
+                                  seconds=20)
+            assert time.time() > dropped_at
+            return stream.reconnects, after
+
+    reconnects, after = asyncio.run(run())
+    assert reconnects >= 2  # both sockets came back
+    assert len(ticks_of(after, "NSE:INFY")) >= 3  # and the subscription with them
+
+
+def test_order_events_become_order_updates(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+    async def run() -> list[StreamEvent]:
+        async with streaming(tmp_path, xts_sim) as (broker, stream):
+            await broker.place_order(OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1,
+                                                  client_order_id="streamcid1"))
+            return await collect(stream, lambda seen: any(
+                isinstance(e, Order) and e.status is OrderStatus.COMPLETE for e in seen))
+
+    events = asyncio.run(run())
+    orders = [e for e in events if isinstance(e, Order)]
+    assert {o.client_order_id for o in orders} == {"streamcid1"}
+    assert {o.symbol for o in orders} == {"NSE:INFY"}
+    assert orders[-1].status is OrderStatus.COMPLETE
+    assert orders[-1].filled_quantity == 1
+
+
+def test_unsubscribe_stops_the_ticks(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+    async def run() -> list[StreamEvent]:
+        async with streaming(tmp_path, xts_sim) as (_, stream):
+            await stream.subscribe(["NSE:INFY", "NSE:RELIANCE"], "quote")
+            await collect(stream, lambda seen: len(ticks_of(seen, "NSE:INFY")) >= 2)
+            await stream.unsubscribe(["NSE:INFY"])
+            await asyncio.sleep(0.6)  # let ticks already in flight arrive
+            while not stream._queue.empty():
+                stream._queue.get_nowait()
+            return await collect(stream, lambda seen: len(ticks_of(seen, "NSE:RELIANCE")) >= 3)
+
+    later = asyncio.run(run())
+    assert ticks_of(later, "NSE:INFY") == []
+
+
+def test_expired_sessions_are_renewed_by_the_reconnecting_stream(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+    async def run() -> tuple[list[StreamEvent], int]:
+        async with streaming(tmp_path, xts_sim) as (broker, stream):
+            await stream.subscribe(["NSE:INFY"], "ltp")
+            await collect(stream, lambda seen: len(ticks_of(seen, "NSE:INFY")) >= 1)
+            await asyncio.get_running_loop().run_in_executor(None, xts_sim.expire_sessions)
+            after = await collect(stream, lambda seen: stream.reconnects >= 2 and len(ticks_of(seen, "NSE:INFY")) >= 2,
+                                  seconds=20)
+            funds = await broker.funds()  # REST works again with the renewed interactive token
+            return after, int(funds.cash)
+
+    after, cash = asyncio.run(run())
+    assert ticks_of(after, "NSE:INFY")
+    assert cash > 0
+
+
+def test_derivative_ticks_carry_open_interest(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+    future = nifty_future()
+
+    async def run() -> list[StreamEvent]:
+        async with streaming(tmp_path, xts_sim) as (_, stream):
+            await stream.subscribe([future], "full")
+            return await collect(stream, lambda seen: any(t.open_interest for t in ticks_of(seen, future)))
+
+    ticks = ticks_of(asyncio.run(run()), future)
+    assert {t.mode for t in ticks} == {"full"}
+    assert ticks[-1].open_interest
+    assert ticks[-1].last_price > 0
