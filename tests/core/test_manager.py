@@ -23,7 +23,7 @@ from brokerplex.errors import (
     UnreachableError,
     VetoedError,
 )
-from brokerplex.journal import JournalState
+from brokerplex.journal import JournalState, OrderJournal
 from brokerplex.manager import BrokerManager
 from brokerplex.models import Instrument, OrderEvent, OrderRequest, OrderStatus, OrderType, Side
 from brokerplex.plugins import check, new_plugin_manager
@@ -249,3 +249,16 @@ def test_deactivate_forgets_the_account_and_its_stored_session(manager: BrokerMa
     assert not stored.path.exists()
     with pytest.raises(UnknownAccountError):
         manager.orders("p1")
+
+
+def test_the_journal_syncs_its_write_ahead_log(tmp_path: Path) -> None:
+    journal = OrderJournal(tmp_path / "journal.sqlite")
+    journal.record_intent("synced1", "p1", "paper", "{}")
+    assert (tmp_path / "journal.sqlite-wal").stat().st_size > 0
+    journal.sync()
+    journal.close()
+    reopened = OrderJournal(tmp_path / "journal.sqlite")
+    entry = reopened.get("synced1")
+    assert entry is not None
+    assert entry.state is JournalState.INTENT
+    reopened.close()

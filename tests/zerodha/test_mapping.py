@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import aiohttp
 import pytest
-import requests
 from hypothesis import given
 from hypothesis import strategies as st
 from kiteconnect import exceptions as kite
@@ -153,9 +154,10 @@ def test_place_and_modify_parameters() -> None:
     (kite.NetworkException("OMS down", 503), "read", BrokerUnavailableError, "OMS"),
     (kite.DataException("Couldn't parse the JSON response", 502), "read", ProtocolError, "parse"),
     (kite.GeneralException("Something went wrong", 500), "place", OutcomeUnknownError, "wrong"),
-    (requests.ReadTimeout("http://h/orders/regular?secret"), "place", OutcomeUnknownError, "timed out"),
-    (requests.ReadTimeout("http://h/quote?secret"), "read", BrokerUnavailableError, "timed out"),
-    (requests.ConnectTimeout("http://h/orders?secret"), "place", UnreachableError, "nothing was sent"),
+    (aiohttp.SocketTimeoutError("http://h/orders/regular?secret"), "place", OutcomeUnknownError, "timed out"),
+    (aiohttp.SocketTimeoutError("http://h/quote?secret"), "read", BrokerUnavailableError, "timed out"),
+    (aiohttp.ConnectionTimeoutError("http://h/orders?secret"), "place", UnreachableError, "nothing was sent"),
+    (aiohttp.ServerDisconnectedError("http://h/orders?secret"), "change", OutcomeUnknownError, "Disconnected"),
     (KeyError("content-type"), "read", ProtocolError, "unreadable"),
 ])
 def test_client_failures_map_into_our_errors(raised: Exception, call: Any, expected: type[Exception],
@@ -177,8 +179,12 @@ def test_an_unparseable_reply_is_not_repeated_in_the_error() -> None:
 
 
 def test_a_refused_connection_is_unreachable() -> None:
-    with pytest.raises(requests.ConnectionError) as caught:
-        requests.get("http://127.0.0.1:9/?access_token=secret", timeout=2)
+    async def connect() -> None:
+        async with aiohttp.ClientSession() as session:
+            await session.get("http://127.0.0.1:9/?access_token=secret")
+
+    with pytest.raises(aiohttp.ClientConnectorError) as caught:
+        asyncio.run(connect())
     mapped = map_error(caught.value, call="place", account="z1")
     assert isinstance(mapped, UnreachableError)
     assert mapped.nothing_happened

@@ -171,7 +171,11 @@ class AsyncBrokerManager:
 
     async def login(self, account: str, params: Mapping[str, str], io: LoginIO) -> Profile:
         broker = self._new_broker(account)
-        profile = await broker.login(params, io)
+        try:
+            profile = await broker.login(params, io)
+        except BaseException:
+            await broker.close()
+            raise
         old = self._sessions.pop(account, None)
         if old is not None:
             await old.close()
@@ -255,6 +259,17 @@ class AsyncBrokerManager:
         assert cid is not None  # _prepare always assigns one
         name = broker.context.broker
         self.journal.record_intent(cid, account, name, request.model_dump_json())
+        # Committed, the intent survives a crash of this process before the order leaves. Its fsync
+        # (for power cuts) runs on a worker thread while the order is sent, instead of in front of
+        # it, and the order is acknowledged only once both are done.
+        durable = asyncio.ensure_future(asyncio.to_thread(self.journal.sync))
+        try:
+            return await self._send(account, broker, request, cid)
+        finally:
+            await durable
+
+    async def _send(self, account: str, broker: Broker, request: OrderRequest, cid: str) -> OrderAck:
+        name = broker.context.broker
         try:
             ack = await broker.place_order(request)
         except Exception as exc:
@@ -364,6 +379,8 @@ class AsyncBrokerManager:
                    request=request, order=order)
 
     def _emit(self, kind: EventKind, account: str, broker: str, **fields: Any) -> None:
+        if not self.plugins.hook.order_event.get_hookimpls():
+            return  # nobody listens: building the event would only cost time on every order
         event = OrderEvent(kind=kind, account=account, broker=broker, at=dt.datetime.now(dt.UTC), **fields)
         try:
             self.plugins.hook.order_event(event=event)

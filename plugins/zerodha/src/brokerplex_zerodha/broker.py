@@ -1,7 +1,8 @@
 """The Zerodha broker: Kite Connect through the official ``kiteconnect`` client.
 
-The official client is synchronous (requests), so each call runs on a worker thread
-after drawing from the API key's shared rate limiter. Every failure leaves here as a
+The official client is synchronous; each call runs it in a greenlet on the event loop,
+its HTTP done by aiohttp (:mod:`brokerplex_zerodha.transport`), after drawing from the
+API key's shared rate limiter. Every failure leaves here as a
 brokerplex error (:mod:`brokerplex_zerodha.errors`); every payload is mapped by the pure
 functions of :mod:`brokerplex_zerodha.mapping`.
 """
@@ -42,6 +43,7 @@ from brokerplex_zerodha.errors import Call, KiteFailure, map_error, map_failure
 from brokerplex_zerodha.instruments import KiteStore, parse_store
 from brokerplex_zerodha.session import KiteSession, load_session, save_session, session_expiry
 from brokerplex_zerodha.settings import ZerodhaSettings
+from brokerplex_zerodha.transport import LoopSession, run_blocking
 
 if TYPE_CHECKING:
     from kiteconnect import KiteConnect
@@ -88,6 +90,7 @@ class ZerodhaBroker(Broker):
 
         client = KiteConnect(self.settings.api_key, access_token=access_token, root=self.settings.root,
                              timeout=self.settings.timeout)
+        client.reqsession = LoopSession(self.settings.timeout)
         client._default_login_uri = self.settings.login_url  # the client reads the login page from here
         return client
 
@@ -122,7 +125,7 @@ class ZerodhaBroker(Broker):
             self._check_session()
         await self._limiters[bucket].acquire()
         try:
-            return await asyncio.to_thread(function, *args, **kwargs)
+            return await run_blocking(function, *args, **kwargs)
         except Exception as exc:
             raise map_error(exc, call=call, account=self.context.account, order_id=order_id,
                             client_order_id=client_order_id) from None
@@ -138,13 +141,18 @@ class ZerodhaBroker(Broker):
         request_token = params.get("request_token", "").strip() or await self._browser_login(io)
         client = self._kite(None)
         secret = self.settings.api_secret.get_secret_value()
-        data = await self._call("other", "login", client.generate_session, request_token, secret)
+        try:
+            data = await self._call("other", "login", client.generate_session, request_token, secret)
+        except BaseException:
+            await client.reqsession.aclose()
+            raise
         if not isinstance(data, dict) or not isinstance(data.get("access_token"), str) or not data["access_token"]:
             raise ProtocolError("Kite's session reply has no access token", broker=mapping.BROKER)
         now = dt.datetime.now(dt.UTC)
         profile = mapping.profile_from_kite(data, self.context.broker)
         session = KiteSession(self.settings.api_key, data["access_token"], profile.user_id, session_expiry(now))
         save_session(self.context.session, session)
+        await self.close()
         self._session, self._client = session, client
         io.show(f"logged in to Kite as {profile.user_id}; the session is valid until "
                 f"{session.expires_at.astimezone(IST):%Y-%m-%d %H:%M} IST (Kite ends every session at 06:00 IST)")
@@ -166,7 +174,7 @@ class ZerodhaBroker(Broker):
     async def close(self) -> None:
         client, self._client = self._client, None
         if client is not None:
-            client.reqsession.close()
+            await client.reqsession.aclose()
 
     # -- reference data ----------------------------------------------------------------
     async def profile(self) -> Profile:
@@ -189,7 +197,7 @@ class ZerodhaBroker(Broker):
         url = urljoin(self.settings.root, "/instruments")
 
         def fetch() -> tuple[int, str, bytes, Any]:
-            reply = kite.reqsession.get(url, headers=headers, timeout=max(self.settings.timeout, 30.0))
+            reply = kite.reqsession.request("GET", url, headers=headers, timeout=max(self.settings.timeout, 30.0))
             kind = reply.headers.get("content-type", "")
             return reply.status_code, kind, reply.content, reply.json() if "json" in kind else None
 

@@ -2,7 +2,7 @@
 
 The client raises one exception class per ``error_type`` it knows and collapses the rest
 (``MarginException``, ``HoldingException``) into ``GeneralException``; the HTTP status
-is kept as ``.code``. Transport failures arrive as raw ``requests`` exceptions, and a
+is kept as ``.code``. Transport failures arrive as raw aiohttp exceptions, and a
 reply it cannot read as KeyError/TypeError. :func:`map_error` sorts all of them by what
 a caller must do next: log in again, fix the order, wait, or reconcile.
 
@@ -97,7 +97,7 @@ def map_failure(failure: KiteFailure, *, call: Call, account: str, order_id: str
 
 def map_error(exc: BaseException, *, call: Call, account: str, order_id: str | None = None,
               client_order_id: str | None = None) -> BaseException:
-    """Any exception out of the official client (or its ``requests`` session) as ours."""
+    """Any exception out of the official client (or its HTTP session) as ours."""
     if isinstance(exc, BrokerError):
         return exc
     ids = {"order_id": order_id, "client_order_id": client_order_id}
@@ -124,38 +124,20 @@ def _kite_failure(exc: BaseException) -> KiteFailure | None:
 
 def _transport_error(exc: BaseException, *, call: Call, order_id: str | None,
                      client_order_id: str | None) -> BrokerError | None:
-    import requests
+    import aiohttp
 
-    if not isinstance(exc, requests.RequestException):
+    if not isinstance(exc, (aiohttp.ClientError, TimeoutError)):
         return None
+
     def make(cls: type[E], message: str) -> E:
         return cls(message, broker=BROKER, code=type(exc).__name__, order_id=order_id,
                    client_order_id=client_order_id)
 
-    if isinstance(exc, requests.ConnectTimeout) or _never_connected(exc):
-        return make(UnreachableError, f"could not reach Kite ({_reason(exc)}); nothing was sent")
+    # The class name, never str(exc): the text may hold the URL, query string included.
+    reason = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
+    if isinstance(exc, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL)):
+        return make(UnreachableError, f"could not reach Kite ({reason}); nothing was sent")
     if call in ("place", "change"):
         # Sent, then the reply never came (timeout, reset): Kite may have acted on it.
-        return make(OutcomeUnknownError, f"no reply from Kite after sending ({_reason(exc)})")
-    return make(BrokerUnavailableError, f"no usable reply from Kite ({_reason(exc)})")
-
-
-def _never_connected(exc: BaseException) -> bool:
-    import requests
-    from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
-
-    if not isinstance(exc, requests.ConnectionError):
-        return False
-    reason = exc.args[0] if exc.args else None
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return isinstance(reason, (NewConnectionError, NameResolutionError, ConnectionRefusedError))
-
-
-def _reason(exc: BaseException) -> str:
-    # The class name, not str(exc): requests puts the URL, query string included, in its text.
-    import requests
-
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    return type(exc).__name__
+        return make(OutcomeUnknownError, f"no reply from Kite after sending ({reason})")
+    return make(BrokerUnavailableError, f"no usable reply from Kite ({reason})")
