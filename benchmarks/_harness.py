@@ -12,8 +12,11 @@ import argparse
 import json
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 
 def arguments(description: str, runs: int) -> argparse.Namespace:
@@ -44,3 +47,46 @@ def report(name: str, ours: float, baseline: float, unit: str, as_json: bool, go
         print(json.dumps({"name": name, "ours": ours, "baseline": baseline, "unit": unit, "ratio": round(ratio, 3)}))
         return
     print(f"{name}: ours {ours:.4f} {unit}, baseline {baseline:.4f} {unit}, ratio {ratio:.2f} ({goal})")
+
+
+class ChildSimulator:
+    """A simulator in a child process, as a remote server would be: it shares neither this
+    process's GIL nor its event loop. ``code`` prints one JSON line (what it serves), then
+    answers each line it reads with one line (a request token, say) until stdin closes."""
+
+    def __init__(self, code: str, *args: str, cwd: Path) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", code, *args], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, cwd=cwd)
+        self.info: dict[str, Any] = {}
+
+    def __enter__(self) -> ChildSimulator:
+        assert self.process.stdout is not None
+        self.info = json.loads(self.process.stdout.readline())
+        return self
+
+    def ask(self) -> str:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        return self.process.stdout.readline().strip()
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(30)
+
+
+def per_order(place: Callable[[], str], cancel: Callable[[str], None], orders: int) -> Callable[[], float]:
+    """Seconds per order over ``orders`` placements; they are cancelled afterwards, untimed, so
+    that the simulator's book, and its cost per order, stays the same from sample to sample."""
+
+    def run() -> float:
+        start = time.perf_counter()
+        placed = [place() for _ in range(orders)]
+        elapsed = time.perf_counter() - start
+        for order_id in placed:
+            cancel(order_id)
+        return elapsed / orders
+
+    return run

@@ -11,16 +11,11 @@ Goal: ratio >= 0.87, i.e. at most 15% slower than the bare official client.
 from __future__ import annotations
 
 import itertools
-import json
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from _harness import arguments, interleaved, report
+from _harness import ChildSimulator, arguments, interleaved, per_order, report
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, OrderType, Side
 from brokerplex.rules import tick_floor
@@ -45,15 +40,16 @@ def main() -> None:
     args = arguments(__doc__ or "", runs=40)
     from kiteconnect import KiteConnect
 
-    with tempfile.TemporaryDirectory() as folder, Simulator(Path(folder)) as sim, \
+    with tempfile.TemporaryDirectory() as folder, ChildSimulator(CHILD, SECRET, cwd=Path(folder)) as sim, \
             BrokerManager(Path(folder) / "home") as manager:
+        urls = sim.info
         manager.activate("zerodha", "z1", {
-            "api_key": sim.api_key, "api_secret": SECRET, "root": sim.rest, "ws_root": sim.ws,
-            "login_url": sim.login, "orders_per_second": "100000", "orders_per_minute": "1000000",
+            "api_key": urls["api_key"], "api_secret": SECRET, "root": urls["rest"], "ws_root": urls["ws"],
+            "login_url": urls["login"], "orders_per_second": "100000", "orders_per_minute": "1000000",
             "orders_per_day": "10000000"})
-        manager.login("z1", {"request_token": sim.request_token()}, QuietIO())
-        official = KiteConnect(sim.api_key, root=sim.rest)
-        official.generate_session(sim.request_token(), SECRET)
+        manager.login("z1", {"request_token": sim.ask()}, QuietIO())
+        official = KiteConnect(urls["api_key"], root=urls["rest"])
+        official.generate_session(sim.ask(), SECRET)
         infy = manager.instrument("z1", "NSE:INFY")
         price = tick_floor(manager.quotes("z1", ["NSE:INFY"])["NSE:INFY"].last_price * Decimal("0.9"), infy)
         request = OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1, order_type=OrderType.LIMIT, price=price)
@@ -71,7 +67,8 @@ def main() -> None:
         def cancel(order_id: str) -> None:
             official.cancel_order("regular", order_id)
 
-        ours_time, baseline_time = interleaved(per_order(ours, cancel), per_order(baseline, cancel), args.runs)
+        ours_time, baseline_time = interleaved(per_order(ours, cancel, ORDERS), per_order(baseline, cancel, ORDERS),
+                                               args.runs)
     report("kite_order_overhead", ours_time * 1e3, baseline_time * 1e3, "ms/order", args.json,
            "goal: ratio >= 0.87, at most 15% overhead")
 
@@ -86,42 +83,6 @@ with KiteSimulator(api_secret=sys.argv[1], rate_limits=False) as sim:
     for _ in sys.stdin:
         print(sim.request_token(), flush=True)
 """
-
-
-class Simulator:
-    def __init__(self, folder: Path) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", CHILD, SECRET], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, cwd=folder)
-
-    def __enter__(self) -> Simulator:
-        assert self.process.stdout is not None
-        urls = json.loads(self.process.stdout.readline())
-        self.rest, self.ws, self.login, self.api_key = urls["rest"], urls["ws"], urls["login"], urls["api_key"]
-        return self
-
-    def request_token(self) -> str:
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
-        self.process.stdin.write("\n")
-        self.process.stdin.flush()
-        return self.process.stdout.readline().strip()
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        self.process.wait(30)
-
-
-def per_order(place: Callable[[], str], cancel: Callable[[str], None]) -> Callable[[], float]:
-    def run() -> float:
-        start = time.perf_counter()
-        placed = [place() for _ in range(ORDERS)]
-        elapsed = time.perf_counter() - start
-        for order_id in placed:
-            cancel(order_id)
-        return elapsed / ORDERS
-
-    return run
 
 
 if __name__ == "__main__":

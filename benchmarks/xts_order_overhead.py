@@ -1,30 +1,39 @@
 """Per-order overhead of brokerplex on XTS: ``BrokerManager.place_order`` (validation, the order
-journal, rate limiter, worker thread, mapping, httpx) against a bare ``httpx.Client`` POST of the
-same order with the same token, both on one local XTS simulator (its rate limits off).
+journal, rate limiter, mapping, the sync facade's hop to its event loop, httpx's async client)
+against a bare ``httpx.Client`` POST of the same order with the same token, on one XTS simulator
+in a child process, as a remote server would be (its rate limits off).
 
 Goal: ratio >= 0.87, i.e. at most 15% slower than the bare HTTP call.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
-import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 
-from _harness import arguments, interleaved, report
+from _harness import ChildSimulator, arguments, interleaved, per_order, report
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, OrderType, Side
 from brokerplex.rules import tick_floor
 
-# Per sample: LIMIT buys 10% under the market, so they rest; each sample's orders are cancelled
-# afterwards (untimed) so that the simulator's book, and its cost per order, stays the same.
 ORDERS = 20
 ACCOUNT = "x1"
+
+# The child: a simulator without rate limits, its exchange in memory; its first line is its root
+# and accounts, and it serves until its stdin closes.
+CHILD = """
+import json, sys
+from brokerplex_xts_client.sim import XtsSimulator
+with XtsSimulator(rate_limits=False) as sim:
+    print(json.dumps({"root": sim.root, "accounts": sim.accounts}), flush=True)
+    for _ in sys.stdin:
+        pass
+"""
 
 
 class QuietIO:
@@ -37,14 +46,12 @@ class QuietIO:
 
 def main() -> None:
     args = arguments(__doc__ or "", runs=15)
-    from brokerplex_xts_client.sim import XtsSimulator
-
-    with tempfile.TemporaryDirectory() as folder, \
-            XtsSimulator(state_dir=Path(folder) / "sim", rate_limits=False) as sim, \
+    with tempfile.TemporaryDirectory() as folder, ChildSimulator(CHILD, cwd=Path(folder)) as sim, \
             BrokerManager(Path(folder) / "home") as manager:
-        investor = next(account for account in sim.accounts if account["role"] == "investor")
+        root = sim.info["root"]
+        investor = next(account for account in sim.info["accounts"] if account["role"] == "investor")
         manager.activate("xts_client", ACCOUNT, {
-            "root": sim.root, "interactive_key": investor["interactive"]["appKey"],
+            "root": root, "interactive_key": investor["interactive"]["appKey"],
             "interactive_secret": investor["interactive"]["secretKey"],
             "marketdata_key": investor["marketdata"]["appKey"],
             "marketdata_secret": investor["marketdata"]["secretKey"],
@@ -54,8 +61,8 @@ def main() -> None:
         infy = manager.instrument(ACCOUNT, "NSE:INFY")
         price = tick_floor(manager.quotes(ACCOUNT, ["NSE:INFY"])["NSE:INFY"].last_price * Decimal("0.9"), infy)
         request = OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1, order_type=OrderType.LIMIT, price=price)
-        bare = httpx.Client(base_url=sim.root, headers={"Authorization": token, "Content-Type": "application/json"})
-        counter = iter(range(10**9))
+        bare = httpx.Client(base_url=root, headers={"Authorization": token, "Content-Type": "application/json"})
+        counter = itertools.count()
 
         def ours() -> str:
             return manager.place_order(ACCOUNT, request).order_id
@@ -70,24 +77,14 @@ def main() -> None:
             return str(reply.json()["result"]["AppOrderID"])
 
         def cancel(order_id: str) -> None:
-            bare.delete("/interactive/orders", params={"appOrderID": order_id}).raise_for_status()
+            reply = bare.delete("/interactive/orders", params={"appOrderID": order_id})
+            reply.raise_for_status()
 
         with bare:
-            ours_time, baseline_time = interleaved(per_order(ours, cancel), per_order(baseline, cancel), args.runs)
+            ours_time, baseline_time = interleaved(per_order(ours, cancel, ORDERS), per_order(baseline, cancel, ORDERS),
+                                                   args.runs)
     report("xts_order_overhead", ours_time * 1e3, baseline_time * 1e3, "ms/order", args.json,
            "goal: ratio >= 0.87, at most 15% overhead")
-
-
-def per_order(place: Callable[[], str], cancel: Callable[[str], None]) -> Callable[[], float]:
-    def run() -> float:
-        start = time.perf_counter()
-        placed = [place() for _ in range(ORDERS)]
-        elapsed = time.perf_counter() - start
-        for order_id in placed:
-            cancel(order_id)
-        return elapsed / ORDERS
-
-    return run
 
 
 if __name__ == "__main__":

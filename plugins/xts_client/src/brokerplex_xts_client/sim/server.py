@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import tempfile
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -85,7 +84,9 @@ def build_app(state: SimState, streams: Streams) -> Starlette:
 
 
 def _free_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio turns Nagle off only on sockets that say TCP, and with
+    # Nagle on, every reply's body waits for the client's delayed ACK (40 ms a request).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)  # accept connections at once, before uvicorn's loop takes over
@@ -97,11 +98,9 @@ class XtsSimulator:
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: int = 1, state_dir: Path | None = None,
                  rate_limits: bool = True) -> None:
-        self._temp: tempfile.TemporaryDirectory[str] | None = None
-        if state_dir is None:
-            self._temp = tempfile.TemporaryDirectory(prefix="xts-sim-")
-            state_dir = Path(self._temp.name)
-        self.exchange = PaperExchange(Path(state_dir) / "exchange.sqlite", seed=seed)
+        # Without a state_dir the exchange lives in memory and ends with the simulator.
+        path: Path | str = ":memory:" if state_dir is None else Path(state_dir) / "exchange.sqlite"
+        self.exchange = PaperExchange(path, seed=seed)
         users = default_users(seed)
         self.state = SimState(self.exchange, users, rate_limits)
         self.streams = Streams(self.state)
@@ -138,9 +137,6 @@ class XtsSimulator:
         with contextlib.suppress(OSError):
             self._socket.close()
         self.exchange.close()
-        if self._temp is not None:
-            self._temp.cleanup()
-            self._temp = None
 
     def serve_forever(self) -> None:
         """Serve in this thread until SIGINT/SIGTERM (the CLI)."""
