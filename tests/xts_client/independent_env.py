@@ -10,6 +10,7 @@ Run as a script to build it ahead of the tests: ``python tests/xts_client/indepe
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import shutil
@@ -45,18 +46,27 @@ def _works(python: str) -> bool:
 def python_with_xts_api_client() -> Path | None:
     """The venv's interpreter with xts-api-client installed; None when there is no Python 3.12."""
     python = VENV / "bin" / "python"
-    if STAMP.exists() and STAMP.read_text().strip() == PACKAGE and python.exists():
+    if _ready(python):
         return python
     base = find_python312()
     if base is None:
         return None
-    if VENV.exists():
-        shutil.rmtree(VENV)  # a half-built venv from an interrupted run
-    subprocess.run([base, "-m", "venv", str(VENV)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PACKAGE],
-                   check=True)
-    STAMP.write_text(PACKAGE + "\n")
+    # Test workers and the benchmark may all arrive here at once on a fresh clone: one builds,
+    # the others wait for it on the lock and then find the venv ready.
+    with open(REPO / ".venv-xts-api-client.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _ready(python):
+            if VENV.exists():
+                shutil.rmtree(VENV)  # a half-built venv from an interrupted run
+            subprocess.run([base, "-m", "venv", str(VENV)], check=True)
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PACKAGE],
+                           check=True)
+            STAMP.write_text(PACKAGE + "\n")
     return python
+
+
+def _ready(python: Path) -> bool:
+    return STAMP.exists() and STAMP.read_text().strip() == PACKAGE and python.exists()
 
 
 if __name__ == "__main__":
