@@ -114,6 +114,7 @@ def test_invalid_orders_never_reach_the_broker(manager: BrokerManager, data: dic
         ({"price": "100"}, "MARKET order takes no price"),
         ({"order_type": "SL", "price": "100", "trigger_price": "101"}, "trigger price <= price"),
         ({"order_type": "SL-M", "trigger_price": "101", "validity": "IOC"}, "IOC validity"),
+        ({"order_type": "LIMIT", "price": "100", "trigger_price": "99"}, r"takes no trigger price.*variety co"),
         ({"product": "NRML"}, "NRML is for derivatives"),
         ({"symbol": "NSE:NIFTY 50"}, "indices can be quoted, not traded"),
         ({"client_order_id": "has space"}, "letters and digits"),
@@ -124,6 +125,12 @@ def test_invalid_orders_never_reach_the_broker(manager: BrokerManager, data: dic
 def test_order_request_explains_what_is_wrong(data: dict[str, Any], reason: str) -> None:
     with pytest.raises(InputError, match=reason):
         build(OrderRequest, {"symbol": "NSE:INFY", "side": "BUY", "quantity": 10, **data})
+
+
+def test_a_cover_order_is_an_entry_with_its_stop_loss_trigger() -> None:
+    cover = OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1, order_type=OrderType.LIMIT,
+                         price=Decimal("100"), trigger_price=Decimal("95"), product=Product.MIS, variety="co")
+    assert (cover.order_type, cover.trigger_price) == (OrderType.LIMIT, Decimal("95"))
 
 
 def test_product_defaults_by_exchange() -> None:

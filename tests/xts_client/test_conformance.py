@@ -38,9 +38,6 @@ class TestXtsClientConformance(BrokerConformance):
     def conformance_target(self, simulator: XtsSimulator) -> ConformanceTarget:
         return ConformanceTarget(
             broker="xts_client", options=investor_options(simulator), login={}, derivative=nifty_future(),
-            # XTS refuses for margin after accepting: the placement returns an AppOrderID and the order
-            # turns Rejected (spec 2.2); test_broker.py checks that path instead.
-            rejects_for_funds=False,
             bad_options={**investor_options(simulator), "interactive_secret": "not-the-secret"},
             settle_seconds=5.0,
         )

@@ -16,8 +16,8 @@ def test_the_scene_trades_through_the_simulator(tmp_path: Path, capsys: pytest.C
         journal = manager.journal.entries(ACCOUNT)
     shown = capsys.readouterr().out
     assert "logged in to both XTS APIs as XTS0001" in shown
-    assert "AppOrderID" in shown
-    assert " cancelled" in shown
+    assert "travels as orderUniqueIdentifier" in shown
+    assert "cancelled: order" in shown
     for heading in ("Quotes", "Orders", "Positions", "Funds"):
         assert heading in shown
     assert len(journal) == 2  # the market order and the limit order, each sent once

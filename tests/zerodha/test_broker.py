@@ -101,6 +101,19 @@ def test_other_varieties_are_placed_modified_and_cancelled(home: Path, variety: 
         assert next(o for o in manager.orders("z1") if o.order_id == ack.order_id).status is OrderStatus.CANCELLED
 
 
+def test_a_cover_order_carries_its_stop_loss_as_the_trigger(home: Path) -> None:
+    with BrokerManager(home) as manager:
+        instrument = manager.instrument("z1", "NSE:RELIANCE")
+        last = manager.quotes("z1", [instrument.symbol])[instrument.symbol].last_price
+        price, stop = tick_floor(last * Decimal("0.97"), instrument), tick_floor(last * Decimal("0.95"), instrument)
+        ack = manager.place_order("z1", OrderRequest(
+            symbol=instrument.symbol, side=Side.BUY, quantity=1, order_type=OrderType.LIMIT, price=price,
+            trigger_price=stop, product="MIS", variety=Variety.CO))
+        order = next(o for o in manager.orders("z1") if o.order_id == ack.order_id)
+        assert (order.variety, order.order_type, order.price) == (Variety.CO, OrderType.LIMIT, price)
+        manager.cancel_order("z1", ack.order_id)
+
+
 def test_accounts_with_one_api_key_share_its_rate_limits(tmp_path: Path) -> None:
     from brokerplex.broker import AccountContext
     from brokerplex_zerodha.settings import ZerodhaSettings
@@ -133,7 +146,7 @@ def test_the_demo_scene_runs_against_its_own_simulator(tmp_path: Path, capsys: p
         zerodha_scene(manager)
         assert ACCOUNT not in [account.name for account in manager.accounts()]
     shown = capsys.readouterr().out
-    for words in ("logged in as ZS1234", "modified to", "cancelled", "NSE:INFY", "best bid", "Positions"):
+    for words in ("logged in as ZS1234", "modified to", "cancelled", "NSE:INFY  ", " vol ", "Positions"):
         assert words in shown
     assert "kite_sim_secret" not in shown
 

@@ -206,12 +206,16 @@ def place(
     account: str, symbol: str, side: str, quantity: int, limit: Decimal | None, trigger: Decimal | None,
     product: str | None, validity: str, variety: str, tag: str | None, as_json: bool,
 ) -> None:
-    """Place an order: MARKET, or LIMIT / SL / SL-M by the prices given."""
+    """Place an order: MARKET, or LIMIT / SL / SL-M by the prices given.
+
+    A cover order (--variety co) is a MARKET or LIMIT entry whose --trigger is its stop-loss.
+    """
     from brokerplex.models import OrderRequest
     from brokerplex.validation import build
 
+    stops = trigger is not None and variety.lower() != "co"
     kind = {(False, False): "MARKET", (True, False): "LIMIT", (True, True): "SL", (False, True): "SL-M"}[
-        (limit is not None, trigger is not None)
+        (limit is not None, stops)
     ]
     request = build(OrderRequest, {
         "symbol": symbol, "side": side.upper(), "quantity": quantity, "order_type": kind, "price": limit,

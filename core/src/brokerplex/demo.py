@@ -13,7 +13,7 @@ import click
 from brokerplex import output
 from brokerplex.errors import InputError
 from brokerplex.manager import BrokerManager
-from brokerplex.models import Instrument, InstrumentType, OrderModify, OrderRequest, Side
+from brokerplex.models import Instrument, InstrumentType, OrderAck, OrderModify, OrderRequest, OrderType, Side
 from brokerplex.rules import tick_floor
 from brokerplex.tables import table
 
@@ -64,30 +64,12 @@ def paper_round_trip(manager: BrokerManager) -> None:
     profile = manager.profile(ACCOUNT)
     click.echo(f"logged in as {profile.user_id} at {profile.broker}")
 
-    step("quotes")
-    quotes = manager.quotes(ACCOUNT, ["NSE:INFY", "NSE:RELIANCE", "NSE:NIFTY 50"])
-    output.quotes(list(quotes.values()))
-
-    step("market order: buy 10 NSE:INFY (CNC)")
-    ack = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=10))
-    click.echo(f"order {ack.order_id}: {ack.status}, client order id {ack.client_order_id}")
-
-    reliance = manager.instrument(ACCOUNT, "NSE:RELIANCE")
-    limit = below(quotes["NSE:RELIANCE"].last_price, 2, reliance)
-    step(f"limit order: buy 5 NSE:RELIANCE at {limit}, 2% under the market, so it rests")
-    ack = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:RELIANCE", side=Side.BUY, quantity=5,
-                                                    order_type="LIMIT", price=limit))
-    click.echo(f"order {ack.order_id}: {ack.status}")
-    lower = below(quotes["NSE:RELIANCE"].last_price, 3, reliance)
-    modified = manager.modify_order(ACCOUNT, ack.order_id, OrderModify(price=lower))
-    click.echo(f"modified to {lower}: {modified.status}")
-    cancelled = manager.cancel_order(ACCOUNT, ack.order_id)
-    click.echo(f"cancelled: {cancelled.status}")
+    trade_round_trip(manager, ACCOUNT, quantity=10, carried_as="the journal's key")
 
     future = nearest_future(manager, "NIFTY")
     step(f"F&O: buy one lot ({future.lot_size}) of {future.symbol} (NRML)")
     ack = manager.place_order(ACCOUNT, OrderRequest(symbol=future.symbol, side=Side.BUY, quantity=future.lot_size))
-    click.echo(f"order {ack.order_id}: {ack.status}")
+    click.echo(acknowledged(ack))
 
     step("bad input is refused before anything is sent")
     try:
@@ -95,10 +77,43 @@ def paper_round_trip(manager: BrokerManager) -> None:
     except InputError as exc:
         click.echo(f"refused: {exc}")
 
+    show_books(manager, ACCOUNT)
+
+
+def trade_round_trip(manager: BrokerManager, account: str, *, quantity: int, carried_as: str) -> None:
+    """The steps every broker's scene shows: quotes, a market order, and a limit order that
+    rests, is modified and is cancelled."""
+    step("quotes")
+    quotes = manager.quotes(account, ["NSE:INFY", "NSE:RELIANCE", "NSE:NIFTY 50"])
+    output.quotes(list(quotes.values()))
+
+    step(f"market order: buy {quantity} NSE:INFY; our client order id travels as {carried_as}")
+    ack = manager.place_order(account, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=quantity))
+    click.echo(f"{acknowledged(ack)}, client order id {ack.client_order_id}")
+
+    reliance = manager.instrument(account, "NSE:RELIANCE")
+    last = quotes["NSE:RELIANCE"].last_price
+    limit = below(last, 2, reliance)
+    step(f"limit order: buy {quantity} NSE:RELIANCE at {limit}, 2% under the market, so it rests")
+    ack = manager.place_order(account, OrderRequest(symbol="NSE:RELIANCE", side=Side.BUY, quantity=quantity,
+                                                    order_type=OrderType.LIMIT, price=limit))
+    click.echo(acknowledged(ack))
+    lower = below(last, 3, reliance)
+    modified = manager.modify_order(account, ack.order_id, OrderModify(price=lower))
+    click.echo(f"modified to {lower}: {acknowledged(modified)}")
+    click.echo(f"cancelled: {acknowledged(manager.cancel_order(account, ack.order_id))}")
+
+
+def acknowledged(ack: OrderAck) -> str:
+    """An acknowledgement in words; some brokers answer with the order id alone."""
+    return f"order {ack.order_id}" + (f" ({ack.status.value})" if ack.status else " accepted")
+
+
+def show_books(manager: BrokerManager, account: str) -> None:
     step("order book, positions and funds")
-    output.orders(manager.orders(ACCOUNT))
-    output.positions(manager.positions(ACCOUNT))
-    output.funds(manager.funds(ACCOUNT))
+    output.orders(manager.orders(account))
+    output.positions(manager.positions(account))
+    output.funds(manager.funds(account))
 
 
 def nearest_future(manager: BrokerManager, underlying: str) -> Instrument:

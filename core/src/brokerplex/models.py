@@ -182,8 +182,9 @@ class OrderRequest(_Model):
             raise ValueError(f"a {kind} order takes no price")
         if kind in (OrderType.SL, OrderType.SL_M) and trigger is None:
             raise ValueError(f"a {kind} order needs a trigger price")
-        if kind in (OrderType.MARKET, OrderType.LIMIT) and trigger is not None:
-            raise ValueError(f"a {kind} order takes no trigger price; use SL or SL-M")
+        # A cover order is a MARKET or LIMIT entry with its stop-loss trigger attached.
+        if kind in (OrderType.MARKET, OrderType.LIMIT) and trigger is not None and self.variety is not Variety.CO:
+            raise ValueError(f"a {kind} order takes no trigger price; use SL or SL-M (or variety co)")
         if kind is OrderType.SL and price is not None and trigger is not None:
             if self.side is Side.BUY and trigger > price:
                 raise ValueError("a stop-loss BUY needs trigger price <= price")

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import click
 
-from brokerplex import output
 from brokerplex.cli import ClickLoginIO
-from brokerplex.demo import below, step
+from brokerplex.demo import show_books, step, trade_round_trip
 from brokerplex.manager import BrokerManager
-from brokerplex.models import OrderModify, OrderRequest, OrderType, Side
 
 ACCOUNT = "xts-demo"
 
@@ -34,32 +32,8 @@ def xts_scene(manager: BrokerManager) -> None:
             })
             profile = manager.login(ACCOUNT, {}, ClickLoginIO())
             click.echo(f"logged in to both XTS APIs as {profile.user_id} ({profile.name})")
-            trade(manager)
+            trade_round_trip(manager, ACCOUNT, quantity=5, carried_as="orderUniqueIdentifier")
+            show_books(manager, ACCOUNT)
+            manager.deactivate(ACCOUNT)  # the simulator goes away with this scene
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def trade(manager: BrokerManager) -> None:
-    step("quotes (XTS 1502: touchline and five-level depth)")
-    quotes = manager.quotes(ACCOUNT, ["NSE:INFY", "NSE:RELIANCE", "NSE:NIFTY 50"])
-    output.quotes(list(quotes.values()))
-
-    step("market order: buy 5 NSE:INFY; the client order id travels as orderUniqueIdentifier")
-    ack = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=5))
-    click.echo(f"AppOrderID {ack.order_id}, client order id {ack.client_order_id}")
-
-    reliance = manager.instrument(ACCOUNT, "NSE:RELIANCE")
-    limit = below(quotes["NSE:RELIANCE"].last_price, 2, reliance)
-    step(f"limit order: buy 3 NSE:RELIANCE at {limit}; modify it lower, then cancel it")
-    ack = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:RELIANCE", side=Side.BUY, quantity=3,
-                                                    order_type=OrderType.LIMIT, price=limit))
-    lower = below(quotes["NSE:RELIANCE"].last_price, 3, reliance)
-    manager.modify_order(ACCOUNT, ack.order_id, OrderModify(price=lower))
-    click.echo(f"order {ack.order_id} modified to {lower}")
-    manager.cancel_order(ACCOUNT, ack.order_id)
-    click.echo(f"order {ack.order_id} cancelled")
-
-    step("order book, positions and funds, as XTS reports them")
-    output.orders(manager.orders(ACCOUNT))
-    output.positions(manager.positions(ACCOUNT))
-    output.funds(manager.funds(ACCOUNT))

@@ -285,10 +285,10 @@ class ZerodhaBroker(Broker):
     # -- orders ----------------------------------------------------------------------
     async def place_order(self, request: OrderRequest) -> OrderAck:
         if request.variety is Variety.CO and request.trigger_price is None:
-            # Kite's cover order is a MARKET/LIMIT entry plus a stop-loss trigger, which an
-            # OrderRequest cannot carry yet: refuse here rather than have Kite refuse it.
-            raise InputError("a Kite cover order (variety co) needs a stop-loss trigger price on a MARKET or LIMIT "
-                             "entry, which brokerplex cannot express yet; use variety regular with an SL-M order")
+            # Kite's cover order is a MARKET/LIMIT entry plus its stop-loss trigger: refuse here
+            # rather than have Kite refuse it.
+            raise InputError("a Kite cover order (variety co) needs its stop-loss as a trigger price "
+                             "(--trigger) on a MARKET or LIMIT entry")
         store = await self.instrument_store()
         row = store.row(request.symbol)
         if row is None:

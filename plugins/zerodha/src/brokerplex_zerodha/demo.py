@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import itertools
 import tempfile
 from pathlib import Path
 
 import click
 
-from brokerplex import output
 from brokerplex.cli import ClickLoginIO
-from brokerplex.demo import below, step
-from brokerplex.manager import AsyncBrokerManager, BrokerManager
-from brokerplex.models import OrderModify, OrderRequest, OrderType, Side
-from brokerplex_zerodha.broker import ZerodhaBroker
+from brokerplex.demo import show_books, step, trade_round_trip
+from brokerplex.manager import BrokerManager
+from brokerplex.models import Tick
+from brokerplex.output import stream_event_line
 
 ACCOUNT = "kite-demo"
 SECRET = "kite_sim_secret"
@@ -34,55 +34,12 @@ def zerodha_scene(manager: BrokerManager) -> None:
         profile = manager.login(ACCOUNT, {"request_token": sim.request_token()}, ClickLoginIO())
         click.echo(f"logged in as {profile.user_id} ({profile.name})")
 
-        step("quotes with depth, through the official kiteconnect client")
-        quotes = manager.quotes(ACCOUNT, ["NSE:INFY", "NSE:RELIANCE", "NSE:NIFTY 50"])
-        output.quotes(list(quotes.values()))
-
-        step("market order: buy 10 NSE:INFY; our client order id travels as Kite's tag")
-        ack = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=10))
-        click.echo(f"order {ack.order_id}, client order id {ack.client_order_id}")
-
-        reliance = manager.instrument(ACCOUNT, "NSE:RELIANCE")
-        limit = below(quotes["NSE:RELIANCE"].last_price, 2, reliance)
-        step(f"limit order: buy 5 NSE:RELIANCE at {limit}, then modify and cancel it")
-        ack = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:RELIANCE", side=Side.BUY, quantity=5,
-                                                        order_type=OrderType.LIMIT, price=limit))
-        lower = below(quotes["NSE:RELIANCE"].last_price, 3, reliance)
-        manager.modify_order(ACCOUNT, ack.order_id, OrderModify(price=lower))
-        click.echo(f"order {ack.order_id} modified to {lower}")
-        manager.cancel_order(ACCOUNT, ack.order_id)
-        click.echo(f"order {ack.order_id} cancelled")
+        trade_round_trip(manager, ACCOUNT, quantity=5, carried_as="Kite's tag")
 
         step("the ticker: three full-mode ticks of NSE:INFY (binary protocol, native asyncio client)")
-        for line in asyncio.run(_ticks(manager.home, 3)):
-            click.echo(line)
+        with contextlib.closing(manager.watch(ACCOUNT, ["NSE:INFY"], "full")) as events:
+            for tick in itertools.islice((event for event in events if isinstance(event, Tick)), 3):
+                click.echo(stream_event_line(tick))
 
-        step("order book, positions and funds")
-        output.orders(manager.orders(ACCOUNT))
-        output.positions(manager.positions(ACCOUNT))
-        output.funds(manager.funds(ACCOUNT))
+        show_books(manager, ACCOUNT)
         manager.deactivate(ACCOUNT)  # the simulator goes away with this scene
-
-
-async def _ticks(home: Path, count: int) -> list[str]:
-    from brokerplex.models import Tick
-
-    aio = AsyncBrokerManager(home)
-    try:
-        broker = await aio.session(ACCOUNT)
-        assert isinstance(broker, ZerodhaBroker)
-        lines: list[str] = []
-        async with await broker.stream() as stream:
-            await stream.subscribe(["NSE:INFY"], "full")
-            async with asyncio.timeout(15):
-                async for event in stream:
-                    if isinstance(event, Tick):
-                        depth = event.depth
-                        best = f" best bid {depth.bids[0].price} ask {depth.asks[0].price}" \
-                            if depth and depth.bids and depth.asks else ""
-                        lines.append(f"{event.symbol} {event.last_price}{best}")
-                        if len(lines) == count:
-                            break
-        return lines
-    finally:
-        await aio.close()
