@@ -49,6 +49,16 @@ def report(name: str, ours: float, baseline: float, unit: str, as_json: bool, go
     print(f"{name}: ours {ours:.4f} {unit}, baseline {baseline:.4f} {unit}, ratio {ratio:.2f} ({goal})")
 
 
+class QuietIO:
+    """A broker login's messages are not part of a benchmark's output, and it has nobody to ask."""
+
+    def show(self, text: str) -> None:
+        pass
+
+    def prompt(self, text: str, *, hidden: bool = False) -> str:
+        raise RuntimeError("no prompts in a benchmark")
+
+
 class ChildSimulator:
     """A simulator in a child process, as a remote server would be: it shares neither this
     process's GIL nor its event loop. ``code`` prints one JSON line (what it serves), then

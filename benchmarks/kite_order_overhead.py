@@ -15,7 +15,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from _harness import ChildSimulator, arguments, interleaved, per_order, report
+from _harness import ChildSimulator, QuietIO, arguments, interleaved, per_order, report
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, OrderType, Side
 from brokerplex.rules import tick_floor
@@ -26,14 +26,6 @@ ORDERS = 5
 SECRET = "kite_sim_secret"
 
 
-class QuietIO:
-    """The login's messages are not part of the benchmark's output."""
-
-    def show(self, text: str) -> None:
-        pass
-
-    def prompt(self, text: str, *, hidden: bool = False) -> str:
-        raise RuntimeError("no prompts in a benchmark")
 
 
 def main() -> None:

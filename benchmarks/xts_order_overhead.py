@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from _harness import ChildSimulator, arguments, interleaved, per_order, report
+from _harness import ChildSimulator, QuietIO, arguments, interleaved, per_order, report
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, OrderType, Side
 from brokerplex.rules import tick_floor
@@ -36,12 +36,6 @@ with XtsSimulator(rate_limits=False) as sim:
 """
 
 
-class QuietIO:
-    def show(self, text: str) -> None:
-        pass
-
-    def prompt(self, text: str, *, hidden: bool = False) -> str:
-        raise RuntimeError("no prompts in a benchmark")
 
 
 def main() -> None:

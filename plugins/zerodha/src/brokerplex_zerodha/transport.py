@@ -87,6 +87,10 @@ class LoopSession:
     async def _send(self, method: str, url: str, *, timeout: float, **options: Any) -> Reply:
         if self._session is None:
             self._session = aiohttp.ClientSession()
+            # aiohttp quietly resends a PUT or DELETE (Kite's modify and cancel) once when a kept-alive
+            # connection drops before the reply; we never send anything twice. There is no public
+            # switch: this is the attribute aiohttp's own test client turns off.
+            self._session._retry_connection = False
         limits = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
         async with self._session.request(method, url, timeout=limits, **options) as reply:
             return Reply(reply.status, reply.headers, await reply.read())
