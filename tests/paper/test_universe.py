@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from brokerplex.models import Exchange, Instrument, InstrumentType
 from brokerplex.symbols import SymbolKind, parse_symbol
-from brokerplex_paper.universe import Listing, build_universe, monthly_expiry, weekly_expiries
+from brokerplex_paper.universe import Listing, build_universe, monthly_expiry, nearest_future, weekly_expiries
 
 DAY = dt.date(2026, 11, 24)  # a Tuesday: the November monthly expiry
 NEXT_DAY = DAY + dt.timedelta(days=1)
@@ -335,3 +335,12 @@ def test_a_token_means_one_contract_across_nearby_days(day: dt.date, gap: int) -
     keys = {symbol: key for key, symbol in before.items()}
     for key, symbol in after.items():
         assert keys.get(symbol, key) == key
+
+
+def test_the_nearest_future_is_the_first_to_expire() -> None:
+    future = nearest_future("NIFTY", DAY)
+    expiries = [listing.instrument.expiry for listing in build_universe(DAY)
+                if listing.instrument.instrument_type is InstrumentType.FUT and listing.instrument.underlying == "NIFTY"]
+    assert (future.lot_size, future.expiry) == (65, min(e for e in expiries if e is not None))
+    with pytest.raises(ValueError, match="no NOSUCH future"):
+        nearest_future("NOSUCH", DAY)

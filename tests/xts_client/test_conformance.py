@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from brokerplex.models import InstrumentType
 from brokerplex.testing import BrokerConformance, ConformanceTarget
-from brokerplex_paper.exchange import IST
-from brokerplex_paper.universe import build_universe
+from brokerplex_paper.universe import nearest_future
 from brokerplex_xts_client.sim import XtsSimulator
 
 
@@ -20,12 +17,6 @@ def investor_options(sim: XtsSimulator) -> dict[str, str]:
     return {"root": sim.root, "interactive_key": user["interactive"]["appKey"],
             "interactive_secret": user["interactive"]["secretKey"], "marketdata_key": user["marketdata"]["appKey"],
             "marketdata_secret": user["marketdata"]["secretKey"]}
-
-
-def nifty_future() -> str:
-    futures = (listing.instrument for listing in build_universe(dt.datetime.now(IST).date())
-               if listing.instrument.instrument_type is InstrumentType.FUT)
-    return next(future.symbol for future in futures if future.underlying == "NIFTY")
 
 
 class TestXtsClientConformance(BrokerConformance):
@@ -37,7 +28,8 @@ class TestXtsClientConformance(BrokerConformance):
     @pytest.fixture
     def conformance_target(self, simulator: XtsSimulator) -> ConformanceTarget:
         return ConformanceTarget(
-            broker="xts_client", options=investor_options(simulator), login={}, derivative=nifty_future(),
+            broker="xts_client", options=investor_options(simulator), login={},
+            derivative=nearest_future("NIFTY").symbol,
             bad_options={**investor_options(simulator), "interactive_secret": "not-the-secret"},
             settle_seconds=5.0,
         )

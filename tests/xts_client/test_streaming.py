@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,19 +13,12 @@ import pytest
 from brokerplex.cli import ClickLoginIO
 from brokerplex.errors import SymbolError
 from brokerplex.manager import AsyncBrokerManager
-from brokerplex.models import InstrumentType, Order, OrderRequest, OrderStatus, Side, Tick
+from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick
 from brokerplex.streaming import StreamEvent
-from brokerplex_paper.exchange import IST
-from brokerplex_paper.universe import build_universe
+from brokerplex_paper.universe import nearest_future
 from brokerplex_xts_client.broker import XtsClientBroker
 from brokerplex_xts_client.sim import XtsSimulator
 from brokerplex_xts_client.streaming import XtsStream
-
-
-def nifty_future() -> str:
-    futures = (listing.instrument for listing in build_universe(dt.datetime.now(IST).date())
-               if listing.instrument.instrument_type is InstrumentType.FUT)
-    return next(future.symbol for future in futures if future.underlying == "NIFTY")
 
 
 def options(sim: XtsSimulator, **extra: str) -> dict[str, str]:
@@ -172,7 +164,7 @@ def test_expired_sessions_are_renewed_by_the_reconnecting_stream(tmp_path: Path,
 
 
 def test_derivative_ticks_carry_open_interest(tmp_path: Path, xts_sim: XtsSimulator) -> None:
-    future = nifty_future()
+    future = nearest_future("NIFTY").symbol
 
     async def run() -> list[StreamEvent]:
         async with streaming(tmp_path, xts_sim) as (_, stream):

@@ -60,7 +60,9 @@ class ConformanceTarget:
 
     broker: str
     options: Mapping[str, str] = field(default_factory=dict)  # settings for `activate`
-    login: Mapping[str, str] | None = None  # if set, `login` runs with these params first
+    # If set, `login` runs first with these params; a callable gives fresh ones (a single-use token)
+    # each time, so that the bad-credentials check logs in too.
+    login: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None
     symbol: str = "NSE:INFY"  # a liquid cash instrument
     derivative: str | None = None  # an F&O contract with a lot size above one
     trading: bool = True  # may place (and cancel) orders
@@ -68,6 +70,12 @@ class ConformanceTarget:
     rejects_for_funds: bool = True  # an absurdly large order is refused for margin (at once, or then REJECTED)
     bad_options: Mapping[str, str] | None = None  # settings whose session must fail authentication
     settle_seconds: float = 10.0  # how long an order may take to reach its final state
+
+
+def login_params(target: ConformanceTarget) -> Mapping[str, str]:
+    login = target.login
+    assert login is not None
+    return login() if callable(login) else login
 
 
 def eventually(probe: Callable[[], T | None], seconds: float) -> T | None:
@@ -94,7 +102,7 @@ class BrokerConformance:
             if conformance_target.login is not None:
                 from brokerplex.cli import ClickLoginIO
 
-                manager.login(ACCOUNT, conformance_target.login, ClickLoginIO())
+                manager.login(ACCOUNT, login_params(conformance_target), ClickLoginIO())
             yield manager
 
     @pytest.fixture
@@ -150,10 +158,19 @@ class BrokerConformance:
     ) -> None:
         if conformance_target.bad_options is None:
             pytest.skip(f"{conformance_target.broker} declares no credentials that could be refused")
+        from brokerplex.cli import ClickLoginIO
+
         with BrokerManager(conformance_home) as manager:
             manager.activate(conformance_target.broker, "bad-credentials", conformance_target.bad_options)
+
+            def use() -> object:
+                if conformance_target.login is None:
+                    return manager.profile("bad-credentials")
+                # With a login, the broker itself must refuse the credentials, not just find no session.
+                return manager.login("bad-credentials", login_params(conformance_target), ClickLoginIO())
+
             with pytest.raises(AuthenticationError):
-                manager.profile("bad-credentials")
+                use()
 
     # -- streaming -------------------------------------------------------------------
     def test_streams_what_it_declares(self, manager: BrokerManager, conformance_target: ConformanceTarget) -> None:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from brokerplex.instruments import IST
 from brokerplex.models import Exchange, Instrument, InstrumentType
 from brokerplex.symbols import MONTHS, WEEKLY_MONTH_CODES
 
@@ -428,3 +429,14 @@ def build_universe(day: dt.date) -> list[Listing]:
     listings = _cash_listings() + _derivative_listings(day)
     _check_tokens(listings)
     return listings
+
+
+def nearest_future(underlying: str, day: dt.date | None = None) -> Instrument:
+    """The nearest-expiry future of ``underlying`` listed on ``day`` (default: today in IST)."""
+    day = day or dt.datetime.now(IST).date()
+    futures = [listing.instrument for listing in build_universe(day)
+               if listing.instrument.instrument_type is InstrumentType.FUT
+               and listing.instrument.underlying == underlying]
+    if not futures:
+        raise ValueError(f"no {underlying} future is listed on {day}")
+    return min(futures, key=lambda future: future.expiry or day)
