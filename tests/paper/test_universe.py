@@ -337,10 +337,13 @@ def test_a_token_means_one_contract_across_nearby_days(day: dt.date, gap: int) -
         assert keys.get(symbol, key) == key
 
 
+FUT = InstrumentType.FUT
+
+
 def test_the_nearest_future_is_the_first_to_expire() -> None:
     future = nearest_future("NIFTY", DAY)
-    expiries = [listing.instrument.expiry for listing in build_universe(DAY)
-                if listing.instrument.instrument_type is InstrumentType.FUT and listing.instrument.underlying == "NIFTY"]
+    futures = [listing.instrument for listing in build_universe(DAY) if listing.instrument.instrument_type is FUT]
+    expiries = [future.expiry for future in futures if future.underlying == "NIFTY"]
     assert (future.lot_size, future.expiry) == (65, min(e for e in expiries if e is not None))
     with pytest.raises(ValueError, match="no NOSUCH future"):
         nearest_future("NOSUCH", DAY)
