@@ -78,6 +78,7 @@ class OrderJournal:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._wal = path.with_name(path.name + "-wal")
         self._wal_fd: int | None = None
+        self._wal_lock = threading.Lock()
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -85,7 +86,7 @@ class OrderJournal:
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._wal_lock:
             if self._wal_fd is not None:
                 os.close(self._wal_fd)
                 self._wal_fd = None
@@ -108,11 +109,13 @@ class OrderJournal:
         """fsync what is committed. The manager runs this beside an order's send rather than
         before it (an fsync costs about half a millisecond here), and returns only after both."""
         try:
-            if self._wal_fd is None:
-                # Kept open: opening costs as much as a small write. SQLite removes the WAL only
-                # when the last connection closes, and this one stays open until close().
-                self._wal_fd = os.open(self._wal, os.O_RDONLY)
-            os.fsync(self._wal_fd)  # flushes the file, whichever descriptor wrote it
+            with self._wal_lock:  # orders sync from several worker threads at once
+                if self._wal_fd is None:
+                    # Kept open: opening costs as much as a small write. SQLite removes the WAL only
+                    # when the last connection closes, and this one stays open until close().
+                    self._wal_fd = os.open(self._wal, os.O_RDONLY)
+                wal = self._wal_fd
+            os.fsync(wal)  # flushes the file, whichever descriptor wrote it
         except FileNotFoundError:
             return  # no WAL: everything is in the database file, which its checkpoint synced
         except OSError:
