@@ -13,7 +13,7 @@ import pytest
 from brokerplex.cli import ClickLoginIO
 from brokerplex.errors import InputError, SymbolError
 from brokerplex.manager import AsyncBrokerManager, BrokerManager
-from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Side, Variety
+from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Side, Tick, Variety
 from brokerplex.rules import tick_floor
 from brokerplex_zerodha.broker import Candle, ZerodhaBroker
 from brokerplex_zerodha.sim import KiteSimulator
@@ -112,6 +112,19 @@ def test_a_cover_order_carries_its_stop_loss_as_the_trigger(home: Path) -> None:
         order = next(o for o in manager.orders("z1") if o.order_id == ack.order_id)
         assert (order.variety, order.order_type, order.price) == (Variety.CO, OrderType.LIMIT, price)
         manager.cancel_order("z1", ack.order_id)
+
+
+def test_watching_a_silent_stream_gives_up_after_its_idle_timeout(home: Path, kite_sim: KiteSimulator) -> None:
+    with BrokerManager(home) as manager:
+        events = manager.watch("z1", ["NSE:INFY"], "ltp", idle_timeout=1.5)
+        assert isinstance(next(events), Tick)
+        kite_sim.silence_streams(True)
+        try:
+            with pytest.raises(TimeoutError, match=r"no tick or order update from z1 in 1\.5 s"):
+                for _ in events:
+                    pass
+        finally:
+            kite_sim.silence_streams(False)
 
 
 def test_accounts_with_one_api_key_share_its_rate_limits(tmp_path: Path) -> None:

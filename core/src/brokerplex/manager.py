@@ -475,14 +475,21 @@ class BrokerManager:
         return self._loop.run(self.aio.quotes(account, symbols))
 
     def watch(
-        self, account: str, symbols: Sequence[str], mode: TickMode = "quote"
+        self, account: str, symbols: Sequence[str], mode: TickMode = "quote", *, idle_timeout: float | None = None
     ) -> Generator[StreamEvent, None, None]:
-        """Ticks and order updates as they arrive; the stream closes when the loop over it ends."""
+        """Ticks and order updates as they arrive; the stream closes when the loop over it ends.
+
+        With ``idle_timeout``, a stream silent for that many seconds raises TimeoutError.
+        """
         stream = self._loop.run(self.aio.stream(account, symbols, mode))
         events = aiter(stream)
 
         async def next_event() -> StreamEvent | None:
-            return await anext(events, None)
+            try:
+                async with asyncio.timeout(idle_timeout):
+                    return await anext(events, None)
+            except TimeoutError:
+                raise TimeoutError(f"no tick or order update from {account} in {idle_timeout:g} s") from None
 
         try:
             while (event := self._loop.run(next_event())) is not None:

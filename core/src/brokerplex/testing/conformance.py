@@ -181,7 +181,7 @@ class BrokerConformance:
                 next(iter(manager.watch(ACCOUNT, [conformance_target.symbol])))
             return
         for mode in offered:
-            events = manager.watch(ACCOUNT, [conformance_target.symbol], cast(TickMode, mode))
+            events = manager.watch(ACCOUNT, [conformance_target.symbol], cast(TickMode, mode), idle_timeout=30)
             try:
                 tick = next(e for e in events if isinstance(e, Tick))
             finally:
