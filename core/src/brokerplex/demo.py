@@ -64,7 +64,7 @@ def paper_round_trip(manager: BrokerManager) -> None:
     profile = manager.profile(ACCOUNT)
     click.echo(f"logged in as {profile.user_id} at {profile.broker}")
 
-    trade_round_trip(manager, ACCOUNT, quantity=10, carried_as="the journal's key")
+    trade_round_trip(manager, ACCOUNT, quantity=10, carried_as="the paper exchange's tag")
 
     future = nearest_future(manager, "NIFTY")
     step(f"F&O: buy one lot ({future.lot_size}) of {future.symbol} (NRML)")
