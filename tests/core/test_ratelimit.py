@@ -43,7 +43,7 @@ def test_a_wait_beyond_max_wait_is_refused_and_reserves_nothing() -> None:
     assert len(limiter._recent[0]) == 1
 
 
-def test_one_key_shares_one_limiter_across_threads() -> None:
+def test_one_key_shares_one_limiter_across_threads_and_event_loops() -> None:
     limits = [Limit(5, 0.3)]
     key = ("test", "shared-key", time.monotonic())
     assert shared_limiter(key, limits) is shared_limiter(key, limits)
@@ -53,7 +53,7 @@ def test_one_key_shares_one_limiter_across_threads() -> None:
     lock = threading.Lock()
 
     def call() -> None:
-        shared_limiter(key, limits).acquire_blocking()
+        asyncio.run(shared_limiter(key, limits).acquire())  # each thread its own event loop
         with lock:
             stamps.append(time.monotonic() - started)
 

@@ -73,11 +73,6 @@ class RateLimiter:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    def acquire_blocking(self) -> None:
-        wait = self.reserve()
-        if wait > 0:
-            time.sleep(wait)
-
 
 _shared: dict[Hashable, RateLimiter] = {}
 _shared_lock = threading.Lock()
