@@ -1,5 +1,5 @@
 """Per-order overhead of brokerplex on Kite: ``BrokerManager.place_order`` (validation, the
-order journal, rate limiter, worker thread, mapping) against the official
+order journal, rate limiter, the greenlet and aiohttp transport, mapping) against the official
 ``KiteConnect.place_order`` alone, both on the same local Kite simulator (its rate limits off).
 The simulator stands in for a remote server: it runs in a child process (not sharing this
 process's GIL) and keeps its exchange in memory (not queueing its disk syncs in front of the

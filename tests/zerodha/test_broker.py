@@ -15,7 +15,8 @@ from brokerplex.errors import InputError, SymbolError
 from brokerplex.manager import AsyncBrokerManager, BrokerManager
 from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Side, Tick, Variety
 from brokerplex.rules import tick_floor
-from brokerplex_zerodha.broker import Candle, ZerodhaBroker
+from brokerplex_zerodha.broker import ZerodhaBroker
+from brokerplex_zerodha.mapping import Candle
 from brokerplex_zerodha.sim import KiteSimulator
 
 
@@ -54,6 +55,23 @@ def test_historical_candles(home: Path) -> None:
     assert all(isinstance(c, Candle) and c.low <= min(c.open, c.close) <= max(c.open, c.close) <= c.high
                for c in candles)
     assert [c.at for c in candles] == sorted(c.at for c in candles)
+
+
+def test_minute_candles_fall_inside_the_window_asked_for(home: Path) -> None:
+    end = dt.datetime.now(dt.UTC)
+    start = end - dt.timedelta(days=4)
+
+    async def work(broker: ZerodhaBroker) -> list[Candle]:
+        return await broker.historical("NSE:INFY", "minute", start, end)
+
+    candles = on_broker(home, work)
+    assert isinstance(candles, list)
+    assert candles  # four days hold at least one trading session
+    # Each bar starts inside the window (the first may start in the minute the window starts in);
+    # a wrong IST conversion would shift them by 5:30.
+    first_minute = start.replace(second=0, microsecond=0)
+    outside = [c.at for c in candles if not first_minute <= c.at <= end]
+    assert not outside, f"bars outside {start}..{end}: {outside[:3]}"
 
 
 def test_bad_candle_requests_fail_before_sending(home: Path) -> None:

@@ -128,11 +128,11 @@ def test_portfolio_funds_and_profile() -> None:
 def test_place_and_modify_parameters() -> None:
     request = OrderRequest(symbol="NSE:INFY", side=Side.SELL, quantity=3, order_type=OrderType.LIMIT,
                            price=Decimal("1500.10"), client_order_id="abc123")
-    params = mapping.place_params(request, "INFY")
+    params = mapping.place_params(request)
     assert params == {"variety": "regular", "exchange": "NSE", "tradingsymbol": "INFY", "transaction_type": "SELL",
                       "quantity": 3, "product": "CNC", "order_type": "LIMIT", "price": "1500.1",
                       "trigger_price": None, "validity": "DAY", "disclosed_quantity": None, "tag": "abc123"}
-    iceberg = mapping.place_params(request.model_copy(update={"variety": Variety.ICEBERG}), "INFY")
+    iceberg = mapping.place_params(request.model_copy(update={"variety": Variety.ICEBERG}))
     assert (iceberg["iceberg_legs"], iceberg["iceberg_quantity"]) == (2, 2)
     assert mapping.modify_params(OrderModify(price=Decimal("1499.00")))["price"] == "1499"
 

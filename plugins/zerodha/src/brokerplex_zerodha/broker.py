@@ -13,13 +13,10 @@ import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urljoin
 
 from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
-from brokerplex.errors import InputError, OrderNotFoundError, ProtocolError, SymbolError
+from brokerplex.errors import InputError, OrderNotFoundError, ProtocolError
 from brokerplex.instruments import IST, DailyCache, trading_day
 from brokerplex.models import (
     Funds,
@@ -39,7 +36,7 @@ from brokerplex.ratelimit import RateLimiter, shared_limiter
 from brokerplex.streaming import Stream
 from brokerplex.symbols import canonical
 from brokerplex_zerodha import mapping
-from brokerplex_zerodha.errors import Call, KiteFailure, map_error, map_failure
+from brokerplex_zerodha.errors import Call, map_error
 from brokerplex_zerodha.instruments import KiteStore, parse_store
 from brokerplex_zerodha.session import KiteSession, load_session, save_session, session_expiry
 from brokerplex_zerodha.settings import ZerodhaSettings
@@ -51,17 +48,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 INTERVALS = ("minute", "3minute", "5minute", "10minute", "15minute", "30minute", "60minute", "day")
 QUOTE_BATCH = 500  # Kite's cap of instruments per /quote call (ltp and ohlc take 1000)
-
-
-@dataclass(frozen=True, slots=True)
-class Candle:
-    at: dt.datetime
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
-    volume: int
-    open_interest: int | None = None
 
 
 class ZerodhaBroker(Broker):
@@ -120,7 +106,8 @@ class ZerodhaBroker(Broker):
 
     async def _call(self, bucket: str, call: Call, function: Callable[..., T], *args: Any,
                     order_id: str | None = None, client_order_id: str | None = None, **kwargs: Any) -> T:
-        """Run one client call on a worker thread, rate-limited; failures become our errors."""
+        """Run one client call (in a greenlet on this loop, see transport.py), rate-limited; failures
+        become our errors."""
         if call != "login":
             self._check_session()
         await self._limiters[bucket].acquire()
@@ -191,24 +178,12 @@ class ZerodhaBroker(Broker):
             return self._store
 
     async def _download_instruments(self) -> bytes:
-        kite = self.kite
-        headers = {"X-Kite-Version": "3", "User-Agent": kite._user_agent(),
-                   "Authorization": f"token {self.settings.api_key}:{kite.access_token}"}
-        url = urljoin(self.settings.root, "/instruments")
-
-        def fetch() -> tuple[int, str, bytes, Any]:
-            reply = kite.reqsession.request("GET", url, headers=headers, timeout=max(self.settings.timeout, 30.0))
-            kind = reply.headers.get("content-type", "")
-            return reply.status_code, kind, reply.content, reply.json() if "json" in kind else None
-
-        status, kind, content, body = await self._call("other", "read", fetch)
-        if "csv" in kind:
-            return content
-        if isinstance(body, dict) and body.get("status") == "error":
-            failure = KiteFailure(str(body.get("error_type") or "GeneralException"), status, str(body.get("message")))
-            raise map_failure(failure, call="read", account=self.context.account)
-        raise ProtocolError(f"Kite's instrument dump came as {kind or 'no content type'} (HTTP {status})",
-                            broker=mapping.BROKER)
+        # The official client returns the CSV as it came (its instruments() would parse it slowly)
+        # and raises its own exceptions for an error reply, which _call maps.
+        dump = await self._call("other", "read", self.kite._get, "market.instruments.all")
+        if not isinstance(dump, bytes):
+            raise ProtocolError("Kite's instrument dump is not a CSV", broker=mapping.BROKER)
+        return dump
 
     async def instruments(self) -> Sequence[Instrument]:
         return (await self.instrument_store()).instruments()
@@ -240,7 +215,7 @@ class ZerodhaBroker(Broker):
         return await self._quote_call(self.kite.ohlc, symbols, 1000)
 
     async def historical(self, symbol: str, interval: str, start: dt.datetime, end: dt.datetime, *,
-                         continuous: bool = False, open_interest: bool = False) -> list[Candle]:
+                         continuous: bool = False, open_interest: bool = False) -> list[mapping.Candle]:
         """Candles of ``symbol`` between ``start`` and ``end`` (IST wall clock if naive)."""
         if interval not in INTERVALS:
             raise InputError(f"unknown candle interval {interval!r}; use one of {', '.join(INTERVALS)}")
@@ -251,7 +226,7 @@ class ZerodhaBroker(Broker):
                                interval, continuous=continuous, oi=open_interest)
         if not isinstance(raw, list):
             raise ProtocolError("Kite's candle reply is not a list", broker=mapping.BROKER)
-        return [_candle(row) for row in raw]
+        return [mapping.candle_from_kite(row) for row in raw]
 
     # -- books -----------------------------------------------------------------------
     async def orders(self) -> list[Order]:
@@ -284,18 +259,15 @@ class ZerodhaBroker(Broker):
 
     # -- orders ----------------------------------------------------------------------
     async def place_order(self, request: OrderRequest) -> OrderAck:
+        # The manager has already checked the symbol against this broker's instruments. A cover order
+        # without its stop-loss is refused here, not by OrderRequest: the Kite simulator books a cover
+        # order's main leg, without the stop, through OrderRequest on the paper exchange.
         if request.variety is Variety.CO and request.trigger_price is None:
-            # Kite's cover order is a MARKET/LIMIT entry plus its stop-loss trigger: refuse here
-            # rather than have Kite refuse it.
             raise InputError("a Kite cover order (variety co) needs its stop-loss as a trigger price "
                              "(--trigger) on a MARKET or LIMIT entry")
-        store = await self.instrument_store()
-        row = store.row(request.symbol)
-        if row is None:
-            raise SymbolError(f"{request.symbol} is not in Kite's instrument master")
         cid = request.client_order_id
         order_id = await self._call("orders", "place", self.kite.place_order,
-                                    **mapping.place_params(request, row.tradingsymbol), client_order_id=cid)
+                                    **mapping.place_params(request), client_order_id=cid)
         if not isinstance(order_id, (str, int)) or not str(order_id):
             raise ProtocolError(f"Kite's place reply has no order id: {order_id!r}", broker=mapping.BROKER,
                                 client_order_id=cid)
@@ -357,7 +329,3 @@ def _ist(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(IST).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def _candle(raw: Mapping[str, Any]) -> Candle:
-    at, open_, high, low, close, volume = mapping.candle_from_kite(raw)
-    oi = raw.get("oi")
-    return Candle(at, open_, high, low, close, volume, int(oi) if isinstance(oi, (int, float)) else None)

@@ -24,7 +24,6 @@ HEADER = ("instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,
           "instrument_type,segment,exchange")
 _COLUMNS = HEADER.count(",") + 1
 _EXCHANGES = frozenset(e.value for e in Exchange)
-_DEFAULT_TICK = Decimal("0.05")
 _TYPES = {"EQ": InstrumentType.EQ, "FUT": InstrumentType.FUT, "CE": InstrumentType.CE, "PE": InstrumentType.PE}
 
 
@@ -32,7 +31,7 @@ class KiteInstrument(NamedTuple):
     """One row of the dump: the columns every row needs for indexing, the rest kept as read.
 
     ``rest`` is the row from ``name`` on (name, last_price, expiry, strike, tick_size, lot_size,
-    instrument_type, segment, exchange); its properties read it when an instrument is built.
+    instrument_type, segment, exchange), split only when an instrument is built.
     """
 
     instrument_token: int
@@ -46,37 +45,9 @@ class KiteInstrument(NamedTuple):
         """The canonical symbol: Kite's own ``EXCHANGE:TRADINGSYMBOL`` (``NSE:NIFTY 50`` for indices)."""
         return f"{self.exchange}:{self.tradingsymbol}"
 
-    def _columns(self) -> list[str]:
+    def columns(self) -> list[str]:
+        """``rest`` split into its nine columns (made only when an instrument is built)."""
         return next(csv.reader([self.rest])) if '"' in self.rest else self.rest.split(",")
-
-    @property
-    def name(self) -> str:
-        return self._columns()[0]
-
-    @property
-    def expiry(self) -> str:
-        """``yyyy-mm-dd``, or empty for instruments that do not expire."""
-        return self._columns()[2]
-
-    @property
-    def strike(self) -> str:
-        return self._columns()[3]
-
-    @property
-    def tick_size(self) -> str:
-        return self._columns()[4]
-
-    @property
-    def lot_size(self) -> int:
-        return int(self._columns()[5])
-
-    @property
-    def instrument_type(self) -> str:
-        return self._columns()[6]
-
-    @property
-    def segment(self) -> str:
-        return self._columns()[7]
 
 
 KiteStore = InstrumentStore[KiteInstrument, int]
@@ -139,10 +110,9 @@ def build_instrument(row: KiteInstrument) -> Instrument:
 
 
 def _instrument(row: KiteInstrument) -> Instrument:
-    index = row.segment == "INDICES"
-    kind = InstrumentType.INDEX if index else _TYPES.get(row.instrument_type, InstrumentType.EQ)
+    name, _, expiry, strike_text, tick_text, lot_text, type_text, segment = row.columns()[:8]
+    kind = InstrumentType.INDEX if segment == "INDICES" else _TYPES.get(type_text, InstrumentType.EQ)
     derivative = kind in (InstrumentType.FUT, InstrumentType.CE, InstrumentType.PE)
-    name, _, expiry, strike_text, tick_text, lot_text = row._columns()[:6]
     strike = Decimal(strike_text or "0")
     tick = Decimal(tick_text or "0")
     return Instrument(
@@ -156,7 +126,7 @@ def _instrument(row: KiteInstrument) -> Instrument:
         expiry=dt.date.fromisoformat(expiry) if expiry else None,
         strike=strike if kind in (InstrumentType.CE, InstrumentType.PE) and strike > 0 else None,
         lot_size=max(int(lot_text), 1),  # indices list 0
-        tick_size=tick if tick > 0 else _DEFAULT_TICK,  # indices list 0
+        **({"tick_size": tick} if tick > 0 else {}),  # indices list 0: the model's default applies
     )
 
 
@@ -164,14 +134,14 @@ def _token(row: KiteInstrument) -> int:
     return row.instrument_token
 
 
-def _symbol(row: KiteInstrument) -> str:
-    return f"{row.exchange}:{row.tradingsymbol}"
+def _symbol_of(row: KiteInstrument) -> str:
+    return row.symbol
 
 
 def build_store(rows: list[KiteInstrument]) -> KiteStore:
     """Rows of exchanges brokerplex knows (NCO, MF… are left out) as an InstrumentStore."""
     return InstrumentStore((row for row in rows if row.exchange in _EXCHANGES),
-                           symbol=_symbol, key=_token, build=build_instrument)
+                           symbol=_symbol_of, key=_token, build=build_instrument)
 
 
 def parse_store(data: bytes) -> KiteStore:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -37,8 +38,8 @@ from brokerplex.models import (
     Validity,
     Variety,
 )
+from brokerplex_zerodha.errors import BROKER as BROKER  # re-exported: mapping is where callers look
 
-BROKER = "zerodha"
 T = TypeVar("T")
 Payload = Mapping[str, Any]
 
@@ -301,13 +302,25 @@ def profile_from_kite(raw: Payload, broker: str = BROKER) -> Profile:
     return guarded("profile", build)
 
 
-def candle_from_kite(raw: Payload) -> tuple[dt.datetime, Decimal, Decimal, Decimal, Decimal, int]:
-    """One candle as the client returns it (``date`` already a datetime): (at, o, h, l, c, volume)."""
-    def build() -> tuple[dt.datetime, Decimal, Decimal, Decimal, Decimal, int]:
+@dataclass(frozen=True, slots=True)
+class Candle:
+    at: dt.datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: int
+    open_interest: int | None = None
+
+
+def candle_from_kite(raw: Payload) -> Candle:
+    """One candle as the client returns it (``date`` already a datetime; ``oi`` when asked for)."""
+    def build() -> Candle:
         at = raw["date"]
         moment = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at))
-        return (moment, money(raw["open"]), money(raw["high"]), money(raw["low"]), money(raw["close"]),
-                count(raw.get("volume")))
+        oi = raw.get("oi")
+        return Candle(moment, money(raw["open"]), money(raw["high"]), money(raw["low"]), money(raw["close"]),
+                      count(raw.get("volume")), None if oi is None else count(oi))
 
     return guarded("candle", build)
 
@@ -320,9 +333,10 @@ def _wire_price(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-def place_params(request: OrderRequest, tradingsymbol: str) -> dict[str, Any]:
-    """Keyword arguments of ``KiteConnect.place_order`` for a validated request."""
-    exchange = request.symbol.partition(":")[0]
+def place_params(request: OrderRequest) -> dict[str, Any]:
+    """Keyword arguments of ``KiteConnect.place_order`` for a validated request (canonical symbols
+    are Kite's own ``EXCHANGE:TRADINGSYMBOL``)."""
+    exchange, _, tradingsymbol = request.symbol.partition(":")
     params: dict[str, Any] = {
         "variety": request.variety.value,
         "exchange": exchange,

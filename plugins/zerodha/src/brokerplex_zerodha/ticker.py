@@ -25,7 +25,8 @@ from brokerplex.errors import BrokerplexError, InputError, ProtocolError, TokenE
 from brokerplex.models import Order, PriceLevel, Tick, TickMode
 from brokerplex.streaming import Backoff, Stream, StreamEvent
 from brokerplex.symbols import canonical
-from brokerplex_zerodha.mapping import BROKER, order_from_kite
+from brokerplex_zerodha.errors import BROKER, relogin_hint
+from brokerplex_zerodha.mapping import order_from_kite
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
@@ -40,7 +41,6 @@ _wire_log.setLevel(logging.INFO)
 
 MODES: tuple[TickMode, ...] = ("ltp", "quote", "full")
 MAX_SUBSCRIPTIONS = 3000  # Kite's cap per connection
-SEGMENT_INDICES = 9
 # Price units per rupee by segment (token & 0xFF): currency futures quote 4 decimals
 # (CDS in units of 10**-7, BCD and NCO 10**-4); everything else is in paise.
 UNITS = {3: 10_000_000, 6: 10_000, 12: 10_000}
@@ -168,7 +168,6 @@ class KiteTickerStream(Stream):
         self._closed = False
         self.connections = 0  # successful connections so far (reconnects show here)
         self.silent_closes = 0  # connections dropped for silence
-        self.errors: list[str] = []  # error messages the server sent
 
     def __repr__(self) -> str:
         return f"<KiteTickerStream account={self._account!r} subscribed={len(self._modes)}>"
@@ -257,8 +256,8 @@ class KiteTickerStream(Stream):
                     refused += 1
                     if refused >= 2:  # a fresh token was refused too
                         raise TokenExpiredError(
-                            f"the Kite ticker refused the session of {self._account}; "
-                            f"run `brokerplex login {self._account}` again", broker=BROKER, code=403) from None
+                            f"the Kite ticker refused the session of {self._account}; {relogin_hint(self._account)}",
+                            broker=BROKER, code=403) from None
             except (OSError, TimeoutError, ProtocolError) as exc:
                 log.info("ticker connection lost (%s); reconnecting", type(exc).__name__)
             except Exception as exc:  # websockets' ConnectionClosed, InvalidHandshake…: never with the URL
@@ -287,8 +286,6 @@ class KiteTickerStream(Stream):
             async for message in ws:
                 last = loop.time()
                 if isinstance(message, bytes):
-                    if len(message) < 4:
-                        continue  # heartbeat
                     try:
                         ticks = decode_frame(message, self._symbols)
                     except ProtocolError as exc:
@@ -312,7 +309,6 @@ class KiteTickerStream(Stream):
         if isinstance(decoded, Order):
             self._events.put_nowait(decoded)
         elif decoded is not None:
-            self.errors.append(decoded)
             log.warning("Kite ticker error: %s", decoded)
 
     # -- consuming -------------------------------------------------------------------
