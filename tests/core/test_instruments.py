@@ -107,3 +107,27 @@ def test_a_new_day_replaces_old_days_and_a_damaged_copy_is_refetched(tmp_path: P
 
     assert asyncio.run(cache.get(today, fetch, parse)) == ["new"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["master-2026-11-24"]
+
+
+def test_the_daily_store_loads_once_a_day_and_again_on_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import brokerplex.instruments as instruments
+
+    day = [dt.date(2026, 11, 24)]
+    monkeypatch.setattr(instruments, "trading_day", lambda: day[0])
+    fetched: list[dt.date] = []
+
+    async def fetch() -> bytes:
+        fetched.append(day[0])
+        return f"{day[0]}\nEND".encode()
+
+    store = instruments.DailyStore(DailyCache(tmp_path, "master"), fetch, parse)
+
+    async def twice() -> tuple[list[str], list[str]]:
+        return await store.get(), await store.get()
+
+    assert asyncio.run(twice()) == (["2026-11-24"], ["2026-11-24"])
+    day[0] = dt.date(2026, 11, 25)  # a process that stays up past the next morning's master
+    assert asyncio.run(store.get()) == ["2026-11-25"]
+    assert fetched == [dt.date(2026, 11, 24), dt.date(2026, 11, 25)]

@@ -276,6 +276,13 @@ def test_the_master_is_cached_per_day(manager: BrokerManager, tmp_path: Path) ->
     assert b"NSE:" not in cached[0].read_bytes()[:5]  # the raw wire text, not our symbols
     assert "NIFTY 50|" in cached[0].read_text()  # with the index list folded in
 
+    async def no_download(self: XtsClientBroker) -> bytes:
+        raise AssertionError("the day's master was downloaded again")
+
+    with pytest.MonkeyPatch.context() as patch, BrokerManager(tmp_path / "home") as later:
+        patch.setattr(XtsClientBroker, "_download_master", no_download)
+        assert later.instrument(ACCOUNT, "NSE:INFY").exchange_token == 1594  # a later process reads the cache
+
 
 def test_no_secret_or_token_in_logs_errors_or_reprs(tmp_path: Path, xts_sim: XtsSimulator,
                                                     caplog: pytest.LogCaptureFixture) -> None:

@@ -23,21 +23,24 @@ def envelope(description: str, *errors: str, code: str = "e-x-0001") -> dict[str
     return {"type": "error", "code": code, "description": description, "result": {"errors": list(errors)}}
 
 
-@pytest.mark.parametrize(("status", "body", "writing", "kind"), [
-    (400, envelope("Invalid Token"), False, TokenExpiredError),
-    (401, None, False, TokenExpiredError),
-    (429, envelope("Rate limit exceeded"), True, RateLimitedError),
-    (500, None, False, BrokerUnavailableError),
-    (502, None, True, OutcomeUnknownError),
-    (403, envelope("Forbidden"), False, PermissionDeniedError),
-    (400, envelope("Bad Request", "clientID X9 is not mapped to user A1"), False, RefusedError),
-    (400, envelope("Order Not Found", "AppOrderID 12 not found", code="e-orders-0005"), True, OrderNotFoundError),
-    (400, envelope("Bad Request", "RMS : Margin Exceeds : Margin Shortfall[556.83]"), True, InsufficientFundsError),
-    (400, envelope("Bad Request", "limitPrice is not a multiple of the tick size"), True, InvalidOrderError),
+@pytest.mark.parametrize(("status", "body", "writing", "order_id", "kind"), [
+    (400, envelope("Invalid Token"), False, None, TokenExpiredError),
+    (401, None, False, None, TokenExpiredError),
+    (429, envelope("Rate limit exceeded"), True, None, RateLimitedError),
+    (500, None, False, None, BrokerUnavailableError),
+    (502, None, True, None, OutcomeUnknownError),
+    (403, envelope("Forbidden"), False, None, PermissionDeniedError),
+    (400, envelope("Bad Request", "clientID X9 is not mapped to user A1"), False, None, RefusedError),
+    (400, envelope("Order Not Found", "AppOrderID 12 not found", code="e-orders-0005"), True, "12", OrderNotFoundError),
+    (400, envelope("Bad Request", "RMS : Margin Exceeds : Margin Shortfall[556.83]"), True, None,
+     InsufficientFundsError),
+    (400, envelope("Bad Request", "limitPrice is not a multiple of the tick size"), True, None, InvalidOrderError),
+    # A new order refused for its instrument is not an unknown order.
+    (400, envelope("Bad Request", "Instrument does not exist"), True, None, InvalidOrderError),
 ])
 def test_mapping_by_status_and_words(status: int, body: dict[str, object] | None, writing: bool,
-                                     kind: type[BrokerError]) -> None:
-    error = error_for(status, body, account="x1", broker="xts_client", writing=writing)
+                                     order_id: str | None, kind: type[BrokerError]) -> None:
+    error = error_for(status, body, account="x1", broker="xts_client", writing=writing, order_id=order_id)
     assert type(error) is kind
     assert error.broker == "xts_client"
     if body is not None:

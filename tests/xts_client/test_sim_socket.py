@@ -118,6 +118,7 @@ def test_sockets_refuse_bad_tokens_and_close_on_expiry(xts_sim: XtsSimulator) ->
         await collect(client, {"joined"})
         await asyncio.to_thread(xts_sim.expire_sessions)
         rest_of = await collect(client, {"never"}, seconds=3)
+        assert not client.connected  # the server closed it, rather than merely having nothing to send
         await client.close()
         with pytest.raises(ConnectionRefused):
             await market_socket(xts_sim, session)

@@ -14,6 +14,7 @@ a failed or truncated download never destroys a good cache.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import os
@@ -140,3 +141,24 @@ class DailyCache:
             if old.name != keep and not old.name.startswith("."):
                 with contextlib.suppress(FileNotFoundError):  # another process removed it first
                     os.unlink(old)
+
+
+class DailyStore(Generic[Parsed]):
+    """One broker instance's parsed master for the current trading day: from its
+    :class:`DailyCache` or fetched, and loaded again when the trading day turns over."""
+
+    def __init__(self, cache: DailyCache, fetch: Callable[[], Awaitable[bytes]],
+                 parse: Callable[[bytes], Parsed]) -> None:
+        self.cache, self.fetch, self.parse = cache, fetch, parse
+        self._lock = asyncio.Lock()
+        self._day: dt.date | None = None
+        self._value: Parsed | None = None
+
+    async def get(self) -> Parsed:
+        day = trading_day()
+        if self._value is None or self._day != day:
+            async with self._lock:
+                if self._value is None or self._day != day:
+                    self._value = await self.cache.get(day, self.fetch, self.parse)
+                    self._day = day
+        return self._value

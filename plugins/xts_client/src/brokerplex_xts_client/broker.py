@@ -13,7 +13,6 @@ Extension points for dealer logins (``brokerplex-xts-pro``): :attr:`http_class`
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
 from brokerplex.errors import AuthenticationError, InputError, OrderNotFoundError, ProtocolError, TokenExpiredError
-from brokerplex.instruments import IST, DailyCache, trading_day
+from brokerplex.instruments import IST, DailyCache, DailyStore
 from brokerplex.models import (
     Exchange,
     Funds,
@@ -86,8 +85,9 @@ class XtsClientBroker(Broker):
         self.http = self.http_class(settings, account=context.account, broker=context.broker)
         self.client_codes: list[str] = []
         self.marketdata_user_id: str | None = None
-        self._store: Store | None = None
-        self._store_lock: asyncio.Lock | None = None
+        cache = DailyCache(context.cache_dir, "master-" + settings.host.replace(":", "_"))
+        self._instruments = DailyStore(cache, self._download_master,
+                                       lambda data: build_store(parse_master(data.decode())))
         self._streams: list[XtsStream] = []
 
     # -- session -----------------------------------------------------------------------------------
@@ -162,17 +162,8 @@ class XtsClientBroker(Broker):
 
     # -- reference data ----------------------------------------------------------------------------
     async def store(self) -> Store:
-        """The day's instruments, from the cache folder or downloaded once."""
-        if self._store is not None:
-            return self._store
-        if self._store_lock is None:
-            self._store_lock = asyncio.Lock()
-        async with self._store_lock:
-            if self._store is None:
-                cache = DailyCache(self.context.cache_dir, "master-" + self.settings.host.replace(":", "_"))
-                rows = await cache.get(trading_day(), self._download_master, lambda data: parse_master(data.decode()))
-                self._store = build_store(rows)
-        return self._store
+        """The day's instruments, from the cache folder or downloaded once (again on a new trading day)."""
+        return await self._instruments.get()
 
     async def _download_master(self) -> bytes:
         text = await self.http.marketdata("POST", "/instruments/master", bucket="master",
@@ -235,7 +226,7 @@ class XtsClientBroker(Broker):
     async def _history(self, order_id: str) -> list[dict[str, Any]]:
         """The order's states, oldest first (``GET /orders?appOrderID=``); OrderNotFoundError if none."""
         records = await self.http.interactive("GET", "/orders", params={"appOrderID": _order_number(order_id)},
-                                              empty=[])
+                                              empty=[], order_id=order_id)
         if not isinstance(records, list) or not all(isinstance(item, dict) for item in records):
             raise ProtocolError("XTS answered an order history with something other than a list",
                                 broker=self.context.broker)
@@ -366,13 +357,14 @@ class XtsClientBroker(Broker):
         Returns the ids of the orders that were open when asked."""
         store = await self.store()
         wanted = None if symbols is None else {store.key(symbol) for symbol in symbols}
-        open_orders = [o for o in await self.orders() if not o.status.is_final]
+        resolve = await self._resolver()
         instruments: dict[tuple[int, int], list[str]] = {}
-        for order in open_orders:
-            if order.symbol not in store:
-                continue
-            key = store.key(order.symbol)
-            if wanted is None or key in wanted:
+        for record in await self._records("orders"):
+            # Keyed by the record's own segment and id: a contract missing from the master is cancelled too.
+            segment, ident = record.get("ExchangeSegment"), record.get("ExchangeInstrumentID")
+            order = mapping.order(record, mapping.record_symbol(resolve, segment, ident, record))
+            key = (mapping.SEGMENT_IDS.get(mapping.text(segment).upper(), 0), mapping.integer(ident, 0))
+            if not order.status.is_final and (wanted is None or key in wanted):
                 instruments.setdefault(key, []).append(order.order_id)
         for segment, ident in instruments:
             await self.http.interactive("POST", "/orders/cancelall", bucket="orders", writing=True, body={

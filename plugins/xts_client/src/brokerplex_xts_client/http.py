@@ -82,8 +82,11 @@ def error_for(status: int, envelope: Mapping[str, Any] | None, *, account: str, 
         return BrokerUnavailableError(f"XTS cannot serve now (HTTP {status}: {said})", **kwargs)
     if status == 403 or "not authorized" in words or "not allowed" in words or "permission" in words:
         return PermissionDeniedError(f"XTS refused: {said}", **kwargs)
-    if any(marker in words for marker in ("order not found", "does not exist", "no such order", "invalid apporderid",
-                                          "order id not found", "not a valid order")):
+    # Only a call about an existing order can be told "no such order"; a new order's "does not
+    # exist" is about its instrument.
+    if order_id is not None and any(marker in words for marker in (
+            "order not found", "does not exist", "no such order", "invalid apporderid", "order id not found",
+            "not a valid order")):
         return OrderNotFoundError(f"XTS has no such order: {said}", **kwargs)
     if "margin" in words or "insufficient fund" in words or "shortfall" in words:
         return InsufficientFundsError(f"XTS refused the order for margin: {said}", **kwargs)

@@ -9,7 +9,6 @@ functions of :mod:`brokerplex_zerodha.mapping`.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
 from brokerplex.errors import InputError, OrderNotFoundError, ProtocolError
-from brokerplex.instruments import IST, DailyCache, trading_day
+from brokerplex.instruments import IST, DailyCache, DailyStore
 from brokerplex.models import (
     Funds,
     Holding,
@@ -63,12 +62,10 @@ class ZerodhaBroker(Broker):
         }
         self._client: KiteConnect | None = None
         self._session: KiteSession | None = None
-        self._store: KiteStore | None = None
-        self._store_day: dt.date | None = None
-        self._store_lock = asyncio.Lock()
         self._varieties: dict[str, tuple[Variety, str | None]] = {}  # order id → variety, tag (ours)
         cache_name = "instruments-" + hashlib.sha256(settings.root.encode()).hexdigest()[:10]
-        self._cache = DailyCache(context.cache_dir, cache_name)
+        self._instruments = DailyStore(DailyCache(context.cache_dir, cache_name), self._download_instruments,
+                                       parse_store)
 
     # -- plumbing ------------------------------------------------------------------
     def _kite(self, access_token: str | None) -> KiteConnect:
@@ -170,12 +167,7 @@ class ZerodhaBroker(Broker):
 
     async def instrument_store(self) -> KiteStore:
         """Today's instrument master: from the day's cache, else downloaded (once per process and day)."""
-        day = trading_day()
-        async with self._store_lock:
-            if self._store is None or self._store_day != day:
-                self._store = await self._cache.get(day, self._download_instruments, parse_store)
-                self._store_day = day
-            return self._store
+        return await self._instruments.get()
 
     async def _download_instruments(self) -> bytes:
         # The official client returns the CSV as it came (its instruments() would parse it slowly)
