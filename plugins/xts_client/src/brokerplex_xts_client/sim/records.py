@@ -253,12 +253,6 @@ def _level(price: Decimal, size: int, orders: int) -> dict[str, Any]:
     return {"Size": size, "Price": number(price), "TotalOrders": orders, "BuyBackMarketMaker": 0}
 
 
-def _percent_change(quote: Quote) -> float:
-    if not quote.close:
-        return 0.0
-    return float((quote.last_price - quote.close) / quote.close * 100)
-
-
 def touchline(quote: Quote) -> dict[str, Any]:
     bids, asks = quote.depth.bids, quote.depth.asks
     bid = _level(bids[0].price, bids[0].quantity, bids[0].orders) if bids else _level(Decimal(0), 0, 0)
@@ -272,7 +266,7 @@ def touchline(quote: Quote) -> dict[str, Any]:
         "TotalSellQuantity": sum(level.quantity for level in asks) * 7,
         "TotalTradedQuantity": quote.volume, "AverageTradedPrice": number(quote.average_price or quote.last_price),
         "LastTradedTime": seconds_1980(traded), "LastUpdateTime": seconds_1980(updated),
-        "PercentChange": _percent_change(quote), "Open": number(quote.open), "High": number(quote.high),
+        "PercentChange": float(quote.change_percent or 0), "Open": number(quote.open), "High": number(quote.high),
         "Low": number(quote.low), "Close": number(quote.close), "TotalValueTraded": None,
         "BuyBackTotalBuy": 0, "BuyBackTotalSell": 0,
     }
@@ -310,7 +304,7 @@ def message(code: int, entry: Entry, quote: Quote, sequence: int) -> dict[str, A
         body.update({"IndexName": entry.listing.instrument.tradingsymbol, "IndexValue": number(quote.last_price),
                      "OpeningIndex": number(quote.open), "ClosingIndex": number(quote.close),
                      "HighIndexValue": number(quote.high), "LowIndexValue": number(quote.low),
-                     "PercentChange": _percent_change(quote), "YearlyHigh": number(quote.high),
+                     "PercentChange": float(quote.change_percent or 0), "YearlyHigh": number(quote.high),
                      "YearlyLow": number(quote.low), "NoOfUpmoves": 0, "NoOfDownmoves": 0,
                      "MarketCapitalisation": 0})
     elif code == 1505:

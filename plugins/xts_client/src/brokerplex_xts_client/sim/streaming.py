@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 _FULL, _PARTIAL = "full", "partial"
 _PROPERTY_EVERY = 10  # ticks between two 1105 broadcasts
+
+log = logging.getLogger(__name__)
 
 
 def _compact(data: Mapping[str, Any]) -> str:
@@ -123,8 +126,8 @@ class Streams:
                 await self.tick()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                continue
+            except Exception:  # one bad tick must not stop the feed, but is never silent
+                log.exception("the XTS simulator's ticker failed; it goes on")
 
     # -- one tick --------------------------------------------------------------------------------
     async def tick(self) -> None:
@@ -185,16 +188,19 @@ class Streams:
                 if record["OrderStatus"] != last_status:
                     await self._emit(self._ia, "order", _compact(record), user.user_id)
                 last_status = record["OrderStatus"]
-        fresh = [trade for trade in exchange.trades(account) if trade.trade_id not in self._seen_trades]
+        # A trade whose order is not in this snapshot yet waits for the next tick, unseen.
+        fresh = [trade for trade in exchange.trades(account)
+                 if trade.trade_id not in self._seen_trades and trade.order_id in orders]
         for index, trade in enumerate(fresh, start=1):
-            self._seen_trades.add(trade.trade_id)
             order = orders[trade.order_id]
             entry = self.state.catalog.by_symbol(order.symbol)
             if entry is None:
+                self._seen_trades.add(trade.trade_id)  # not an XTS instrument: nothing to tell
                 continue
             unique = self.state.unique_ids.get(order.order_id, order.client_order_id or "")
             record = trade_record(trade, order, entry, owner, unique, self.state.sequence(), index)
             await self._emit(self._ia, "trade", _compact(record), user.user_id)
+            self._seen_trades.add(trade.trade_id)
         if fresh:
             touched = {orders[trade.order_id].symbol for trade in fresh}
             for position in exchange.positions(account):
