@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from brokerplex.errors import InputError
+from brokerplex.errors import ClientCodeError, InputError
 from brokerplex.models import (
     Funds,
     Holding,
@@ -67,9 +67,16 @@ class AccountContext:
 
 
 class Broker(abc.ABC):
-    """One account at one broker."""
+    """One account at one broker.
+
+    A dealer login (``capabilities.dealer``) trades for many client codes: :meth:`for_client`
+    gives the same login acting for one of them, and :attr:`client_code` says whom an
+    instance acts for.
+    """
 
     settings_model: ClassVar[type[BrokerSettings]] = BrokerSettings
+    #: Dealer logins: the client this instance acts for (None: no default, or not a dealer).
+    client_code: str | None = None
 
     def __init__(self, context: AccountContext, settings: BrokerSettings) -> None:
         self.context = context
@@ -138,6 +145,18 @@ class Broker(abc.ABC):
     async def stream(self) -> Stream:
         """Open a live stream of ticks and order updates for this account."""
         raise InputError(f"{self.context.broker} does not stream market data")
+
+    # -- dealer logins (capabilities.dealer) -------------------------------------
+    async def client_codes(self) -> list[str]:
+        """The client codes this login may act for."""
+        raise ClientCodeError(f"{self.context.broker} logins act for their own account only; "
+                              "client codes apply to dealer logins")
+
+    async def for_client(self, code: str) -> Broker:
+        """This login acting for client ``code``; a code it does not hold is refused here,
+        before any request (ClientCodeError)."""
+        raise ClientCodeError(f"{self.context.broker} logins act for their own account only; "
+                              f"client {code!r} applies to dealer logins")
 
     async def find_order(self, client_order_id: str) -> Order | None:
         """Look an order up by our client order id, to reconcile an unknown outcome."""

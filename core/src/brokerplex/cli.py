@@ -22,7 +22,7 @@ from brokerplex.errors import BrokerplexError, InputError
 
 if TYPE_CHECKING:
     from brokerplex.manager import BrokerManager
-    from brokerplex.models import TickMode
+    from brokerplex.models import OrderAck, OrderRequest, TickMode
 
 ENV_DEBUG = "BROKERPLEX_DEBUG"
 
@@ -42,6 +42,10 @@ class PriceType(click.ParamType):  # type: ignore[type-arg]
 
 PRICE = PriceType()
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+client_option = click.option(
+    "--client", metavar="CODE", help="Dealer logins: act for this client code (default: the account's client_code)."
+)
+all_clients_option = click.option("--all-clients", is_flag=True, help="Dealer logins: every client the login holds.")
 options_option = click.option(
     "-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help="A setting; repeat for more."
 )
@@ -201,10 +205,12 @@ def login(account: str, request_token: str | None, options: tuple[str, ...], as_
 @click.option("--variety", type=click.Choice(["regular", "amo", "co", "iceberg"], case_sensitive=False),
               default="regular")
 @click.option("--tag", help="Client order id (letters and digits); one is made if not given.")
+@click.option("--client", "clients", multiple=True, metavar="CODE",
+              help="Dealer logins: place for this client code; repeat to place one order for each.")
 @json_option
 def place(
     account: str, symbol: str, side: str, quantity: int, limit: Decimal | None, trigger: Decimal | None,
-    product: str | None, validity: str, variety: str, tag: str | None, as_json: bool,
+    product: str | None, validity: str, variety: str, tag: str | None, clients: tuple[str, ...], as_json: bool,
 ) -> None:
     """Place an order: MARKET, or LIMIT / SL / SL-M by the prices given.
 
@@ -222,13 +228,34 @@ def place(
         "trigger_price": trigger, "product": product.upper() if product else None, "validity": validity.upper(),
         "variety": variety.lower(), "client_order_id": tag,
     })
-    ack = state().manager.place_order(account, request)
+    if len(clients) > 1:
+        _place_for_clients(account, list(clients), request, as_json)
+        return
+    ack = state().manager.place_order(account, request, client=clients[0] if clients else None)
     if as_json:
         print_json(ack.model_dump(mode="json"))
     else:
-        status = f" {ack.status.value}" if ack.status else ""
-        message = f" ({ack.status_message})" if ack.status_message else ""
-        click.echo(f"order {ack.order_id}{status}{message}, client order id {ack.client_order_id}")
+        click.echo(_placed(ack))
+
+
+def _placed(ack: OrderAck) -> str:
+    status = f" {ack.status.value}" if ack.status else ""
+    message = f" ({ack.status_message})" if ack.status_message else ""
+    return f"order {ack.order_id}{status}{message}, client order id {ack.client_order_id}"
+
+
+def _place_for_clients(account: str, clients: list[str], request: OrderRequest, as_json: bool) -> None:
+    """One order per client code; every client's outcome is shown, and any failure makes exit code 1."""
+    results = state().manager.place_order_for_clients(account, clients, request)
+    if as_json:
+        print_json([{"client": r.client, **({"ack": r.value.model_dump(mode="json")} if r.value else
+                                            {"error": str(r.error), "error_type": type(r.error).__name__})}
+                    for r in results])
+    else:
+        for result in results:
+            click.echo(f"{result.client}: " + (_placed(result.value) if result.value else f"error: {result.error}"))
+    if failed := [str(r.client) for r in results if not r.ok]:
+        raise click.ClickException(f"{len(failed)} of {len(results)} orders failed (clients {', '.join(failed)})")
 
 
 @cli.command()
@@ -238,10 +265,11 @@ def place(
 @click.option("--limit", type=PRICE, help="New limit price.")
 @click.option("--trigger", type=PRICE, help="New trigger price.")
 @click.option("--type", "order_type", type=click.Choice(["MARKET", "LIMIT", "SL", "SL-M"], case_sensitive=False))
+@client_option
 @json_option
 def modify(
     account: str, order_id: str, quantity: int | None, limit: Decimal | None, trigger: Decimal | None,
-    order_type: str | None, as_json: bool,
+    order_type: str | None, client: str | None, as_json: bool,
 ) -> None:
     """Modify an open order."""
     from brokerplex.models import OrderModify
@@ -249,16 +277,17 @@ def modify(
 
     changes = build(OrderModify, {"quantity": quantity, "price": limit, "trigger_price": trigger,
                                   "order_type": order_type.upper() if order_type else None})
-    _show_ack(state().manager.modify_order(account, order_id, changes), "modified", as_json)
+    _show_ack(state().manager.modify_order(account, order_id, changes, client=client), "modified", as_json)
 
 
 @cli.command()
 @click.argument("account")
 @click.argument("order_id")
+@client_option
 @json_option
-def cancel(account: str, order_id: str, as_json: bool) -> None:
+def cancel(account: str, order_id: str, client: str | None, as_json: bool) -> None:
     """Cancel an open order."""
-    _show_ack(state().manager.cancel_order(account, order_id), "cancelled", as_json)
+    _show_ack(state().manager.cancel_order(account, order_id, client=client), "cancelled", as_json)
 
 
 def _show_ack(ack: Any, verb: str, as_json: bool) -> None:
@@ -276,39 +305,79 @@ def output() -> ModuleType:
     return renderers
 
 
-def _book_command(
-    name: str, help_text: str, fetch: Callable[[BrokerManager, str], Any], render: Callable[[Any], None]
-) -> None:
+def _show(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
+    if as_json:
+        print_json([item.model_dump(mode="json") for item in data] if isinstance(data, list)
+                   else data.model_dump(mode="json"))
+    else:
+        render(data)
+
+
+def _all_clients(account: str, book: str) -> list[Any]:
+    """One book across every client of a dealer account; a client that fails is reported, not hidden."""
+    manager = state().manager
+    read = getattr(manager.aio, book)
+    results = manager.for_clients(account, None, lambda code: read(account, client=code))
+    for result in results:
+        if not result.ok:
+            click.echo(f"warning: client {result.client}: {result.error}", err=True)
+    if results and all(not result.ok for result in results):
+        raise click.ClickException(f"no client's {book} could be read")
+    return [row for result in results if result.value is not None for row in result.value]
+
+
+def _book_command(name: str, help_text: str, render: Callable[[Any], None], *, across_clients: bool = True) -> None:
     @cli.command(name=name, help=help_text)
     @click.argument("account")
+    @client_option
     @json_option
-    def command(account: str, as_json: bool) -> None:
-        data = fetch(state().manager, account)
-        if as_json:
-            print_json([item.model_dump(mode="json") for item in data] if isinstance(data, list)
-                       else data.model_dump(mode="json"))
-        else:
-            render(data)
+    def command(account: str, client: str | None, as_json: bool, all_clients: bool = False) -> None:
+        if all_clients and client:
+            raise InputError("give --client or --all-clients, not both")
+        data = _all_clients(account, name) if all_clients else getattr(state().manager, name)(account, client=client)
+        _show(data, as_json, render)
+
+    if across_clients:
+        all_clients_option(command)
 
 
-_book_command("trades", "Show today's trades.", lambda m, a: m.trades(a), lambda d: output().trades(d))
-_book_command("positions", "Show positions.", lambda m, a: m.positions(a), lambda d: output().positions(d))
-_book_command("holdings", "Show holdings.", lambda m, a: m.holdings(a), lambda d: output().holdings(d))
-_book_command("funds", "Show funds and margin.", lambda m, a: m.funds(a), lambda d: output().funds(d))
+_book_command("trades", "Show today's trades.", lambda d: output().trades(d))
+_book_command("positions", "Show positions.", lambda d: output().positions(d))
+_book_command("holdings", "Show holdings.", lambda d: output().holdings(d))
+_book_command("funds", "Show funds and margin.", lambda d: output().funds(d), across_clients=False)
 
 
 @cli.command()
 @click.argument("account")
 @click.argument("order_id", required=False)
+@client_option
+@all_clients_option
 @json_option
-def orders(account: str, order_id: str | None, as_json: bool) -> None:
+def orders(account: str, order_id: str | None, client: str | None, all_clients: bool, as_json: bool) -> None:
     """Show the order book, or the history of ORDER_ID."""
+    if all_clients and (client or order_id):
+        raise InputError("--all-clients shows whole books: give no --client and no ORDER_ID with it")
     manager = state().manager
-    found = manager.order_history(account, order_id) if order_id else manager.orders(account)
+    if all_clients:
+        found = _all_clients(account, "orders")
+    else:
+        found = manager.order_history(account, order_id, client=client) if order_id else manager.orders(
+            account, client=client)
+    _show(found, as_json, lambda data: output().orders(data, title=f"History of order {order_id}" if order_id
+                                                          else "Orders"))
+
+
+@cli.command()
+@click.argument("account")
+@json_option
+def clients(account: str, as_json: bool) -> None:
+    """List the client codes a dealer login may act for."""
+    codes = state().manager.clients(account)
     if as_json:
-        print_json([order.model_dump(mode="json") for order in found])
+        print_json(codes)
         return
-    output().orders(found, title=f"History of order {order_id}" if order_id else "Orders")
+    for code in codes:
+        click.echo(code)
 
 
 @cli.command()

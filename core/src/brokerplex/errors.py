@@ -50,6 +50,10 @@ class UnknownBrokerError(InputError):
     """A broker name that no installed plugin registers."""
 
 
+class ClientCodeError(InputError):
+    """A client code a dealer login does not hold, or ``client=`` on a login that has none."""
+
+
 class PluginError(BrokerplexError):
     """A plugin that cannot be loaded or that breaks the hook contract."""
 

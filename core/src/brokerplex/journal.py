@@ -49,8 +49,10 @@ class JournalEntry:
     message: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    client: str | None = None  # dealer logins: the client code the order was placed for
 
 
+_COLUMNS = ("client_order_id, account, broker, request, state, order_id, message, created_at, updated_at, client")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (
     client_order_id TEXT PRIMARY KEY,
@@ -61,7 +63,8 @@ CREATE TABLE IF NOT EXISTS journal (
     order_id TEXT,
     message TEXT,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    client TEXT
 );
 CREATE INDEX IF NOT EXISTS journal_account_state ON journal (account, state);
 """
@@ -84,6 +87,8 @@ class OrderJournal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        if "client" not in {row[1] for row in self._db.execute("PRAGMA table_info(journal)")}:
+            self._db.execute("ALTER TABLE journal ADD COLUMN client TEXT")  # journals from before dealer logins
 
     def close(self) -> None:
         with self._lock, self._wal_lock:
@@ -92,15 +97,17 @@ class OrderJournal:
                 self._wal_fd = None
             self._db.close()
 
-    def record_intent(self, client_order_id: str, account: str, broker: str, request_json: str) -> None:
+    def record_intent(
+        self, client_order_id: str, account: str, broker: str, request_json: str, *, client: str | None = None
+    ) -> None:
         """Commit the intent (it survives a crash of this process); a reused client order id is
         refused (it would double-send). :meth:`sync` makes it survive a power cut too."""
         now = _now()
         try:
             with self._lock:
                 self._db.execute(
-                    "INSERT INTO journal VALUES (?, ?, ?, ?, 'INTENT', NULL, NULL, ?, ?)",
-                    (client_order_id, account, broker, request_json, now, now),
+                    f"INSERT INTO journal ({_COLUMNS}) VALUES (?, ?, ?, ?, 'INTENT', NULL, NULL, ?, ?, ?)",
+                    (client_order_id, account, broker, request_json, now, now, client),
                 )
         except sqlite3.IntegrityError:
             raise InputError(f"client order id {client_order_id!r} was used before; each order needs its own") from None
@@ -145,11 +152,11 @@ class OrderJournal:
 
     def _select(self, where: str, params: tuple[str, ...]) -> list[JournalEntry]:
         with self._lock:
-            rows = self._db.execute(f"SELECT * FROM journal {where}", params).fetchall()
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM journal {where}", params).fetchall()
         return [
             JournalEntry(
                 row[0], row[1], row[2], row[3], JournalState(row[4]), row[5], row[6],
-                dt.datetime.fromisoformat(row[7]), dt.datetime.fromisoformat(row[8]),
+                dt.datetime.fromisoformat(row[7]), dt.datetime.fromisoformat(row[8]), row[9],
             )
             for row in rows
         ]

@@ -24,6 +24,7 @@ from brokerplex.capabilities import Capabilities
 from brokerplex.errors import (
     BrokerError,
     BrokerplexError,
+    ClientCodeError,
     InputError,
     OutcomeUnknownError,
     RefusedError,
@@ -66,15 +67,23 @@ RECONCILE_GRACE = dt.timedelta(minutes=2)
 
 @dataclass(frozen=True, slots=True)
 class FanOutResult(Generic[T]):
-    """One account's outcome of a fan-out: a value or an error, never both."""
+    """One account's (or one client's) outcome of a fan-out: a value or an error, never both."""
 
     account: str
     value: T | None = None
     error: Exception | None = None
+    client: str | None = None  # dealer fan-outs: the client code
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+async def _outcome(account: str, client: str | None, work: Awaitable[T]) -> FanOutResult[T]:
+    try:
+        return FanOutResult(account, value=await work, client=client)
+    except Exception as exc:
+        return FanOutResult(account, error=exc, client=client)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +172,19 @@ class AsyncBrokerManager:
             self._sessions[account] = broker
             return broker
 
+    async def _target(self, account: str, client: str | None) -> Broker:
+        """The session acting for ``client``; without one, for the account's own book (a dealer
+        account's default client). A client code the login does not hold fails here, before any request."""
+        broker = await self.session(account)
+        if client is None:
+            if not self._capabilities[account].dealer:
+                return broker
+            if broker.client_code is None:
+                raise ClientCodeError(f"account {account!r} is a dealer login without a default client: name the "
+                                      f"client (client=, or --client CODE), or activate it with -o client_code=CODE")
+            client = broker.client_code
+        return await broker.for_client(client)
+
     def _new_broker(self, account: str) -> Broker:
         info = self.account(account)
         spec = get_broker(info.broker, self.plugins).spec
@@ -214,23 +236,27 @@ class AsyncBrokerManager:
             raise InputError("give at least one symbol to quote")
         return await (await self.session(account)).quotes(wanted)
 
-    async def orders(self, account: str) -> list[Order]:
-        return await (await self.session(account)).orders()
+    async def orders(self, account: str, *, client: str | None = None) -> list[Order]:
+        return await (await self._target(account, client)).orders()
 
-    async def order_history(self, account: str, order_id: str) -> list[Order]:
-        return await (await self.session(account)).order_history(order_id)
+    async def order_history(self, account: str, order_id: str, *, client: str | None = None) -> list[Order]:
+        return await (await self._target(account, client)).order_history(order_id)
 
-    async def trades(self, account: str) -> list[Trade]:
-        return await (await self.session(account)).trades()
+    async def clients(self, account: str) -> list[str]:
+        """The client codes a dealer account may act for."""
+        return await (await self.session(account)).client_codes()
 
-    async def positions(self, account: str) -> list[Position]:
-        return await (await self.session(account)).positions()
+    async def trades(self, account: str, *, client: str | None = None) -> list[Trade]:
+        return await (await self._target(account, client)).trades()
 
-    async def holdings(self, account: str) -> list[Holding]:
-        return await (await self.session(account)).holdings()
+    async def positions(self, account: str, *, client: str | None = None) -> list[Position]:
+        return await (await self._target(account, client)).positions()
 
-    async def funds(self, account: str) -> Funds:
-        return await (await self.session(account)).funds()
+    async def holdings(self, account: str, *, client: str | None = None) -> list[Holding]:
+        return await (await self._target(account, client)).holdings()
+
+    async def funds(self, account: str, *, client: str | None = None) -> Funds:
+        return await (await self._target(account, client)).funds()
 
     # -- streaming ------------------------------------------------------------
     async def stream(self, account: str, symbols: Sequence[str] = (), mode: TickMode = "quote") -> Stream:
@@ -251,14 +277,16 @@ class AsyncBrokerManager:
         return stream
 
     # -- orders ---------------------------------------------------------------
-    async def place_order(self, account: str, request: OrderRequest) -> OrderAck:
-        """Validate, journal, send once. An ambiguous failure is reconciled, never resent."""
-        broker = await self.session(account)
+    async def place_order(self, account: str, request: OrderRequest, *, client: str | None = None) -> OrderAck:
+        """Validate, journal, send once. An ambiguous failure is reconciled, never resent.
+
+        ``client``: for a dealer account, the client code to place for (default: its default client)."""
+        broker = await self._target(account, client)
         request = await self._prepare(account, broker, request)
         cid = request.client_order_id
         assert cid is not None  # _prepare always assigns one
         name = broker.context.broker
-        self.journal.record_intent(cid, account, name, request.model_dump_json())
+        self.journal.record_intent(cid, account, name, request.model_dump_json(), client=broker.client_code)
         # Committed, the intent survives a crash of this process before the order leaves. Its fsync
         # (for power cuts) runs on a worker thread while the order is sent, instead of in front of
         # it, and the order is acknowledged only once both are done.
@@ -269,19 +297,18 @@ class AsyncBrokerManager:
             await durable
 
     async def _send(self, account: str, broker: Broker, request: OrderRequest, cid: str) -> OrderAck:
-        name = broker.context.broker
         try:
             ack = await broker.place_order(request)
         except Exception as exc:
             if isinstance(exc, BrokerplexError) and exc.nothing_happened:
                 refused = isinstance(exc, RefusedError)
-                self._settle(account, name, cid, JournalState.REJECTED if refused else JournalState.FAILED,
+                self._settle(account, broker, cid, JournalState.REJECTED if refused else JournalState.FAILED,
                              "rejected" if refused else "failed", message=str(exc),
                              order_id=exc.order_id if isinstance(exc, BrokerError) else None)
                 raise
             # A timeout after sending, an unreadable reply, a plugin's bug: the order may exist.
             return await self._after_unknown(account, broker, request, exc)
-        self._settle(account, name, cid, JournalState.SENT, "sent", order_id=ack.order_id, request=request)
+        self._settle(account, broker, cid, JournalState.SENT, "sent", order_id=ack.order_id, request=request)
         return ack
 
     async def _prepare(self, account: str, broker: Broker, request: OrderRequest) -> OrderRequest:
@@ -314,10 +341,10 @@ class AsyncBrokerManager:
 
     async def _after_unknown(self, account: str, broker: Broker, request: OrderRequest, exc: Exception) -> OrderAck:
         cid, name = request.client_order_id or "", broker.context.broker
-        self._settle(account, name, cid, JournalState.UNKNOWN, "unknown", message=f"{type(exc).__name__}: {exc}")
+        self._settle(account, broker, cid, JournalState.UNKNOWN, "unknown", message=f"{type(exc).__name__}: {exc}")
         found = await self._find(broker, cid)
         if found is not None:
-            self._settle(account, name, cid, JournalState.SENT, "reconciled", order_id=found.order_id, order=found)
+            self._settle(account, broker, cid, JournalState.SENT, "reconciled", order_id=found.order_id, order=found)
             return OrderAck(order_id=found.order_id, client_order_id=cid, status=found.status)
         raise OutcomeUnknownError(
             f"order {cid} may or may not have reached {name}; it was not resent. "
@@ -338,10 +365,12 @@ class AsyncBrokerManager:
         broker = await self.session(account)
         results = []
         for entry in self.journal.unresolved(account):
-            found = await broker.find_order(entry.client_order_id)
+            # A dealer's order is looked for in the book of the client it was placed for.
+            book = broker if entry.client is None else await broker.for_client(entry.client)
+            found = await book.find_order(entry.client_order_id)
             if found is not None:
                 state = JournalState.SENT
-                self._settle(account, entry.broker, entry.client_order_id, state, "reconciled",
+                self._settle(account, book, entry.client_order_id, state, "reconciled",
                              order_id=found.order_id, order=found)
             elif dt.datetime.now(dt.UTC) - entry.created_at >= grace:
                 state = JournalState.NOT_FOUND
@@ -351,8 +380,10 @@ class AsyncBrokerManager:
             results.append(Reconciled(entry, state, found))
         return results
 
-    async def modify_order(self, account: str, order_id: str, changes: OrderModify) -> OrderAck:
-        broker = await self.session(account)
+    async def modify_order(
+        self, account: str, order_id: str, changes: OrderModify, *, client: str | None = None
+    ) -> OrderAck:
+        broker = await self._target(account, client)
         # The rules need the order's instrument; an order we cannot see is the broker's to refuse.
         current = next((o for o in await broker.orders() if o.order_id == order_id), None)
         if current is not None:
@@ -360,17 +391,17 @@ class AsyncBrokerManager:
             if problem := modify_problem(current, changes, instrument):
                 raise InputError(problem)
         ack = await broker.modify_order(order_id, changes)
-        self._emit("modified", account, broker.context.broker, order_id=order_id, client_order_id=ack.client_order_id)
+        self._emit("modified", account, broker, order_id=order_id, client_order_id=ack.client_order_id)
         return ack
 
-    async def cancel_order(self, account: str, order_id: str) -> OrderAck:
-        broker = await self.session(account)
+    async def cancel_order(self, account: str, order_id: str, *, client: str | None = None) -> OrderAck:
+        broker = await self._target(account, client)
         ack = await broker.cancel_order(order_id)
-        self._emit("cancelled", account, broker.context.broker, order_id=order_id, client_order_id=ack.client_order_id)
+        self._emit("cancelled", account, broker, order_id=order_id, client_order_id=ack.client_order_id)
         return ack
 
     def _settle(
-        self, account: str, broker: str, cid: str, state: JournalState, kind: EventKind, *,
+        self, account: str, broker: Broker, cid: str, state: JournalState, kind: EventKind, *,
         order_id: str | None = None, message: str | None = None, request: OrderRequest | None = None,
         order: Order | None = None,
     ) -> None:
@@ -378,10 +409,11 @@ class AsyncBrokerManager:
         self._emit(kind, account, broker, client_order_id=cid, order_id=order_id, message=message,
                    request=request, order=order)
 
-    def _emit(self, kind: EventKind, account: str, broker: str, **fields: Any) -> None:
+    def _emit(self, kind: EventKind, account: str, broker: Broker, **fields: Any) -> None:
         if not self.plugins.hook.order_event.get_hookimpls():
             return  # nobody listens: building the event would only cost time on every order
-        event = OrderEvent(kind=kind, account=account, broker=broker, at=dt.datetime.now(dt.UTC), **fields)
+        event = OrderEvent(kind=kind, account=account, broker=broker.context.broker, client_code=broker.client_code,
+                           at=dt.datetime.now(dt.UTC), **fields)
         try:
             self.plugins.hook.order_event(event=event)
         except Exception:  # an observer must never change an order's outcome
@@ -392,14 +424,7 @@ class AsyncBrokerManager:
         self, accounts: Sequence[str], operation: Callable[[str], Awaitable[T]]
     ) -> list[FanOutResult[T]]:
         """Run ``operation(account)`` for every account at once; one failure hides nothing."""
-
-        async def one(account: str) -> FanOutResult[T]:
-            try:
-                return FanOutResult(account, value=await operation(account))
-            except Exception as exc:
-                return FanOutResult(account, error=exc)
-
-        return list(await asyncio.gather(*(one(account) for account in accounts)))
+        return list(await asyncio.gather(*(_outcome(account, None, operation(account)) for account in accounts)))
 
     async def place_order_many(self, accounts: Sequence[str], request: OrderRequest) -> list[FanOutResult[OrderAck]]:
         """Place the same order in every account, each with its own client order id."""
@@ -408,6 +433,38 @@ class AsyncBrokerManager:
         if len(set(accounts)) != len(accounts):
             raise InputError("an account is listed twice: that would place its order twice")
         return await self.fan_out(accounts, lambda account: self.place_order(account, request))
+
+    # -- dealer operations ----------------------------------------------------
+    async def for_clients(
+        self, account: str, clients: Sequence[str] | None, operation: Callable[[str], Awaitable[T]]
+    ) -> list[FanOutResult[T]]:
+        """Run ``operation(client)`` for each client code of a dealer account (None: every code it
+        holds) at once; one client's failure hides nothing. Every code is checked before anything runs."""
+        codes = await self._held(account, clients)
+        return list(await asyncio.gather(*(_outcome(account, code, operation(code)) for code in codes)))
+
+    async def place_order_for_clients(
+        self, account: str, clients: Sequence[str], request: OrderRequest
+    ) -> list[FanOutResult[OrderAck]]:
+        """Place the same order for each client code of a dealer account, each with its own client order id."""
+        if request.client_order_id is not None and len(clients) > 1:
+            raise InputError("a fan-out gives each order its own client order id; do not set one")
+        return await self.for_clients(account, clients,
+                                      lambda code: self.place_order(account, request, client=code))
+
+    async def _held(self, account: str, clients: Sequence[str] | None) -> list[str]:
+        if clients is None:
+            return await self.clients(account)
+        if not clients:
+            raise InputError("give at least one client code")
+        held = [await self.held_client(account, code) for code in clients]
+        if len(set(held)) != len(held):
+            raise InputError("a client code is listed twice: that would place its order twice")
+        return held
+
+    async def held_client(self, account: str, code: str) -> str:
+        """``code`` as the dealer login holds it; ClientCodeError, before any request, if it does not."""
+        return (await (await self.session(account)).for_client(code)).client_code or code
 
 
 class BrokerManager:
@@ -497,35 +554,37 @@ class BrokerManager:
         finally:
             self._loop.run(stream.close())
 
-    def orders(self, account: str) -> list[Order]:
-        return self._loop.run(self.aio.orders(account))
+    def orders(self, account: str, *, client: str | None = None) -> list[Order]:
+        return self._loop.run(self.aio.orders(account, client=client))
 
-    def order_history(self, account: str, order_id: str) -> list[Order]:
-        return self._loop.run(self.aio.order_history(account, order_id))
+    def order_history(self, account: str, order_id: str, *, client: str | None = None) -> list[Order]:
+        return self._loop.run(self.aio.order_history(account, order_id, client=client))
 
-    def trades(self, account: str) -> list[Trade]:
-        return self._loop.run(self.aio.trades(account))
+    def trades(self, account: str, *, client: str | None = None) -> list[Trade]:
+        return self._loop.run(self.aio.trades(account, client=client))
 
-    def positions(self, account: str) -> list[Position]:
-        return self._loop.run(self.aio.positions(account))
+    def positions(self, account: str, *, client: str | None = None) -> list[Position]:
+        return self._loop.run(self.aio.positions(account, client=client))
 
-    def holdings(self, account: str) -> list[Holding]:
-        return self._loop.run(self.aio.holdings(account))
+    def holdings(self, account: str, *, client: str | None = None) -> list[Holding]:
+        return self._loop.run(self.aio.holdings(account, client=client))
 
-    def funds(self, account: str) -> Funds:
-        return self._loop.run(self.aio.funds(account))
+    def funds(self, account: str, *, client: str | None = None) -> Funds:
+        return self._loop.run(self.aio.funds(account, client=client))
 
-    def place_order(self, account: str, request: OrderRequest) -> OrderAck:
-        return self._loop.run(self.aio.place_order(account, request))
+    def place_order(self, account: str, request: OrderRequest, *, client: str | None = None) -> OrderAck:
+        return self._loop.run(self.aio.place_order(account, request, client=client))
 
     def place_order_many(self, accounts: Sequence[str], request: OrderRequest) -> list[FanOutResult[OrderAck]]:
         return self._loop.run(self.aio.place_order_many(accounts, request))
 
-    def modify_order(self, account: str, order_id: str, changes: OrderModify) -> OrderAck:
-        return self._loop.run(self.aio.modify_order(account, order_id, changes))
+    def modify_order(
+        self, account: str, order_id: str, changes: OrderModify, *, client: str | None = None
+    ) -> OrderAck:
+        return self._loop.run(self.aio.modify_order(account, order_id, changes, client=client))
 
-    def cancel_order(self, account: str, order_id: str) -> OrderAck:
-        return self._loop.run(self.aio.cancel_order(account, order_id))
+    def cancel_order(self, account: str, order_id: str, *, client: str | None = None) -> OrderAck:
+        return self._loop.run(self.aio.cancel_order(account, order_id, client=client))
 
     def reconcile(self, account: str, *, grace: dt.timedelta = RECONCILE_GRACE) -> list[Reconciled]:
         return self._loop.run(self.aio.reconcile(account, grace=grace))
@@ -533,3 +592,62 @@ class BrokerManager:
     def fan_out(self, accounts: Sequence[str], operation: Callable[[str], Awaitable[T]]) -> list[FanOutResult[T]]:
         """``operation`` is async and receives the account name; use ``self.aio`` inside it."""
         return self._loop.run(self.aio.fan_out(accounts, operation))
+
+    # -- dealer operations ----------------------------------------------------
+    def clients(self, account: str) -> list[str]:
+        return self._loop.run(self.aio.clients(account))
+
+    def client(self, account: str, code: str) -> ClientView:
+        """A dealer account acting for one client; a code the login does not hold fails here."""
+        return ClientView(self, account, self._loop.run(self.aio.held_client(account, code)))
+
+    def for_clients(
+        self, account: str, clients: Sequence[str] | None, operation: Callable[[str], Awaitable[T]]
+    ) -> list[FanOutResult[T]]:
+        """``operation`` is async and receives the client code; use ``self.aio`` inside it."""
+        return self._loop.run(self.aio.for_clients(account, clients, operation))
+
+    def place_order_for_clients(
+        self, account: str, clients: Sequence[str], request: OrderRequest
+    ) -> list[FanOutResult[OrderAck]]:
+        return self._loop.run(self.aio.place_order_for_clients(account, clients, request))
+
+
+class ClientView:
+    """A dealer account acting for one client: the book and order operations, bound to it.
+
+    Made by :meth:`BrokerManager.client`; it shares the account's session.
+    """
+
+    def __init__(self, manager: BrokerManager, account: str, client: str) -> None:
+        self.manager, self.account, self.client = manager, account, client
+
+    def __repr__(self) -> str:
+        return f"<ClientView {self.account}/{self.client}>"
+
+    def orders(self) -> list[Order]:
+        return self.manager.orders(self.account, client=self.client)
+
+    def order_history(self, order_id: str) -> list[Order]:
+        return self.manager.order_history(self.account, order_id, client=self.client)
+
+    def trades(self) -> list[Trade]:
+        return self.manager.trades(self.account, client=self.client)
+
+    def positions(self) -> list[Position]:
+        return self.manager.positions(self.account, client=self.client)
+
+    def holdings(self) -> list[Holding]:
+        return self.manager.holdings(self.account, client=self.client)
+
+    def funds(self) -> Funds:
+        return self.manager.funds(self.account, client=self.client)
+
+    def place_order(self, request: OrderRequest) -> OrderAck:
+        return self.manager.place_order(self.account, request, client=self.client)
+
+    def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck:
+        return self.manager.modify_order(self.account, order_id, changes, client=self.client)
+
+    def cancel_order(self, order_id: str) -> OrderAck:
+        return self.manager.cancel_order(self.account, order_id, client=self.client)

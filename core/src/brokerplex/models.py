@@ -237,6 +237,7 @@ class Order(_Model):
     status_message: str | None = None
     placed_at: dt.datetime
     updated_at: dt.datetime
+    client_code: str | None = None  # dealer logins: the client the order is for
 
 
 class OrderAck(_Model):
@@ -258,6 +259,7 @@ class Trade(_Model):
     price: Decimal
     filled_at: dt.datetime
     exchange_order_id: str | None = None
+    client_code: str | None = None  # dealer logins: the client the trade is for
 
 
 class Position(_Model):
@@ -274,6 +276,7 @@ class Position(_Model):
     realised_pnl: Money = Decimal(0)
     unrealised_pnl: Money = Decimal(0)
     multiplier: Decimal = Decimal(1)
+    client_code: str | None = None  # dealer logins: the client the position is for
 
     @property
     def pnl(self) -> Decimal:
@@ -287,6 +290,7 @@ class Holding(_Model):
     average_price: Money
     last_price: Money
     isin: str | None = None
+    client_code: str | None = None  # dealer logins: the client the holding is for
 
     @property
     def pnl(self) -> Decimal:
@@ -428,6 +432,7 @@ class OrderEvent(_Model):
     kind: Literal["sent", "rejected", "failed", "unknown", "reconciled", "modified", "cancelled", "update"]
     account: str
     broker: str
+    client_code: str | None = None  # dealer logins: the client the order is for
     client_order_id: str | None = None
     order_id: str | None = None
     request: OrderRequest | None = None

@@ -5,34 +5,48 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Protocol
 
 from brokerplex.models import Funds, Holding, Order, Position, Quote, Trade
 from brokerplex.streaming import StreamEvent
 from brokerplex.tables import cell, table
 
 
+class _ForClient(Protocol):
+    @property
+    def client_code(self) -> str | None: ...
+
+
+def _book(title: str, columns: list[str], found: Sequence[_ForClient], rows: list[list[object]]) -> None:
+    """A book's table, led by a client column when its rows belong to a dealer's clients."""
+    if any(item.client_code for item in found):
+        columns = ["client", *columns]
+        rows = [[item.client_code, *row] for item, row in zip(found, rows, strict=True)]
+    table(title, columns, rows)
+
+
 def orders(found: Sequence[Order], title: str = "Orders") -> None:
-    table(title, ["order id", "time", "symbol", "side", "type", "product", "qty", "filled", "price", "trigger",
-                  "avg", "status", "message"],
+    _book(title, ["order id", "time", "symbol", "side", "type", "product", "qty", "filled", "price", "trigger",
+                  "avg", "status", "message"], found,
           [[o.order_id, f"{o.updated_at:%H:%M:%S}", o.symbol, o.side.value, o.order_type.value, o.product.value,
             o.quantity, o.filled_quantity, o.price, o.trigger_price, o.average_price, o.status.value,
             o.status_message] for o in found])
 
 
 def trades(found: Sequence[Trade]) -> None:
-    table("Trades", ["trade id", "order id", "time", "symbol", "side", "product", "qty", "price"],
+    _book("Trades", ["trade id", "order id", "time", "symbol", "side", "product", "qty", "price"], found,
           [[t.trade_id, t.order_id, f"{t.filled_at:%H:%M:%S}", t.symbol, t.side.value, t.product.value,
             t.quantity, t.price] for t in found])
 
 
 def positions(found: Sequence[Position]) -> None:
-    table("Positions", ["symbol", "product", "qty", "avg", "ltp", "realised", "unrealised", "p&l"],
+    _book("Positions", ["symbol", "product", "qty", "avg", "ltp", "realised", "unrealised", "p&l"], found,
           [[p.symbol, p.product.value, p.quantity, p.average_price, p.last_price, p.realised_pnl,
             p.unrealised_pnl, p.pnl] for p in found])
 
 
 def holdings(found: Sequence[Holding]) -> None:
-    table("Holdings", ["symbol", "qty", "t1", "avg", "ltp", "p&l"],
+    _book("Holdings", ["symbol", "qty", "t1", "avg", "ltp", "p&l"], found,
           [[h.symbol, h.quantity, h.t1_quantity, h.average_price, h.last_price, h.pnl] for h in found])
 
 
@@ -53,7 +67,9 @@ def quotes(found: Sequence[Quote]) -> None:
 def stream_event_line(event: StreamEvent) -> str:
     """One line per streamed event, for ``brokerplex watch``."""
     if isinstance(event, Order):
-        return f"order {event.order_id} {event.symbol} {event.side.value} {event.quantity}: {event.status.value}"
+        client = f" for {event.client_code}" if event.client_code else ""
+        return (f"order {event.order_id}{client} {event.symbol} {event.side.value} {event.quantity}: "
+                f"{event.status.value}")
     line = f"{event.symbol}  {event.last_price}"
     if event.volume is not None:
         line += f"  vol {event.volume}"
