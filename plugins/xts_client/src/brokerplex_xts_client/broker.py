@@ -5,10 +5,11 @@ the account's private session file; ``connect`` restores them without a request.
 XTS tokens are day-scoped, so a session from an earlier day is expired here, before
 any request is made with it.
 
-Extension points for dealer logins (``brokerplex-xts-pro``): :attr:`http_class`
-(its :meth:`~brokerplex_xts_client.http.XtsHttp.client_id` adds ``clientID``),
-:meth:`check_login` (which kind of login this broker accepts) and :attr:`routes`
-(the book routes; dealers read ``dealerorderbook`` …).
+Extension points for dealer logins (``brokerplex-xts-pro``): :attr:`client_code`
+(every interactive call goes through :meth:`XtsClientBroker.interactive`, which sends
+it as ``clientID``), :meth:`check_login` (which kind of login this broker accepts),
+:meth:`records` (how a book is read; dealers read ``dealerorderbook`` …) and
+:meth:`record_client` (whose an event's record is).
 """
 
 from __future__ import annotations
@@ -73,17 +74,24 @@ def session_day() -> str:
 class XtsClientBroker(Broker):
     settings_model = XtsClientSettings
     settings: XtsClientSettings
-    http_class: ClassVar[type[XtsHttp]] = XtsHttp
     #: Book routes under /interactive; a dealer subclass points them at the dealer books.
     routes: ClassVar[Mapping[str, str]] = {
         "orders": "/orders", "trades": "/orders/trades", "positions": "/portfolio/positions",
     }
 
+    async def interactive(self, method: str, path: str, **kwargs: Any) -> Any:
+        """An Interactive API call for the account this instance acts for (a dealer's client)."""
+        return await self.http.interactive(method, path, client=self.client_code, **kwargs)
+
+    def record_client(self, record: Mapping[str, Any]) -> str | None:
+        """The client code of a streamed record: none for an investor, whose records are all its own."""
+        return None
+
     def __init__(self, context: AccountContext, settings: BrokerSettings) -> None:
         assert isinstance(settings, XtsClientSettings)
         super().__init__(context, settings)
-        self.http = self.http_class(settings, account=context.account, broker=context.broker)
-        self.client_codes: list[str] = []
+        self.http = XtsHttp(settings, account=context.account, broker=context.broker)
+        self.login_clients: list[str] = []  # clientCodes of the login result
         self.marketdata_user_id: str | None = None
         cache = DailyCache(context.cache_dir, "master-" + settings.host.replace(":", "_"))
         self._instruments = DailyStore(cache, self._download_master,
@@ -107,7 +115,7 @@ class XtsClientBroker(Broker):
         self.http.marketdata_token = saved["marketdata_token"]
         self.http.user_id = saved.get("user_id")
         self.marketdata_user_id = saved.get("marketdata_user_id") or saved.get("user_id")
-        self.client_codes = list(saved.get("client_codes") or [])
+        self.login_clients = list(saved.get("client_codes") or [])
 
     async def login(self, params: Mapping[str, str], io: LoginIO) -> Profile:
         try:
@@ -191,7 +199,7 @@ class XtsClientBroker(Broker):
 
     # -- reads -------------------------------------------------------------------------------------
     async def profile(self) -> Profile:
-        result = await self.http.interactive("GET", "/user/profile")
+        result = await self.interactive("GET", "/user/profile")
         record = result if isinstance(result, Mapping) else {}
         segments = record.get("ClientExchangeDetailsList")
         exchanges = sorted({Exchange(mapping.SEGMENT_EXCHANGES[name]) for name in segments
@@ -202,8 +210,11 @@ class XtsClientBroker(Broker):
             broker=self.context.broker, exchanges=exchanges, products=list(Product),
         )
 
-    async def _records(self, route: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        result = await self.http.interactive("GET", self.routes[route], params=params, empty=[])
+    async def records(self, route: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The records of one book (``orders``, ``trades``, ``positions``)."""
+        return self._listed(route, await self.interactive("GET", self.routes[route], params=params, empty=[]))
+
+    def _listed(self, route: str, result: Any) -> list[dict[str, Any]]:
         if isinstance(result, Mapping) and route == "positions":
             result = result.get("positionList", [])
         if not isinstance(result, list) or not all(isinstance(item, dict) for item in result):
@@ -214,18 +225,18 @@ class XtsClientBroker(Broker):
     async def orders(self) -> list[Order]:
         resolve = await self._resolver()
         return [mapping.order(r, mapping.record_symbol(resolve, r.get("ExchangeSegment"),
-                                                       r.get("ExchangeInstrumentID"), r))
-                for r in await self._records("orders")]
+                                                       r.get("ExchangeInstrumentID"), r), self.client_code)
+                for r in await self.records("orders")]
 
     async def order_history(self, order_id: str) -> list[Order]:
         resolve = await self._resolver()
         return [mapping.order(r, mapping.record_symbol(resolve, r.get("ExchangeSegment"),
-                                                       r.get("ExchangeInstrumentID"), r))
+                                                       r.get("ExchangeInstrumentID"), r), self.client_code)
                 for r in await self._history(order_id)]
 
     async def _history(self, order_id: str) -> list[dict[str, Any]]:
         """The order's states, oldest first (``GET /orders?appOrderID=``); OrderNotFoundError if none."""
-        records = await self.http.interactive("GET", "/orders", params={"appOrderID": _order_number(order_id)},
+        records = await self.interactive("GET", "/orders", params={"appOrderID": _order_number(order_id)},
                                               empty=[], order_id=order_id)
         if not isinstance(records, list) or not all(isinstance(item, dict) for item in records):
             raise ProtocolError("XTS answered an order history with something other than a list",
@@ -237,8 +248,8 @@ class XtsClientBroker(Broker):
     async def trades(self) -> list[Trade]:
         resolve = await self._resolver()
         return [mapping.trade(r, mapping.record_symbol(resolve, r.get("ExchangeSegment"),
-                                                       r.get("ExchangeInstrumentID"), r))
-                for r in await self._records("trades")]
+                                                       r.get("ExchangeInstrumentID"), r), self.client_code)
+                for r in await self.records("trades")]
 
     async def positions(self) -> list[Position]:
         """Net positions (overnight and today's)."""
@@ -252,15 +263,17 @@ class XtsClientBroker(Broker):
         resolve = await self._resolver()
         return [mapping.position(r, mapping.record_symbol(resolve, r.get("ExchangeSegment"),
                                                           mapping.pick(r, "ExchangeInstrumentId",
-                                                                       "ExchangeInstrumentID"), r))
-                for r in await self._records("positions", {"dayOrNet": day_or_net})]
+                                                                       "ExchangeInstrumentID"), r),
+                                    self.client_code)
+                for r in await self.records("positions", {"dayOrNet": day_or_net})]
 
     async def holdings(self) -> list[Holding]:
         resolve = await self._resolver()
-        return mapping.holdings(await self.http.interactive("GET", "/portfolio/holdings", empty={}), resolve)
+        return mapping.holdings(await self.interactive("GET", "/portfolio/holdings", empty={}), resolve,
+                                self.client_code)
 
     async def funds(self) -> Funds:
-        return mapping.funds(await self.http.interactive("GET", "/user/balance"))
+        return mapping.funds(await self.interactive("GET", "/user/balance"))
 
     async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
         """Quotes with five-level depth (1502); what 1502 lacks (indices) comes from the touchline (1501)."""
@@ -306,7 +319,7 @@ class XtsClientBroker(Broker):
             "limitPrice": float(request.price or 0), "stopPrice": float(request.trigger_price or 0),
             "orderUniqueIdentifier": request.client_order_id or "", "apiOrderSource": "",
         }
-        result = await self.http.interactive("POST", "/orders", body=body, bucket="orders", writing=True)
+        result = await self.interactive("POST", "/orders", body=body, bucket="orders", writing=True)
         order_id = self._order_id(result)
         return OrderAck(order_id=order_id, client_order_id=request.client_order_id, status=OrderStatus.PENDING)
 
@@ -341,13 +354,13 @@ class XtsClientBroker(Broker):
                 current.get("TimeInForce")) or "DAY",
             "orderUniqueIdentifier": mapping.text(current.get("OrderUniqueIdentifier")),
         }
-        await self.http.interactive("PUT", "/orders", body=body, bucket="orders", writing=True, order_id=order_id)
+        await self.interactive("PUT", "/orders", body=body, bucket="orders", writing=True, order_id=order_id)
         unique = mapping.text(current.get("OrderUniqueIdentifier")) or None
         return OrderAck(order_id=order_id, client_order_id=unique)  # XTS confirms the change later, by event
 
     async def cancel_order(self, order_id: str) -> OrderAck:
         number = _order_number(order_id)
-        await self.http.interactive("DELETE", "/orders", params={"appOrderID": number}, bucket="orders",
+        await self.interactive("DELETE", "/orders", params={"appOrderID": number}, bucket="orders",
                                     writing=True, order_id=order_id)
         return OrderAck(order_id=order_id)  # the cancellation shows in the book and on the socket
 
@@ -359,7 +372,7 @@ class XtsClientBroker(Broker):
         wanted = None if symbols is None else {store.key(symbol) for symbol in symbols}
         resolve = await self._resolver()
         instruments: dict[tuple[int, int], list[str]] = {}
-        for record in await self._records("orders"):
+        for record in await self.records("orders"):
             # Keyed by the record's own segment and id: a contract missing from the master is cancelled too.
             segment, ident = record.get("ExchangeSegment"), record.get("ExchangeInstrumentID")
             order = mapping.order(record, mapping.record_symbol(resolve, segment, ident, record))
@@ -367,7 +380,7 @@ class XtsClientBroker(Broker):
             if not order.status.is_final and (wanted is None or key in wanted):
                 instruments.setdefault(key, []).append(order.order_id)
         for segment, ident in instruments:
-            await self.http.interactive("POST", "/orders/cancelall", bucket="orders", writing=True, body={
+            await self.interactive("POST", "/orders/cancelall", bucket="orders", writing=True, body={
                 "exchangeSegment": mapping.SEGMENT_NAMES[segment], "exchangeInstrumentID": ident})
         return [order_id for ids in instruments.values() for order_id in ids]
 

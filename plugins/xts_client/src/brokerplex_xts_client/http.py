@@ -6,8 +6,8 @@ for the Interactive and Market Data APIs of its host. Every reply is the XTS env
 refusal into our hierarchy keeping the broker's code and words. Order writes are never
 retried: a timeout after the request left is OutcomeUnknownError.
 
-``brokerplex-xts-pro`` (dealer logins) subclasses this: :meth:`XtsHttp.client_id` is the
-one place that decides the ``clientID`` an interactive call carries (none for investors).
+An interactive call carries ``clientID`` only when it is given one: dealer logins
+(``brokerplex-xts-pro``) name the client of every call; investors never do (spec section 5).
 """
 
 from __future__ import annotations
@@ -97,6 +97,10 @@ def error_for(status: int, envelope: Mapping[str, Any] | None, *, account: str, 
     return RefusedError(f"XTS refused: {said}", **kwargs)
 
 
+class MissingRouteError(ProtocolError):
+    """The host does not serve this path (Express's HTML 404): a route that this broker's XTS lacks."""
+
+
 class XtsHttp:
     """Both APIs of one XTS login. Tokens are set by login or restored from the session file."""
 
@@ -131,12 +135,6 @@ class XtsHttp:
             await self._client.aclose()
             self._client = None
 
-    # -- the dealer extension point ------------------------------------------------------------
-    def client_id(self, path: str) -> str | None:
-        """The ``clientID`` an interactive call to ``path`` carries: none for an investor login,
-        whose account is implied by its token (spec section 5.2). Dealer logins override this."""
-        return None
-
     # -- logins --------------------------------------------------------------------------------
     async def login_interactive(self) -> dict[str, Any]:
         body = {"appKey": self.settings.interactive_key,
@@ -166,10 +164,10 @@ class XtsHttp:
     # -- calls ---------------------------------------------------------------------------------
     async def interactive(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                           body: dict[str, Any] | None = None, bucket: str = "interactive", writing: bool = False,
-                          empty: Any = None, order_id: str | None = None) -> Any:
-        """An Interactive API call; ``empty`` is the answer to 400 "Data Not Available" (None: an error)."""
+                          empty: Any = None, order_id: str | None = None, client: str | None = None) -> Any:
+        """An Interactive API call; ``empty`` is the answer to 400 "Data Not Available" (None: an error).
+        ``client`` is the ``clientID`` of a dealer's call (query for GET/DELETE, body otherwise)."""
         full = "/interactive" + path
-        client = self.client_id(full)
         if client is not None:
             if method in ("GET", "DELETE"):
                 params = {**(params or {}), "clientID": client}
@@ -247,5 +245,8 @@ class XtsHttp:
             return envelope
         if response.status_code >= 500 or response.status_code in (401, 403, 429):
             return None  # the status alone says enough
+        if response.status_code == 404:
+            raise MissingRouteError(f"XTS at {self.settings.host} has no route {response.request.url.path} "
+                                    "(HTTP 404)", broker=self.broker, code=404)
         error = OutcomeUnknownError if writing else ProtocolError
         raise error(f"XTS answered HTTP {response.status_code} without a JSON envelope", broker=self.broker)

@@ -222,8 +222,8 @@ def record_symbol(resolve: Callable[[int, int], str | None], segment: Any, instr
     return f"{exchange}:{name}"
 
 
-def order(record: Mapping[str, Any], symbol: str) -> Order:
-    """One order record (order book, history, ``order`` event)."""
+def order(record: Mapping[str, Any], symbol: str, client_code: str | None = None) -> Order:
+    """One order record (order book, history, ``order`` event); ``client_code``: a dealer's client."""
     try:
         kind = order_type(record.get("OrderType"))
         quantity = integer(record.get("OrderQuantity"))
@@ -257,13 +257,14 @@ def order(record: Mapping[str, Any], symbol: str) -> Order:
             status_message=text(record.get("CancelRejectReason")) or None,
             placed_at=placed or dt.datetime.now(dt.UTC),
             updated_at=updated or placed or dt.datetime.now(dt.UTC),
+            client_code=client_code,
         )
     except (KeyError, TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
         raise ProtocolError(f"XTS sent an unreadable order record ({type(exc).__name__}: {exc})",
                             broker=BROKER) from None
 
 
-def trade(record: Mapping[str, Any], symbol: str) -> Trade:
+def trade(record: Mapping[str, Any], symbol: str, client_code: str | None = None) -> Trade:
     try:
         when = interactive_time(pick(record, "LastExecutionTransactTime", "LastExecutionTransactTimeAPI",
                                      "ExchangeTransactTime", "LastUpdateDateTime"))
@@ -277,13 +278,14 @@ def trade(record: Mapping[str, Any], symbol: str) -> Trade:
             price=money(pick(record, "LastTradedPrice", "OrderAverageTradedPrice")),
             filled_at=when or dt.datetime.now(dt.UTC),
             exchange_order_id=text(record.get("ExchangeOrderID")) or None,
+            client_code=client_code,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProtocolError(f"XTS sent an unreadable trade record ({type(exc).__name__}: {exc})",
                             broker=BROKER) from None
 
 
-def position(record: Mapping[str, Any], symbol: str) -> Position:
+def position(record: Mapping[str, Any], symbol: str, client_code: str | None = None) -> Position:
     """A position in either field family: REST (``OpenBuyQuantity``, ``Quantity``, ``BuyAmount``)
     or socket/older REST (``LongPosition``, ``NetPosition``, ``BuyValue``)."""
     try:
@@ -307,12 +309,13 @@ def position(record: Mapping[str, Any], symbol: str) -> Position:
             realised_pnl=money(record.get("RealizedMTM")),
             unrealised_pnl=unrealised,
             multiplier=multiplier,
+            client_code=client_code,
         )
     except (TypeError, ValueError) as exc:
         raise ProtocolError(f"XTS sent an unreadable position ({type(exc).__name__}: {exc})", broker=BROKER) from None
 
 
-def holdings(result: Any, resolve: Callable[[int, int], str | None]) -> list[Holding]:
+def holdings(result: Any, resolve: Callable[[int, int], str | None], client_code: str | None = None) -> list[Holding]:
     """``{RMSHoldings: {Holdings: {ISIN: {...}}}}`` (current) or ``{RMSHoldingList: [...]}`` (old)."""
     if not isinstance(result, Mapping):
         return []
@@ -333,7 +336,7 @@ def holdings(result: Any, resolve: Callable[[int, int], str | None]) -> list[Hol
             found.append(Holding(
                 symbol=symbol, quantity=integer(item.get("HoldingQuantity")),
                 average_price=money(item.get("BuyAvgPrice")), last_price=money(item.get("MarketRate")),
-                isin=text(item.get("ISIN")) or None,
+                isin=text(item.get("ISIN")) or None, client_code=client_code,
             ))
         except ValueError as exc:
             raise ProtocolError(f"XTS sent an unreadable holding ({exc})", broker=BROKER) from None

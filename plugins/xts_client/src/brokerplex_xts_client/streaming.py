@@ -297,7 +297,7 @@ class XtsStream(Stream):
             store = self._require_store()
             symbol = mapping.record_symbol(lambda seg, ident: store.symbol((seg, ident)),
                                            record.get("ExchangeSegment"), record.get("ExchangeInstrumentID"), record)
-            order: Order = mapping.order(record, symbol)
+            order: Order = mapping.order(record, symbol, self._broker.record_client(record))
         except (ProtocolError, ValueError) as exc:
             log.warning("skipped an %s event: %s", event, exc)
             return
