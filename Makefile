@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := -e core -e plugins/paper -e 'plugins/zerodha[sim]' -e 'plugins/xts_client[sim]'
+PACKAGES := -e core -e plugins/paper -e 'plugins/zerodha[sim]' -e 'plugins/xts_client[sim]' -e 'plugins/xts_pro[sim]'
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test bench lint install clean

@@ -80,7 +80,9 @@ def error_for(status: int, envelope: Mapping[str, Any] | None, *, account: str, 
             return OutcomeUnknownError(f"XTS failed while handling the order (HTTP {status}: {said}); it may or may "
                                        "not have been acted on", **kwargs)
         return BrokerUnavailableError(f"XTS cannot serve now (HTTP {status}: {said})", **kwargs)
-    if status == 403 or "not authorized" in words or "not allowed" in words or "permission" in words:
+    # "not mapped": a dealer naming a client code that is not (or no longer) its own.
+    if status == 403 or any(marker in words for marker in ("not authorized", "not allowed", "permission",
+                                                           "not mapped")):
         return PermissionDeniedError(f"XTS refused: {said}", **kwargs)
     # Only a call about an existing order can be told "no such order"; a new order's "does not
     # exist" is about its instrument.

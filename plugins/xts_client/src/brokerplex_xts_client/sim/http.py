@@ -32,6 +32,16 @@ class Refusal(Exception):
         return JSONResponse(body, status_code=self.status, headers=self.headers)
 
 
+class MissingRoute(Refusal):
+    """A route this host does not serve: answered like an unknown path."""
+
+    def __init__(self) -> None:
+        super().__init__("Not Found", status=404)
+
+    def response(self) -> Response:
+        return not_found()
+
+
 def bad_request(*errors: str) -> Refusal:
     return Refusal("Bad Request", code="e-request-0001", errors=list(errors))
 

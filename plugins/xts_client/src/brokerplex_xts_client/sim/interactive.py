@@ -19,7 +19,7 @@ from brokerplex.errors import BrokerplexError, OrderNotFoundError
 from brokerplex.models import Order, OrderModify, OrderRequest, OrderType, Position, Product, Side, Validity
 from brokerplex_xts_client.sim.accounts import PRO, User
 from brokerplex_xts_client.sim.catalog import Entry
-from brokerplex_xts_client.sim.http import Call, Refusal, Route, bad_request, no_data, success
+from brokerplex_xts_client.sim.http import Call, MissingRoute, Refusal, Route, bad_request, no_data, success
 from brokerplex_xts_client.sim.records import (
     REQUEST_ORDER_TYPES,
     Owner,
@@ -145,6 +145,8 @@ class Interactive:
 
     def _dealer_only(self, call: Call) -> None:
         assert call.session is not None
+        if not self.state.dealer_routes:
+            raise MissingRoute()
         if call.session.user.investor:
             raise Refusal("Data Not Available", code="e-dealer-0001", errors=["dealer API used by an investor login"])
 
@@ -382,9 +384,9 @@ class Interactive:
 
     # -- books ------------------------------------------------------------------------------------
     async def order_book(self, call: Call) -> Response:
-        self._investor_route(call)
         if call.field("appOrderID") not in (None, ""):
-            return await self._history(call)
+            return await self._history(call)  # order history is every login's route (spec 5.3)
+        self._investor_route(call)
         return self._orders(call, empty_is_error=True)
 
     async def dealer_order_book(self, call: Call) -> Response:

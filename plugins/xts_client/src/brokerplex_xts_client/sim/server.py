@@ -97,12 +97,15 @@ class XtsSimulator:
     """The XTS wire simulator (interactive + market data, REST + Socket.IO) in a daemon thread."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: int = 1, state_dir: Path | None = None,
-                 rate_limits: bool = True) -> None:
+                 rate_limits: bool = True, dealer_routes: bool = True, dealer_investor_routes: bool = True) -> None:
+        """``dealer_routes``: serve the dealer book routes; ``dealer_investor_routes``: let dealers read
+        the investor book routes too (real brokers differ on both, spec 5.3)."""
         # Without a state_dir the exchange lives in memory and ends with the simulator.
         path: Path | str = ":memory:" if state_dir is None else Path(state_dir) / "exchange.sqlite"
         self.exchange = PaperExchange(path, seed=seed)
         users = default_users(seed)
         self.state = SimState(self.exchange, users, rate_limits)
+        self.state.dealer_routes, self.state.dealer_investor_routes = dealer_routes, dealer_investor_routes
         self.streams = Streams(self.state)
         self.app = build_app(self.state, self.streams)
         self.accounts: list[dict[str, Any]] = [user.as_json() for user in users]

@@ -72,6 +72,7 @@ class SimState:
         self.unique_ids: dict[str, str] = {}  # AppOrderID → orderUniqueIdentifier
         self.order_delay = 0.0
         self.dealer_investor_routes = True  # JNM's brokers refuse them; PY's allow them
+        self.dealer_routes = True  # off: a host without the dealer book routes (they answer 404)
         self._secret = secrets.token_bytes(32)
         self._catalog: Catalog | None = None
         self._sequence = 1_578_799_396_766_000
