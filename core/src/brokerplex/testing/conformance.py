@@ -12,6 +12,9 @@ Subclass :class:`BrokerConformance` in your plugin's tests and give it a
 
 Every check goes through :class:`~brokerplex.manager.BrokerManager`, the way users
 reach a broker, so it proves the mapping as well as the transport.
+
+A broker declaring ``dealer`` capability subclasses :class:`DealerConformance` instead:
+the same suite on the account's default client, plus the per-client checks.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import pytest
 
 from brokerplex.errors import (
     AuthenticationError,
+    ClientCodeError,
     InputError,
     InsufficientFundsError,
     OrderNotFoundError,
@@ -152,6 +156,22 @@ class BrokerConformance:
         assert all(isinstance(p, Position) for p in manager.positions(ACCOUNT))
         assert all(isinstance(h, Holding) for h in manager.holdings(ACCOUNT))
         assert isinstance(manager.funds(ACCOUNT), Funds)
+
+    def test_client_codes_follow_the_dealer_capability(
+        self, manager: BrokerManager, conformance_target: ConformanceTarget
+    ) -> None:
+        """A dealer lists the client codes it holds and reads each one's book; any other login
+        refuses ``client=`` as bad input."""
+        if manager.brokers()[conformance_target.broker].spec.capabilities.dealer:
+            codes = manager.clients(ACCOUNT)
+            assert codes, "a dealer login must hold at least one client code"
+            for code in codes:
+                assert all(isinstance(order, Order) for order in manager.orders(ACCOUNT, client=code))
+            return
+        with pytest.raises(ClientCodeError):
+            manager.clients(ACCOUNT)
+        with pytest.raises(ClientCodeError):
+            manager.orders(ACCOUNT, client="ANYCLIENT")
 
     def test_bad_credentials_are_an_authentication_error(
         self, conformance_target: ConformanceTarget, conformance_home: Path
@@ -290,3 +310,54 @@ class BrokerConformance:
         assert order.status is OrderStatus.REJECTED, f"an order beyond the margin ended {order.status}"
         assert order.status_message
         assert order.filled_quantity == 0
+
+
+class DealerConformance(BrokerConformance):
+    """The suite for dealer logins: the account's target options must give it two or more
+    client codes, and a default client (the checks above run on that one)."""
+
+    @pytest.fixture
+    def two_clients(self, manager: BrokerManager, trading: ConformanceTarget) -> tuple[str, str]:
+        codes = manager.clients(ACCOUNT)
+        assert len(codes) >= 2, "the dealer checks need a login that holds two client codes"
+        return codes[0], codes[1]
+
+    def test_declares_dealer(self, manager: BrokerManager, conformance_target: ConformanceTarget) -> None:
+        assert manager.brokers()[conformance_target.broker].spec.capabilities.dealer
+
+    def test_each_client_book_holds_only_its_orders(
+        self, manager: BrokerManager, trading: ConformanceTarget, two_clients: tuple[str, str]
+    ) -> None:
+        first, second = two_clients
+        acks = {code: manager.place_order(ACCOUNT, OrderRequest(symbol=trading.symbol, side=Side.BUY, quantity=1),
+                                          client=code) for code in two_clients}
+        books = {code: manager.orders(ACCOUNT, client=code) for code in two_clients}
+        for code, other in ((first, second), (second, first)):
+            mine = [o for o in books[code] if o.client_order_id == acks[code].client_order_id]
+            assert [o.order_id for o in mine] == [acks[code].order_id]
+            assert all(o.client_code == code for o in books[code])
+            assert acks[other].order_id not in {o.order_id for o in books[code]}
+
+    def test_a_foreign_client_code_is_refused_before_sending(
+        self, manager: BrokerManager, trading: ConformanceTarget
+    ) -> None:
+        journal_before = len(manager.journal.entries(ACCOUNT))
+        with pytest.raises(ClientCodeError):
+            manager.place_order(ACCOUNT, OrderRequest(symbol=trading.symbol, side=Side.BUY, quantity=1),
+                                client="NOT-A-CLIENT-OF-THIS-DEALER")
+        assert len(manager.journal.entries(ACCOUNT)) == journal_before
+
+    def test_fan_out_gives_one_result_per_client(
+        self, manager: BrokerManager, trading: ConformanceTarget, two_clients: tuple[str, str]
+    ) -> None:
+        codes = manager.clients(ACCOUNT)[:3]
+        results = manager.place_order_for_clients(
+            ACCOUNT, codes, OrderRequest(symbol=trading.symbol, side=Side.BUY, quantity=1))
+        assert [result.client for result in results] == codes
+        assert all(result.ok and result.value is not None for result in results), [r.error for r in results]
+        for result in results:
+            assert result.value is not None
+            assert result.client is not None
+            book = manager.orders(ACCOUNT, client=result.client)
+            assert [o.order_id for o in book if o.client_order_id == result.value.client_order_id] == [
+                result.value.order_id]

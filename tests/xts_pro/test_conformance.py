@@ -1,0 +1,36 @@
+"""The XTS dealer plugin passes the conformance kit, dealer checks included, against the XTS simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from brokerplex.testing import ConformanceTarget, DealerConformance
+from brokerplex_paper.universe import nearest_future
+from brokerplex_xts_client.sim import XtsSimulator
+
+
+def dealer_options(sim: XtsSimulator, **extra: str) -> dict[str, str]:
+    dealer = next(account for account in sim.accounts if account["role"] == "dealer")
+    keys, market = dealer["interactive"], dealer["marketdata"]
+    return {"root": sim.root, "client_code": dealer["client_codes"][0],
+            "interactive_key": keys["appKey"], "interactive_secret": keys["secretKey"],
+            "marketdata_key": market["appKey"], "marketdata_secret": market["secretKey"], **extra}
+
+
+class TestXtsProConformance(DealerConformance):
+    @pytest.fixture
+    def simulator(self, tmp_path: Path) -> Iterator[XtsSimulator]:
+        with XtsSimulator(state_dir=tmp_path / "sim", seed=5) as sim:
+            yield sim
+
+    @pytest.fixture
+    def conformance_target(self, simulator: XtsSimulator) -> ConformanceTarget:
+        return ConformanceTarget(
+            broker="xts_pro", options=dealer_options(simulator), login={},
+            derivative=nearest_future("NIFTY").symbol,
+            bad_options=dealer_options(simulator, interactive_secret="not-the-secret"),
+            settle_seconds=5.0,
+        )
