@@ -496,4 +496,21 @@ def test_investor_book_routes_can_be_closed_to_dealers(xts_sim: XtsSimulator) ->
     dealer.ok("POST", "/interactive/orders", {**ORDER, "clientID": client})
     xts_sim.state.dealer_investor_routes = False  # as JNM found on its brokers
     assert error_of(dealer.call("GET", "/interactive/orders", clientID=client))["description"] == "Data Not Available"
-    assert len(dealer.ok("GET", "/interactive/orders/dealerorderbook", clientID=client)) == 1
+    booked = dealer.ok("GET", "/interactive/orders/dealerorderbook", clientID=client)
+    assert len(booked) == 1
+    # An order's history stays every login's route (spec 5.3), closed investor books or not.
+    history = dealer.ok("GET", "/interactive/orders", clientID=client, appOrderID=booked[0]["AppOrderID"])
+    assert {record["AppOrderID"] for record in history} == {booked[0]["AppOrderID"]}
+
+
+def test_a_host_without_dealer_routes_answers_them_like_unknown_paths(tmp_path: Path) -> None:
+    with XtsSimulator(state_dir=tmp_path / "sim", dealer_routes=False) as sim:
+        dealer = Api(sim, "dealer")
+        client = dealer.login["clientCodes"][0]
+        for path in ("/interactive/orders/dealerorderbook", "/interactive/orders/dealertradebook",
+                     "/interactive/portfolio/dealerpositions"):
+            reply = dealer.call("GET", path, clientID=client, dayOrNet="NetWise")
+            assert reply.status_code == 404
+            assert reply.headers["content-type"].startswith("text/html")
+        dealer.ok("POST", "/interactive/orders", {**ORDER, "clientID": client})
+        assert len(dealer.ok("GET", "/interactive/orders", clientID=client)) == 1  # the investor route serves
