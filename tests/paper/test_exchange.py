@@ -11,6 +11,7 @@ import pytest
 from brokerplex.errors import InsufficientFundsError, InvalidOrderError, OrderNotFoundError
 from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Product, Side, Validity, Variety
 from brokerplex_paper.exchange import IST, PaperExchange, RejectReason
+from brokerplex_paper.market import money
 
 TUESDAY_11AM = dt.datetime(2026, 11, 24, 11, 0, tzinfo=IST)
 
@@ -256,3 +257,10 @@ def test_the_market_is_seeded_and_derivatives_follow_their_underlying(tmp_path: 
     third.quotes(watched)
     clock.advance(minutes=30)
     assert third.quotes(["NSE:INFY"])["NSE:INFY"].last_price != one.quotes(["NSE:INFY"])["NSE:INFY"].last_price
+
+
+@pytest.mark.parametrize(("value", "shown"),
+                         [("-0.001", "0.00"), ("-0", "0.00"), ("-1.005", "-1.01"), ("2.345", "2.35")])
+def test_money_rounds_half_up_and_has_no_negative_zero(value: str, shown: str) -> None:
+    # A short position marked at its own price has a P&L of -0 × price: it must read 0.00.
+    assert str(money(Decimal(value))) == shown

@@ -149,4 +149,5 @@ class Book:
 
 
 def money(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # + 0 turns a negative zero (a short position at its own price) into plain 0.00
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) + 0
