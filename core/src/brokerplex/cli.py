@@ -254,8 +254,11 @@ def _place_for_clients(account: str, clients: list[str], request: OrderRequest, 
     else:
         for result in results:
             click.echo(f"{result.client}: " + (_placed(result.value) if result.value else f"error: {result.error}"))
-    if failed := [str(r.client) for r in results if not r.ok]:
-        raise click.ClickException(f"{len(failed)} of {len(results)} orders failed (clients {', '.join(failed)})")
+    if failed := [r for r in results if not r.ok]:
+        summary = f"{len(failed)} of {len(results)} orders failed (clients {', '.join(str(r.client) for r in failed)})"
+        if len(failed) == len(results) and all(isinstance(r.error, InputError) for r in failed):
+            raise InputError(summary)  # refused here for every client: bad input, exit code 2
+        raise click.ClickException(summary)
 
 
 @cli.command()

@@ -366,7 +366,13 @@ class AsyncBrokerManager:
         results = []
         for entry in self.journal.unresolved(account):
             # A dealer's order is looked for in the book of the client it was placed for.
-            book = broker if entry.client is None else await broker.for_client(entry.client)
+            try:
+                book = broker if entry.client is None else await broker.for_client(entry.client)
+            except ClientCodeError:
+                log.warning("order %s was placed for client %s, which account %s no longer holds; left %s",
+                            entry.client_order_id, entry.client, account, entry.state.value)
+                results.append(Reconciled(entry, entry.state, None))
+                continue
             found = await book.find_order(entry.client_order_id)
             if found is not None:
                 state = JournalState.SENT
