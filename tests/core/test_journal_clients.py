@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from brokerplex import output
+from brokerplex import output, tables
 from brokerplex.journal import JournalState, OrderJournal
 from brokerplex.models import Order, OrderStatus, OrderType, Product, Side
 
@@ -60,8 +60,10 @@ def order(order_id: str, client: str | None) -> Order:
 
 @pytest.mark.parametrize(("clients", "shown"), [((None, None), False), (("CL1001", "*****"), True)])
 def test_books_lead_with_the_client_when_rows_have_one(
-    clients: tuple[str | None, str | None], shown: bool, capsys: pytest.CaptureFixture[str]
+    clients: tuple[str | None, str | None], shown: bool, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(tables.console, "width", 250)  # wide enough that no header wraps
     output.orders([order("1", clients[0]), order("2", clients[1])])
     printed = capsys.readouterr().out
     header = next(line for line in printed.splitlines() if "order id" in line)
