@@ -129,7 +129,7 @@ class XtsClientBroker(Broker):
         self.http.interactive_token = interactive["token"]
         try:
             self.check_login(interactive)
-        except AuthenticationError:
+        except (AuthenticationError, InputError):
             await self.http.logout()  # do not leave a session we will not use
             self.http.interactive_token = None
             raise

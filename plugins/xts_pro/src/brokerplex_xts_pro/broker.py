@@ -45,11 +45,16 @@ class XtsProBroker(XtsClientBroker):
 
     def check_login(self, result: Mapping[str, Any]) -> None:
         """Accept dealer logins only: an investor login acts for itself and takes no clientID."""
-        if result.get("isInvestorClient") is not False:
+        flag = result.get("isInvestorClient")
+        if flag is not False:
+            said = "XTS did not say isInvestorClient" if flag is None else f"XTS says isInvestorClient={flag}"
             raise AuthenticationError(
-                f"these are investor credentials (XTS says isInvestorClient={result.get('isInvestorClient')}); "
-                f"xts_pro is for dealer logins: activate the account with the xts_client broker instead "
-                f"(brokerplex activate xts_client {self.context.account} …)", broker=self.context.broker)
+                f"these are not dealer credentials ({said}); xts_pro is for dealer logins: activate an investor "
+                f"login with the xts_client broker instead (brokerplex activate xts_client {self.context.account} …)",
+                broker=self.context.broker)
+        if self.client_code is not None:  # the default client must be one the login holds, as it spells it
+            self.login_clients = [str(code) for code in result.get("clientCodes") or []]
+            self.client_code = self._held(self.client_code)
 
     # -- clients ------------------------------------------------------------------------------------
     async def client_codes(self) -> list[str]:
@@ -82,7 +87,7 @@ class XtsProBroker(XtsClientBroker):
     # -- reads ----------------------------------------------------------------------------------------
     async def profile(self) -> Profile:
         """The dealer login, with the name XTS gives for its default client (else its PRO book)."""
-        acting = self if self.client_code is not None else await self.for_client(PRO)
+        acting = await self.for_client(self.client_code or PRO)
         found = await XtsClientBroker.profile(acting)
         return found.model_copy(update={"user_id": self.http.user_id or found.user_id})
 
