@@ -245,7 +245,8 @@ def _placed(ack: OrderAck) -> str:
 
 
 def _place_for_clients(account: str, clients: list[str], request: OrderRequest, as_json: bool) -> None:
-    """One order per client code; every client's outcome is shown, and any failure makes exit code 1."""
+    """One order per client code; every client's outcome is shown. Exit code 1 if any failed, 2 if every
+    one was refused here as bad input."""
     results = state().manager.place_order_for_clients(account, clients, request)
     if as_json:
         print_json([{"client": r.client, **({"ack": r.value.model_dump(mode="json")} if r.value else
