@@ -20,6 +20,7 @@ from _harness import ChildSimulator, QuietIO, arguments, interleaved, per_order,
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, OrderType, Side
 from brokerplex.rules import tick_floor
+from brokerplex_xts_client.sim.accounts import activation_settings
 
 ORDERS = 20
 ACCOUNT = "x1"
@@ -44,12 +45,8 @@ def main() -> None:
             BrokerManager(Path(folder) / "home") as manager:
         root = sim.info["root"]
         investor = next(account for account in sim.info["accounts"] if account["role"] == "investor")
-        manager.activate("xts_client", ACCOUNT, {
-            "root": root, "interactive_key": investor["interactive"]["appKey"],
-            "interactive_secret": investor["interactive"]["secretKey"],
-            "marketdata_key": investor["marketdata"]["appKey"],
-            "marketdata_secret": investor["marketdata"]["secretKey"],
-            "orders_per_second": "100000", "requests_per_second": "100000"})
+        manager.activate("xts_client", ACCOUNT, activation_settings(
+            root, investor, orders_per_second="100000", requests_per_second="100000"))
         manager.login(ACCOUNT, {}, QuietIO())
         token = json.loads((Path(folder) / "home" / "sessions" / f"{ACCOUNT}.json").read_text())["interactive_token"]
         infy = manager.instrument(ACCOUNT, "NSE:INFY")

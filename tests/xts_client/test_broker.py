@@ -36,13 +36,6 @@ ACCOUNT = "x1"
 T = TypeVar("T")
 
 
-def options(sim: XtsSimulator, role: str = "investor", **extra: str) -> dict[str, str]:
-    user = next(account for account in sim.accounts if account["role"] == role)
-    return {"root": sim.root, "interactive_key": user["interactive"]["appKey"],
-            "interactive_secret": user["interactive"]["secretKey"], "marketdata_key": user["marketdata"]["appKey"],
-            "marketdata_secret": user["marketdata"]["secretKey"], **extra}
-
-
 def secrets_of(sim: XtsSimulator) -> list[str]:
     return [pair["secretKey"] for account in sim.accounts for pair in (account["interactive"], account["marketdata"])]
 
@@ -50,7 +43,7 @@ def secrets_of(sim: XtsSimulator) -> list[str]:
 @pytest.fixture
 def manager(tmp_path: Path, xts_sim: XtsSimulator) -> Iterator[BrokerManager]:
     with BrokerManager(tmp_path / "home") as manager:
-        manager.activate("xts_client", ACCOUNT, options(xts_sim))
+        manager.activate("xts_client", ACCOUNT, xts_sim.settings())
         manager.login(ACCOUNT, {}, ClickLoginIO())
         yield manager
 
@@ -111,7 +104,7 @@ def test_a_root_with_a_path_is_refused(tmp_path: Path) -> None:
 # -- sessions ------------------------------------------------------------------------------------
 def test_dealer_credentials_are_refused_with_a_pointer_to_xts_pro(tmp_path: Path, xts_sim: XtsSimulator) -> None:
     with BrokerManager(tmp_path) as manager:
-        manager.activate("xts_client", "dealer", options(xts_sim, role="dealer"))
+        manager.activate("xts_client", "dealer", xts_sim.settings(role="dealer"))
         with pytest.raises(AuthenticationError, match="xts_pro") as refused:
             manager.login("dealer", {}, ClickLoginIO())
         assert "isInvestorClient" in str(refused.value)
@@ -120,7 +113,7 @@ def test_dealer_credentials_are_refused_with_a_pointer_to_xts_pro(tmp_path: Path
 
 def test_wrong_keys_are_an_authentication_error(tmp_path: Path, xts_sim: XtsSimulator) -> None:
     with BrokerManager(tmp_path) as manager:
-        manager.activate("xts_client", "wrong", options(xts_sim, interactive_secret="not-the-secret"))
+        manager.activate("xts_client", "wrong", xts_sim.settings(interactive_secret="not-the-secret"))
         with pytest.raises(AuthenticationError, match="refused the login") as refused:
             manager.login("wrong", {}, ClickLoginIO())
         assert "not-the-secret" not in str(refused.value)
@@ -140,7 +133,7 @@ def test_an_expired_token_says_to_log_in_again(manager: BrokerManager, xts_sim: 
 def test_a_session_from_an_earlier_day_expires_without_a_request(tmp_path: Path, xts_sim: XtsSimulator) -> None:
     dead_root = f"http://127.0.0.1:{free_port()}"  # a request would be an UnreachableError
     with BrokerManager(tmp_path) as manager:
-        manager.activate("xts_client", "old", {**options(xts_sim), "root": dead_root})
+        manager.activate("xts_client", "old", {**xts_sim.settings(), "root": dead_root})
         yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
         manager.aio._context("old", "xts_client").session.save({
             "day": yesterday, "root": dead_root, "interactive_token": "t1", "marketdata_token": "t2"})
@@ -155,14 +148,14 @@ def test_the_stored_session_is_reused_by_the_next_process(manager: BrokerManager
 
 def test_no_login_yet_says_how_to_log_in(tmp_path: Path, xts_sim: XtsSimulator) -> None:
     with BrokerManager(tmp_path) as manager:
-        manager.activate("xts_client", "fresh", options(xts_sim))
+        manager.activate("xts_client", "fresh", xts_sim.settings())
         with pytest.raises(AuthenticationError, match="brokerplex login fresh"):
             manager.orders("fresh")
 
 
 def test_an_unreachable_host_is_unreachable(tmp_path: Path, xts_sim: XtsSimulator) -> None:
     with BrokerManager(tmp_path) as manager:
-        manager.activate("xts_client", "nowhere", {**options(xts_sim), "root": f"http://127.0.0.1:{free_port()}"})
+        manager.activate("xts_client", "nowhere", {**xts_sim.settings(), "root": f"http://127.0.0.1:{free_port()}"})
         with pytest.raises(UnreachableError):
             manager.login("nowhere", {}, ClickLoginIO())
 
@@ -182,7 +175,7 @@ def test_a_timeout_after_sending_is_reconciled_and_the_order_exists_once(
     tmp_path: Path, xts_sim: XtsSimulator
 ) -> None:
     with BrokerManager(tmp_path) as manager:
-        manager.activate("xts_client", "slow", options(xts_sim, timeout="0.5"))
+        manager.activate("xts_client", "slow", xts_sim.settings(timeout="0.5"))
         manager.login("slow", {}, ClickLoginIO())
         xts_sim.delay_orders(1.5)
         ack = manager.place_order("slow", OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=2,
@@ -289,7 +282,7 @@ def test_no_secret_or_token_in_logs_errors_or_reprs(tmp_path: Path, xts_sim: Xts
     caplog.set_level(logging.DEBUG)
     texts: list[str] = []
     with BrokerManager(tmp_path) as manager:
-        account = manager.activate("xts_client", ACCOUNT, options(xts_sim))
+        account = manager.activate("xts_client", ACCOUNT, xts_sim.settings())
         texts += [repr(account), str(account.settings)]
         manager.login(ACCOUNT, {}, ClickLoginIO())
         manager.quotes(ACCOUNT, ["NSE:INFY"])

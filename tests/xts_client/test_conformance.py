@@ -12,13 +12,6 @@ from brokerplex_paper.universe import nearest_future
 from brokerplex_xts_client.sim import XtsSimulator
 
 
-def investor_options(sim: XtsSimulator) -> dict[str, str]:
-    user = next(account for account in sim.accounts if account["role"] == "investor")
-    return {"root": sim.root, "interactive_key": user["interactive"]["appKey"],
-            "interactive_secret": user["interactive"]["secretKey"], "marketdata_key": user["marketdata"]["appKey"],
-            "marketdata_secret": user["marketdata"]["secretKey"]}
-
-
 class TestXtsClientConformance(BrokerConformance):
     @pytest.fixture
     def simulator(self, tmp_path: Path) -> Iterator[XtsSimulator]:
@@ -28,8 +21,8 @@ class TestXtsClientConformance(BrokerConformance):
     @pytest.fixture
     def conformance_target(self, simulator: XtsSimulator) -> ConformanceTarget:
         return ConformanceTarget(
-            broker="xts_client", options=investor_options(simulator), login={},
+            broker="xts_client", options=simulator.settings(), login={},
             derivative=nearest_future("NIFTY").symbol,
-            bad_options={**investor_options(simulator), "interactive_secret": "not-the-secret"},
+            bad_options=simulator.settings(interactive_secret="not-the-secret"),
             settle_seconds=5.0,
         )

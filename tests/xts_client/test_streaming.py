@@ -21,18 +21,11 @@ from brokerplex_xts_client.sim import XtsSimulator
 from brokerplex_xts_client.streaming import XtsStream
 
 
-def options(sim: XtsSimulator, **extra: str) -> dict[str, str]:
-    user = next(account for account in sim.accounts if account["role"] == "investor")
-    return {"root": sim.root, "interactive_key": user["interactive"]["appKey"],
-            "interactive_secret": user["interactive"]["secretKey"], "marketdata_key": user["marketdata"]["appKey"],
-            "marketdata_secret": user["marketdata"]["secretKey"], **extra}
-
-
 @asynccontextmanager
 async def streaming(home: Path, sim: XtsSimulator, **extra: str) -> AsyncIterator[tuple[XtsClientBroker, XtsStream]]:
     manager = AsyncBrokerManager(home)
     try:
-        manager.activate("xts_client", "s1", options(sim, **extra))
+        manager.activate("xts_client", "s1", sim.settings(**extra))
         await manager.login("s1", {}, ClickLoginIO())
         broker = await manager.session("s1")
         assert isinstance(broker, XtsClientBroker)

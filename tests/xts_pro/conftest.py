@@ -27,17 +27,13 @@ class SimKeys:
 
     def __init__(self, sim: XtsSimulator) -> None:
         self.sim = sim
-        self.dealer = next(account for account in sim.accounts if account["role"] == "dealer")
-        self.investor = next(account for account in sim.accounts if account["role"] == "investor")
+        self.dealer, self.investor = sim.account("dealer"), sim.account("investor")
         self.dealer_id: str = self.dealer["user_id"]
         self.codes: list[str] = list(self.dealer["client_codes"])  # the clients the dealer holds, PRO book aside
 
     def options(self, role: str = "dealer", **extra: str) -> dict[str, str]:
         """Settings of an account for the ``role`` login (without a client_code unless given)."""
-        user = self.dealer if role == "dealer" else self.investor
-        return {"root": self.sim.root, "interactive_key": user["interactive"]["appKey"],
-                "interactive_secret": user["interactive"]["secretKey"], "marketdata_key": user["marketdata"]["appKey"],
-                "marketdata_secret": user["marketdata"]["secretKey"], **extra}
+        return self.sim.settings(role, **extra)
 
     def cli_options(self, role: str = "dealer", **extra: str) -> list[str]:
         """The same settings as ``-o KEY=VALUE`` arguments."""

@@ -13,11 +13,7 @@ from brokerplex_xts_client.sim import XtsSimulator
 
 
 def dealer_options(sim: XtsSimulator, **extra: str) -> dict[str, str]:
-    dealer = next(account for account in sim.accounts if account["role"] == "dealer")
-    keys, market = dealer["interactive"], dealer["marketdata"]
-    return {"root": sim.root, "client_code": dealer["client_codes"][0],
-            "interactive_key": keys["appKey"], "interactive_secret": keys["secretKey"],
-            "marketdata_key": market["appKey"], "marketdata_secret": market["secretKey"], **extra}
+    return sim.settings("dealer", client_code=sim.account("dealer")["client_codes"][0], **extra)
 
 
 class TestXtsProConformance(DealerConformance):

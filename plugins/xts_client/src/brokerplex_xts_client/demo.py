@@ -21,15 +21,8 @@ def xts_scene(manager: BrokerManager) -> None:
     folder = Path(tempfile.mkdtemp(prefix="brokerplex-xts-sim-"))
     try:
         with XtsSimulator(seed=1, state_dir=folder) as sim:
-            investor = next(account for account in sim.accounts if account["role"] == "investor")
             step(f"start the XTS simulator at {sim.root}; activate {ACCOUNT!r} with investor keys")
-            manager.activate("xts_client", ACCOUNT, {
-                "root": sim.root,
-                "interactive_key": investor["interactive"]["appKey"],
-                "interactive_secret": investor["interactive"]["secretKey"],
-                "marketdata_key": investor["marketdata"]["appKey"],
-                "marketdata_secret": investor["marketdata"]["secretKey"],
-            })
+            manager.activate("xts_client", ACCOUNT, sim.settings("investor"))
             profile = manager.login(ACCOUNT, {}, ClickLoginIO())
             click.echo(f"logged in to both XTS APIs as {profile.user_id} ({profile.name})")
             trade_round_trip(manager, ACCOUNT, quantity=5, carried_as="orderUniqueIdentifier")

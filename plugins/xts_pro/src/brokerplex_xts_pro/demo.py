@@ -25,16 +25,9 @@ def dealer_scene(manager: BrokerManager) -> None:
     folder = Path(tempfile.mkdtemp(prefix="brokerplex-xts-dealer-"))
     try:
         with XtsSimulator(seed=1, state_dir=folder) as sim:
-            dealer = next(account for account in sim.accounts if account["role"] == "dealer")
-            first, second = dealer["client_codes"][:2]
+            first, second = sim.account("dealer")["client_codes"][:2]
             step(f"activate {ACCOUNT!r} with the simulator's dealer keys; its default client is {first}")
-            manager.activate("xts_pro", ACCOUNT, {
-                "root": sim.root, "client_code": first,
-                "interactive_key": dealer["interactive"]["appKey"],
-                "interactive_secret": dealer["interactive"]["secretKey"],
-                "marketdata_key": dealer["marketdata"]["appKey"],
-                "marketdata_secret": dealer["marketdata"]["secretKey"],
-            })
+            manager.activate("xts_pro", ACCOUNT, sim.settings("dealer", client_code=first))
             profile = manager.login(ACCOUNT, {}, ClickLoginIO())
             codes = manager.clients(ACCOUNT)
             click.echo(f"logged in as dealer {profile.user_id}; it acts for {', '.join(codes)} "

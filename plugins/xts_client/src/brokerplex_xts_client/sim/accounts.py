@@ -11,7 +11,9 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 PRO = "*****"  # the client code of a dealer's own (proprietary) book
 
@@ -45,6 +47,13 @@ class User:
     def as_json(self) -> dict[str, object]:
         return {"role": self.role, "user_id": self.user_id, "client_codes": list(self.client_codes),
                 "interactive": self.interactive.as_json(), "marketdata": self.marketdata.as_json()}
+
+
+def activation_settings(root: str, account: Mapping[str, Any], **extra: str) -> dict[str, str]:
+    """``brokerplex activate`` settings for one announced login (an item of ``accounts``)."""
+    interactive, marketdata = account["interactive"], account["marketdata"]
+    return {"root": root, "interactive_key": interactive["appKey"], "interactive_secret": interactive["secretKey"],
+            "marketdata_key": marketdata["appKey"], "marketdata_secret": marketdata["secretKey"], **extra}
 
 
 def _keys(seed: int, user_id: str, api: str) -> KeyPair:

@@ -29,7 +29,7 @@ from starlette.routing import BaseRoute, Route
 
 from brokerplex.errors import BrokerplexError
 from brokerplex_paper.exchange import PaperExchange
-from brokerplex_xts_client.sim.accounts import default_users
+from brokerplex_xts_client.sim.accounts import activation_settings, default_users
 from brokerplex_xts_client.sim.http import Refusal, invalid_token, not_found, parse_call, route_key
 from brokerplex_xts_client.sim.http import Route as ApiRoute
 from brokerplex_xts_client.sim.interactive import Interactive
@@ -152,6 +152,14 @@ class XtsSimulator:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.stop()
+
+    def account(self, role: str) -> dict[str, Any]:
+        """The first announced login of ``role`` (``investor`` or ``dealer``)."""
+        return next(account for account in self.accounts if account["role"] == role)
+
+    def settings(self, role: str = "investor", **extra: str) -> dict[str, str]:
+        """``brokerplex activate`` settings for the first login of ``role``, plus ``extra``."""
+        return activation_settings(self.root, self.account(role), **extra)
 
     # -- control hooks -------------------------------------------------------------------------
     def expire_sessions(self) -> None:
