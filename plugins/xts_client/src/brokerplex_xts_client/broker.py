@@ -74,18 +74,10 @@ def session_day() -> str:
 class XtsClientBroker(Broker):
     settings_model = XtsClientSettings
     settings: XtsClientSettings
-    #: Book routes under /interactive; a dealer subclass points them at the dealer books.
+    #: Book routes under /interactive (dealers read the dealer books, falling back to these).
     routes: ClassVar[Mapping[str, str]] = {
         "orders": "/orders", "trades": "/orders/trades", "positions": "/portfolio/positions",
     }
-
-    async def interactive(self, method: str, path: str, **kwargs: Any) -> Any:
-        """An Interactive API call for the account this instance acts for (a dealer's client)."""
-        return await self.http.interactive(method, path, client=self.client_code, **kwargs)
-
-    def record_client(self, record: Mapping[str, Any]) -> str | None:
-        """The client code of a streamed record: none for an investor, whose records are all its own."""
-        return None
 
     def __init__(self, context: AccountContext, settings: BrokerSettings) -> None:
         assert isinstance(settings, XtsClientSettings)
@@ -97,6 +89,14 @@ class XtsClientBroker(Broker):
         self._instruments = DailyStore(cache, self._download_master,
                                        lambda data: build_store(parse_master(data.decode())))
         self._streams: list[XtsStream] = []
+
+    async def interactive(self, method: str, path: str, **kwargs: Any) -> Any:
+        """An Interactive API call for the account this instance acts for (a dealer's client)."""
+        return await self.http.interactive(method, path, client=self.client_code, **kwargs)
+
+    def record_client(self, record: Mapping[str, Any]) -> str | None:
+        """The client code of a streamed record: none for an investor, whose records are all its own."""
+        return None
 
     # -- session -----------------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -237,7 +237,7 @@ class XtsClientBroker(Broker):
     async def _history(self, order_id: str) -> list[dict[str, Any]]:
         """The order's states, oldest first (``GET /orders?appOrderID=``); OrderNotFoundError if none."""
         records = await self.interactive("GET", "/orders", params={"appOrderID": _order_number(order_id)},
-                                              empty=[], order_id=order_id)
+                                         empty=[], order_id=order_id)
         if not isinstance(records, list) or not all(isinstance(item, dict) for item in records):
             raise ProtocolError("XTS answered an order history with something other than a list",
                                 broker=self.context.broker)
@@ -361,7 +361,7 @@ class XtsClientBroker(Broker):
     async def cancel_order(self, order_id: str) -> OrderAck:
         number = _order_number(order_id)
         await self.interactive("DELETE", "/orders", params={"appOrderID": number}, bucket="orders",
-                                    writing=True, order_id=order_id)
+                               writing=True, order_id=order_id)
         return OrderAck(order_id=order_id)  # the cancellation shows in the book and on the socket
 
     async def cancel_all(self, symbols: Sequence[str] | None = None) -> list[str]:

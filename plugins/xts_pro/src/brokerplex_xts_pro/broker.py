@@ -59,6 +59,9 @@ class XtsProBroker(XtsClientBroker):
     # -- clients ------------------------------------------------------------------------------------
     async def client_codes(self) -> list[str]:
         """The login's client codes, then ``*****``, the dealer's own book."""
+        return self._held_codes()
+
+    def _held_codes(self) -> list[str]:
         return [*self.login_clients, PRO]
 
     async def for_client(self, code: str) -> XtsProBroker:
@@ -71,7 +74,7 @@ class XtsProBroker(XtsClientBroker):
 
     def _held(self, code: str) -> str:
         """``code`` as the login holds it (codes are matched without regard to case)."""
-        held = [*self.login_clients, PRO]
+        held = self._held_codes()
         wanted = code.strip().upper()
         found = next((known for known in held if known.upper() == wanted), None)
         if found is None:
