@@ -177,10 +177,10 @@ def test_a_timeout_after_sending_is_reconciled_and_the_order_exists_once(
     with BrokerManager(tmp_path) as manager:
         manager.activate("xts_client", "slow", xts_sim.settings(timeout="0.5"))
         manager.login("slow", {}, ClickLoginIO())
-        xts_sim.delay_orders(1.5)
+        xts_sim.faults.delay("orders", 1.5)
         ack = manager.place_order("slow", OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=2,
                                                        client_order_id="slowcid1"))
-        xts_sim.delay_orders(0)
+        xts_sim.faults.clear()
         assert ack.client_order_id == "slowcid1"
         kinds = [entry for entry in manager.journal.entries("slow") if entry.client_order_id == "slowcid1"]
         assert [entry.state for entry in kinds] == [JournalState.SENT]

@@ -239,11 +239,11 @@ def test_empty_books_answer_data_not_available(xts_sim: XtsSimulator) -> None:
 
 def test_delayed_order_answer_still_places_the_order(xts_sim: XtsSimulator) -> None:
     api = Api(xts_sim, "investor")
-    xts_sim.delay_orders(1.0)
+    xts_sim.faults.delay("orders", 1.0)
     with pytest.raises(httpx.ReadTimeout):
         httpx.post(xts_sim.root + "/interactive/orders", headers=api.headers, json={**ORDER, "orderUniqueIdentifier":
                                                                                     "late1"}, timeout=0.3)
-    xts_sim.delay_orders(0)
+    xts_sim.faults.clear()
     deadline = time.monotonic() + 3
     while not (book := api.call("GET", "/interactive/orders")).is_success and time.monotonic() < deadline:
         time.sleep(0.1)

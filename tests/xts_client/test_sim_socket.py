@@ -127,13 +127,13 @@ def test_sockets_refuse_bad_tokens_and_close_on_expiry(xts_sim: XtsSimulator) ->
     assert asyncio.run(run()) == []  # iteration ended: the server closed the socket
 
 
-def test_drop_sockets_ends_connections_and_clients_can_reconnect(xts_sim: XtsSimulator) -> None:
+def test_drop_streams_ends_connections_and_clients_can_reconnect(xts_sim: XtsSimulator) -> None:
     session = login(xts_sim, "investor", "interactive")
 
     async def run() -> dict[str, list[Any]]:
         client = await order_socket(xts_sim, session)
         await collect(client, {"joined"})
-        await asyncio.to_thread(xts_sim.drop_sockets)
+        await asyncio.to_thread(xts_sim.drop_streams)
         assert await collect(client, {"never"}, seconds=3) == {}
         assert not client.connected
         async with await order_socket(xts_sim, session) as again:

@@ -97,7 +97,7 @@ def test_a_dropped_socket_reconnects_and_resubscribes(tmp_path: Path, xts_sim: X
         async with streaming(tmp_path, xts_sim) as (_, stream):
             await stream.subscribe(["NSE:INFY"], "quote")
             await collect(stream, lambda seen: len(ticks_of(seen, "NSE:INFY")) >= 2)
-            await asyncio.get_running_loop().run_in_executor(None, xts_sim.drop_sockets)
+            await asyncio.get_running_loop().run_in_executor(None, xts_sim.drop_streams)
             dropped_at = time.time()
             after = await collect(stream, lambda seen: stream.reconnects >= 2 and len(ticks_of(seen, "NSE:INFY")) >= 3,
                                   seconds=20)

@@ -517,13 +517,13 @@ def test_a_timeout_is_reconciled_in_the_book_of_the_client(
     dealer.instrument(ACCOUNT, "NSE:INFY")  # the day's master is cached: only the order meets the short timeout
     dealer.activate("xts_pro", ACCOUNT, keys.options(client_code=FIRST, timeout="0.5"))
     with BrokerManager(dealer_home) as slow:  # the stored session, now with a 0.5 s timeout
-        dealer_sim.delay_orders(2.0)
+        dealer_sim.faults.delay("orders", 2.0)
         try:
             ack: OrderAck | None = slow.place_order(ACCOUNT, buy(client_order_id="slowcl2"), client=SECOND)
         except OutcomeUnknownError:
             ack = None  # a lookup that came too early; reconcile finds it
         finally:
-            dealer_sim.delay_orders(0)
+            dealer_sim.faults.clear()
         entry = slow.journal.get("slowcl2")
         assert entry is not None
         assert entry.client == SECOND

@@ -102,10 +102,10 @@ def test_http_429_is_rate_limited(home: Path, kite_sim: KiteSimulator) -> None:
 
 def test_an_unanswered_order_is_reconciled_by_its_tag_and_exists_once(home: Path, kite_sim: KiteSimulator) -> None:
     with logged_in(home, kite_sim, timeout="1") as manager:
-        kite_sim.delay_orders(3)
+        kite_sim.faults.delay("orders", 3)
         ack = manager.place_order("z1", OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=2,
                                                      client_order_id="late1"))
-        kite_sim.delay_orders(0)
+        kite_sim.faults.clear()
         entry = manager.journal.get("late1")
         assert entry is not None
         assert entry.state is JournalState.SENT

@@ -273,10 +273,10 @@ def test_delayed_order_answer_times_out_but_the_order_stands(
     kite_sim: KiteSimulator, kite_login: Callable[..., Any],
 ) -> None:
     kite = kite_login(kite_sim, timeout=1)
-    kite_sim.delay_orders(2.5)
+    kite_sim.faults.delay("orders", 2.5)
     with pytest.raises(requests.exceptions.ReadTimeout):
         kite.place_order("regular", "NSE", "ITC", "BUY", 1, "CNC", "MARKET", tag="slow1")
-    kite_sim.delay_orders(0)
+    kite_sim.faults.clear()
     assert [o["status"] for o in kite.orders() if o["tag"] == "slow1"] == ["COMPLETE"]
 
 

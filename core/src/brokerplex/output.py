@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Protocol
 
 from brokerplex.models import Funds, Holding, Order, Position, Quote, Trade
-from brokerplex.streaming import StreamEvent
 from brokerplex.tables import cell, table
 
 
@@ -62,34 +59,3 @@ def quotes(found: Sequence[Quote]) -> None:
             f"{q.depth.bids[0].quantity} @ {cell(q.depth.bids[0].price)}" if q.depth.bids else None,
             f"{q.depth.asks[0].quantity} @ {cell(q.depth.asks[0].price)}" if q.depth.asks else None,
             q.open, q.high, q.low, q.close, q.volume] for q in found])
-
-
-def stream_event_line(event: StreamEvent) -> str:
-    """One line per streamed event, for ``brokerplex watch``."""
-    if isinstance(event, Order):
-        client = f" for {event.client_code}" if event.client_code else ""
-        return (f"order {event.order_id}{client} {event.symbol} {event.side.value} {event.quantity}: "
-                f"{event.status.value}")
-    line = f"{event.symbol}  {event.last_price}"
-    if event.volume is not None:
-        line += f"  vol {event.volume}"
-    if event.bids and event.asks:
-        bid, ask = event.bids[0], event.asks[0]
-        line += f"  {bid[1]} @ {event.price(bid[0])} / {ask[1]} @ {event.price(ask[0])}"
-    return line
-
-
-def stream_event_record(event: StreamEvent) -> dict[str, object]:
-    """The ``--json`` form of a streamed event: a tick's fields, or ``{"order": ...}``."""
-    if isinstance(event, Order):
-        return {"order": event.model_dump(mode="json")}
-    record: dict[str, object] = {"symbol": event.symbol, "mode": event.mode, "last_price": str(event.last_price)}
-    optional = {"last_quantity": event.last_quantity, "volume": event.volume, "open_interest": event.open_interest,
-                "average_price": event.average_price, "open": event.open, "high": event.high, "low": event.low,
-                "close": event.close, "exchange_timestamp": event.exchange_timestamp}
-    record.update({key: value.isoformat() if isinstance(value, dt.datetime) else
-                   str(value) if isinstance(value, Decimal) else value
-                   for key, value in optional.items() if value is not None})
-    if (depth := event.depth) is not None:
-        record["depth"] = depth.model_dump(mode="json")
-    return record

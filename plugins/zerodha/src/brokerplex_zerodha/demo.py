@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from brokerplex.cli import ClickLoginIO
+from brokerplex.cli.watch import stream_event_line
 from brokerplex.demo import show_books, step, trade_round_trip
 from brokerplex.manager import BrokerManager
 from brokerplex.models import Tick
-from brokerplex.output import stream_event_line
 
 ACCOUNT = "kite-demo"
 SECRET = "kite_sim_secret"

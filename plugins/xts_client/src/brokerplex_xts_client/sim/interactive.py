@@ -8,7 +8,6 @@ refused order shows up as ``Rejected`` in the books and on the socket.
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -249,8 +248,6 @@ class Interactive:
         order_id = placement.order.order_id
         self.state.unique_ids[order_id] = unique
         self.state.on_interactive_change(user)
-        if self.state.order_delay:
-            await asyncio.sleep(self.state.order_delay)  # the order is placed; only the answer is late
         result = {"AppOrderID": int(order_id), "OrderUniqueIdentifier": unique,
                   "ClientID": user.user_id if code == PRO else code}
         return success("s-orders-0001", "Request sent", result)

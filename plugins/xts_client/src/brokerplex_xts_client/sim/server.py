@@ -6,8 +6,9 @@ Started in a daemon thread under uvicorn; tests use it as a context manager::
         investor = sim.accounts[0]   # role, user_id, client_codes, interactive/marketdata keys
         httpx.post(f"{sim.root}/interactive/user/session", data={...})
 
-Control hooks for tests: ``expire_sessions()``, ``drop_sockets()``, ``delay_orders(seconds)``, and
-``exchange`` (the PaperExchange: ``set_price`` moves the market).
+Control hooks for tests: ``expire_sessions()``, ``drop_streams()``, ``faults`` (lost, late, trickled or
+malformed HTTP replies: :mod:`brokerplex_paper.faults`), and ``exchange`` (the PaperExchange: ``set_price``
+moves the market).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 
 from brokerplex.errors import BrokerplexError
 from brokerplex_paper.exchange import PaperExchange
+from brokerplex_paper.faults import HttpFaults, RoutePattern
 from brokerplex_xts_client.sim.accounts import activation_settings, default_users
 from brokerplex_xts_client.sim.http import Refusal, invalid_token, not_found, parse_call, route_key
 from brokerplex_xts_client.sim.http import Route as ApiRoute
@@ -38,6 +40,19 @@ from brokerplex_xts_client.sim.state import SimState
 from brokerplex_xts_client.sim.streaming import Streams
 
 _METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+_MD = r"^/(apimarketdata|marketdata|apibinarymarketdata)"
+#: The simulator's routes by the names every simulator's ``faults`` understands.
+FAULT_ROUTES: dict[str, list[RoutePattern]] = {
+    "login": [RoutePattern("POST", r"^/interactive/user/session/?$"), RoutePattern("POST", _MD + r"/auth/login/?$")],
+    "orders": [RoutePattern("POST", r"^/interactive/orders(/cover|/bracket)?/?$")],
+    "changes": [RoutePattern("PUT|DELETE", r"^/interactive/orders(/cover|/bracket)?/?$"),
+                RoutePattern("POST", r"^/interactive/orders/cancelall/?$")],
+    "books": [RoutePattern("GET", r"^/interactive/(orders|orders/trades|orders/dealer\w+|portfolio/\w+|user/balance)"
+                                  r"/?$")],
+    "quotes": [RoutePattern("POST", _MD + r"/instruments/quotes/?$")],
+    "master": [RoutePattern("POST", _MD + r"/instruments/master/?$"),
+               RoutePattern("GET", _MD + r"/instruments/indexlist/?$")],
+}
 
 
 def build_app(state: SimState, streams: Streams) -> Starlette:
@@ -108,13 +123,15 @@ class XtsSimulator:
         self.state.dealer_routes, self.state.dealer_investor_routes = dealer_routes, dealer_investor_routes
         self.streams = Streams(self.state)
         self.app = build_app(self.state, self.streams)
+        #: Faults injected into HTTP replies (see :mod:`brokerplex_paper.faults`).
+        self.faults = HttpFaults(self.app, FAULT_ROUTES, seed=seed)
         self.accounts: list[dict[str, Any]] = [user.as_json() for user in users]
         self._socket = _free_socket(host, port)
         bound_host, bound_port = self._socket.getsockname()[:2]
         self.host, self.port = bound_host, bound_port
         self.root = f"http://{bound_host}:{bound_port}"
         # Engine.IO does its own pings; a stop must not wait for clients that keep reconnecting.
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="on", ws="websockets-sansio",
+        config = uvicorn.Config(self.faults, log_level="warning", lifespan="on", ws="websockets-sansio",
                                 ws_ping_interval=None, ws_ping_timeout=None, timeout_graceful_shutdown=3)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
@@ -165,15 +182,11 @@ class XtsSimulator:
     def expire_sessions(self) -> None:
         """Every token becomes invalid: REST answers "Invalid Token", sockets are closed."""
         self.state.expire_all()
-        self.drop_sockets()
+        self.drop_streams()
 
-    def drop_sockets(self) -> None:
+    def drop_streams(self) -> None:
         """Close every Socket.IO connection (clients are expected to reconnect)."""
         self._in_loop(self.streams.drop_all())
-
-    def delay_orders(self, seconds: float) -> None:
-        """Order POSTs answer ``seconds`` late; the order itself is placed at once."""
-        self.state.order_delay = seconds
 
     def _in_loop(self, work: Any) -> None:
         loop = self.streams.loop

@@ -70,7 +70,6 @@ class SimState:
         self.limits = RateLimits(rate_limits)
         self.sessions: dict[str, Session] = {}
         self.unique_ids: dict[str, str] = {}  # AppOrderID → orderUniqueIdentifier
-        self.order_delay = 0.0
         self.dealer_investor_routes = True  # JNM's brokers refuse them; PY's allow them
         self.dealer_routes = True  # off: a host without the dealer book routes (they answer 404)
         self._secret = secrets.token_bytes(32)

@@ -238,8 +238,6 @@ class KiteApp:
         if placing.meta:
             view.meta[order.order_id] = placing.meta
         await self.hub.publish_orders()
-        if self.state.order_delay:
-            await asyncio.sleep(self.state.order_delay)  # the order stands; only the answer is late
         if placement.reject is not None:
             raise refusal(placement.reject.value, order.status_message or "rejected")
         return success({"order_id": order.order_id})

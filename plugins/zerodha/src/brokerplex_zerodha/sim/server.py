@@ -16,6 +16,7 @@ from typing import Any
 import uvicorn
 
 from brokerplex_paper.exchange import PaperExchange
+from brokerplex_paper.faults import HttpFaults, RoutePattern
 from brokerplex_zerodha.sim.app import KiteApp
 from brokerplex_zerodha.sim.auth import Sessions
 from brokerplex_zerodha.sim.ratelimit import RateLimits
@@ -23,6 +24,15 @@ from brokerplex_zerodha.sim.state import SimState
 
 USER_ID = "ZS1234"
 START_TIMEOUT = 15.0
+#: The simulator's routes by the names every simulator's ``faults`` understands.
+FAULT_ROUTES: dict[str, list[RoutePattern]] = {
+    "login": [RoutePattern("POST", r"^/session/token$")],
+    "orders": [RoutePattern("POST", r"^/orders/[^/]+$")],
+    "changes": [RoutePattern("PUT|DELETE", r"^/orders/[^/]+/[^/]+$")],
+    "books": [RoutePattern("GET", r"^/(orders|trades|portfolio/positions|portfolio/holdings|user/margins)(/|$)")],
+    "quotes": [RoutePattern("GET", r"^/quote(/|$)")],
+    "master": [RoutePattern("GET", r"^/instruments(/[A-Z]+)?$")],
+}
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -52,6 +62,8 @@ class KiteSimulator:
         self._state = SimState(self.exchange, Sessions(api_key, api_secret, USER_ID), api_secret, redirect_url,
                                RateLimits() if rate_limits else None)
         self._app = KiteApp(self._state, tick_interval)
+        #: Faults injected into HTTP replies (see :mod:`brokerplex_paper.faults`).
+        self.faults = HttpFaults(self._app.starlette(), FAULT_ROUTES, seed=seed)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -62,7 +74,7 @@ class KiteSimulator:
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> KiteSimulator:
-        config = uvicorn.Config(self._app.starlette(), host=self.host, port=self.port, log_level="warning",
+        config = uvicorn.Config(self.faults, host=self.host, port=self.port, log_level="warning",
                                 ws="websockets-sansio", lifespan="on", access_log=False,
                                 timeout_graceful_shutdown=3)
         server = self._server = uvicorn.Server(config)
@@ -129,11 +141,6 @@ class KiteSimulator:
     def drop_streams(self) -> None:
         """Close every ticker connection at once (code 1011); clients have to reconnect."""
         self._call(self._app.hub.drop_all())
-
-    def delay_orders(self, seconds: float) -> None:
-        """Answer order placements ``seconds`` late. The order is placed at once; only the
-        reply waits (for client timeout and reconciliation tests). 0 turns it off."""
-        self._state.order_delay = seconds
 
     def silence_streams(self, on: bool) -> None:
         """Stop (True) or resume (False) every ticker message, heartbeats included, without

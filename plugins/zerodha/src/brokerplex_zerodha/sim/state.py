@@ -19,7 +19,6 @@ class SimState:
     api_secret: str = field(repr=False)
     redirect_url: str
     limits: RateLimits | None
-    order_delay: float = 0.0
     _catalog: Catalog | None = None
     _views: dict[str, OrderView] = field(default_factory=dict)
 
