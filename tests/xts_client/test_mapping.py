@@ -205,7 +205,9 @@ class TestRecords:
             (holding,) = mapping.holdings(result, resolve)
             assert (holding.symbol, holding.quantity, holding.average_price) == ("NSE:INFY", 12,
                                                                                 Decimal("1450.25"))
-        assert mapping.holdings("", resolve) == []
+        for unreadable in ("", {}, {"RMSHoldings": None}):  # not "no holdings": a reply we cannot read
+            with pytest.raises(ProtocolError, match="unreadable holdings reply"):
+                mapping.holdings(unreadable, resolve)
 
 
 class TestQuotes:

@@ -113,6 +113,7 @@ def test_quote_drops_empty_depth_levels_and_keeps_exact_prices() -> None:
 def test_portfolio_funds_and_profile() -> None:
     positions = mapping.positions_from_kite({"net": [{"tradingsymbol": "NIFTY26DECFUT", "exchange": "NFO",
                                                       "product": "NRML", "quantity": -65, "multiplier": 1,
+                                                      "average_price": 24010.5, "last_price": 24010.55,
                                                       "realised": 10.5, "unrealised": -2.25}], "day": []})
     assert (positions[0].quantity, positions[0].pnl) == (-65, Decimal("8.25"))
     funds = mapping.funds_from_kite({"equity": {"net": 99725.05, "available": {"cash": 245431.6},

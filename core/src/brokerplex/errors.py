@@ -151,3 +151,4 @@ class OutcomeUnknownError(BrokerError):
     """The request may or may not have been acted on; reconcile, never resend."""
 
     nothing_happened = False
+

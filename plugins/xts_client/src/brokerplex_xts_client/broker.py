@@ -15,12 +15,19 @@ it as ``clientID``), :meth:`check_login` (which kind of login this broker accept
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
-from brokerplex.errors import AuthenticationError, InputError, OrderNotFoundError, ProtocolError, TokenExpiredError
+from brokerplex.errors import (
+    AuthenticationError,
+    InputError,
+    OrderNotFoundError,
+    ProtocolError,
+    TokenExpiredError,
+)
 from brokerplex.instruments import IST, DailyCache, DailyStore
 from brokerplex.models import (
     Exchange,
@@ -38,6 +45,7 @@ from brokerplex.models import (
     Quote,
     Trade,
 )
+from brokerplex.payloads import unreadable
 from brokerplex.streaming import Stream
 from brokerplex_xts_client import mapping
 from brokerplex_xts_client.http import XtsHttp
@@ -46,6 +54,8 @@ from brokerplex_xts_client.settings import XtsClientSettings
 
 if TYPE_CHECKING:
     from brokerplex_xts_client.streaming import XtsStream
+
+log = logging.getLogger("brokerplex.xts")
 
 MASTER_SEGMENTS = ("NSECM", "NSEFO", "NSECD", "BSECM", "BSEFO", "MCXFO")
 INDEX_SEGMENTS = ("NSECM", "BSECM")
@@ -216,7 +226,7 @@ class XtsClientBroker(Broker):
 
     def _listed(self, route: str, result: Any) -> list[dict[str, Any]]:
         if isinstance(result, Mapping) and route == "positions":
-            result = result.get("positionList", [])
+            result = result.get("positionList")  # missing is unreadable, not "no positions"
         if not isinstance(result, list) or not all(isinstance(item, dict) for item in result):
             raise ProtocolError(f"XTS answered the {route} book with something other than a list of records",
                                 broker=self.context.broker)
@@ -269,7 +279,8 @@ class XtsClientBroker(Broker):
 
     async def holdings(self) -> list[Holding]:
         resolve = await self._resolver()
-        return mapping.holdings(await self.interactive("GET", "/portfolio/holdings", empty={}), resolve,
+        none: dict[str, Any] = {"RMSHoldingList": []}  # XTS's "Data Not Available": no holdings
+        return mapping.holdings(await self.interactive("GET", "/portfolio/holdings", empty=none), resolve,
                                 self.client_code)
 
     async def funds(self) -> Funds:
@@ -291,7 +302,10 @@ class XtsClientBroker(Broker):
                 key = (mapping.integer(message.get("ExchangeSegment")), mapping.integer(
                     message.get("ExchangeInstrumentID")))
                 if (symbol := keys.get(key)) is not None:
-                    found[symbol] = mapping.quote(message, symbol)
+                    try:
+                        found[symbol] = mapping.quote(message, symbol)
+                    except ProtocolError as exc:  # the other symbols' quotes still count
+                        log.warning("left out the quote of %s: %s", symbol, exc)
         return found
 
     async def ohlc(self, symbol: str, interval: str, start: dt.datetime, end: dt.datetime) -> list[Candle]:
@@ -325,10 +339,10 @@ class XtsClientBroker(Broker):
 
     def _order_id(self, result: Any) -> str:
         found = mapping.pick(result, "AppOrderID", "appOrderID") if isinstance(result, Mapping) else None
-        number = mapping.integer(found, 0) if found is not None else 0
-        if number <= 0:
-            raise ProtocolError("XTS acknowledged the order without an AppOrderID", broker=self.context.broker)
-        return str(number)
+        try:
+            return str(mapping.order_number(found))
+        except ProtocolError as exc:  # the order may stand: the manager settles this as an unknown outcome
+            raise unreadable(self.context.broker, "order acknowledgement", result, exc) from None
 
     async def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck:
         """XTS's modify restates every field, so the order's current state fills in what is unchanged."""

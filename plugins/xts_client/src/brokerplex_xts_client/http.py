@@ -4,7 +4,9 @@ One :class:`XtsHttp` per account holds one ``httpx.AsyncClient`` (one connection
 for the Interactive and Market Data APIs of its host. Every reply is the XTS envelope
 ``{type, code, description, result}`` (spec section 2.2); :func:`error_for` maps a
 refusal into our hierarchy keeping the broker's code and words. Order writes are never
-retried: a timeout after the request left is OutcomeUnknownError.
+retried: a timeout after the request left is OutcomeUnknownError, and so is any reply to an
+order that does not prove a refusal (a refusal is an error envelope, or 401/403/429).
+A call's ``timeout`` caps its whole duration, however slowly the reply trickles in.
 
 An interactive call carries ``clientID`` only when it is given one: dealer logins
 (``brokerplex-xts-pro``) name the client of every call; investors never do (spec section 5).
@@ -12,6 +14,7 @@ An interactive call carries ``clientID`` only when it is given one: dealer login
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import Mapping
@@ -35,6 +38,7 @@ from brokerplex.errors import (
     TokenExpiredError,
     UnreachableError,
 )
+from brokerplex.payloads import excerpt, parse_json
 from brokerplex.ratelimit import Limit, RateLimiter, shared_limiter
 from brokerplex_xts_client.settings import XtsClientSettings
 
@@ -52,6 +56,12 @@ def limits(settings: XtsClientSettings, bucket: str) -> tuple[Limit, ...]:
         return (Limit(settings.orders_per_second, 1.0),)
     return (Limit(settings.requests_per_second, 1.0),)
 NO_DATA = "data not available"
+#: Statuses that refuse a request whatever the body says: not logged in, not allowed, rate limited.
+REFUSING_STATUSES = frozenset({401, 403, 429})
+
+
+def _words(value: Any, limit: int = 300) -> str:
+    return " ".join(value.split())[:limit] if isinstance(value, str) else ""
 
 
 def _description(envelope: Mapping[str, Any] | None) -> tuple[str, str, list[str]]:
@@ -59,8 +69,20 @@ def _description(envelope: Mapping[str, Any] | None) -> tuple[str, str, list[str
         return "", "", []
     result = envelope.get("result")
     errors = result.get("errors") if isinstance(result, Mapping) else None
-    details = [str(e) for e in errors] if isinstance(errors, list) else []
-    return str(envelope.get("code") or ""), str(envelope.get("description") or ""), details
+    description = _words(envelope.get("description"))
+    details: list[str] = []
+    for error in errors if isinstance(errors, list) else []:
+        said = _words(error)  # servers repeat the description as the first error: say it once
+        if said and said.lower() != description.lower() and said not in details:
+            details.append(said)
+    code = envelope.get("code")
+    return (str(code) if isinstance(code, (str, int)) else ""), description, details
+
+
+def envelope_kind(envelope: Mapping[str, Any] | None) -> str:
+    """``success``, ``error``, or ``""`` for anything that is not an XTS envelope."""
+    kind = envelope.get("type") if envelope is not None else None
+    return kind.lower() if isinstance(kind, str) and kind.lower() in ("success", "error") else ""
 
 
 def error_for(status: int, envelope: Mapping[str, Any] | None, *, account: str, broker: str,
@@ -201,31 +223,52 @@ class XtsHttp:
                     empty: Any = None, order_id: str | None = None) -> Any:
         await self.limiter(bucket).acquire()
         headers = {"Authorization": token} if token else None
+        sent = False
+
+        async def trace(event: str, info: Mapping[str, Any]) -> None:
+            nonlocal sent
+            sent = sent or event.endswith("send_request_headers.started")
+
         try:
-            response = await self.client.request(method, path, params=params, headers=headers,
-                                                  content=None if body is None else json.dumps(body))
+            async with asyncio.timeout(self.settings.timeout):  # httpx times each read, not the whole call
+                response = await self.client.request(method, path, params=params, headers=headers,
+                                                      content=None if body is None else json.dumps(body),
+                                                      extensions={"trace": trace})
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
-            raise UnreachableError(f"cannot reach XTS at {self.settings.host} ({type(exc).__name__})",
-                                   broker=self.broker, order_id=order_id) from None
-        except httpx.TransportError as exc:
+            raise self._unreachable(type(exc).__name__, order_id) from None
+        except (httpx.TransportError, TimeoutError) as exc:
+            reason = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
+            if not sent:
+                raise self._unreachable(reason, order_id) from None
             # The request may have left: for an order that is an unknown outcome, never a retry.
             if writing:
                 raise OutcomeUnknownError(f"no answer from XTS at {self.settings.host} after sending the order "
-                                          f"({type(exc).__name__}); it may or may not have been acted on",
+                                          f"({reason}); it may or may not have been acted on",
                                           broker=self.broker, order_id=order_id) from None
-            raise BrokerUnavailableError(f"no answer from XTS at {self.settings.host} ({type(exc).__name__})",
+            raise BrokerUnavailableError(f"no answer from XTS at {self.settings.host} ({reason})",
                                          broker=self.broker) from None
         return self._result(response, writing=writing, login=login, empty=empty, order_id=order_id)
 
+    def _unreachable(self, reason: str, order_id: str | None) -> UnreachableError:
+        return UnreachableError(f"cannot reach XTS at {self.settings.host} ({reason}); nothing was sent",
+                                broker=self.broker, order_id=order_id)
+
     def _result(self, response: httpx.Response, *, writing: bool, login: bool, empty: Any,
                 order_id: str | None) -> Any:
-        envelope = self._envelope(response, writing)
-        status = response.status_code
-        if status < 400 and envelope is not None and str(envelope.get("type", "")).lower() == "success":
+        envelope = self._envelope(response, writing, login)
+        status, kind = response.status_code, envelope_kind(envelope)
+        if status < 400 and kind == "success":
+            assert envelope is not None
             return envelope.get("result")
         _, description, _ = _description(envelope)
         if empty is not None and status == 400 and NO_DATA in description.lower():
             return empty
+        if status < 500 and kind != "error" and status not in REFUSING_STATUSES:
+            # Neither a success nor a refusal: for an order the broker may hold it.
+            shown = "" if login else f": {excerpt(response.content)}"
+            cls = OutcomeUnknownError if writing else ProtocolError
+            raise cls(f"XTS answered HTTP {status} with something other than an XTS envelope{shown}",
+                      broker=self.broker, order_id=order_id)
         if login and status < 500 and not isinstance(error := error_for(status, envelope, account=self.account,
                                                                          broker=self.broker), RateLimitedError):
             raise AuthenticationError(f"XTS refused the login of account {self.account!r}: "
@@ -238,17 +281,19 @@ class XtsHttp:
             error.retry_after = float(retry) if retry.replace(".", "", 1).isdigit() else None
         raise error
 
-    def _envelope(self, response: httpx.Response, writing: bool) -> dict[str, Any] | None:
+    def _envelope(self, response: httpx.Response, writing: bool, login: bool) -> dict[str, Any] | None:
         try:
-            envelope = json.loads(response.content) if response.content else None
+            envelope = parse_json(response.content) if response.content else None
         except ValueError:
             envelope = None
         if isinstance(envelope, dict):
             return envelope
-        if response.status_code >= 500 or response.status_code in (401, 403, 429):
+        status = response.status_code
+        if status >= 500 or status in REFUSING_STATUSES:
             return None  # the status alone says enough
-        if response.status_code == 404:
+        if status == 404:
             raise MissingRouteError(f"XTS at {self.settings.host} has no route {response.request.url.path} "
                                     "(HTTP 404)", broker=self.broker, code=404)
+        shown = "" if login else f": {excerpt(response.content)}"
         error = OutcomeUnknownError if writing else ProtocolError
-        raise error(f"XTS answered HTTP {response.status_code} without a JSON envelope", broker=self.broker)
+        raise error(f"XTS answered HTTP {status} without a JSON envelope{shown}", broker=self.broker)

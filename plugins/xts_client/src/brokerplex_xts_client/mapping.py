@@ -4,16 +4,21 @@ Real XTS servers send numbers as strings with thousands separators (``"6,202.50"
 ``""`` or ``"NaN"`` for "no value", enums in varying case (``Buy``/``BUY``), two
 families of position field names, and times in three conventions (spec sections 4.5
 and 10). Everything here maps such variants; anything unreadable raises our
-ProtocolError, never KeyError/ValueError/TypeError.
+ProtocolError, never KeyError/ValueError/TypeError. Tolerance stops at the fields a record
+cannot be without: an order's id, side, type, product, quantity, status and time; a trade's
+quantity, price and time; a position's quantity; a quote's last price. Missing or null,
+they are a protocol error, never a default (docs/failures.md has the policy per route).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from brokerplex.errors import ProtocolError
 from brokerplex.instruments import IST
@@ -32,8 +37,10 @@ from brokerplex.models import (
     Trade,
     Validity,
 )
+from brokerplex.payloads import READ_FAILURES, unreadable
 
 BROKER = "xts_client"
+log = logging.getLogger("brokerplex.xts")
 
 #: Exchange segment name ↔ number (spec section 9) and ↔ our exchange.
 SEGMENT_IDS: dict[str, int] = {
@@ -51,6 +58,8 @@ EPOCH_1980 = 315_532_800
 IST_OFFSET = 19_800
 
 NSE_SEGMENTS = frozenset({1, 2, 3})
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _STATUSES: dict[str, OrderStatus] = {
     "pendingnew": OrderStatus.PENDING,
@@ -135,6 +144,40 @@ def pick(record: Mapping[str, Any], *names: str) -> Any:
     return None
 
 
+def required(record: Mapping[str, Any], *names: str) -> Any:
+    """The first of ``names`` that ``record`` carries with a value; ProtocolError if it has none."""
+    value = pick(record, *names)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ProtocolError(f"XTS sent a record without {names[0]}", broker=BROKER)
+    return value
+
+
+def readable(what: str, payload: int = 0) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Whatever reading the payload (positional argument ``payload``) raises leaves as ProtocolError with an
+    excerpt of it."""
+    def wrap(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return function(*args, **kwargs)
+            except ProtocolError as exc:
+                raise unreadable(BROKER, what, args[payload], exc) from None
+            except READ_FAILURES as exc:
+                raise unreadable(BROKER, what, args[payload], exc) from None
+        return guarded
+    return wrap
+
+
+def utc_time(seconds: int | None) -> dt.datetime | None:
+    """Epoch seconds as a UTC datetime; a time no calendar holds is a ProtocolError."""
+    if seconds is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ProtocolError(f"XTS sent a time out of range ({seconds})", broker=BROKER) from None
+
+
 # -- enums --------------------------------------------------------------------------------------
 def _enum(table: Mapping[str, Any], value: Any, what: str) -> Any:
     key = text(value).lower().replace(" ", "").replace("_", "")
@@ -210,6 +253,7 @@ def ist_epoch_to_utc(seconds: int) -> dt.datetime:
 
 
 # -- records ------------------------------------------------------------------------------------
+@readable("record", payload=3)
 def record_symbol(resolve: Callable[[int, int], str | None], segment: Any, instrument: Any,
                   record: Mapping[str, Any]) -> str:
     """The canonical symbol of a record; for a contract missing from the master, a readable stand-in."""
@@ -222,125 +266,131 @@ def record_symbol(resolve: Callable[[int, int], str | None], segment: Any, instr
     return f"{exchange}:{name}"
 
 
+@readable("order record")
 def order(record: Mapping[str, Any], symbol: str, client_code: str | None = None) -> Order:
     """One order record (order book, history, ``order`` event); ``client_code``: a dealer's client."""
-    try:
-        kind = order_type(record.get("OrderType"))
-        quantity = integer(record.get("OrderQuantity"))
-        filled = integer(record.get("CumulativeQuantity"))
-        status = order_status(record.get("OrderStatus"), kind)
-        leaves = integer(record.get("LeavesQuantity"), quantity - filled)
-        placed = interactive_time(pick(record, "OrderGeneratedDateTime", "OrderGeneratedDateTimeAPI"))
-        updated = interactive_time(pick(record, "LastUpdateDateTime", "LastUpdateDateTimeAPI")) or placed
-        average = decimal(record.get("OrderAverageTradedPrice"))
-        if average is None:
-            average = decimal(record.get("OrderAverageTradedPriceAPI"))
-        unique = text(record.get("OrderUniqueIdentifier"))
-        return Order(
-            order_id=str(integer(record["AppOrderID"])),
-            client_order_id=unique or None,
-            exchange_order_id=text(record.get("ExchangeOrderID")) or None,
-            symbol=symbol,
-            side=side(record.get("OrderSide")),
-            order_type=kind,
-            product=product(record.get("ProductType")),
-            validity=validity(record.get("TimeInForce")),
-            quantity=quantity,
-            filled_quantity=filled,
-            pending_quantity=0 if status.is_final else max(leaves, 0),
-            cancelled_quantity=quantity - filled if status in (OrderStatus.CANCELLED, OrderStatus.REJECTED) else 0,
-            disclosed_quantity=integer(record.get("OrderDisclosedQuantity")),
-            price=decimal(record.get("OrderPrice")) or None,
-            trigger_price=decimal(record.get("OrderStopPrice")) or None,
-            average_price=average or None,
-            status=status,
-            status_message=text(record.get("CancelRejectReason")) or None,
-            placed_at=placed or dt.datetime.now(dt.UTC),
-            updated_at=updated or placed or dt.datetime.now(dt.UTC),
-            client_code=client_code,
-        )
-    except (KeyError, TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
-        raise ProtocolError(f"XTS sent an unreadable order record ({type(exc).__name__}: {exc})",
-                            broker=BROKER) from None
+    kind = order_type(required(record, "OrderType"))
+    quantity = integer(required(record, "OrderQuantity"))
+    filled = integer(record.get("CumulativeQuantity"))
+    status = order_status(required(record, "OrderStatus"), kind)
+    leaves = integer(record.get("LeavesQuantity"), quantity - filled)
+    placed = interactive_time(required(record, "OrderGeneratedDateTime", "OrderGeneratedDateTimeAPI"))
+    if placed is None:
+        raise ProtocolError("XTS sent an order without the time it was placed", broker=BROKER)
+    updated = interactive_time(pick(record, "LastUpdateDateTime", "LastUpdateDateTimeAPI")) or placed
+    average = decimal(record.get("OrderAverageTradedPrice"))
+    if average is None:
+        average = decimal(record.get("OrderAverageTradedPriceAPI"))
+    unique = text(record.get("OrderUniqueIdentifier"))
+    return Order(
+        order_id=str(order_number(record.get("AppOrderID"))),
+        client_order_id=unique or None,
+        exchange_order_id=text(record.get("ExchangeOrderID")) or None,
+        symbol=symbol,
+        side=side(required(record, "OrderSide")),
+        order_type=kind,
+        product=product(required(record, "ProductType")),
+        validity=validity(record.get("TimeInForce")),
+        quantity=quantity,
+        filled_quantity=filled,
+        pending_quantity=0 if status.is_final else max(leaves, 0),
+        cancelled_quantity=quantity - filled if status in (OrderStatus.CANCELLED, OrderStatus.REJECTED) else 0,
+        disclosed_quantity=integer(record.get("OrderDisclosedQuantity")),
+        price=decimal(record.get("OrderPrice")) or None,
+        trigger_price=decimal(record.get("OrderStopPrice")) or None,
+        average_price=average or None,
+        status=status,
+        status_message=text(record.get("CancelRejectReason")) or None,
+        placed_at=placed,
+        updated_at=updated,
+        client_code=client_code,
+    )
 
 
+def order_number(value: Any) -> int:
+    """An AppOrderID: a positive number, never a default."""
+    number = integer(value, 0)
+    if number <= 0:
+        raise ProtocolError(f"XTS sent AppOrderID {value!r}, which is not an order number", broker=BROKER)
+    return number
+
+
+@readable("trade record")
 def trade(record: Mapping[str, Any], symbol: str, client_code: str | None = None) -> Trade:
-    try:
-        when = interactive_time(pick(record, "LastExecutionTransactTime", "LastExecutionTransactTimeAPI",
+    when = interactive_time(required(record, "LastExecutionTransactTime", "LastExecutionTransactTimeAPI",
                                      "ExchangeTransactTime", "LastUpdateDateTime"))
-        return Trade(
-            trade_id=text(pick(record, "ExecutionID", "ExecutionReportIndex")) or text(record.get("AppOrderID")),
-            order_id=str(integer(record["AppOrderID"])),
-            symbol=symbol,
-            side=side(record.get("OrderSide")),
-            product=product(record.get("ProductType")),
-            quantity=integer(pick(record, "LastTradedQuantity", "CumulativeQuantity")),
-            price=money(pick(record, "LastTradedPrice", "OrderAverageTradedPrice")),
-            filled_at=when or dt.datetime.now(dt.UTC),
-            exchange_order_id=text(record.get("ExchangeOrderID")) or None,
-            client_code=client_code,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ProtocolError(f"XTS sent an unreadable trade record ({type(exc).__name__}: {exc})",
-                            broker=BROKER) from None
+    if when is None:
+        raise ProtocolError("XTS sent a trade without its time", broker=BROKER)
+    return Trade(
+        trade_id=text(pick(record, "ExecutionID", "ExecutionReportIndex")) or text(record.get("AppOrderID")),
+        order_id=str(order_number(record.get("AppOrderID"))),
+        symbol=symbol,
+        side=side(required(record, "OrderSide")),
+        product=product(required(record, "ProductType")),
+        quantity=integer(required(record, "LastTradedQuantity", "CumulativeQuantity")),
+        price=money(required(record, "LastTradedPrice", "OrderAverageTradedPrice")),
+        filled_at=when,
+        exchange_order_id=text(record.get("ExchangeOrderID")) or None,
+        client_code=client_code,
+    )
 
 
+@readable("position")
 def position(record: Mapping[str, Any], symbol: str, client_code: str | None = None) -> Position:
     """A position in either field family: REST (``OpenBuyQuantity``, ``Quantity``, ``BuyAmount``)
     or socket/older REST (``LongPosition``, ``NetPosition``, ``BuyValue``)."""
-    try:
-        net = integer(pick(record, "Quantity", "NetPosition"))
-        buy_average, sell_average = money(record.get("BuyAveragePrice")), money(record.get("SellAveragePrice"))
-        average = buy_average if net > 0 else sell_average if net < 0 else Decimal(0)
-        unrealised = money(record.get("UnrealizedMTM"))
-        multiplier = decimal(record.get("Multiplier"), Decimal(1)) or Decimal(1)
-        # XTS positions carry no last price; the open position's MTM implies it: (ltp - avg) × qty.
-        last = average + unrealised / (net * multiplier) if net and average else Decimal(0)
-        return Position(
-            symbol=symbol,
-            product=product(record.get("ProductType")),
-            quantity=net,
-            buy_quantity=integer(pick(record, "OpenBuyQuantity", "LongPosition")),
-            buy_value=money(pick(record, "BuyAmount", "BuyValue")),
-            sell_quantity=integer(pick(record, "OpenSellQuantity", "ShortPosition")),
-            sell_value=money(pick(record, "SellAmount", "SellValue")),
-            average_price=average,
-            last_price=last.quantize(Decimal("0.01")) if last else last,
-            realised_pnl=money(record.get("RealizedMTM")),
-            unrealised_pnl=unrealised,
-            multiplier=multiplier,
-            client_code=client_code,
-        )
-    except (TypeError, ValueError) as exc:
-        raise ProtocolError(f"XTS sent an unreadable position ({type(exc).__name__}: {exc})", broker=BROKER) from None
+    net = integer(required(record, "Quantity", "NetPosition"))
+    buy_average, sell_average = money(record.get("BuyAveragePrice")), money(record.get("SellAveragePrice"))
+    average = buy_average if net > 0 else sell_average if net < 0 else Decimal(0)
+    unrealised = money(record.get("UnrealizedMTM"))
+    multiplier = decimal(record.get("Multiplier"), Decimal(1)) or Decimal(1)
+    # XTS positions carry no last price; the open position's MTM implies it: (ltp - avg) × qty.
+    last = average + unrealised / (net * multiplier) if net and average else Decimal(0)
+    return Position(
+        symbol=symbol,
+        product=product(required(record, "ProductType")),
+        quantity=net,
+        buy_quantity=integer(pick(record, "OpenBuyQuantity", "LongPosition")),
+        buy_value=money(pick(record, "BuyAmount", "BuyValue")),
+        sell_quantity=integer(pick(record, "OpenSellQuantity", "ShortPosition")),
+        sell_value=money(pick(record, "SellAmount", "SellValue")),
+        average_price=average,
+        last_price=last.quantize(Decimal("0.01")) if last else last,
+        realised_pnl=money(record.get("RealizedMTM")),
+        unrealised_pnl=unrealised,
+        multiplier=multiplier,
+        client_code=client_code,
+    )
 
 
 def holdings(result: Any, resolve: Callable[[int, int], str | None], client_code: str | None = None) -> list[Holding]:
-    """``{RMSHoldings: {Holdings: {ISIN: {...}}}}`` (current) or ``{RMSHoldingList: [...]}`` (old)."""
-    if not isinstance(result, Mapping):
-        return []
-    nested = result.get("RMSHoldings")
+    """``{RMSHoldings: {Holdings: {ISIN: {...}}}}`` (current) or ``{RMSHoldingList: [...]}`` (old).
+
+    A holding that cannot be read is left out with a warning; the others are still shown."""
+    nested = result.get("RMSHoldings") if isinstance(result, Mapping) else None
     items: Sequence[Any]
     if isinstance(nested, Mapping) and isinstance(nested.get("Holdings"), Mapping):
         items = list(nested["Holdings"].values())
-    elif isinstance(result.get("RMSHoldingList"), list):
+    elif isinstance(result, Mapping) and isinstance(result.get("RMSHoldingList"), list):
         items = result["RMSHoldingList"]
     else:
-        items = []
+        raise unreadable(BROKER, "holdings reply", result, KeyError("RMSHoldings"))
     found = []
     for item in items:
-        if not isinstance(item, Mapping):
-            raise ProtocolError("XTS sent an unreadable holding", broker=BROKER)
-        symbol = _holding_symbol(item, resolve)
         try:
-            found.append(Holding(
-                symbol=symbol, quantity=integer(item.get("HoldingQuantity")),
-                average_price=money(item.get("BuyAvgPrice")), last_price=money(item.get("MarketRate")),
-                isin=text(item.get("ISIN")) or None, client_code=client_code,
-            ))
-        except ValueError as exc:
-            raise ProtocolError(f"XTS sent an unreadable holding ({exc})", broker=BROKER) from None
+            found.append(holding(item, resolve, client_code))
+        except ProtocolError as exc:
+            log.warning("skipped a holding: %s", exc)
     return found
+
+
+@readable("holding")
+def holding(item: Mapping[str, Any], resolve: Callable[[int, int], str | None], client_code: str | None) -> Holding:
+    return Holding(
+        symbol=_holding_symbol(item, resolve), quantity=integer(required(item, "HoldingQuantity")),
+        average_price=money(required(item, "BuyAvgPrice")), last_price=money(item.get("MarketRate")),
+        isin=text(item.get("ISIN")) or None, client_code=client_code,
+    )
 
 
 def _holding_symbol(item: Mapping[str, Any], resolve: Callable[[int, int], str | None]) -> str:
@@ -351,6 +401,7 @@ def _holding_symbol(item: Mapping[str, Any], resolve: Callable[[int, int], str |
     return f"NSE:{text(item.get('ISIN')) or '?'}"
 
 
+@readable("balance")
 def funds(result: Any) -> Funds:
     """``{BalanceList: [{limitHeader, limitObject: {RMSSubLimits, …}}]}``: the ALL|ALL|ALL entry."""
     entries = result.get("BalanceList") if isinstance(result, Mapping) else None
@@ -363,9 +414,9 @@ def funds(result: Any) -> Funds:
     if not isinstance(sub, Mapping):
         raise ProtocolError("XTS sent a balance without RMSSubLimits", broker=BROKER)
     return Funds(
-        cash=money(sub.get("cashAvailable")),
-        available_margin=money(sub.get("netMarginAvailable")),
-        used_margin=money(sub.get("marginUtilized")),
+        cash=money(required(sub, "cashAvailable")),
+        available_margin=money(required(sub, "netMarginAvailable")),
+        used_margin=money(required(sub, "marginUtilized")),
         realised_pnl=money(sub.get("RealizedMTM")),
         unrealised_pnl=money(sub.get("UnrealizedMTM")),
     )
@@ -410,34 +461,34 @@ def _levels(raw: Any) -> list[DepthLevel]:
     return levels
 
 
+@readable("quote")
 def quote(message: Mapping[str, Any], symbol: str) -> Quote:
     """A 1501/1502/1512 message (nested or flat) → Quote; depth from 1502's Bids/Asks, else the touchline."""
-    try:
-        line = touchline(message)
-        segment = integer(message.get("ExchangeSegment"), 1)
-        bids, asks = _levels(message.get("Bids")), _levels(message.get("Asks"))
-        if not bids and not asks:
-            bids, asks = _levels([line.get("BidInfo")]), _levels([line.get("AskInfo")])
-        traded = market_time(line.get("LastTradedTime"), segment)
-        stamp = market_time(pick(message, "ExchangeTimeStamp", "LastUpdateTime") or line.get("LastUpdateTime"),
-                            segment)
-        return Quote(
-            symbol=symbol,
-            last_price=money(line.get("LastTradedPrice")),
-            last_quantity=integer(pick(line, "LastTradedQunatity", "LastTradedQuantity")),
-            last_traded_at=dt.datetime.fromtimestamp(traded, dt.UTC) if traded else None,
-            volume=integer(line.get("TotalTradedQuantity")),
-            average_price=decimal(line.get("AverageTradedPrice")) or None,
-            open=decimal(line.get("Open")) or None,
-            high=decimal(line.get("High")) or None,
-            low=decimal(line.get("Low")) or None,
-            close=decimal(line.get("Close")) or None,
-            depth=Depth(bids=sorted(bids, key=lambda level: -level.price),
-                        asks=sorted(asks, key=lambda level: level.price)),
-            timestamp=dt.datetime.fromtimestamp(stamp, dt.UTC) if stamp else None,
-        )
-    except (TypeError, ValueError) as exc:
-        raise ProtocolError(f"XTS sent an unreadable quote ({type(exc).__name__}: {exc})", broker=BROKER) from None
+    line = touchline(message)
+    segment = integer(message.get("ExchangeSegment"), 1)
+    bids, asks = _levels(message.get("Bids")), _levels(message.get("Asks"))
+    if not bids and not asks:
+        bids, asks = _levels([line.get("BidInfo")]), _levels([line.get("AskInfo")])
+    traded = market_time(line.get("LastTradedTime"), segment)
+    stamp = market_time(pick(message, "ExchangeTimeStamp", "LastUpdateTime") or line.get("LastUpdateTime"), segment)
+    last = decimal(required(line, "LastTradedPrice"))
+    if last is None:  # "NaN", "-": no last price is not a price of zero
+        raise ProtocolError("XTS sent a quote without a last price", broker=BROKER)
+    return Quote(
+        symbol=symbol,
+        last_price=last,
+        last_quantity=integer(pick(line, "LastTradedQunatity", "LastTradedQuantity")),
+        last_traded_at=utc_time(traded),
+        volume=integer(line.get("TotalTradedQuantity")),
+        average_price=decimal(line.get("AverageTradedPrice")) or None,
+        open=decimal(line.get("Open")) or None,
+        high=decimal(line.get("High")) or None,
+        low=decimal(line.get("Low")) or None,
+        close=decimal(line.get("Close")) or None,
+        depth=Depth(bids=sorted(bids, key=lambda level: -level.price),
+                    asks=sorted(asks, key=lambda level: level.price)),
+        timestamp=utc_time(stamp),
+    )
 
 
 def ohlc_time(moment: dt.datetime) -> str:

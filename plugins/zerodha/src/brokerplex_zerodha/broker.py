@@ -39,7 +39,7 @@ from brokerplex_zerodha.errors import Call, map_error
 from brokerplex_zerodha.instruments import KiteStore, parse_store
 from brokerplex_zerodha.session import KiteSession, load_session, save_session, session_expiry
 from brokerplex_zerodha.settings import ZerodhaSettings
-from brokerplex_zerodha.transport import LoopSession, run_blocking
+from brokerplex_zerodha.transport import LoopSession, last_reply, run_blocking
 
 if TYPE_CHECKING:
     from kiteconnect import KiteConnect
@@ -108,11 +108,13 @@ class ZerodhaBroker(Broker):
         if call != "login":
             self._check_session()
         await self._limiters[bucket].acquire()
+        last_reply.set(None)
         try:
             return await run_blocking(function, *args, **kwargs)
         except Exception as exc:
+            reply = last_reply.get()
             raise map_error(exc, call=call, account=self.context.account, order_id=order_id,
-                            client_order_id=client_order_id) from None
+                            client_order_id=client_order_id, reply=reply.content if reply else None) from None
 
     # -- session ---------------------------------------------------------------------
     async def connect(self) -> None:

@@ -3,8 +3,13 @@
 The client raises one exception class per ``error_type`` it knows and collapses the rest
 (``MarginException``, ``HoldingException``) into ``GeneralException``; the HTTP status
 is kept as ``.code``. Transport failures arrive as raw aiohttp exceptions, and a
-reply it cannot read as KeyError/TypeError. :func:`map_error` sorts all of them by what
-a caller must do next: log in again, fix the order, wait, or reconcile.
+reply it cannot read as KeyError/TypeError/OverflowError/… :func:`map_error` sorts all of
+them by what a caller must do next: log in again, fix the order, wait, or reconcile.
+Nothing else leaves: whatever the client raises becomes one of our errors.
+
+Only Kite's own error envelope (or a 4xx it answers with one) proves that an order was
+refused. A gateway's 502/503/504, a 5xx, or a reply that cannot be read may come after the
+order system took the order: for an order those are an unknown outcome.
 
 Messages carry Kite's code and text but never a request (URLs hold tokens on some routes).
 """
@@ -31,6 +36,7 @@ from brokerplex.errors import (
     TokenExpiredError,
     UnreachableError,
 )
+from brokerplex.payloads import READ_FAILURES, excerpt
 
 BROKER = "zerodha"
 E = TypeVar("E", bound=BrokerError)
@@ -41,6 +47,10 @@ _HOLDINGS = re.compile(r"insufficient (holding|quantity|stock)|holdings? (is|are
                        r"no holdings|don'?t have (enough )?(holdings|shares)", re.IGNORECASE)
 _NO_ORDER = re.compile(r"(order|order_id).{0,20}(not found|doesn'?t exist|does not exist|invalid|couldn'?t find)|"
                        r"(couldn'?t find|no such|unknown|invalid).{0,20}order", re.IGNORECASE)
+
+
+#: Error types by which Kite says it refused a request, whatever the HTTP status.
+_REFUSALS = frozenset({"InputException", "OrderException", "TokenException", "PermissionException"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +91,10 @@ def map_failure(failure: KiteFailure, *, call: Call, account: str, order_id: str
         return make(InsufficientFundsError, text)
     if call in ("place", "change") and _HOLDINGS.search(text):
         return make(InsufficientHoldingsError, text)
+    if call in ("place", "change") and kind not in _REFUSALS and (status is None or status >= 500):
+        # A gateway's 502/503/504, an OMS Kite cannot reach or read: the order may have been taken first.
+        return make(OutcomeUnknownError, f"Kite failed while handling the order ({status or kind}: {text}); it "
+                                         "may or may not have been acted on")
     if call in ("change", "read") and (status == 404 or _NO_ORDER.search(text)):
         return make(OrderNotFoundError, f"no order {order_id} in this account: {text}")
     if kind in ("OrderException", "InputException") or (status is not None and 400 <= status < 500):
@@ -88,18 +102,16 @@ def map_failure(failure: KiteFailure, *, call: Call, account: str, order_id: str
             return make(RefusedError, f"Kite refused: {text}")
         return make(InvalidOrderError, text)
     if kind == "DataException":
-        return make(ProtocolError, f"Kite could not read its order system's reply: {text}")
-    if call == "place" and kind == "GeneralException":
-        # An unclassified 5xx after the order was posted: it may have reached the OMS.
-        return make(OutcomeUnknownError, f"Kite failed while placing the order: {text}")
+        return make(ProtocolError, f"unreadable reply from Kite: {text}")
     return make(BrokerUnavailableError, f"Kite is unavailable: {text}")
 
 
 def map_error(exc: BaseException, *, call: Call, account: str, order_id: str | None = None,
-              client_order_id: str | None = None) -> BaseException:
-    """Any exception out of the official client (or its HTTP session) as ours."""
-    if isinstance(exc, BrokerError):
-        return exc
+              client_order_id: str | None = None, reply: bytes | None = None) -> BaseException:
+    """Any exception out of the official client (or its HTTP session) as ours; ``reply`` is the body that
+    came, for an excerpt when it could not be read (never given for a login: it holds tokens)."""
+    if isinstance(exc, BrokerError) or not isinstance(exc, Exception):
+        return exc  # ours already, or a cancellation or interrupt that must pass
     ids = {"order_id": order_id, "client_order_id": client_order_id}
     kite_failure = _kite_failure(exc)
     if kite_failure is not None:
@@ -107,10 +119,13 @@ def map_error(exc: BaseException, *, call: Call, account: str, order_id: str | N
     transport = _transport_error(exc, call=call, **ids)
     if transport is not None:
         return transport
-    if isinstance(exc, (KeyError, TypeError, ValueError, AttributeError, UnboundLocalError)):
-        # The client fails this way on a reply without content type, envelope or data.
-        return ProtocolError(f"unreadable reply from Kite ({type(exc).__name__}: {exc})", broker=BROKER, **ids)
-    return exc
+    # The client fails like this on a reply without content type, envelope or data, or with values its
+    # date parsing cannot hold (OverflowError); anything else it raises is no more readable.
+    shown = f": {excerpt(reply)}" if reply is not None and call != "login" else ""
+    reason = type(exc).__name__ if isinstance(exc, READ_FAILURES) else f"unexpected {type(exc).__name__}"
+    message = " ".join(str(exc).split())[:160]
+    cls = OutcomeUnknownError if call == "place" else ProtocolError
+    return cls(f"unreadable reply from Kite ({reason}: {message}){shown}", broker=BROKER, **ids)
 
 
 def _kite_failure(exc: BaseException) -> KiteFailure | None:

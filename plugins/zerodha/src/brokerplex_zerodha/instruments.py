@@ -106,7 +106,7 @@ def parse_instruments(data: bytes) -> list[KiteInstrument]:
 
 def build_instrument(row: KiteInstrument) -> Instrument:
     """The full Instrument of one row (made on demand; see the module docstring)."""
-    return guarded(f"instrument {row.symbol}", lambda: _instrument(row))
+    return guarded(f"instrument {row.symbol}", row.rest, lambda: _instrument(row))
 
 
 def _instrument(row: KiteInstrument) -> Instrument:

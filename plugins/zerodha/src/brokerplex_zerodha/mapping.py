@@ -2,7 +2,10 @@
 
 Each ``*_from_kite`` takes what the official client returns (its dates already turned
 into naive IST datetimes, or still strings) and tolerates missing or ``None`` fields
-that Kite leaves out. A payload that cannot be read raises :class:`ProtocolError`,
+that Kite leaves out — but never the ones a record cannot be without (an order's id,
+quantity, side, type, product, status and time; a trade's quantity and price; a position's
+quantity and last price; the equity segment of margins): missing or null, those are a
+protocol error, never a default. A payload that cannot be read raises :class:`ProtocolError`,
 never KeyError or ValueError, so a malformed reply never looks like a bug of ours.
 """
 
@@ -11,10 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
-
-from pydantic import ValidationError
 
 from brokerplex.errors import ProtocolError
 from brokerplex.instruments import IST
@@ -38,6 +39,7 @@ from brokerplex.models import (
     Validity,
     Variety,
 )
+from brokerplex.payloads import READ_FAILURES, unreadable
 from brokerplex_zerodha.errors import BROKER as BROKER  # re-exported: mapping is where callers look
 
 T = TypeVar("T")
@@ -62,6 +64,7 @@ _STATUSES: dict[str, OrderStatus] = {
     "CANCEL PENDING": OrderStatus.OPEN,
     "TRIGGER PENDING MODIFY": OrderStatus.TRIGGER_PENDING,
 }
+_OWN_WORDS = frozenset({"OPEN", "TRIGGER PENDING", "COMPLETE", "CANCELLED", "REJECTED"})
 # Products outside our three: cover/bracket legs are intraday, margin trading is delivery.
 _PRODUCTS: dict[str, Product] = {"CNC": Product.CNC, "MIS": Product.MIS, "NRML": Product.NRML,
                                   "CO": Product.MIS, "BO": Product.MIS, "MTF": Product.CNC}
@@ -69,18 +72,22 @@ _VARIETIES: dict[str, Variety] = {v.value: v for v in Variety} | {"auction": Var
 _VALIDITIES: dict[str, Validity] = {"DAY": Validity.DAY, "IOC": Validity.IOC, "TTL": Validity.DAY}
 
 
-def protocol_error(what: str, detail: object) -> ProtocolError:
-    return ProtocolError(f"unreadable {what} from Kite: {detail}", broker=BROKER)
-
-
-def guarded(what: str, build: Callable[[], T]) -> T:
-    """Run a mapping, turning any failure to read the payload into ProtocolError."""
+def guarded(what: str, payload: object, build: Callable[[], T]) -> T:
+    """Run a mapping, turning any failure to read ``payload`` into ProtocolError with an excerpt of it."""
     try:
         return build()
-    except ProtocolError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation, ValidationError) as exc:
-        raise protocol_error(what, f"{type(exc).__name__}: {exc}") from None
+    except ProtocolError as exc:
+        raise unreadable(BROKER, f"{what} from Kite", payload, exc) from None
+    except READ_FAILURES as exc:  # pydantic's ValidationError is a ValueError
+        raise unreadable(BROKER, f"{what} from Kite", payload, exc) from None
+
+
+def required(raw: Payload, name: str) -> Any:
+    """A field a record cannot be without: missing, null or empty is unreadable, never a default."""
+    value = raw.get(name)
+    if value is None or value == "":
+        raise KeyError(name)
+    return value
 
 
 # -- scalars --------------------------------------------------------------------------------
@@ -147,7 +154,7 @@ def order_status(raw: Payload) -> OrderStatus:
 
 
 def order_from_kite(raw: Payload) -> Order:
-    return guarded("order", lambda: _order(raw))
+    return guarded("order", raw, lambda: _order(raw))
 
 
 def _order(raw: Payload) -> Order:
@@ -158,7 +165,7 @@ def _order(raw: Payload) -> Order:
                or placed)
     tag = raw.get("tag") or None
     return Order(
-        order_id=str(raw["order_id"]),
+        order_id=order_id(raw.get("order_id")),
         client_order_id=tag if isinstance(tag, str) else None,
         exchange_order_id=str(raw["exchange_order_id"]) if raw.get("exchange_order_id") else None,
         symbol=kite_symbol(raw.get("exchange"), raw.get("tradingsymbol")),
@@ -167,7 +174,7 @@ def _order(raw: Payload) -> Order:
         product=_PRODUCTS[raw["product"]],
         validity=_VALIDITIES.get(raw.get("validity") or "DAY", Validity.DAY),
         variety=_VARIETIES.get(raw.get("variety") or "regular", Variety.REGULAR),
-        quantity=count(raw.get("quantity")),
+        quantity=count(required(raw, "quantity")),
         filled_quantity=count(raw.get("filled_quantity")),
         pending_quantity=count(raw.get("pending_quantity")),
         cancelled_quantity=count(raw.get("cancelled_quantity")),
@@ -176,14 +183,29 @@ def _order(raw: Payload) -> Order:
         trigger_price=price_or_none(raw.get("trigger_price")),
         average_price=price_or_none(raw.get("average_price")),
         status=order_status(raw),
-        status_message=raw.get("status_message") or None,
+        status_message=raw.get("status_message") or _step(raw.get("status")),
         placed_at=placed,
         updated_at=updated,
     )
 
 
+def order_id(value: Any) -> str:
+    """Kite's order id: a non-empty string or number, never "None"."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
+        raise ValueError(f"order_id {value!r}")
+    return str(value).strip()
+
+
+def _step(status: Any) -> str | None:
+    """Kite's word for a step we fold into OPEN or PENDING (``MODIFY PENDING``…), so that the rows of an order's
+    history stay told apart."""
+    if isinstance(status, str) and status.upper() not in _OWN_WORDS:
+        return status.lower()
+    return None
+
+
 def trade_from_kite(raw: Payload) -> Trade:
-    return guarded("trade", lambda: _trade(raw))
+    return guarded("trade", raw, lambda: _trade(raw))
 
 
 def _trade(raw: Payload) -> Trade:
@@ -191,13 +213,13 @@ def _trade(raw: Payload) -> Trade:
     if filled is None:
         raise ValueError("trade without fill_timestamp")
     return Trade(
-        trade_id=str(raw["trade_id"]),
-        order_id=str(raw["order_id"]),
+        trade_id=str(required(raw, "trade_id")),
+        order_id=order_id(raw.get("order_id")),
         symbol=kite_symbol(raw.get("exchange"), raw.get("tradingsymbol")),
         side=Side(raw["transaction_type"]),
         product=_PRODUCTS[raw["product"]],
-        quantity=count(raw.get("quantity")),
-        price=money(raw["average_price"]),
+        quantity=count(required(raw, "quantity")),
+        price=money(required(raw, "average_price")),
         filled_at=filled,
         exchange_order_id=str(raw["exchange_order_id"]) if raw.get("exchange_order_id") else None,
     )
@@ -206,26 +228,26 @@ def _trade(raw: Payload) -> Trade:
 def positions_from_kite(raw: Payload) -> list[Position]:
     """The ``net`` book: one row per symbol and product, overnight included."""
     def build() -> list[Position]:
-        rows = raw.get("net") or []
+        rows = raw["net"]  # missing is unreadable, not "no positions"
         if not isinstance(rows, list):
             raise TypeError("positions.net is not a list")
         return [_position(row) for row in rows]
 
-    return guarded("positions", build)
+    return guarded("positions", raw, build)
 
 
 def _position(raw: Payload) -> Position:
     return Position(
         symbol=kite_symbol(raw.get("exchange"), raw.get("tradingsymbol")),
         product=_PRODUCTS[raw["product"]],
-        quantity=count(raw.get("quantity")),
+        quantity=count(required(raw, "quantity")),
         overnight_quantity=count(raw.get("overnight_quantity")),
         buy_quantity=count(raw.get("buy_quantity")),
         buy_value=money(raw.get("buy_value")),
         sell_quantity=count(raw.get("sell_quantity")),
         sell_value=money(raw.get("sell_value")),
-        average_price=money(raw.get("average_price")),
-        last_price=money(raw.get("last_price")),
+        average_price=money(required(raw, "average_price")),
+        last_price=money(required(raw, "last_price")),
         realised_pnl=money(raw.get("realised")),
         unrealised_pnl=money(raw.get("unrealised")),
         multiplier=money(raw.get("multiplier")) or Decimal(1),
@@ -233,30 +255,30 @@ def _position(raw: Payload) -> Position:
 
 
 def holding_from_kite(raw: Payload) -> Holding:
-    return guarded("holding", lambda: Holding(
+    return guarded("holding", raw, lambda: Holding(
         symbol=kite_symbol(raw.get("exchange"), raw.get("tradingsymbol")),
-        quantity=count(raw.get("quantity")),
+        quantity=count(required(raw, "quantity")),
         t1_quantity=count(raw.get("t1_quantity")),
-        average_price=money(raw.get("average_price")),
-        last_price=money(raw.get("last_price")),
+        average_price=money(required(raw, "average_price")),
+        last_price=money(required(raw, "last_price")),
         isin=raw.get("isin") or None,
     ))
 
 
 def funds_from_kite(raw: Payload) -> Funds:
-    """The equity segment of ``/user/margins`` (or the segment itself)."""
+    """The equity segment of ``/user/margins`` (or the segment itself, from ``/user/margins/equity``)."""
     def build() -> Funds:
-        segment = raw.get("equity", raw)
-        available, utilised = segment.get("available") or {}, segment.get("utilised") or {}
+        segment = raw if "net" in raw and "equity" not in raw else raw["equity"]
+        available, utilised = required(segment, "available"), required(segment, "utilised")
         return Funds(
-            cash=money(available.get("cash")),
-            available_margin=money(segment.get("net")),
-            used_margin=money(utilised.get("debits")),
+            cash=money(required(available, "cash")),
+            available_margin=money(required(segment, "net")),
+            used_margin=money(required(utilised, "debits")),
             realised_pnl=money(utilised.get("m2m_realised")),
             unrealised_pnl=money(utilised.get("m2m_unrealised")),
         )
 
-    return guarded("funds", build)
+    return guarded("funds", raw, build)
 
 
 def _levels(raw: Any) -> list[DepthLevel]:
@@ -273,7 +295,7 @@ def quote_from_kite(symbol: str, raw: Payload) -> Quote:
         depth = raw.get("depth") or {}
         return Quote(
             symbol=symbol,
-            last_price=money(raw["last_price"]),
+            last_price=money(required(raw, "last_price")),
             last_quantity=count(raw.get("last_quantity")),
             last_traded_at=timestamp(raw.get("last_trade_time")),
             volume=count(raw.get("volume")),
@@ -289,7 +311,7 @@ def quote_from_kite(symbol: str, raw: Payload) -> Quote:
             timestamp=timestamp(raw.get("timestamp")),
         )
 
-    return guarded(f"quote of {symbol}", build)
+    return guarded(f"quote of {symbol}", raw, build)
 
 
 def profile_from_kite(raw: Payload, broker: str = BROKER) -> Profile:
@@ -299,7 +321,7 @@ def profile_from_kite(raw: Payload, broker: str = BROKER) -> Profile:
         return Profile(user_id=str(raw["user_id"]), name=raw.get("user_name") or "", email=raw.get("email") or None,
                        broker=broker, exchanges=exchanges, products=products)
 
-    return guarded("profile", build)
+    return guarded("profile", raw, build)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +344,7 @@ def candle_from_kite(raw: Payload) -> Candle:
         return Candle(moment, money(raw["open"]), money(raw["high"]), money(raw["low"]), money(raw["close"]),
                       count(raw.get("volume")), None if oi is None else count(oi))
 
-    return guarded("candle", build)
+    return guarded("candle", raw, build)
 
 
 # -- writes ---------------------------------------------------------------------------------

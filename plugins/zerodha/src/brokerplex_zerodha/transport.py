@@ -13,14 +13,19 @@ measures the result against the client on its own.
 
 from __future__ import annotations
 
-import json as jsonlib
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
 import aiohttp
 import greenlet
 
+from brokerplex.payloads import parse_json
+
 T = TypeVar("T")
+#: The last reply read in the current task: an excerpt of it goes into the error when the client cannot read it.
+last_reply: ContextVar[Reply | None] = ContextVar("kite_last_reply", default=None)
 
 
 class _Bridge(greenlet.greenlet):  # type: ignore[misc]  # greenlet ships no types
@@ -62,7 +67,8 @@ class Reply:
         self.content = content
 
     def json(self) -> Any:
-        return jsonlib.loads(self.content)
+        """Strict JSON; what is not (NaN literals, runaway nesting) is the ValueError the client expects."""
+        return parse_json(self.content)
 
 
 class LoopSession:
@@ -72,9 +78,7 @@ class LoopSession:
     """
 
     def __init__(self, timeout: float) -> None:
-        # Connecting and reading time out separately, so that a connect timeout can be told apart:
-        # then nothing was sent.
-        self.timeout = timeout
+        self.timeout = timeout  # caps a whole request: connecting, sending and the slowest trickle of a reply
         self._session: aiohttp.ClientSession | None = None
 
     def request(self, method: str, url: str, *, json: Any = None, data: Mapping[str, Any] | None = None,
@@ -86,14 +90,26 @@ class LoopSession:
 
     async def _send(self, method: str, url: str, *, timeout: float, **options: Any) -> Reply:
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            tracing = aiohttp.TraceConfig()
+            tracing.on_request_headers_sent.append(_mark_sent)
+            self._session = aiohttp.ClientSession(trace_configs=[tracing])
             # aiohttp quietly resends a PUT or DELETE (Kite's modify and cancel) once when a kept-alive
             # connection drops before the reply; we never send anything twice. There is no public
             # switch: this is the attribute aiohttp's own test client turns off.
             self._session._retry_connection = False
-        limits = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
-        async with self._session.request(method, url, timeout=limits, **options) as reply:
-            return Reply(reply.status, reply.headers, await reply.read())
+        progress = SimpleNamespace(sent=False)
+        limits = aiohttp.ClientTimeout(total=timeout, connect=timeout, sock_read=timeout)
+        try:
+            async with self._session.request(method, url, timeout=limits, trace_request_ctx=progress,
+                                             **options) as answer:
+                reply = Reply(answer.status, answer.headers, await answer.read())
+        except TimeoutError as exc:
+            if not progress.sent and not isinstance(exc, aiohttp.ConnectionTimeoutError):
+                # The deadline passed before the request left (a slow connect): nothing was sent.
+                raise aiohttp.ConnectionTimeoutError(f"no connection within {timeout:g} s") from None
+            raise
+        last_reply.set(reply)
+        return reply
 
     def close(self) -> None:
         """The owner closes the session on the loop, with :meth:`aclose`."""
@@ -102,6 +118,10 @@ class LoopSession:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+async def _mark_sent(session: aiohttp.ClientSession, context: SimpleNamespace, params: object) -> None:
+    context.trace_request_ctx.sent = True
 
 
 def _pairs(params: Mapping[str, Any] | None) -> list[tuple[str, str]] | None:
