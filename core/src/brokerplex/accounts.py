@@ -13,7 +13,7 @@ from pydantic import SecretStr, ValidationError
 
 from brokerplex.broker import BrokerSettings, settings_fields
 from brokerplex.errors import SettingsError, UnknownAccountError
-from brokerplex.storage import PrivateJSON
+from brokerplex.storage import DamagedFileError, PrivateJSON
 from brokerplex.validation import describe
 
 ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
@@ -85,32 +85,56 @@ def _dump(settings: BrokerSettings) -> dict[str, Any]:
 
 
 class AccountStore:
-    """``accounts.json`` under the home folder; readable by the owner only."""
+    """``accounts.json`` under the home folder; readable by the owner only.
+
+    A damaged file is reported by name with the way out; activating an account then keeps the
+    damaged copy aside and starts a new file. One malformed entry spoils only its own account.
+    """
 
     _lock = threading.Lock()  # read-modify-write of the file must not interleave between threads
 
     def __init__(self, home: Path) -> None:
-        self._file = PrivateJSON(home / "accounts.json")
+        self._file = PrivateJSON(home / "accounts.json", remedy=(
+            "fix it, or activate an account again (brokerplex activate BROKER NAME): the damaged file is then "
+            "kept beside the new one as accounts.json.damaged-<time>"))
+
+    @property
+    def path(self) -> Path:
+        return self._file.path
 
     def raw(self) -> dict[str, dict[str, Any]]:
         return self._file.load()
 
+    def names(self) -> list[str]:
+        return sorted(self.raw())
+
     def get_raw(self, name: str) -> dict[str, Any]:
-        entry = self.raw().get(name)
+        """The stored entry of account ``name``: its broker and settings."""
+        accounts = self.raw()
+        entry = accounts.get(name)
         if entry is None:
-            known = ", ".join(sorted(self.raw())) or "none yet (brokerplex activate BROKER NAME)"
+            known = ", ".join(sorted(accounts)) or "none yet (brokerplex activate BROKER NAME)"
             raise UnknownAccountError(f"no account named {name!r}; accounts: {known}")
+        if not (isinstance(entry, dict) and isinstance(entry.get("broker"), str)
+                and isinstance(entry.get("settings", {}), dict)):
+            raise DamagedFileError(f"account {name!r} in {self.path} is malformed (no broker, or settings that are "
+                                   f"not an object); activate it again: brokerplex activate BROKER {name} --replace",
+                                   path=self.path)
         return entry
 
     def save(self, account: Account) -> None:
         with self._lock:
-            data = self.raw()
+            try:
+                data = self.raw()
+            except DamagedFileError:
+                data = {}  # the damaged file is kept aside by the write below, never overwritten
             data[account.name] = {"broker": account.broker, "settings": _dump(account.settings)}
             self._file.save(data)
 
     def remove(self, name: str) -> None:
         with self._lock:
-            self.get_raw(name)
             data = self.raw()
+            if name not in data:
+                self.get_raw(name)  # the error that names the known accounts
             del data[name]
             self._file.save(data)

@@ -59,7 +59,8 @@ class AccountContext:
     @property
     def session(self) -> PrivateJSON:
         """Private (0600) storage for this account's tokens."""
-        return PrivateJSON(self.home / "sessions" / f"{self.account}.json")
+        return PrivateJSON(self.home / "sessions" / f"{self.account}.json", remedy=(
+            f"log in again (brokerplex login {self.account}): the damaged file is then kept beside the new one"))
 
     @property
     def cache_dir(self) -> Path:

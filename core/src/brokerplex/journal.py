@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shlex
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from brokerplex.errors import InputError
+from brokerplex.storage import DamagedFileError, StateFileError
 
 UNRESOLVED = ("INTENT", "UNKNOWN")
 log = logging.getLogger(__name__)
@@ -70,6 +72,17 @@ CREATE INDEX IF NOT EXISTS journal_account_state ON journal (account, state);
 """
 
 
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> StateFileError:
+    """A journal that SQLite cannot open is reported, never rebuilt: it may hold orders whose outcome is unknown."""
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return StateFileError(f"the order journal {path} is locked by another process ({exc}); try again", path=path)
+    move = f"mv {shlex.quote(str(path))} {shlex.quote(f'{path}.damaged')}"
+    return DamagedFileError(
+        f"the order journal {path} cannot be read ({exc}). It is not rebuilt, as it may list orders whose outcome "
+        f"is unknown: move it aside ({move}) to start a new one, and keep the old one to check its orders against "
+        f"the broker's order book", path=path)
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat()
 
@@ -84,11 +97,15 @@ class OrderJournal:
         self._wal_lock = threading.Lock()
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        if "client" not in {row[1] for row in self._db.execute("PRAGMA table_info(journal)")}:
-            self._db.execute("ALTER TABLE journal ADD COLUMN client TEXT")  # journals from before dealer logins
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            if "client" not in {row[1] for row in self._db.execute("PRAGMA table_info(journal)")}:
+                self._db.execute("ALTER TABLE journal ADD COLUMN client TEXT")  # journals from before dealer logins
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise _unreadable(path, exc) from None
 
     def close(self) -> None:
         with self._lock, self._wal_lock:

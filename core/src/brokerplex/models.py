@@ -10,12 +10,22 @@ Quantities are integers (shares, or units for derivatives — never lots).
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from brokerplex.symbols import Exchange, parse_symbol
 
@@ -44,12 +54,64 @@ __all__ = [
     "Trade",
     "Validity",
     "Variety",
+    "as_ist",
+    "decimal_text",
+    "money_places",
+    "money_text",
 ]
 
 CLIENT_ORDER_ID_MAX = 20  # Kite's `tag` takes 20 characters; XTS's orderUniqueIdentifier more.
 
-Price = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4, allow_inf_nan=False)]
-Money = Annotated[Decimal, Field(allow_inf_nan=False)]
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
+CURRENCY_EXCHANGES = frozenset({"CDS", "BCD"})  # quoted to 0.0025 rupee: four places
+
+
+# -- one JSON form for every broker ----------------------------------------------------------------
+# Money is a plain decimal string (never an exponent) with at least the instrument's places and every
+# digit the value really has; times are ISO 8601 in IST with their offset. Serialisers below apply
+# them in JSON mode only, so validation and Python-mode dumps are unchanged.
+
+
+def decimal_text(value: Decimal) -> str:
+    """``value`` without an exponent and without trailing zeros: ``1E+3`` is ``"1000"``."""
+    if not value.is_finite():
+        return str(value)
+    exact = Context(prec=max(len(value.as_tuple().digits), 1))  # normalising never rounds
+    return format(value.normalize(exact) if value else Decimal(0), "f")  # no "-0"
+
+
+def money_text(value: Decimal, places: int = 2) -> str:
+    """Money as text: at least ``places`` decimals, never dropping a digit the value has
+    (``1.5E+3`` is ``"1500.00"``, ``1412.3333`` stays ``"1412.3333"``)."""
+    text = decimal_text(value)
+    if not value.is_finite():
+        return text
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(places, '0')}"
+
+
+def money_places(symbol: str) -> int:
+    """Decimal places money of ``symbol`` is shown with: 4 on the currency exchanges, else 2."""
+    return 4 if symbol.partition(":")[0] in CURRENCY_EXCHANGES else 2
+
+
+def as_ist(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in IST; a naive time is taken to be IST already (Indian brokers send local times)."""
+    return moment.replace(tzinfo=IST) if moment.tzinfo is None else moment.astimezone(IST)
+
+
+# The places of the record being serialised: set by a record with a symbol, read by its money fields
+# (and by nested ones such as a quote's depth levels).
+_places: ContextVar[int] = ContextVar("money_places", default=2)
+
+AsMoney = PlainSerializer(lambda value: money_text(value, _places.get()), return_type=str, when_used="json")
+AsPlain = PlainSerializer(decimal_text, return_type=str, when_used="json")
+AsIst = PlainSerializer(lambda moment: as_ist(moment).isoformat(), return_type=str, when_used="json")
+
+Price = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4, allow_inf_nan=False), AsMoney]
+Money = Annotated[Decimal, Field(allow_inf_nan=False), AsMoney]
+Amount = Annotated[Decimal, AsMoney]  # money as a broker reported it (no added validation)
+Timestamp = Annotated[dt.datetime, AsIst]
 
 
 class Side(StrEnum):
@@ -106,6 +168,19 @@ class InstrumentType(StrEnum):
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    # No return annotation on purpose: pydantic then describes the output (JSON schema) by the fields.
+    @model_serializer(mode="wrap")
+    def _at_instrument_precision(self, serialize: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        """A record of one instrument writes its money with that instrument's places."""
+        symbol = getattr(self, "symbol", None)
+        if not isinstance(symbol, str):
+            return serialize(self)
+        token = _places.set(money_places(symbol))
+        try:
+            return serialize(self)
+        finally:
+            _places.reset(token)
+
 
 class Instrument(_Model):
     """A listed contract. ``exchange_token`` is the exchange's own numeric id."""
@@ -119,11 +194,11 @@ class Instrument(_Model):
     isin: str | None = None
     underlying: str | None = None
     expiry: dt.date | None = None
-    strike: Decimal | None = None
+    strike: Amount | None = None
     lot_size: int = Field(default=1, ge=1)
-    tick_size: Decimal = Field(default=Decimal("0.05"), gt=0)
+    tick_size: Annotated[Decimal, AsPlain] = Field(default=Decimal("0.05"), gt=0)
     freeze_quantity: int | None = Field(default=None, ge=1)
-    multiplier: Decimal = Field(default=Decimal(1), gt=0)
+    multiplier: Annotated[Decimal, AsPlain] = Field(default=Decimal(1), gt=0)
 
     @property
     def tradable(self) -> bool:
@@ -230,13 +305,13 @@ class Order(_Model):
     pending_quantity: int = 0
     cancelled_quantity: int = 0
     disclosed_quantity: int = 0
-    price: Decimal | None = None
-    trigger_price: Decimal | None = None
-    average_price: Decimal | None = None
+    price: Amount | None = None
+    trigger_price: Amount | None = None
+    average_price: Amount | None = None
     status: OrderStatus
     status_message: str | None = None
-    placed_at: dt.datetime
-    updated_at: dt.datetime
+    placed_at: Timestamp
+    updated_at: Timestamp
     client_code: str | None = None  # dealer logins: the client the order is for
 
 
@@ -256,8 +331,8 @@ class Trade(_Model):
     side: Side
     product: Product
     quantity: int
-    price: Decimal
-    filled_at: dt.datetime
+    price: Amount
+    filled_at: Timestamp
     exchange_order_id: str | None = None
     client_code: str | None = None  # dealer logins: the client the trade is for
 
@@ -275,7 +350,7 @@ class Position(_Model):
     last_price: Money = Decimal(0)
     realised_pnl: Money = Decimal(0)
     unrealised_pnl: Money = Decimal(0)
-    multiplier: Decimal = Decimal(1)
+    multiplier: Annotated[Decimal, AsPlain] = Decimal(1)
     client_code: str | None = None  # dealer logins: the client the position is for
 
     @property
@@ -308,7 +383,7 @@ class Funds(_Model):
 
 
 class DepthLevel(_Model):
-    price: Decimal
+    price: Amount
     quantity: int
     orders: int = 0
 
@@ -320,20 +395,20 @@ class Depth(_Model):
 
 class Quote(_Model):
     symbol: str
-    last_price: Decimal
+    last_price: Amount
     last_quantity: int = 0
-    last_traded_at: dt.datetime | None = None
+    last_traded_at: Timestamp | None = None
     volume: int = 0
-    average_price: Decimal | None = None
-    open: Decimal | None = None
-    high: Decimal | None = None
-    low: Decimal | None = None
-    close: Decimal | None = None  # previous close
+    average_price: Amount | None = None
+    open: Amount | None = None
+    high: Amount | None = None
+    low: Amount | None = None
+    close: Amount | None = None  # previous close
     open_interest: int | None = None
-    lower_circuit: Decimal | None = None
-    upper_circuit: Decimal | None = None
+    lower_circuit: Amount | None = None
+    upper_circuit: Amount | None = None
     depth: Depth = Depth()
-    timestamp: dt.datetime | None = None
+    timestamp: Timestamp | None = None
 
     @property
     def change_percent(self) -> Decimal | None:
@@ -407,11 +482,11 @@ class Tick:
 
     @property
     def exchange_timestamp(self) -> dt.datetime | None:
-        return None if self.exchange_time is None else dt.datetime.fromtimestamp(self.exchange_time, dt.UTC)
+        return None if self.exchange_time is None else dt.datetime.fromtimestamp(self.exchange_time, IST)
 
     @property
     def last_traded_at(self) -> dt.datetime | None:
-        return None if self.last_traded is None else dt.datetime.fromtimestamp(self.last_traded, dt.UTC)
+        return None if self.last_traded is None else dt.datetime.fromtimestamp(self.last_traded, IST)
 
     def _level(self, level: PriceLevel) -> DepthLevel:
         return DepthLevel(price=self.price(level[0]), quantity=level[1], orders=level[2])
@@ -438,5 +513,5 @@ class OrderEvent(_Model):
     request: OrderRequest | None = None
     order: Order | None = None
     message: str | None = None
-    at: dt.datetime
+    at: Timestamp
 

@@ -1,12 +1,38 @@
-"""Tables of the data model for people (rich). Scripts use ``--json`` instead."""
+"""Tables of the data model for people (rich). Scripts use ``--json`` instead.
+
+Each table names its essential columns (ids, symbol, side, quantities, prices, status, P&L are
+never left out) and ranks the others by the order they are left out on a narrow terminal.
+Times are shown in IST.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Protocol
 
-from brokerplex.models import Funds, Holding, Order, Position, Quote, Trade
-from brokerplex.tables import cell, table
+from brokerplex.models import Funds, Holding, Order, Position, Quote, Trade, as_ist
+from brokerplex.tables import Column, cell, number, table
+
+_STATUS_STYLES = {"COMPLETE": "green", "REJECTED": "red", "CANCELLED": "yellow"}
+
+
+def side_style(value: object) -> str | None:
+    return {"BUY": "green", "SELL": "red"}.get(str(value))
+
+
+def status_style(value: object) -> str | None:
+    return _STATUS_STYLES.get(str(value), "cyan")  # the rest are live: open, trigger pending, pending
+
+
+def pnl_style(value: object) -> str | None:
+    if not isinstance(value, int | Decimal) or not value:
+        return None
+    return "green" if value > 0 else "red"
+
+
+SIDE = Column("side", paint=side_style)
+STATUS = Column("status", paint=status_style)
 
 
 class _ForClient(Protocol):
@@ -14,48 +40,62 @@ class _ForClient(Protocol):
     def client_code(self) -> str | None: ...
 
 
-def _book(title: str, columns: list[str], found: Sequence[_ForClient], rows: list[list[object]]) -> None:
+def _book(title: str, columns: list[Column], found: Sequence[_ForClient], rows: list[list[object]]) -> None:
     """A book's table, led by a client column when its rows belong to a dealer's clients."""
     if any(item.client_code for item in found):
-        columns = ["client", *columns]
+        columns = [Column("client"), *columns]
         rows = [[item.client_code, *row] for item, row in zip(found, rows, strict=True)]
     table(title, columns, rows)
 
 
 def orders(found: Sequence[Order], title: str = "Orders") -> None:
-    _book(title, ["order id", "time", "symbol", "side", "type", "product", "qty", "filled", "price", "trigger",
-                  "avg", "status", "message"], found,
-          [[o.order_id, f"{o.updated_at:%H:%M:%S}", o.symbol, o.side.value, o.order_type.value, o.product.value,
-            o.quantity, o.filled_quantity, o.price, o.trigger_price, o.average_price, o.status.value,
-            o.status_message] for o in found])
+    _book(title, [Column("order id"), Column("time", drop=6), Column("symbol"), SIDE, Column("type", drop=7),
+                  Column("product", drop=8), number("qty"), number("filled", drop=4), number("price"),
+                  number("trigger", drop=5), number("avg", drop=2), STATUS, Column("message", drop=3, wrap=True)],
+          found,
+          [[o.order_id, f"{as_ist(o.updated_at):%H:%M:%S}", o.symbol, o.side.value, o.order_type.value,
+            o.product.value, o.quantity, o.filled_quantity, o.price, o.trigger_price, o.average_price,
+            o.status.value, o.status_message] for o in found])
 
 
 def trades(found: Sequence[Trade]) -> None:
-    _book("Trades", ["trade id", "order id", "time", "symbol", "side", "product", "qty", "price"], found,
-          [[t.trade_id, t.order_id, f"{t.filled_at:%H:%M:%S}", t.symbol, t.side.value, t.product.value,
+    _book("Trades", [Column("trade id"), Column("order id"), Column("time", drop=2), Column("symbol"), SIDE,
+                     Column("product", drop=3), number("qty"), number("price")], found,
+          [[t.trade_id, t.order_id, f"{as_ist(t.filled_at):%H:%M:%S}", t.symbol, t.side.value, t.product.value,
             t.quantity, t.price] for t in found])
 
 
 def positions(found: Sequence[Position]) -> None:
-    _book("Positions", ["symbol", "product", "qty", "avg", "ltp", "realised", "unrealised", "p&l"], found,
+    _book("Positions", [Column("symbol"), Column("product", drop=5), number("qty"), number("avg", drop=2),
+                        number("ltp", drop=1), number("realised", drop=4, paint=pnl_style),
+                        number("unrealised", drop=3, paint=pnl_style), number("p&l", paint=pnl_style)], found,
           [[p.symbol, p.product.value, p.quantity, p.average_price, p.last_price, p.realised_pnl,
             p.unrealised_pnl, p.pnl] for p in found])
 
 
 def holdings(found: Sequence[Holding]) -> None:
-    _book("Holdings", ["symbol", "qty", "t1", "avg", "ltp", "p&l"], found,
+    _book("Holdings", [Column("symbol"), number("qty"), number("t1", drop=3), number("avg", drop=2),
+                       number("ltp", drop=1), number("p&l", paint=pnl_style)], found,
           [[h.symbol, h.quantity, h.t1_quantity, h.average_price, h.last_price, h.pnl] for h in found])
 
 
 def funds(found: Funds) -> None:
-    table("Funds", ["cash", "available margin", "used margin", "realised", "unrealised"],
+    table("Funds", [number("cash"), number("available margin"), number("used margin"),
+                    number("realised", paint=pnl_style), number("unrealised", paint=pnl_style)],
           [[found.cash, found.available_margin, found.used_margin, found.realised_pnl, found.unrealised_pnl]])
 
 
 def quotes(found: Sequence[Quote]) -> None:
-    table("Quotes", ["symbol", "ltp", "chg %", "bid", "ask", "open", "high", "low", "close", "volume"],
+    table("Quotes", [Column("symbol"), number("ltp"), number("chg %", drop=1, paint=pnl_style),
+                     number("bid", drop=3), number("ask", drop=3), number("open", drop=7), number("high", drop=6),
+                     number("low", drop=5), number("close", drop=4), number("volume", drop=2)],
           [[q.symbol, q.last_price,
-            f"{q.change_percent:+.2f}" if q.change_percent is not None else None,
-            f"{q.depth.bids[0].quantity} @ {cell(q.depth.bids[0].price)}" if q.depth.bids else None,
-            f"{q.depth.asks[0].quantity} @ {cell(q.depth.asks[0].price)}" if q.depth.asks else None,
+            _percent(q.change_percent),
+            f"{cell(q.depth.bids[0].quantity)} @ {cell(q.depth.bids[0].price)}" if q.depth.bids else None,
+            f"{cell(q.depth.asks[0].quantity)} @ {cell(q.depth.asks[0].price)}" if q.depth.asks else None,
             q.open, q.high, q.low, q.close, q.volume] for q in found])
+
+
+
+def _percent(change: Decimal | None) -> Decimal | None:
+    return None if change is None else change.quantize(Decimal("0.01"))
