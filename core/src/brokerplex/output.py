@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol
 
-from brokerplex.models import Funds, Holding, Order, Position, Quote, Trade, as_ist
+from brokerplex.models import Funds, Holding, Instrument, Order, Position, Quote, Trade, as_ist
 from brokerplex.tables import Column, cell, number, table
 
 _STATUS_STYLES = {"COMPLETE": "green", "REJECTED": "red", "CANCELLED": "yellow"}
@@ -95,6 +95,13 @@ def quotes(found: Sequence[Quote]) -> None:
             f"{cell(q.depth.asks[0].quantity)} @ {cell(q.depth.asks[0].price)}" if q.depth.asks else None,
             q.open, q.high, q.low, q.close, q.volume] for q in found])
 
+
+
+def instruments(found: Sequence[Instrument]) -> None:
+    table("Instruments", [Column("symbol"), Column("type"), Column("expiry", drop=1), number("strike", drop=2),
+                          number("lot"), number("tick", drop=3), Column("name", drop=4, wrap=True)],
+          [[i.symbol, i.instrument_type.value, i.expiry, i.strike, i.lot_size, i.tick_size, i.name or None]
+           for i in found])
 
 
 def _percent(change: Decimal | None) -> Decimal | None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from brokerplex.cli.app import cli, json_option, options_option, parse_options, print_json, state
+from brokerplex.errors import InputError
 
 
 @cli.command()
@@ -37,11 +39,15 @@ def brokers(as_json: bool) -> None:
 @click.argument("broker")
 @click.argument("account")
 @options_option
+@click.option("--replace", is_flag=True, help="Replace an account of this name (asked on a terminal otherwise).")
 @json_option
-def activate(broker: str, account: str, options: tuple[str, ...], as_json: bool) -> None:
+def activate(broker: str, account: str, options: tuple[str, ...], replace: bool, as_json: bool) -> None:
     """Activate ACCOUNT at BROKER with its settings (-o KEY=VALUE)."""
+    settings = parse_options(options)
+    if not replace:
+        _refuse_silent_replace(account)
     prompt = _prompt_secret if sys.stdin.isatty() else None
-    activated = state().manager.activate(broker, account, parse_options(options), prompt_secret=prompt)
+    activated = state().manager.activate(broker, account, settings, prompt_secret=prompt)
     if as_json:
         print_json({"account": activated.name, "broker": activated.broker, "settings": activated.public_settings()})
     else:
@@ -50,6 +56,25 @@ def activate(broker: str, account: str, options: tuple[str, ...], as_json: bool)
 
 def _prompt_secret(name: str) -> str:
     return str(click.prompt(name, hide_input=True))
+
+
+def _refuse_silent_replace(account: str) -> None:
+    """An existing account is replaced only when the person says so: --replace, or yes on a terminal."""
+    from brokerplex.accounts import AccountStore
+    from brokerplex.storage import DamagedFileError
+
+    store = AccountStore(state().manager.home)
+    try:
+        existing = store.raw().get(account)
+    except DamagedFileError:
+        return  # nothing readable to lose: activating keeps the damaged file aside (and says so)
+    if existing is None:
+        return
+    broker = existing.get("broker") if isinstance(existing, dict) else None
+    what = f"account {account!r} ({broker or 'malformed'})"
+    if sys.stdin.isatty() and click.confirm(f"{what} exists; replace it?", default=False, err=True):
+        return
+    raise InputError(f"{what} exists: give --replace to replace it (nothing changed)")
 
 
 @cli.command()
@@ -63,16 +88,43 @@ def deactivate(account: str) -> None:
 @cli.command()
 @json_option
 def accounts(as_json: bool) -> None:
-    """List activated accounts (secrets masked)."""
-    found = state().manager.accounts()
+    """List activated accounts (secrets masked); one that cannot be used is listed with the reason."""
+    rows = [_account_row(name) for name in _account_names()]
     if as_json:
-        print_json([{"account": a.name, "broker": a.broker, "settings": a.public_settings()} for a in found])
+        print_json(rows)
         return
-    from brokerplex.tables import table
+    from brokerplex.tables import Column, table
 
-    table("Accounts", ["account", "broker", "settings"],
-          [[a.name, a.broker, " ".join(f"{k}={v}" for k, v in a.public_settings().items() if v is not None)]
-           for a in found])
+    table("Accounts", [Column("account"), Column("broker"), Column("settings", wrap=True)],
+          [[row["account"], row["broker"] if "problem" not in row else f"{row['broker']} (unusable)",
+            row.get("problem") or " ".join(f"{k}={v}" for k, v in row["settings"].items() if v is not None)]
+           for row in rows])
+
+
+def _account_names() -> list[str]:
+    from brokerplex.accounts import AccountStore
+
+    return AccountStore(state().manager.home).names()
+
+
+def _account_row(name: str) -> dict[str, Any]:
+    """An account as listed: its masked settings, or why it cannot be used (its broker is not installed, …)."""
+    from brokerplex.accounts import AccountStore
+    from brokerplex.errors import BrokerplexError, UnknownBrokerError
+
+    manager = state().manager
+    try:
+        account = manager.account(name)
+    except BrokerplexError as exc:
+        try:
+            broker = str(AccountStore(manager.home).get_raw(name)["broker"])
+        except BrokerplexError:
+            broker = "?"
+        problem = (f"broker {broker!r} is not installed: install its plugin, or deactivate {name}"
+                   if isinstance(exc, UnknownBrokerError) else str(exc))
+        click.echo(f"warning: account {name}: {problem}", err=True)
+        return {"account": name, "broker": broker, "settings": None, "problem": problem}
+    return {"account": account.name, "broker": account.broker, "settings": account.public_settings()}
 
 
 class ClickLoginIO:
@@ -104,7 +156,13 @@ def login(account: str, request_token: str | None, options: tuple[str, ...], as_
 @cli.command()
 @click.option("--keep", is_flag=True, help="Keep the demo's home folder and print its path.")
 def demo(keep: bool) -> None:
-    """Show the main job end to end on the paper broker, in a temporary home."""
+    """Show the main job end to end, in a temporary home.
+
+    First the paper broker (quotes, market and limit orders, modify, cancel, F&O, a refusal, the
+    books), then one scene for each installed plugin that adds one: the plugin starts its broker's
+    simulator on this machine, trades an account against it and stops it (with the bundled plugins:
+    Zerodha against the Kite simulator, XTS investor and dealer logins against the XTS simulator).
+    """
     from brokerplex.demo import run_demo
 
     run_demo(state().home, keep=keep)

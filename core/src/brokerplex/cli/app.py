@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from brokerplex.manager import BrokerManager
 
 ENV_DEBUG = "BROKERPLEX_DEBUG"
+ENV_INDIAN = "BROKERPLEX_INDIAN"
 
 
 class PriceType(click.ParamType):  # type: ignore[type-arg]
@@ -45,12 +47,16 @@ options_option = click.option(
 
 
 def parse_options(pairs: Sequence[str]) -> dict[str, str]:
+    """``-o KEY=VALUE`` pairs; a key given twice is refused rather than one value silently winning."""
     parsed: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise InputError(f"option {pair!r} is not KEY=VALUE")
-        parsed[key.strip()] = value
+        if key in parsed:
+            raise InputError(f"setting {key!r} is given twice (-o {key}=...): give each setting once")
+        parsed[key] = value
     return parsed
 
 
@@ -65,8 +71,13 @@ class State:
     def manager(self) -> BrokerManager:
         if self._manager is None:
             from brokerplex.manager import BrokerManager
+            from brokerplex.storage import ENV_HOME, check_home, home_dir
 
-            self._manager = BrokerManager(self.home)
+            if self.home is not None:
+                home = check_home(self.home, "--home")
+            else:
+                home = check_home(home_dir(), f"${ENV_HOME}" if os.environ.get(ENV_HOME) else "the config folder")
+            self._manager = BrokerManager(home)
         return self._manager
 
     def close(self) -> None:
@@ -86,10 +97,16 @@ def print_json(data: Any) -> None:
 @click.option("--home", type=click.Path(path_type=Path),
               help="State folder (default: $BROKERPLEX_HOME, else the config folder).")
 @click.option("--debug", is_flag=True, help="Show tracebacks on failure.")
+@click.option("--indian", is_flag=True, envvar=ENV_INDIAN,
+              help=f"Group digits the Indian way in tables: 1,23,456.50 (or set {ENV_INDIAN}=1).")
 @click.version_option(package_name="brokerplex")
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
+def cli(ctx: click.Context, home: Path | None, debug: bool, indian: bool) -> None:
     """One API over many Indian brokers."""
+    if indian:
+        from brokerplex.tables import use_indian_grouping
+
+        use_indian_grouping()
     ctx.obj = State(home)
     ctx.call_on_close(ctx.obj.close)
 
@@ -108,12 +125,16 @@ def _load_plugin_commands() -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get(ENV_DEBUG, "") not in ("", "0")
+    _show_warnings(debug)
     try:
         _load_plugin_commands()
         code = cli.main(args=args, prog_name="brokerplex", standalone_mode=False)
     except click.exceptions.Abort:
         _fail("aborted", 1, debug)
     except click.UsageError as exc:
+        if isinstance(exc, _NO_ARGS):  # a group run bare: its whole help, as click prints it
+            exc.show()
+            sys.exit(exc.exit_code)
         hint = f" (try: {exc.ctx.command_path} --help)" if exc.ctx else ""
         _fail(f"{exc.format_message()}{hint}", 2, debug)
     except InputError as exc:
@@ -125,6 +146,36 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as exc:
         _fail(f"unexpected {type(exc).__name__}: {exc}", 1, debug)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# click >= 8.2 raises this for a group run without a command (older versions print the help themselves).
+_NO_ARGS: tuple[type[click.UsageError], ...] = tuple(
+    getattr(click.exceptions, name) for name in ("NoArgsIsHelpError",) if hasattr(click.exceptions, name))
+
+
+class _WarningLines(logging.Formatter):
+    """A logged warning as one ``warning: …`` line; its traceback only with ``--debug``."""
+
+    def __init__(self, debug: bool) -> None:
+        super().__init__()
+        self.debug = debug
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"warning: {' '.join(record.getMessage().split())}"
+        if self.debug and record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def _show_warnings(debug: bool) -> None:
+    """What the library logs at WARNING or above reaches the person at the terminal, one line each."""
+    root = logging.getLogger()
+    if any(isinstance(handler.formatter, _WarningLines) for handler in root.handlers):
+        return  # main() run again in one process
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_WarningLines(debug))
+    handler.setLevel(logging.WARNING)
+    root.addHandler(handler)
 
 
 def _fail(message: str, code: int, debug: bool) -> None:

@@ -104,6 +104,10 @@ def quote(account: str, symbols: tuple[str, ...], as_json: bool) -> None:
     from brokerplex.symbols import canonical
 
     missing = [s for s in map(canonical, symbols) if s not in found]
+    if not found:
+        broker = state().manager.account(account).broker
+        raise InputError(f"no quote for {', '.join(missing)}: not listed at {broker} "
+                         f"(`brokerplex instruments {account} TEXT` lists what is)")
     if missing:
         click.echo(f"warning: no quote for {', '.join(missing)} (not listed?)", err=True)
     if as_json:
@@ -112,3 +116,23 @@ def quote(account: str, symbols: tuple[str, ...], as_json: bool) -> None:
     output().quotes(list(found.values()))
 
 
+
+
+@cli.command()
+@click.argument("account")
+@click.argument("match", required=False, default="")
+@click.option("--type", "kind", type=click.Choice(["EQ", "INDEX", "FUT", "CE", "PE"], case_sensitive=False),
+              help="Only this kind of instrument.")
+@json_option
+def instruments(account: str, match: str, kind: str | None, as_json: bool) -> None:
+    """List the instruments listed today whose symbol contains MATCH (e.g. NIFTY --type FUT)."""
+    import datetime as dt
+
+    found = [i for i in state().manager.instruments(account)
+             if match.upper() in i.symbol and (kind is None or i.instrument_type.value == kind.upper())]
+    found.sort(key=lambda i: (i.exchange.value, i.underlying or i.tradingsymbol, i.expiry or dt.date.min,
+                              i.strike or 0, i.symbol))
+    if as_json:
+        print_json([i.model_dump(mode="json") for i in found])
+        return
+    output().instruments(found)
