@@ -131,9 +131,8 @@ def test_unsubscribe_stops_the_ticks(tmp_path: Path, xts_sim: XtsSimulator) -> N
             await stream.subscribe(["NSE:INFY", "NSE:RELIANCE"], "quote")
             await collect(stream, lambda seen: len(ticks_of(seen, "NSE:INFY")) >= 2)
             await stream.unsubscribe(["NSE:INFY"])
-            await asyncio.sleep(0.6)  # let ticks already in flight arrive
-            while not stream._queue.empty():
-                stream._queue.get_nowait()
+            settled = time.monotonic() + 0.6  # ticks already in flight may still carry INFY
+            await collect(stream, lambda seen: time.monotonic() > settled)
             return await collect(stream, lambda seen: len(ticks_of(seen, "NSE:RELIANCE")) >= 3)
 
     later = asyncio.run(run())

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from brokerplex.cli import ClickLoginIO
-from brokerplex.errors import SymbolError, TokenExpiredError
+from brokerplex.errors import SymbolError
 from brokerplex.manager import AsyncBrokerManager, BrokerManager
 from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick
-from brokerplex.streaming import StreamEvent
+from brokerplex.streaming import FeedState, StreamEvent
 from brokerplex_zerodha.broker import ZerodhaBroker
 from brokerplex_zerodha.sim import KiteSimulator
-from brokerplex_zerodha.ticker import KiteTickerStream
+from brokerplex_zerodha.ticker import LOGIN_POLL, KiteTickerStream
 
 
 @pytest.fixture
@@ -103,6 +103,13 @@ def test_a_dropped_connection_is_reopened_and_resubscribed(home: Path, kite_sim:
         await next_event(events, is_tick("NSE:INFY"))
         assert stream.connections == 1
         await asyncio.to_thread(kite_sim.drop_streams)
+        dropped = await next_event(events, lambda event: isinstance(event, FeedState))
+        assert isinstance(dropped, FeedState)
+        assert (dropped.state, dropped.attempt) == ("reconnecting", 1)
+        assert dropped.delay is not None
+        assert 0 < dropped.delay <= 0.2
+        assert dropped.reason == "the ticker closed the connection (1011)"
+        assert await next_event(events, lambda event: isinstance(event, FeedState)) == FeedState("live")
         await next_event(events, lambda event: stream.connections == 2 and is_tick("NSE:INFY")(event))
         assert stream.subscriptions == {"NSE:INFY": "full"}
 
@@ -115,10 +122,13 @@ def test_a_silent_connection_is_closed_and_reopened(home: Path, kite_sim: KiteSi
         await next_event(events, is_tick("NSE:INFY", "quote"))
         kite_sim.silence_streams(True)
         try:
-            deadline = time.monotonic() + 8
-            while stream.silent_closes == 0 and time.monotonic() < deadline:
-                await asyncio.sleep(0.2)
-            assert stream.silent_closes >= 1
+            stale = await next_event(events, lambda event: isinstance(event, FeedState), timeout=8)
+            assert stale == FeedState("stale", reason="no data from the ticker for 2 s")
+            assert stream.silent_closes == 1
+            again = await next_event(events, lambda event: isinstance(event, FeedState))
+            assert isinstance(again, FeedState)
+            assert (again.state, again.attempt, again.reason) == (
+                "reconnecting", 1, "no data from the ticker for 2 s")
         finally:
             kite_sim.silence_streams(False)
         await next_event(events, lambda event: stream.connections >= 2 and is_tick("NSE:INFY", "quote")(event))
@@ -141,14 +151,36 @@ def test_order_updates_arrive_as_orders(home: Path) -> None:
     streaming(home, scenario)
 
 
-def test_an_expired_session_ends_the_stream_with_a_login_hint(home: Path, kite_sim: KiteSimulator) -> None:
+def test_an_expired_session_waits_for_a_new_login_without_retrying_the_dead_token(
+        home: Path, kite_sim: KiteSimulator) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await stream.subscribe(["NSE:INFY"], "ltp")
         await next_event(events, is_tick("NSE:INFY", "ltp"))
         kite_sim.expire_sessions()
         await asyncio.to_thread(kite_sim.drop_streams)
-        with pytest.raises(TokenExpiredError, match="brokerplex login z1"):
-            await next_event(events, lambda event: False, timeout=15)
+        needed = await next_event(events, lambda event: isinstance(event, FeedState) and event.state == "login_needed",
+                                  timeout=15)
+        assert isinstance(needed, FeedState)
+        assert needed.reason is not None
+        assert "brokerplex login z1" in needed.reason
+        assert stream.state == needed
+        # The refused token is never sent again: the stream waits, it does not reconnect.
+        waited = time.monotonic() + 3 * LOGIN_POLL
+        while time.monotonic() < waited:
+            assert stream.state.state == "login_needed"
+            assert stream.pending == 0  # no reconnecting state, no tick
+            await asyncio.sleep(0.1)
+        assert stream.connections == 1
+
+        def login_again() -> None:
+            with BrokerManager(home) as other:
+                other.login("z1", {"request_token": kite_sim.request_token()}, ClickLoginIO())
+
+        await asyncio.to_thread(login_again)
+        live = await next_event(events, lambda event: isinstance(event, FeedState), timeout=15)
+        assert live == FeedState("live")
+        await next_event(events, is_tick("NSE:INFY", "ltp"))
+        assert stream.connections == 2
 
     streaming(home, scenario)
 

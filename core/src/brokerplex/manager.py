@@ -538,21 +538,22 @@ class BrokerManager:
         return self._loop.run(self.aio.quotes(account, symbols))
 
     def watch(
-        self, account: str, symbols: Sequence[str], mode: TickMode = "quote", *, idle_timeout: float | None = None
+        self, account: str, symbols: Sequence[str], mode: TickMode = "quote", *, idle_timeout: float | None = None,
+        give_up: float | None = None,
     ) -> Generator[StreamEvent, None, None]:
-        """Ticks and order updates as they arrive; the stream closes when the loop over it ends.
+        """Ticks, order updates and feed states (``FeedState``) as they arrive; the stream closes when the
+        loop over it ends.
 
-        With ``idle_timeout``, a stream silent for that many seconds raises TimeoutError.
+        With ``idle_timeout``, no tick or order update for that many seconds raises TimeoutError; with
+        ``give_up``, a stream that is not connected for that many seconds raises UnreachableError.
         """
+        from brokerplex.streaming import WatchedEvents
+
         stream = self._loop.run(self.aio.stream(account, symbols, mode))
-        events = aiter(stream)
+        events = WatchedEvents(stream, account, give_up=give_up, idle_timeout=idle_timeout)
 
         async def next_event() -> StreamEvent | None:
-            try:
-                async with asyncio.timeout(idle_timeout):
-                    return await anext(events, None)
-            except TimeoutError:
-                raise TimeoutError(f"no tick or order update from {account} in {idle_timeout:g} s") from None
+            return await anext(events, None)
 
         try:
             while (event := self._loop.run(next_event())) is not None:

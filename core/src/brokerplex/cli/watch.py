@@ -12,22 +12,37 @@ import click
 from brokerplex.cli.app import cli, json_option, state
 
 if TYPE_CHECKING:
-    from brokerplex.models import TickMode
-    from brokerplex.streaming import StreamEvent
+    from brokerplex.models import Order, Tick, TickMode
+    from brokerplex.streaming import FeedState
+
+#: Seconds ``watch`` waits for an unreachable broker (at the start or after a drop) before it gives up.
+GIVE_UP_SECONDS = 15.0
+
 
 @cli.command()
 @click.argument("account")
 @click.argument("symbols", nargs=-1, required=True)
 @click.option("--mode", type=click.Choice(["ltp", "quote", "full"]), default="quote", show_default=True)
 @click.option("--count", type=click.IntRange(min=1), help="Stop after this many ticks.")
+@click.option("--give-up", type=click.FloatRange(min=0, min_open=True), default=GIVE_UP_SECONDS, show_default=True,
+              metavar="SECONDS", help="Exit 1 when the broker cannot be reached for this long.")
 @json_option
-def watch(account: str, symbols: tuple[str, ...], mode: str, count: int | None, as_json: bool) -> None:
-    """Stream live ticks (and order updates) until Ctrl-C; --json prints one object per line."""
+def watch(account: str, symbols: tuple[str, ...], mode: str, count: int | None, give_up: float,
+          as_json: bool) -> None:
+    """Stream live ticks (and order updates) until Ctrl-C; --json prints one object per line.
+
+    The connection's state (connecting, live, reconnecting, stale) goes to stderr; a refused
+    session or a broker unreachable for --give-up seconds ends the command with exit code 1.
+    """
     from brokerplex.models import Tick
+    from brokerplex.streaming import FeedState
 
     ticks = 0
     try:
-        for event in state().manager.watch(account, symbols, cast("TickMode", mode)):
+        for event in state().manager.watch(account, symbols, cast("TickMode", mode), give_up=give_up):
+            if isinstance(event, FeedState):
+                show_state(account, event)
+                continue
             click.echo(json.dumps(stream_event_record(event), default=str) if as_json else stream_event_line(event))
             ticks += isinstance(event, Tick)
             if count is not None and ticks >= count:
@@ -36,7 +51,17 @@ def watch(account: str, symbols: tuple[str, ...], mode: str, count: int | None, 
         pass  # the way to stop watching; the stream is closed on the way out
 
 
-def stream_event_line(event: StreamEvent) -> str:
+def show_state(account: str, feed: FeedState) -> None:
+    """A change of the connection's state, on stderr; a needed login ends the watch (exit 1)."""
+    from brokerplex.errors import AuthenticationError
+
+    if feed.state == "login_needed":
+        raise AuthenticationError(f"login needed for {account}: {feed.reason}")
+    if feed.state != "closed":  # the end speaks for itself: an error follows, or the watch was stopped
+        click.echo(f"{account}: {feed}", err=True)
+
+
+def stream_event_line(event: Tick | Order) -> str:
     """One line per streamed event, for ``brokerplex watch``."""
     from brokerplex.models import Order
 
@@ -53,7 +78,7 @@ def stream_event_line(event: StreamEvent) -> str:
     return line
 
 
-def stream_event_record(event: StreamEvent) -> dict[str, object]:
+def stream_event_record(event: Tick | Order) -> dict[str, object]:
     """The ``--json`` form of a streamed event: a tick's fields, or ``{"order": ...}``."""
     from brokerplex.models import Order
 

@@ -7,6 +7,16 @@ log in to market data again for a fresh token, open the socket, subscribe everyt
 again through REST. The interactive socket brings ``order`` and ``trade`` events
 (both carry the order's fields) as :class:`~brokerplex.models.Order` updates;
 ``position`` events are not orders and are left out.
+
+Each socket has its own feed state; the stream's is the worse of the two (see
+:mod:`brokerplex.streaming`). XTS sends market data only when something changed and its
+Engine.IO pings come every 20 s with 60 s of patience, so a half-dead socket would go
+unnoticed for over a minute. Instead, a socket silent for ``silence`` seconds is pinged
+at once: no pong within ``probe_timeout`` drops it and reconnects (a frozen server or a
+dead path answers nothing); a pong on a subscribed market-data socket that still brings
+no data makes the stream ``stale`` (the link is alive, the market quiet) until data comes.
+Refused API keys make it ``login_needed``: the keys are not tried again until a new
+``brokerplex login`` stored a fresh session, which the stream then uses.
 """
 
 from __future__ import annotations
@@ -15,35 +25,43 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from brokerplex.errors import AuthenticationError, BrokerError, ProtocolError
 from brokerplex.models import Order, TickMode
-from brokerplex.streaming import Backoff, Stream, StreamEvent
+from brokerplex.streaming import DEFAULT_CAPACITY, Backoff, FeedState, Stream
 from brokerplex_xts_client import mapping
 from brokerplex_xts_client.sio.client import SocketIOClient, connect
-from brokerplex_xts_client.sio.protocol import ConnectionRefused
+from brokerplex_xts_client.sio.protocol import ConnectionLost, ConnectionRefused
 from brokerplex_xts_client.ticks import CODES, OPEN_INTEREST, Key, TickBook
 
 MODE_CODES = frozenset(CODES.values())
 CASH_SEGMENTS = frozenset({1, 11})
+SOCKETS = ("marketdata", "interactive")
+SILENCE = 10.0  # seconds without an event before a socket is pinged
+PROBE_TIMEOUT = 5.0  # seconds a ping waits for its pong before the socket counts as dead
+LOGIN_POLL = 1.0  # seconds between looks at the stored session while a login is needed
+_LIVE = FeedState("live")
+_RANK = {"live": 0, "stale": 1, "connecting": 2, "reconnecting": 3, "login_needed": 4, "closed": 5}
+_TITLES = {"marketdata": "market-data socket", "interactive": "interactive socket"}
 
 if TYPE_CHECKING:
     from brokerplex_xts_client.broker import XtsClientBroker
     from brokerplex_xts_client.master import Store
 
 log = logging.getLogger("brokerplex.xts")
-_END = object()
+Handler = Callable[[str, Any], None]
 
 
 class XtsStream(Stream):
     """Ticks of REST-subscribed instruments and the login's order updates, reconnecting by itself."""
 
-    def __init__(self, broker: XtsClientBroker) -> None:
+    def __init__(self, broker: XtsClientBroker, *, silence: float = SILENCE, probe_timeout: float = PROBE_TIMEOUT,
+                 capacity: int = DEFAULT_CAPACITY) -> None:
+        super().__init__(capacity=capacity)
         self._broker = broker
         self._http = broker.http
-        self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._subscribed: dict[Key, int] = {}  # instrument → xtsMessageCode
         self._interest: set[Key] = set()  # derivatives also subscribed to open interest (1510)
         self._symbols: dict[Key, str] = {}
@@ -53,10 +71,15 @@ class XtsStream(Stream):
         self._tasks: list[asyncio.Task[None]] = []
         self._lock = asyncio.Lock()  # subscription changes and resubscription never interleave
         self._closed = False
+        self._feeds = dict.fromkeys(SOCKETS, FeedState("connecting"))
+        self._heard: dict[str, float] = {}  # loop time of each socket's last event
+        self.silence = silence
+        self.probe_timeout = probe_timeout
         self.reconnects = 0  # how many times a socket was opened again (for observers and tests)
+        self.silent_closes = 0  # sockets dropped because a silent one did not answer a ping
 
     def __repr__(self) -> str:
-        return f"<XtsStream {self._http.settings.host} subscribed={len(self._subscribed)}>"
+        return f"<XtsStream {self._http.settings.host} subscribed={len(self._subscribed)} state={self.state.state}>"
 
     @property
     def closed(self) -> bool:
@@ -72,8 +95,9 @@ class XtsStream(Stream):
         except BaseException:
             await self._clients["marketdata"].close()
             raise
-        for name, handler in (("marketdata", self._on_market_event), ("interactive", self._on_order_event)):
-            self._tasks.append(asyncio.create_task(self._run(name, handler), name=f"xts-{name}-socket"))
+        for name in SOCKETS:
+            self._feed(name, _LIVE)
+            self._tasks.append(asyncio.create_task(self._run(name), name=f"xts-{name}-socket"))
 
     async def close(self) -> None:
         if self._closed:
@@ -86,10 +110,10 @@ class XtsStream(Stream):
                 await task
         for client in self._clients.values():
             with contextlib.suppress(Exception):
-                await client.close()
+                await client.close()  # bounded: a frozen link is not waited on for long
         self._broker.forget_stream(self)
         await self._release()
-        self._queue.put_nowait(_END)
+        self._finish()
 
     async def _release(self) -> None:
         """Unsubscribe what no other open stream of this login still uses: subscriptions belong to the
@@ -104,16 +128,6 @@ class XtsStream(Stream):
         for code, keys in by_code.items():
             with contextlib.suppress(BrokerError):
                 await self._subscription("PUT", keys, code)
-
-    async def __aiter__(self) -> AsyncIterator[StreamEvent]:
-        while True:
-            item = await self._queue.get()
-            if item is _END:
-                self._queue.put_nowait(_END)  # a second iterator ends too
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
 
     # -- subscriptions ---------------------------------------------------------------------------
     async def subscribe(self, symbols: Sequence[str], mode: TickMode = "quote") -> None:
@@ -192,7 +206,7 @@ class XtsStream(Stream):
     def _snapshot(self, code: int, result: Any) -> None:
         """The subscription reply quotes each instrument: the first tick, before the socket's."""
         for message in mapping.listed_quotes(result):
-            self._put_tick(lambda message=message: self._book.full(code, message))
+            self._book_tick(lambda message=message: self._book.full(code, message))
 
     # -- sockets ---------------------------------------------------------------------------------
     async def _open_marketdata(self) -> SocketIOClient:
@@ -207,41 +221,126 @@ class XtsStream(Stream):
         return await connect(http.settings.base_url, path="/interactive/socket.io", query={
             "token": http.interactive_token or "", "userID": http.user_id or "", "apiType": "INTERACTIVE"})
 
-    async def _run(self, name: str, handler: Any) -> None:
+    def _feed(self, name: str, state: FeedState) -> None:
+        """Set one socket's state; the stream's is the worse of the two."""
+        if state.reason and state is not _LIVE:
+            state = FeedState(state.state, state.attempt, state.delay, f"{_TITLES[name]}: {state.reason}")
+        self._feeds[name] = state
+        self._set_state(max(self._feeds.values(), key=lambda feed: _RANK[feed.state]))
+
+    async def _run(self, name: str) -> None:
+        try:
+            await self._keep_open(name)
+        except Exception as exc:  # a bug must reach the reader, never end in a silent task
+            log.exception("the XTS %s failed", _TITLES[name])
+            self._fail(exc, broker=self._http.broker)
+
+    async def _keep_open(self, name: str) -> None:
+        handler: Handler = self._on_market_event if name == "marketdata" else self._on_order_event
         backoff = Backoff()
         while not self._closed:
             client = self._clients[name]
-            try:
-                async for event, data in client:
-                    handler(event, data)
-            except BrokerError as exc:  # ConnectionLost, a garbage frame, a refusal: reconnect
-                log.info("XTS %s socket ended: %s", name, type(exc).__name__)
+            reason = await self._serve(name, client, handler)
             with contextlib.suppress(Exception):
                 await client.close()
-            if self.closed:
+            if self.closed:  # closed while the socket was being served
                 return
-            self._clients[name] = await self._reconnect(name, backoff)
+            log.info("XTS %s ended: %s", _TITLES[name], reason)
+            self._clients[name] = await self._reconnect(name, backoff, reason)
 
-    async def _reconnect(self, name: str, backoff: Backoff) -> SocketIOClient:
+    async def _serve(self, name: str, client: SocketIOClient, handler: Handler) -> str:
+        """Hand the socket's events to ``handler`` until it ends; why it ended."""
+        loop = asyncio.get_running_loop()
+        self._heard[name] = loop.time()
+        guard = asyncio.create_task(self._watch(name, client), name=f"xts-{name}-watchdog")
+        try:
+            async for event, data in client:
+                self._heard[name] = loop.time()
+                if self._feeds[name] is not _LIVE:
+                    self._feed(name, _LIVE)
+                handler(event, data)
+            return client.close_reason or "the server closed the socket"
+        except BrokerError as exc:  # ConnectionLost, a garbage frame, a refusal
+            return str(exc)
+        except Exception as exc:  # a bug while reading an event: reconnect, and say why
+            log.warning("reading the XTS %s failed; reconnecting", _TITLES[name], exc_info=exc)
+            return f"{type(exc).__name__}: {exc}"
+        finally:
+            guard.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await guard
+
+    async def _watch(self, name: str, client: SocketIOClient) -> None:
+        """Ping a socket silent for ``silence`` seconds (module docstring)."""
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                quiet = loop.time() - self._heard[name]
+                if quiet < self.silence:
+                    await asyncio.sleep(self.silence - quiet)
+                    continue
+                try:
+                    await client.ping(self.probe_timeout)
+                except ConnectionLost:  # no pong: the socket is dropped, and _serve sees it end
+                    self.silent_closes += 1
+                    return
+                quiet = loop.time() - self._heard[name]
+                if name == "marketdata" and self._subscribed and quiet >= self.silence:
+                    self._feed(name, FeedState("stale", reason=f"no market data for {quiet:.0f} s; "
+                                                                "the socket answers pings"))
+                await asyncio.sleep(self.silence)
+        except Exception as exc:  # a watchdog that fails must not leave a dead socket unwatched
+            log.warning("the XTS %s watchdog failed; reconnecting", _TITLES[name], exc_info=exc)
+            await client.close()
+
+    async def _reconnect(self, name: str, backoff: Backoff, reason: str) -> SocketIOClient:
         """Keep trying until the socket is back (and, for market data, everything resubscribed)."""
+        may_log_in = True  # False once the keys were refused, until a new login stored a session
         while True:
-            await asyncio.sleep(backoff.next_delay())
+            if may_log_in:
+                delay = backoff.next_delay()
+                self._feed(name, FeedState("reconnecting", backoff.attempt, delay, reason))
+                await asyncio.sleep(delay)
+            else:
+                await self._stored_session(name, reason)
             try:
-                client = await (self._reopen_marketdata() if name == "marketdata" else self._reopen_interactive())
-            except AuthenticationError as exc:  # the keys themselves are refused: retrying will not help
-                self._queue.put_nowait(exc)
-                raise
-            except BrokerError as exc:
-                log.info("XTS %s socket reconnect failed: %s", name, type(exc).__name__)
+                if name == "marketdata":
+                    client = await self._reopen_marketdata(log_in=may_log_in)
+                else:
+                    client = await self._reopen_interactive(log_in=may_log_in)
+            except AuthenticationError as exc:  # refused keys or session: never retried as they are
+                reason, may_log_in = str(exc), False
+                continue
+            except Exception as exc:  # unreachable, an unreadable or absurdly nested reply, a bug: later
+                reason, may_log_in = _why(exc), True
+                log.info("XTS %s reconnect failed: %s", _TITLES[name], reason)
                 continue
             backoff.reset()
             self.reconnects += 1
+            self._feed(name, _LIVE)
             return client
 
-    async def _reopen_marketdata(self) -> SocketIOClient:
-        result = await self._http.login_marketdata()
-        self._http.marketdata_token = result["token"]
-        self._broker.remember_tokens(marketdata=result["token"])
+    async def _stored_session(self, name: str, reason: str) -> None:
+        """``login_needed`` until the account's stored session changes (a new login); then use it."""
+        account = self._broker.context.account
+        hint = "" if "brokerplex login" in reason else f"; run `brokerplex login {account}`"
+        self._feed(name, FeedState("login_needed", reason=reason + hint))
+        refused = _tokens(self._broker.context.session.load())
+        while True:
+            await asyncio.sleep(LOGIN_POLL)
+            if _tokens(self._broker.context.session.load()) == refused:
+                continue
+            try:
+                await self._broker.connect()  # takes the stored tokens
+            except AuthenticationError:  # not usable either (another day's session): keep waiting
+                continue
+            return
+
+    async def _reopen_marketdata(self, *, log_in: bool) -> SocketIOClient:
+        if log_in:
+            result = await self._http.login_marketdata()
+            self._http.marketdata_token = result["token"]
+            self._broker.remember_tokens(marketdata=result["token"])
         client = await self._open_marketdata()
         try:
             async with self._lock:
@@ -257,10 +356,13 @@ class XtsStream(Stream):
             raise
         return client
 
-    async def _reopen_interactive(self) -> SocketIOClient:
+    async def _reopen_interactive(self, *, log_in: bool) -> SocketIOClient:
         try:
             return await self._open_interactive()
         except ConnectionRefused:  # the session ended: a fresh interactive login, then the socket
+            if not log_in:
+                raise AuthenticationError("the interactive socket refused the stored session",
+                                          broker=self._http.broker) from None
             result = await self._http.login_interactive()
             self._broker.check_login(result)
             self._http.interactive_token = result["token"]
@@ -274,18 +376,18 @@ class XtsStream(Stream):
             return  # joined, error, …
         code = int(code_text)
         if kind == "json-full":
-            self._put_tick(lambda: self._book.full(code, data))
+            self._book_tick(lambda: self._book.full(code, data))
         elif kind == "json-partial":
-            self._put_tick(lambda: self._book.partial(code, data))
+            self._book_tick(lambda: self._book.partial(code, data))
 
-    def _put_tick(self, build: Any) -> None:
+    def _book_tick(self, build: Any) -> None:
         try:
             tick = build()
         except ProtocolError as exc:  # one unreadable message must not end the stream
             log.warning("skipped a market-data message: %s", exc)
             return
         if tick is not None:
-            self._queue.put_nowait(tick)
+            self._put_tick(tick)
 
     def _on_order_event(self, event: str, data: Any) -> None:
         if event not in ("order", "trade"):
@@ -301,4 +403,15 @@ class XtsStream(Stream):
         except (ProtocolError, ValueError) as exc:
             log.warning("skipped an %s event: %s", event, exc)
             return
-        self._queue.put_nowait(order)
+        self._put_order(order)
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, BrokerError):
+        return str(error)
+    log.warning("an XTS reconnect failed unexpectedly", exc_info=error)
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def _tokens(saved: dict[str, Any]) -> tuple[object, object]:
+    return saved.get("interactive_token"), saved.get("marketdata_token")

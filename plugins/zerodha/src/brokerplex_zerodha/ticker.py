@@ -8,7 +8,11 @@ and owns a thread. This client speaks the same protocol on ``websockets``:
 * :class:`KiteTickerStream` keeps itself connected: it reconnects with
   :class:`~brokerplex.streaming.Backoff`, re-reads the access token from the stored
   session each time, subscribes again with each token's mode, and drops a connection
-  that stays silent for longer than a few heartbeats (Kite sends one a second).
+  that stays silent for longer than a few heartbeats (Kite sends one a second) without
+  waiting on a close handshake a frozen link would never answer. A refused token is
+  never sent again: the stream is ``login_needed`` until a new login stores another.
+  States, ticks and order updates reach the reader through the core's bounded buffer
+  (:mod:`brokerplex.streaming`).
 """
 
 from __future__ import annotations
@@ -18,12 +22,12 @@ import contextlib
 import json
 import logging
 import struct
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from brokerplex.errors import BrokerplexError, InputError, ProtocolError, TokenExpiredError
+from brokerplex.errors import AuthenticationError, InputError, ProtocolError
 from brokerplex.models import Order, PriceLevel, Tick, TickMode
-from brokerplex.streaming import Backoff, Stream, StreamEvent
+from brokerplex.streaming import DEFAULT_CAPACITY, Backoff, FeedState, Stream
 from brokerplex.symbols import canonical
 from brokerplex_zerodha.errors import BROKER, relogin_hint
 from brokerplex_zerodha.mapping import order_from_kite
@@ -136,7 +140,8 @@ def subscribe_messages(tokens: Sequence[int], mode: TickMode) -> list[str]:
     return [json.dumps({"a": "subscribe", "v": list(tokens)}), json.dumps({"a": "mode", "v": [mode, list(tokens)]})]
 
 
-_END = object()
+LOGIN_POLL = 1.0  # seconds between looks at the stored session while a login is needed
+CLOSE_TIMEOUT = 1.0  # a close handshake on a frozen link is never answered: wait this long at most
 
 
 class KiteTickerStream(Stream):
@@ -152,7 +157,9 @@ class KiteTickerStream(Stream):
         account: str,
         silence: float = 5.0,
         backoff: Backoff | None = None,
+        capacity: int = DEFAULT_CAPACITY,
     ) -> None:
+        super().__init__(capacity=capacity)
         self._root = ws_root
         self._api_key = api_key
         self._access_token = access_token
@@ -162,15 +169,16 @@ class KiteTickerStream(Stream):
         self._backoff = backoff or Backoff(first=0.2, cap=10.0)
         self._modes: dict[int, TickMode] = {}
         self._symbols: dict[int, str] = {}
-        self._events: asyncio.Queue[Any] = asyncio.Queue()
         self._ws: ClientConnection | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = False
+        self._refused: str | None = None  # an access token the ticker refused: never sent again
+        self._said: str | None = None  # the ticker's last error message on this connection
         self.connections = 0  # successful connections so far (reconnects show here)
         self.silent_closes = 0  # connections dropped for silence
 
     def __repr__(self) -> str:
-        return f"<KiteTickerStream account={self._account!r} subscribed={len(self._modes)}>"
+        return f"<KiteTickerStream account={self._account!r} subscribed={len(self._modes)} state={self.state.state}>"
 
     def start(self) -> None:
         if self._task is None:
@@ -228,60 +236,89 @@ class KiteTickerStream(Stream):
     async def _run(self) -> None:
         try:
             await self._connect_forever()
-        except Exception as exc:  # surfaced to the reader, never lost in a task
-            self._events.put_nowait(exc)
-        finally:
-            self._events.put_nowait(_END)
+        except Exception as exc:  # a bug must reach the reader, never end in a silent task
+            log.exception("the Kite ticker of %s failed", self._account)
+            self._fail(exc, broker=BROKER)
 
     async def _connect_forever(self) -> None:
         from websockets.asyncio.client import connect
         from websockets.exceptions import InvalidStatus
 
-        refused = 0
         while not self._closed:
-            token = await self._access_token()  # a fresh read each time: the user may have logged in again
+            token = await self._usable_token()
             url = f"{self._root}?api_key={self._api_key}&access_token={token}"
             try:
-                async with connect(url, open_timeout=10, ping_interval=None, compression=None,
-                                   max_size=2**22, user_agent_header="brokerplex-zerodha", logger=_wire_log) as ws:
-                    self._ws, refused = ws, 0
+                async with connect(url, open_timeout=10, close_timeout=CLOSE_TIMEOUT, ping_interval=None,
+                                   compression=None, max_size=2**22, user_agent_header="brokerplex-zerodha",
+                                   logger=_wire_log) as ws:
+                    self._ws, self._said = ws, None
                     self.connections += 1
                     self._backoff.reset()
                     await self._resubscribe(ws)
-                    await self._read(ws)
+                    self._set_state(FeedState("live"))
+                    reason = await self._read(ws)
             except InvalidStatus as exc:
-                if exc.response.status_code not in (401, 403):
-                    log.info("ticker handshake refused with HTTP %s", exc.response.status_code)
-                else:
-                    refused += 1
-                    if refused >= 2:  # a fresh token was refused too
-                        raise TokenExpiredError(
-                            f"the Kite ticker refused the session of {self._account}; {relogin_hint(self._account)}",
-                            broker=BROKER, code=403) from None
-            except (OSError, TimeoutError, ProtocolError) as exc:
-                log.info("ticker connection lost (%s); reconnecting", type(exc).__name__)
-            except Exception as exc:  # websockets' ConnectionClosed, InvalidHandshake…: never with the URL
-                log.info("ticker connection failed (%s); reconnecting", type(exc).__name__)
+                if exc.response.status_code in (401, 403):
+                    self._refused = token  # _usable_token waits for a fresh login
+                    continue
+                reason = f"the ticker answered HTTP {exc.response.status_code}"
+            except Exception as exc:  # OSError, TimeoutError, websockets' ConnectionClosed, a bug: reconnect
+                reason = self._describe(exc, token)
             finally:
                 self._ws = None
             if not self._closed:
-                await asyncio.sleep(self._backoff.next_delay())
+                delay = self._backoff.next_delay()
+                self._set_state(FeedState("reconnecting", self._backoff.attempt, delay, reason))
+                log.info("ticker of %s: %s; reconnecting in %.1f s", self._account, reason, delay)
+                await asyncio.sleep(delay)
 
-    async def _read(self, ws: ClientConnection) -> None:
+    async def _usable_token(self) -> str:
+        """The stored access token, once it is not one the ticker refused (login_needed until then)."""
+        while True:
+            try:
+                token = await self._access_token()  # a fresh read: a new login (any process) replaces it
+            except AuthenticationError as exc:  # logged out, or the stored session has expired
+                problem = str(exc)
+            else:
+                if token != self._refused:
+                    return token
+                problem = f"the Kite ticker refused the session of {self._account}; {relogin_hint(self._account)}"
+            self._set_state(FeedState("login_needed", reason=problem))
+            await asyncio.sleep(LOGIN_POLL)
+
+    def _describe(self, error: Exception, token: str) -> str:
+        """Why a connection ended, for the reconnecting state (never with the token of the URL)."""
+        from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+        if isinstance(error, ConnectionClosed):
+            code = error.rcvd.code if error.rcvd is not None else "no close frame"
+            text = f"the ticker closed the connection ({code})" + (f": {self._said}" if self._said else "")
+        elif isinstance(error, OSError | TimeoutError | ProtocolError | InvalidHandshake):
+            text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        else:
+            log.warning("ticker of %s failed; reconnecting", self._account, exc_info=error)
+            text = f"{type(error).__name__}: {error}"
+        return text.replace(token, "…")[:300] if token else text[:300]
+
+    async def _read(self, ws: ClientConnection) -> str:
+        """Deliver the connection's messages until it ends; why it ended. Silence beyond the bound drops it."""
+        from websockets.exceptions import ConnectionClosed
+
         loop = asyncio.get_running_loop()
         last = loop.time()
+        silent = False
 
         async def watchdog() -> None:
-            while True:
+            nonlocal silent
+            while loop.time() - last <= self._silence:
                 await asyncio.sleep(self._silence / 4)
-                if loop.time() - last > self._silence:
-                    self.silent_closes += 1
-                    log.info("ticker silent for %.1f s; reconnecting", self._silence)
-                    await ws.close()
-                    return
+            silent = True
+            self.silent_closes += 1
+            self._set_state(FeedState("stale", reason=f"no data from the ticker for {self._silence:g} s"))
+            ws.transport.abort()  # a frozen link never answers a close handshake: do not wait for one
 
         guard = loop.create_task(watchdog())
-        put = self._events.put_nowait
+        put = self._put_tick
         try:
             async for message in ws:
                 last = loop.time()
@@ -295,10 +332,16 @@ class KiteTickerStream(Stream):
                         put(tick)
                 else:
                     self._on_text(message)
+        except ConnectionClosed:
+            if not silent:
+                raise
         finally:
             guard.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await guard
+        if silent:
+            return f"no data from the ticker for {self._silence:g} s"
+        return "the ticker closed the connection" + (f": {self._said}" if self._said else "")
 
     def _on_text(self, text: str) -> None:
         try:
@@ -307,22 +350,16 @@ class KiteTickerStream(Stream):
             log.warning("skipped an order update: %s", exc)
             return
         if isinstance(decoded, Order):
-            self._events.put_nowait(decoded)
+            self._put_order(decoded)
         elif decoded is not None:
+            self._said = decoded
             log.warning("Kite ticker error: %s", decoded)
 
-    # -- consuming -------------------------------------------------------------------
-    async def __aiter__(self) -> AsyncIterator[StreamEvent]:
-        while True:
-            event = await self._events.get()
-            if event is _END:
-                self._events.put_nowait(_END)  # later readers end too
-                return
-            if isinstance(event, BaseException):
-                raise event
-            yield event
-
+    # -- ending ----------------------------------------------------------------------
     async def close(self) -> None:
+        """Close for good: the close handshake is waited for at most CLOSE_TIMEOUT seconds."""
+        if self._closed:
+            return
         self._closed = True
         ws, task = self._ws, self._task
         if ws is not None:
@@ -330,12 +367,10 @@ class KiteTickerStream(Stream):
                 await ws.close()
         if task is not None:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, BrokerplexError):
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
-        else:
-            self._events.put_nowait(_END)
+        self._finish()
 
     @property
     def subscriptions(self) -> dict[str, TickMode]:
         return {self._symbols[token]: mode for token, mode in self._modes.items()}
-

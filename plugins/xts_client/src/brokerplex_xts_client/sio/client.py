@@ -108,6 +108,7 @@ class SocketIOClient:
         self._ws = websocket
         self._channels = {name: Channel(self, name) for name in dict.fromkeys(("/", *namespaces))}
         self._pong = asyncio.Event()
+        self._pongs = 0  # pongs received: a waiter knows its ping was answered when this grows
         self._closing = False
         self.close_reason: str | None = None
         self._reader = asyncio.create_task(self._read_loop(), name="sio-client-read")
@@ -143,8 +144,23 @@ class SocketIOClient:
             raise ConnectionLost(f"cannot emit {event!r}: the socket is closed ({reason})")
         await self._send(packet)
 
+    async def ping(self, timeout: float) -> None:
+        """Ping now and wait for the pong: the server and the whole path to it are alive.
+
+        Without a pong within ``timeout``, the connection is dead: it is dropped at once (no close
+        handshake a dead link would never answer), every channel ends with ConnectionLost, and so
+        does this call."""
+        answered = self._pongs
+        await self._send(encode_eio(EioPacket(EioType.PING)))
+        if not await self._pong_after(answered, timeout):
+            self._fail(ConnectionLost(f"no Engine.IO pong within {timeout:g} s: the connection is dead"), dead=True)
+        if not self.connected:
+            raise ConnectionLost(f"the socket is closed ({self.close_reason})")
+
     async def close(self) -> None:
-        """Say goodbye (Socket.IO DISCONNECT, WebSocket close) and end every channel normally."""
+        """Say goodbye (Socket.IO DISCONNECT, WebSocket close) and end every channel normally.
+
+        Bounded: the close handshake is waited for at most the connection's close timeout (2 s)."""
         if self._closing:
             await self._wait_tasks()
             return
@@ -199,29 +215,42 @@ class SocketIOClient:
         for channel in self._channels.values():
             channel._finish(error)
 
-    def _fail(self, error: BaseException) -> None:
-        """End everything with ``error`` and drop the transport without waiting for the peer."""
+    def _fail(self, error: BaseException, *, dead: bool = False) -> None:
+        """End everything with ``error`` and drop the transport without waiting for the peer
+        (``dead``: not even a close frame, the link is known to be gone)."""
         self._end_all(error, str(error))
         for task in (self._pinger, self._reader):
             if task is not asyncio.current_task():
                 task.cancel()
-        if self._aborting is None:  # kept referenced: a pending task may be garbage-collected
+        if dead:
+            self._ws.transport.abort()
+        elif self._aborting is None:  # kept referenced: a pending task may be garbage-collected
             self._aborting = asyncio.create_task(self._ws.close(), name="sio-client-abort")
+
+    async def _pong_after(self, answered: int, timeout: float) -> bool:
+        """Whether a pong beyond the first ``answered`` arrives within ``timeout``."""
+        try:
+            async with asyncio.timeout(timeout):
+                while self._pongs == answered:
+                    self._pong.clear()
+                    await self._pong.wait()
+        except TimeoutError:
+            return False
+        return True
 
     async def _ping_loop(self) -> None:
         # Engine.IO 3: the client pings every pingInterval; a pong must come within pingTimeout.
         interval, timeout = self.handshake.ping_interval, self.handshake.ping_timeout
         while True:
             await asyncio.sleep(interval)
-            self._pong.clear()
+            answered = self._pongs
             try:
                 await self._send(encode_eio(EioPacket(EioType.PING)))
             except ConnectionLost:
                 return  # the reader has seen the end too
-            try:
-                await asyncio.wait_for(self._pong.wait(), timeout)
-            except TimeoutError:
-                self._fail(ConnectionLost(f"no Engine.IO pong within {timeout:g} s: the connection is dead"))
+            if not await self._pong_after(answered, timeout):
+                self._fail(ConnectionLost(f"no Engine.IO pong within {timeout:g} s: the connection is dead"),
+                           dead=True)
                 return
 
     async def _read_loop(self) -> None:
@@ -254,6 +283,7 @@ class SocketIOClient:
         if packet.type is EioType.MESSAGE:
             await self._on_sio(decode_sio(packet.data))
         elif packet.type is EioType.PONG:
+            self._pongs += 1
             self._pong.set()
         elif packet.type is EioType.PING:  # not Engine.IO 3, but answering costs nothing
             await self._send(encode_eio(EioPacket(EioType.PONG, packet.data)))

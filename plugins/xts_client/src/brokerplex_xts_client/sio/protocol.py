@@ -112,7 +112,7 @@ class Handshake:
     def decode(cls, data: str) -> Handshake:
         try:
             fields = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             raise SocketProtocolError(f"Engine.IO OPEN data is not JSON: {_short(data)}") from None
         if not isinstance(fields, dict):
             raise SocketProtocolError(f"Engine.IO OPEN data is not an object: {_short(data)}")
