@@ -147,8 +147,6 @@ def test_each_client_book_holds_only_its_own_orders(dealer: BrokerManager, keys:
 def test_an_order_is_reached_only_through_its_own_client(dealer: BrokerManager) -> None:
     ack = dealer.place_order(ACCOUNT, resting_buy(dealer, ACCOUNT), client=SECOND)
     with pytest.raises(OrderNotFoundError):
-        dealer.order_history(ACCOUNT, ack.order_id)  # FIRST's book, the default
-    with pytest.raises(OrderNotFoundError):
         dealer.cancel_order(ACCOUNT, ack.order_id, client=PRO)
     with pytest.raises(OrderNotFoundError):
         dealer.modify_order(ACCOUNT, ack.order_id, OrderModify(quantity=2), client=FIRST)
@@ -156,6 +154,26 @@ def test_an_order_is_reached_only_through_its_own_client(dealer: BrokerManager) 
     assert history[-1].status is OrderStatus.OPEN
     assert history[-1].quantity == 1
     assert {o.client_code for o in history} == {SECOND}
+
+
+def test_without_a_client_a_journalled_order_is_found_in_its_own_clients_book(dealer: BrokerManager) -> None:
+    ack = dealer.place_order(ACCOUNT, resting_buy(dealer, ACCOUNT), client=SECOND)
+    assert {o.client_code for o in dealer.order_history(ACCOUNT, ack.order_id)} == {SECOND}  # not FIRST's
+    dealer.modify_order(ACCOUNT, ack.order_id, OrderModify(quantity=2))
+    assert dealer.cancel_order(ACCOUNT, ack.order_id).order_id == ack.order_id
+    final = dealer.order_history(ACCOUNT, ack.order_id, client=SECOND)[-1]
+    assert (final.quantity, final.status) == (2, OrderStatus.CANCELLED)
+
+
+def test_an_order_the_journal_does_not_know_is_looked_for_in_the_default_book_with_a_hint(
+    dealer: BrokerManager,
+) -> None:
+    ack = dealer.place_order(ACCOUNT, resting_buy(dealer, ACCOUNT), client=SECOND)
+    entry = dealer.journal.by_order_id(ACCOUNT, ack.order_id)
+    assert entry is not None
+    dealer.journal.record_outcome(entry.client_order_id, JournalState.SENT, order_id="0")  # as if placed elsewhere
+    with pytest.raises(OrderNotFoundError, match="another client's order, name that client"):
+        dealer.cancel_order(ACCOUNT, ack.order_id)
 
 
 # -- local refusal ---------------------------------------------------------------------------------
@@ -505,7 +523,7 @@ def test_a_default_client_the_login_does_not_hold_fails_the_login_and_stores_not
 ) -> None:
     with BrokerManager(tmp_path) as manager:
         manager.activate("xts_pro", "fx", keys.options(client_code="CL9999"))
-        with pytest.raises(ClientCodeError, match="CL9999"):
+        with pytest.raises(ClientCodeError, match=f"'CL9999' is not held by dealer {keys.dealer_id} "):
             manager.login("fx", {}, ClickLoginIO())
         assert not (tmp_path / "sessions" / "fx.json").exists()
 

@@ -167,6 +167,11 @@ class OrderJournal:
     def unresolved(self, account: str) -> list[JournalEntry]:
         return self._select("WHERE account = ? AND state IN (?, ?) ORDER BY created_at", (account, *UNRESOLVED))
 
+    def by_order_id(self, account: str, order_id: str) -> JournalEntry | None:
+        """The journalled order the broker knows as ``order_id`` (a dealer's tells whose it is)."""
+        rows = self._select("WHERE account = ? AND order_id = ? ORDER BY created_at DESC", (account, order_id))
+        return rows[0] if rows else None
+
     def _select(self, where: str, params: tuple[str, ...]) -> list[JournalEntry]:
         with self._lock:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM journal {where}", params).fetchall()

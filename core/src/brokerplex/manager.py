@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
-from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, ParamSpec, TypeVar
 
 import pluggy
 
@@ -26,7 +27,9 @@ from brokerplex.errors import (
     BrokerplexError,
     ClientCodeError,
     InputError,
+    OrderNotFoundError,
     OutcomeUnknownError,
+    ProtocolError,
     RefusedError,
     SettingsError,
     SymbolError,
@@ -43,26 +46,47 @@ from brokerplex.models import (
     OrderEvent,
     OrderModify,
     OrderRequest,
+    OrderStatus,
     Position,
     Profile,
     Quote,
     TickMode,
     Trade,
 )
+from brokerplex.payloads import excerpt
 from brokerplex.plugins import get_broker, get_plugin_manager, registered_brokers
 from brokerplex.registry import RegisteredBroker
 from brokerplex.rules import modify_problem, order_problem
 from brokerplex.storage import home_dir
 from brokerplex.streaming import Stream, StreamEvent
 from brokerplex.symbols import canonical
-from brokerplex.validation import describe
+from brokerplex.validation import describe, revalidated
 
 log = logging.getLogger("brokerplex")
 T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 EventKind = Literal["sent", "rejected", "failed", "unknown", "reconciled", "modified", "cancelled", "update"]
 
 #: An order still missing from the book this long after its intent is declared NOT_FOUND.
 RECONCILE_GRACE = dt.timedelta(minutes=2)
+
+
+def only_ours(method: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Whatever a broker call raises that is not one of our errors leaves as ProtocolError, and is logged:
+    a plugin must map its failures, and a caller must never have to catch KeyError or RecursionError."""
+    @functools.wraps(method)
+    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(*args, **kwargs)
+        except BrokerplexError:
+            raise
+        except Exception as exc:
+            log.warning("%s failed with %s, which its plugin should have mapped", method.__name__,
+                        type(exc).__name__, exc_info=True)
+            raise ProtocolError(f"the broker plugin failed unexpectedly ({type(exc).__name__}: "
+                                f"{excerpt(str(exc))})") from exc
+    return call
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,12 +240,15 @@ class AsyncBrokerManager:
             self._journal = None
 
     # -- reads ----------------------------------------------------------------
+    @only_ours
     async def profile(self, account: str) -> Profile:
         return await (await self.session(account)).profile()
 
+    @only_ours
     async def instruments(self, account: str) -> Sequence[Instrument]:
         return await (await self.session(account)).instruments()
 
+    @only_ours
     async def instrument(self, account: str, symbol: str) -> Instrument:
         symbol = canonical(symbol)
         broker = await self.session(account)
@@ -230,33 +257,88 @@ class AsyncBrokerManager:
             raise SymbolError(f"{symbol} is not listed at {broker.context.broker} (account {account})")
         return found
 
+    @only_ours
     async def quotes(self, account: str, symbols: Sequence[str]) -> dict[str, Quote]:
         wanted = [canonical(s) for s in symbols]  # bad symbols fail here, before any request
         if not wanted:
             raise InputError("give at least one symbol to quote")
         return await (await self.session(account)).quotes(wanted)
 
+    @only_ours
     async def orders(self, account: str, *, client: str | None = None) -> list[Order]:
-        return await (await self._target(account, client)).orders()
+        """The order book, oldest first on every broker."""
+        found = await (await self._target(account, client)).orders()
+        return sorted(found, key=lambda order: order.placed_at)
 
+    @only_ours
     async def order_history(self, account: str, order_id: str, *, client: str | None = None) -> list[Order]:
-        return await (await self._target(account, client)).order_history(order_id)
+        """The states of one order, oldest first."""
+        broker = await self._order_target(account, order_id, client)
+        found = await self._dealer_hint(account, client, broker.order_history(order_id))
+        return sorted(found, key=lambda order: order.updated_at)
 
+    @only_ours
     async def clients(self, account: str) -> list[str]:
         """The client codes a dealer account may act for."""
         return await (await self.session(account)).client_codes()
 
+    @only_ours
     async def trades(self, account: str, *, client: str | None = None) -> list[Trade]:
-        return await (await self._target(account, client)).trades()
+        """The trade book, oldest first."""
+        found = await (await self._target(account, client)).trades()
+        return sorted(found, key=lambda trade: trade.filled_at)
 
+    @only_ours
     async def positions(self, account: str, *, client: str | None = None) -> list[Position]:
         return await (await self._target(account, client)).positions()
 
+    @only_ours
     async def holdings(self, account: str, *, client: str | None = None) -> list[Holding]:
         return await (await self._target(account, client)).holdings()
 
+    @only_ours
     async def funds(self, account: str, *, client: str | None = None) -> Funds:
         return await (await self._target(account, client)).funds()
+
+    async def verdict(self, account: str, order_id: str, *, client: str | None = None,
+                      timeout: float = 3.0) -> Order | None:
+        """The order once the broker has judged it (no longer PENDING), else as it stands after ``timeout``
+        seconds; None if it could not be read. Some brokers accept an order and refuse it a moment later
+        (XTS's risk checks): this is how every caller learns the outcome the same way on every broker."""
+        broker = await self._order_target(account, order_id, client)
+        loop = asyncio.get_running_loop()
+        deadline, pause, latest = loop.time() + timeout, 0.05, None
+        while True:
+            try:
+                history = await broker.order_history(order_id)
+                latest = history[-1] if history else latest
+            except BrokerError as exc:  # not in the book yet, or the book unreadable: ask again until the deadline
+                log.info("order %s not readable yet: %s", order_id, exc)
+            if (latest is not None and latest.status is not OrderStatus.PENDING) or loop.time() + pause > deadline:
+                return latest
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+    async def _order_target(self, account: str, order_id: str, client: str | None) -> Broker:
+        """The session acting for the client an order is for: a dealer's journalled order names its client."""
+        if not order_id.strip():
+            raise InputError("give an order id")
+        if client is None and self._is_dealer(await self.session(account)):
+            entry = self.journal.by_order_id(account, order_id)
+            client = entry.client if entry is not None else None
+        return await self._target(account, client)
+
+    async def _dealer_hint(self, account: str, client: str | None, work: Awaitable[T]) -> T:
+        """``work``; a dealer's order that its default client's book lacks may be another client's: say so."""
+        try:
+            return await work
+        except OrderNotFoundError as exc:
+            if client is None and self._is_dealer(await self.session(account)):
+                exc.message += " (if it is another client's order, name that client: client=, or --client CODE)"
+            raise
+
+    def _is_dealer(self, broker: Broker) -> bool:
+        return self._capabilities[broker.context.account].dealer
 
     # -- streaming ------------------------------------------------------------
     async def stream(self, account: str, symbols: Sequence[str] = (), mode: TickMode = "quote") -> Stream:
@@ -312,6 +394,7 @@ class AsyncBrokerManager:
         return ack
 
     async def _prepare(self, account: str, broker: Broker, request: OrderRequest) -> OrderRequest:
+        request = revalidated(request)  # however it was built: model_copy(update=...) and model_construct skip it
         self._check_capabilities(broker.context.broker, self._capabilities[account], request)
         instrument = await self.instrument(account, request.symbol)
         if problem := order_problem(request, instrument):
@@ -360,6 +443,7 @@ class AsyncBrokerManager:
             log.warning("looking up order %s failed", client_order_id, exc_info=True)
             return None
 
+    @only_ours
     async def reconcile(self, account: str, *, grace: dt.timedelta = RECONCILE_GRACE) -> list[Reconciled]:
         """Resolve UNKNOWN (and crashed INTENT) orders by looking their client ids up."""
         broker = await self.session(account)
@@ -386,23 +470,26 @@ class AsyncBrokerManager:
             results.append(Reconciled(entry, state, found))
         return results
 
+    @only_ours
     async def modify_order(
         self, account: str, order_id: str, changes: OrderModify, *, client: str | None = None
     ) -> OrderAck:
-        broker = await self._target(account, client)
+        changes = revalidated(changes)
+        broker = await self._order_target(account, order_id, client)
         # The rules need the order's instrument; an order we cannot see is the broker's to refuse.
         current = next((o for o in await broker.orders() if o.order_id == order_id), None)
         if current is not None:
             instrument = await self.instrument(account, current.symbol)
             if problem := modify_problem(current, changes, instrument):
                 raise InputError(problem)
-        ack = await broker.modify_order(order_id, changes)
+        ack = await self._dealer_hint(account, client, broker.modify_order(order_id, changes))
         self._emit("modified", account, broker, order_id=order_id, client_order_id=ack.client_order_id)
         return ack
 
+    @only_ours
     async def cancel_order(self, account: str, order_id: str, *, client: str | None = None) -> OrderAck:
-        broker = await self._target(account, client)
-        ack = await broker.cancel_order(order_id)
+        broker = await self._order_target(account, order_id, client)
+        ack = await self._dealer_hint(account, client, broker.cancel_order(order_id))
         self._emit("cancelled", account, broker, order_id=order_id, client_order_id=ack.client_order_id)
         return ack
 

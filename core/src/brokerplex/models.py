@@ -18,10 +18,13 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     SerializerFunctionWrapHandler,
+    StrictStr,
+    ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
@@ -108,7 +111,21 @@ AsMoney = PlainSerializer(lambda value: money_text(value, _places.get()), return
 AsPlain = PlainSerializer(decimal_text, return_type=str, when_used="json")
 AsIst = PlainSerializer(lambda moment: as_ist(moment).isoformat(), return_type=str, when_used="json")
 
-Price = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4, allow_inf_nan=False), AsMoney]
+
+
+def _exact(value: object, info: ValidationInfo) -> object:
+    """A price from Python is exact: a binary float (0.1 + 0.2) or a bool is refused; give a Decimal, an int or
+    text. (A JSON number is read from its digits, so JSON input may use numbers.)"""
+    if isinstance(value, bool) or (isinstance(value, float) and info.mode == "python"):
+        raise ValueError(f"a price must be exact: give Decimal({str(value)!r}) or text, not a {type(value).__name__}")
+    return value
+
+
+# What callers send is taken strictly: True, 1.0 or "10" is not a quantity, a float is not a price, bytes
+# are not a symbol (the lax coercions pydantic would make by default).
+Price = Annotated[Decimal, BeforeValidator(_exact),
+                  Field(gt=0, max_digits=18, decimal_places=4, allow_inf_nan=False), AsMoney]
+Quantity = Annotated[int, Field(strict=True, gt=0, le=10_000_000)]
 Money = Annotated[Decimal, Field(allow_inf_nan=False), AsMoney]
 Amount = Annotated[Decimal, AsMoney]  # money as a broker reported it (no added validation)
 Timestamp = Annotated[dt.datetime, AsIst]
@@ -208,17 +225,17 @@ class Instrument(_Model):
 class OrderRequest(_Model):
     """What a caller asks for. Construction validates everything that needs no broker."""
 
-    symbol: str
+    symbol: StrictStr
     side: Side
-    quantity: int = Field(gt=0, le=10_000_000)
+    quantity: Quantity
     order_type: OrderType = OrderType.MARKET
     product: Product | None = None  # None: CNC on cash exchanges, NRML on derivatives
     price: Price | None = None
     trigger_price: Price | None = None
     validity: Validity = Validity.DAY
     variety: Variety = Variety.REGULAR
-    disclosed_quantity: int = Field(default=0, ge=0)
-    client_order_id: str | None = Field(default=None, min_length=1, max_length=CLIENT_ORDER_ID_MAX)
+    disclosed_quantity: int = Field(default=0, ge=0, strict=True)
+    client_order_id: StrictStr | None = Field(default=None, min_length=1, max_length=CLIENT_ORDER_ID_MAX)
 
     @field_validator("symbol")
     @classmethod
@@ -277,16 +294,22 @@ class OrderRequest(_Model):
 class OrderModify(_Model):
     """Changes to an open order; fields left as None stay as they are."""
 
-    quantity: int | None = Field(default=None, gt=0, le=10_000_000)
+    quantity: Quantity | None = None
     price: Price | None = None
     trigger_price: Price | None = None
     order_type: OrderType | None = None
     validity: Validity | None = None
 
     @model_validator(mode="after")
-    def _not_empty(self) -> OrderModify:
+    def _consistent(self) -> OrderModify:
         if all(getattr(self, name) is None for name in type(self).model_fields):
             raise ValueError("nothing to modify: give a quantity, price, trigger price, type or validity")
+        # A new type that cannot carry a price given with it is a contradiction, not a price to drop.
+        if self.order_type in (OrderType.MARKET, OrderType.SL_M) and self.price is not None:
+            raise ValueError(f"a {self.order_type} order takes no price: make it LIMIT or SL, or leave the price out")
+        if self.order_type in (OrderType.MARKET, OrderType.LIMIT) and self.trigger_price is not None:
+            raise ValueError(f"a {self.order_type} order takes no trigger price: make it SL or SL-M, or leave the "
+                             "trigger out")
         return self
 
 

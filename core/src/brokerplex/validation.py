@@ -29,3 +29,13 @@ def build(model: type[M], data: dict[str, Any]) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InputError(describe(exc)) from None
+
+
+def revalidated(instance: M) -> M:
+    """``instance`` validated again, however it was made: ``model_copy(update=...)`` and ``model_construct``
+    skip validation, and what they build must not reach a broker unchecked."""
+    model = type(instance)
+    try:
+        return model.model_validate(instance.model_dump(warnings=False))
+    except ValidationError as exc:
+        raise InputError(f"invalid {model.__name__}: {describe(exc)}") from None

@@ -54,7 +54,7 @@ class XtsProBroker(XtsClientBroker):
                 broker=self.context.broker)
         if self.client_code is not None:  # the default client must be one the login holds, as it spells it
             self.login_clients = [str(code) for code in result.get("clientCodes") or []]
-            self.client_code = self._held(self.client_code)
+            self.client_code = self._held(self.client_code, dealer=mapping.text(result.get("userID")))
 
     # -- clients ------------------------------------------------------------------------------------
     async def client_codes(self) -> list[str]:
@@ -72,13 +72,15 @@ class XtsProBroker(XtsClientBroker):
         acting.client_code = held
         return acting
 
-    def _held(self, code: str) -> str:
-        """``code`` as the login holds it (codes are matched without regard to case)."""
+    def _held(self, code: str, *, dealer: str | None = None) -> str:
+        """``code`` as the login holds it (codes are matched without regard to case); ``dealer``: the login's
+        user id while it logs in, before it is stored."""
         held = self._held_codes()
         wanted = code.strip().upper()
         found = next((known for known in held if known.upper() == wanted), None)
         if found is None:
-            raise ClientCodeError(f"client {code!r} is not held by dealer {self.http.user_id} (account "
+            who = dealer or self.http.user_id or "this login"
+            raise ClientCodeError(f"client {code!r} is not held by dealer {who} (account "
                                   f"{self.context.account!r}); it holds {', '.join(held)}")
         return found
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from kiteconnect import KiteConnect
 
 T = TypeVar("T")
+log = logging.getLogger("brokerplex.zerodha")
 INTERVALS = ("minute", "3minute", "5minute", "10minute", "15minute", "30minute", "60minute", "day")
 QUOTE_BATCH = 500  # Kite's cap of instruments per /quote call (ltp and ohlc take 1000)
 
@@ -193,7 +195,11 @@ class ZerodhaBroker(Broker):
             raw = await self._call("quote", "read", method, *wanted[start:start + batch])
             if not isinstance(raw, dict):
                 raise ProtocolError("Kite's quote reply is not a map", broker=mapping.BROKER)
-            quotes.update((symbol, mapping.quote_from_kite(symbol, value)) for symbol, value in raw.items())
+            for symbol, value in raw.items():
+                try:
+                    quotes[symbol] = mapping.quote_from_kite(symbol, value)
+                except ProtocolError as exc:  # the other symbols' quotes still count
+                    log.warning("left out the quote of %s: %s", symbol, exc)
         return quotes
 
     async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
@@ -242,8 +248,15 @@ class ZerodhaBroker(Broker):
         return mapping.positions_from_kite(raw)
 
     async def holdings(self) -> list[Holding]:
+        """Holdings; one that cannot be read is left out with a warning (docs/failures.md)."""
         raw = await self._call("other", "read", self.kite.holdings)
-        return [mapping.holding_from_kite(row) for row in _rows(raw, "holdings")]
+        found = []
+        for row in _rows(raw, "holdings"):
+            try:
+                found.append(mapping.holding_from_kite(row))
+            except ProtocolError as exc:
+                log.warning("skipped a holding: %s", exc)
+        return found
 
     async def funds(self) -> Funds:
         raw = await self._call("other", "read", self.kite.margins)
