@@ -1,31 +1,42 @@
 # Two commands for a new machine: `make demo` and `make test`. Both build .venv themselves.
+# `make demo` installs what the demo runs (core, every plugin and its simulator); `make test` adds
+# the test and lint tools of requirements-dev.txt. pip shows its progress: a first install takes minutes.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
 PACKAGES := -e core -e plugins/paper -e 'plugins/zerodha[sim]' -e 'plugins/xts_client[sim]' -e 'plugins/xts_pro[sim]'
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: demo test bench lint install clean
 
 $(BIN)/python:
+	@echo "▸ creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) --upgrade pip
 
-# Reinstall whenever a distribution's metadata or the tool list changes.
-$(STAMP): $(BIN)/python core/pyproject.toml $(wildcard plugins/*/pyproject.toml) requirements-dev.txt
-	$(BIN)/python -m pip install --quiet $(PACKAGES) -r requirements-dev.txt
+# Reinstall whenever a distribution's metadata changes.
+$(STAMP): $(BIN)/python core/pyproject.toml $(wildcard plugins/*/pyproject.toml)
+	@echo "▸ installing brokerplex, its broker plugins and their simulators into $(VENV)"
+	$(PIP) $(PACKAGES)
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	@echo "▸ installing the test and lint tools (requirements-dev.txt)"
+	$(PIP) -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/brokerplex demo
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(STAMP) lint
+test: $(DEV_STAMP) lint
 	$(BIN)/python -m pytest -n 2 tests
 
 bench: $(STAMP)

@@ -160,3 +160,86 @@ def test_demo_shows_the_paper_round_trip(tmp_path: Path) -> None:
     for expected in ("paper", "COMPLETE", "CANCELLED", "refused: quantity", "Positions", "Funds"):
         assert expected in result.stdout
     assert not (tmp_path / "untouched").exists(), "the demo must not touch the user's home"
+
+
+def test_a_bare_brokerplex_prints_its_whole_help(cli: Cli) -> None:
+    result = cli()
+    assert result.returncode == 2  # as click does for a group run without a command
+    assert "error:" not in result.stderr
+    assert result.stderr.startswith("Usage: brokerplex [OPTIONS] COMMAND [ARGS]...")
+    for command in ("activate", "place", "orders", "quote", "demo"):
+        assert f"\n  {command} " in result.stderr
+
+
+def test_a_setting_given_twice_is_refused_by_name(cli: Cli, home: Path) -> None:
+    line = one_line_error(cli("activate", "paper", "p2", "-o", "seed=1", "-o", "seed=2"), 2)
+    assert "'seed' is given twice" in line
+    assert not (home / "accounts.json").exists()
+
+
+def test_activate_never_replaces_an_account_silently(demo: Cli, home: Path) -> None:
+    before = (home / "accounts.json").read_text()
+    line = one_line_error(demo("activate", "paper", "demo", "-o", "seed=3"), 2)
+    assert "account 'demo' (paper) exists: give --replace" in line
+    assert (home / "accounts.json").read_text() == before
+    ok(demo("activate", "paper", "demo", "-o", "seed=3", "--replace"))
+    (account,) = json.loads(ok(demo("accounts", "--json")).stdout)
+    assert account["settings"]["seed"] == 3
+
+
+def on_terminal(cli: Cli, *args: str, answer: str) -> tuple[int, str]:
+    """Run the CLI on a pseudo-terminal, typing ``answer``; its exit code and what it showed."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([str(BIN / "brokerplex"), *args], stdin=terminal, stdout=terminal, stderr=terminal,
+                               env=cli.env)
+    os.close(terminal)
+    os.write(controller, answer.encode())
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child has closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    return process.wait(timeout=60), shown.decode()
+
+
+def test_activate_on_a_terminal_asks_before_replacing(demo: Cli) -> None:
+    code, shown = on_terminal(demo, "activate", "paper", "demo", "-o", "seed=4", answer="n\n")
+    assert code == 2
+    assert "account 'demo' (paper) exists; replace it? [y/N]" in shown
+    assert json.loads(ok(demo("accounts", "--json")).stdout)[0]["settings"]["seed"] == 7
+    code, shown = on_terminal(demo, "activate", "paper", "demo", "-o", "seed=4", answer="y\n")
+    assert code == 0, shown
+    assert json.loads(ok(demo("accounts", "--json")).stdout)[0]["settings"]["seed"] == 4
+
+
+def test_a_quote_of_only_unknown_symbols_is_bad_input(demo: Cli) -> None:
+    line = one_line_error(demo("quote", "demo", "NSE:NOSUCH", "NSE:NOTHING"), 2)
+    assert "no quote for NSE:NOSUCH, NSE:NOTHING: not listed at paper" in line
+    partly = demo("quote", "demo", "NSE:NOSUCH", "NSE:INFY", "--json")
+    assert partly.returncode == 0
+    assert "warning: no quote for NSE:NOSUCH" in partly.stderr
+    assert set(json.loads(partly.stdout)) == {"NSE:INFY"}
+
+
+def test_demo_help_says_every_installed_plugin_scene_runs(cli: Cli) -> None:
+    text = " ".join(ok(cli("demo", "--help")).stdout.split())
+    assert "paper broker" in text
+    assert "one scene for each installed plugin" in text
+    assert "Kite simulator" in text
+    assert "XTS simulator" in text
+
+
+def test_instruments_lists_what_is_listed_today(demo: Cli) -> None:
+    futures = json.loads(ok(demo("instruments", "demo", "NIFTY", "--type", "FUT", "--json")).stdout)
+    assert futures
+    assert {f["instrument_type"] for f in futures} == {"FUT"}
+    assert all("NIFTY" in f["symbol"] for f in futures)
+    quotes = json.loads(ok(demo("quote", "demo", futures[0]["symbol"], "--json")).stdout)
+    assert set(quotes) == {futures[0]["symbol"]}
