@@ -117,8 +117,8 @@ def test_tokens_are_checked_and_expire_on_demand(xts_sim: XtsSimulator) -> None:
     # A market-data token is no interactive token, and the other way round.
     api.headers["Authorization"], market.headers["Authorization"] = market.headers["Authorization"], api.login["token"]
     assert error_of(api.call("GET", "/interactive/orders"))["description"] == "Invalid Token"
-    assert error_of(market.call("GET", "/apimarketdata/instruments/indexlist", exchangeSegment=1))[
-        "description"] == "Invalid Token"
+    quotes = {"instruments": [{"exchangeSegment": 1, "exchangeInstrumentID": 2885}], "xtsMessageCode": 1501}
+    assert error_of(market.call("POST", "/apimarketdata/instruments/quotes", quotes))["description"] == "Invalid Token"
     fresh = Api(xts_sim, "investor")
     xts_sim.expire_sessions()
     assert error_of(fresh.call("GET", "/interactive/user/profile"))["description"] == "Invalid Token"

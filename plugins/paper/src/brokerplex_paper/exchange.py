@@ -561,8 +561,10 @@ class PaperExchange:
             tape = Tape(symbol, price, step, listing.reference_price, price, price, price, last_trade_at=self._now)
         else:
             price = self._model_price(listing, tape.close)
-            # The rest of the market trades too: volume grows with the time that passed.
-            lots = rng(self.seed, symbol, step, "volume").randint(1, 20) * min(step - tape.step, 600)
+            # The rest of the market trades too: volume grows with the time that passed (about ten
+            # lots a second, however fine the steps), and by at least a lot at every step.
+            seconds = min((step - tape.step) * self.step_seconds, 600.0)
+            lots = max(1, round(rng(self.seed, symbol, step, "volume").randint(1, 20) * seconds))
             tape.trade(price, listing.instrument.lot_size * lots if listing.instrument.tradable else 0, self._now)
             tape.step = step
         self._save_tape(tape)

@@ -6,9 +6,10 @@ Started in a daemon thread under uvicorn; tests use it as a context manager::
         investor = sim.accounts[0]   # role, user_id, client_codes, interactive/marketdata keys
         httpx.post(f"{sim.root}/interactive/user/session", data={...})
 
-Control hooks for tests: ``expire_sessions()``, ``drop_streams()``, ``faults`` (lost, late, trickled or
-malformed HTTP replies: :mod:`brokerplex_paper.faults`), and ``exchange`` (the PaperExchange: ``set_price``
-moves the market).
+Controls for tests, named as on every simulator: ``faults`` (lost, late, trickled or malformed HTTP
+replies: :mod:`brokerplex_paper.faults`), ``expire_sessions()``, ``drop_streams()``, ``silence_streams()``,
+``freeze_streams()``, ``refuse_keys()``, ``set_tick_rate()``, ``stream_connections``, and ``exchange``
+(the PaperExchange: ``set_price`` moves the market).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from starlette.routing import BaseRoute, Route
 from brokerplex.errors import BrokerplexError
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.faults import HttpFaults, RoutePattern
+from brokerplex_paper.feed import MARKET_STEP_SECONDS
+from brokerplex_paper.links import Links
 from brokerplex_xts_client.sim.accounts import activation_settings, default_users
 from brokerplex_xts_client.sim.http import Refusal, invalid_token, not_found, parse_call, route_key
 from brokerplex_xts_client.sim.http import Route as ApiRoute
@@ -73,8 +76,9 @@ def build_app(state: SimState, streams: Streams) -> Starlette:
                 call.session = state.session(call.token, route.api)
                 if call.session is None:
                     raise invalid_token()
-            # Sessions are limited per token; logins per app key.
-            who = call.session.token if call.session else str(call.body.get("appKey") or "")
+            # Sessions are limited per token; logins per app key; public routes per caller.
+            client = request.client.host if request.client else ""
+            who = call.session.token if call.session else str(call.body.get("appKey") or call.token or client)
             wait = state.limits.check(who, route.bucket)
             if wait:
                 raise Refusal("Rate limit exceeded", status=429, code="e-ratelimit-0001",
@@ -117,7 +121,7 @@ class XtsSimulator:
         the investor book routes too (real brokers differ on both, spec 5.3)."""
         # Without a state_dir the exchange lives in memory and ends with the simulator.
         path: Path | str = ":memory:" if state_dir is None else Path(state_dir) / "exchange.sqlite"
-        self.exchange = PaperExchange(path, seed=seed)
+        self.exchange = PaperExchange(path, seed=seed, step_seconds=MARKET_STEP_SECONDS)
         users = default_users(seed)
         self.state = SimState(self.exchange, users, rate_limits)
         self.state.dealer_routes, self.state.dealer_investor_routes = dealer_routes, dealer_investor_routes
@@ -130,8 +134,9 @@ class XtsSimulator:
         bound_host, bound_port = self._socket.getsockname()[:2]
         self.host, self.port = bound_host, bound_port
         self.root = f"http://{bound_host}:{bound_port}"
+        self._links = Links()
         # Engine.IO does its own pings; a stop must not wait for clients that keep reconnecting.
-        config = uvicorn.Config(self.faults, log_level="warning", lifespan="on", ws="websockets-sansio",
+        config = uvicorn.Config(self.faults, log_level="warning", lifespan="on", ws=self._links.protocol_class(),
                                 ws_ping_interval=None, ws_ping_timeout=None, timeout_graceful_shutdown=3)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
@@ -185,8 +190,44 @@ class XtsSimulator:
         self.drop_streams()
 
     def drop_streams(self) -> None:
-        """Close every Socket.IO connection (clients are expected to reconnect)."""
-        self._in_loop(self.streams.drop_all())
+        """Close every Socket.IO connection (a frozen one loses its TCP connection without a close);
+        clients are expected to reconnect."""
+        self._in_loop(self._drop_streams())
+
+    async def _drop_streams(self) -> None:
+        await self.streams.drop_all()
+        self._links.cut_frozen()
+
+    def silence_streams(self, on: bool) -> None:
+        """Stop (True) or resume (False) every socket message, Engine.IO pongs included, without
+        closing the connections: a silent, half-dead socket. Order events wait until resumed."""
+        self._in_loop(self.streams.silence(on))
+
+    def freeze_streams(self, on: bool) -> None:
+        """Freeze (True) every socket open now: the server neither sends nor reads anything on it, so a
+        client's pings and close handshake go unanswered and what it sends piles up; the sockets stay
+        open until thawed (False) or dropped. Sockets opened while frozen work."""
+        self._in_loop(self._freeze_streams(on))
+
+    async def _freeze_streams(self, on: bool) -> None:
+        self._links.freeze(on)
+
+    def refuse_keys(self, on: bool) -> None:
+        """Refuse (True) every app key as revoked ones are, until turned off: the interactive and
+        market-data logins answer XTS's error envelope and sockets are refused. Tokens already
+        issued keep working on REST (``expire_sessions`` ends them)."""
+        self.state.refusing = on
+
+    def set_tick_rate(self, per_second: float) -> None:
+        """Publish market data ``per_second`` times a second (0 pauses it; pongs and order events go
+        on). Each socket gets a message only for instruments whose data changed."""
+        self.streams.pace.set_rate(per_second)
+        self._in_loop(self.streams.wake())
+
+    @property
+    def stream_connections(self) -> int:
+        """How many Socket.IO connections (market data and interactive) are joined and open."""
+        return self.streams.open_connections
 
     def _in_loop(self, work: Any) -> None:
         loop = self.streams.loop

@@ -72,6 +72,7 @@ class SimState:
         self.unique_ids: dict[str, str] = {}  # AppOrderID → orderUniqueIdentifier
         self.dealer_investor_routes = True  # JNM's brokers refuse them; PY's allow them
         self.dealer_routes = True  # off: a host without the dealer book routes (they answer 404)
+        self.refusing = False  # on: every app key is refused, as revoked keys are (logins and sockets)
         self._secret = secrets.token_bytes(32)
         self._catalog: Catalog | None = None
         self._sequence = 1_578_799_396_766_000
@@ -96,6 +97,8 @@ class SimState:
 
     # -- sessions ------------------------------------------------------------------------------
     def user_by_key(self, api: str, app_key: str, secret_key: str) -> User | None:
+        if self.refusing:
+            return None
         for user in self.users.values():
             pair = user.interactive if api == INTERACTIVE else user.marketdata
             if pair.app_key == app_key and secrets.compare_digest(pair.secret_key, secret_key):

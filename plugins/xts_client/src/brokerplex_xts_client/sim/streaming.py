@@ -1,9 +1,11 @@
 """Socket.IO side of the simulator: market-data ticks for REST subscriptions, order/trade/position events.
 
-One ticker task in the server's event loop steps the paper exchange every ``interval`` seconds:
-subscribed instruments get fresh 1501/1502/1505/1510/1512 messages (full or partial per socket),
-and every account's order changes since the last look become ``order``/``trade``/``position``
-events for its user (a dealer receives those of all its clients).
+One ticker task in the server's event loop steps the paper exchange at the tick rate: each
+socket gets a 1501/1502/1505/1510/1512 message (full or partial, per socket) for a subscribed
+instrument whose data changed since the last one that socket got for it (a real feed sends
+news, not repeats). Twice a second, and at once after an interactive call, every account's
+order changes since the last look become ``order``/``trade``/``position`` events for its user
+(a dealer receives those of all its clients).
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute
 
-from brokerplex.models import Order, Position
+from brokerplex.models import Order, Position, Quote
+from brokerplex_paper.feed import TickPace
 from brokerplex_xts_client.sim.accounts import PRO, User
 from brokerplex_xts_client.sim.catalog import Entry, plain, price_band
 from brokerplex_xts_client.sim.records import Owner, message, order_record, partial, position_event, trade_record
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 
 _FULL, _PARTIAL = "full", "partial"
 _PROPERTY_EVERY = 10  # ticks between two 1105 broadcasts
+_ORDER_EVENTS_EVERY = 0.5  # seconds, at most, between two looks at the order books
+_UNSTAMPED = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # stands for every update time in a tick's fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +42,19 @@ def _compact(data: Mapping[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
+def _fingerprint(code: int, entry: Entry, quote: Quote, mode: str) -> str:
+    """One market-data message without its update time and sequence number: a message with
+    nothing new has the fingerprint of the last one."""
+    unstamped = quote.model_copy(update={"timestamp": _UNSTAMPED})
+    return partial(code, entry, unstamped) if mode == _PARTIAL else _compact(message(code, entry, unstamped, 0))
+
+
 class Streams:
-    def __init__(self, state: SimState, interval: float = 0.5) -> None:
-        self.state, self.interval = state, interval
+    def __init__(self, state: SimState, ticks_per_second: float = 2.0) -> None:
+        self.state = state
+        self.pace = TickPace(ticks_per_second)
+        #: Silenced: no event and no Engine.IO pong on any socket, connections left open.
+        self.silenced = False
         self.loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
@@ -47,6 +62,8 @@ class Streams:
         self._seen_trades: set[str] = set()
         self._ticks = 0
         self._seen_update: dict[str, dt.datetime] = {}
+        self._told: dict[str, dict[tuple[int, int, int], str]] = {}  # socket id → message → fingerprint
+        self._joined_sockets: set[str] = set()
         self._md, self._ia = self._build_servers()
         state.on_interactive_change = self._changed
 
@@ -55,8 +72,12 @@ class Streams:
         from brokerplex_xts_client.sio.server import SocketIOServer
 
         # The real servers' timings (CAP handshake): ping every 20 s, 60 s of patience.
-        return (SocketIOServer(self._authenticate_md, self._joined, ping_interval=20.0, ping_timeout=60.0),
-                SocketIOServer(self._authenticate_ia, self._joined, ping_interval=20.0, ping_timeout=60.0))
+        def server(authenticate: Callable[[Mapping[str, str]], Awaitable[str | None]]) -> SocketIOServer:
+            return SocketIOServer(authenticate, self._joined, on_disconnect=self._left, ping_interval=20.0,
+                                  ping_timeout=60.0)
+
+        return server(self._authenticate_md), server(self._authenticate_ia)
+
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = []
@@ -65,11 +86,42 @@ class Streams:
         routes += self._ia.routes("/interactive/socket.io")
         return routes
 
+    @property
+    def open_connections(self) -> int:
+        """Sockets joined and not yet gone (market data and interactive)."""
+        return len(self._joined_sockets)
+
     async def _joined(self, session: Session) -> None:
+        self._joined_sockets.add(session.sid)
+        if self.silenced:
+            session.answer_pings = False
+            return
         text = f"Socket joined successfully! SocketId={session.sid}"
         await session.emit("joined", _compact({"type": "success", "code": "s-socket-0001", "description": text}))
 
+    async def _left(self, session: Session) -> None:
+        self._joined_sockets.discard(session.sid)
+        self._told.pop(session.sid, None)
+
+    async def silence(self, on: bool) -> None:
+        self.silenced = on
+        for server in (self._md, self._ia):
+            for socket in server.connections():
+                socket.answer_pings = not on
+        if self._wake is not None and not on:
+            self._wake.set()  # what waited goes out now
+
+    async def wake(self) -> None:
+        """Look again now (a new tick rate starts at once)."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _emit(self, server: SocketIOServer, event: str, data: str, key: str) -> None:
+        await server.emit(event, data, to=key)
+
     async def _authenticate_md(self, query: Mapping[str, str]) -> str | None:
+        if self.state.refusing:
+            return None
         session = self.state.session(query.get("token"), MARKETDATA)
         if session is None:
             return None
@@ -77,11 +129,10 @@ class Streams:
         return f"{session.token}|{mode}"
 
     async def _authenticate_ia(self, query: Mapping[str, str]) -> str | None:
+        if self.state.refusing:
+            return None
         session = self.state.session(query.get("token"), INTERACTIVE)
         return None if session is None else session.user.user_id
-
-    async def _emit(self, server: SocketIOServer, event: str, data: str, key: str) -> None:
-        await server.emit(event, data, to=key)
 
     async def drop_all(self) -> None:
         for server in (self._md, self._ia):
@@ -120,17 +171,25 @@ class Streams:
         assert self._wake is not None
         while True:
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+                await asyncio.wait_for(self._wake.wait(), self.pace.wait(_ORDER_EVENTS_EVERY))
             self._wake.clear()
+            if self.silenced:
+                continue
             try:
-                await self.tick()
+                await self.tick(market=self.pace.take())
             except asyncio.CancelledError:
                 raise
             except Exception:  # one bad tick must not stop the feed, but is never silent
                 log.exception("the XTS simulator's ticker failed; it goes on")
 
     # -- one tick --------------------------------------------------------------------------------
-    async def tick(self) -> None:
+    async def tick(self, market: bool = True) -> None:
+        """Market data (when ``market``: a tick is due), then the order events."""
+        if market:
+            await self._market_tick()
+        await self._order_events()
+
+    async def _market_tick(self) -> None:
         sessions = [session for session in list(self.state.sessions.values())
                     if session.api == MARKETDATA and session.subscriptions]
         wanted = {entry.symbol: entry for session in sessions for instruments in session.subscriptions.values()
@@ -140,16 +199,28 @@ class Streams:
         if self._ticks % _PROPERTY_EVERY == 0:
             await self._property_change()
         for session in sessions:
-            for code, instruments in session.subscriptions.items():
-                for entry in list(instruments.values()):
-                    quote = quotes.get(entry.symbol)
-                    if quote is None:
-                        continue
-                    full = _compact(message(code, entry, quote, self.state.sequence()))
-                    await self._emit(self._md, f"{code}-json-full", full, f"{session.token}|{_FULL}")
-                    await self._emit(self._md, f"{code}-json-partial", partial(code, entry, quote),
-                                     f"{session.token}|{_PARTIAL}")
-        await self._order_events()
+            for mode in (_FULL, _PARTIAL):
+                sockets = self._md.connections(f"{session.token}|{mode}")
+                if sockets:
+                    await self._send_news(sockets, session.subscriptions, quotes, mode)
+
+    async def _send_news(self, sockets: list[Session], subscriptions: dict[int, dict[tuple[int, int], Entry]],
+                         quotes: dict[str, Quote], mode: str) -> None:
+        for code, instruments in subscriptions.items():
+            for key, entry in list(instruments.items()):
+                quote = quotes.get(entry.symbol)
+                if quote is None:
+                    continue
+                fingerprint = _fingerprint(code, entry, quote, mode)
+                fresh = [socket for socket in sockets
+                         if self._told.setdefault(socket.sid, {}).get((code, *key)) != fingerprint]
+                if not fresh:
+                    continue
+                text = partial(code, entry, quote) if mode == _PARTIAL \
+                    else _compact(message(code, entry, quote, self.state.sequence()))
+                for socket in fresh:
+                    self._told[socket.sid][(code, *key)] = fingerprint
+                    await socket.emit(f"{code}-json-{mode}", text)
 
     async def _property_change(self) -> None:
         """A 1105 instrument-property change (price band, properties 110/111) to every market-data

@@ -66,9 +66,9 @@ async def _form(request: Request) -> dict[str, str]:
 class KiteApp:
     """Routes over one :class:`SimState`; ``hub`` is the ticker."""
 
-    def __init__(self, state: SimState, tick_interval: float = 0.5) -> None:
+    def __init__(self, state: SimState, ticks_per_second: float = 2.0) -> None:
         self.state = state
-        self.hub = TickerHub(state, tick_interval)
+        self.hub = TickerHub(state, ticks_per_second)
 
     # -- plumbing -------------------------------------------------------------------------------
     def starlette(self) -> Starlette:

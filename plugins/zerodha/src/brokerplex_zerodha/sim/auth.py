@@ -3,7 +3,8 @@
 A request token is what the login page hands the app (single use, five minutes). The app
 swaps it for an access token with ``sha256(api_key + request_token + api_secret)``. Access
 tokens stay valid until logout, :meth:`Sessions.expire_all`, or 06:00 IST after the login
-(Kite's daily expiry).
+(Kite's daily expiry). While ``refusing`` is set, the app's key is treated as revoked: the
+token exchange is refused as for an unknown key (and the ticker refuses its upgrades).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Sessions:
         self._request_tokens: dict[str, float] = {}  # token -> expiry (monotonic)
         self._sessions: dict[str, Session] = {}  # access token -> session
         self._lock = threading.Lock()
+        self.refusing = False
 
     def issue_request_token(self) -> str:
         token = random_token()
@@ -67,7 +69,7 @@ class Sessions:
 
     def exchange(self, api_key: str, request_token: str, given_checksum: str, now: dt.datetime) -> Session:
         """Swap a request token for a new session; the token is spent once it succeeds."""
-        if api_key != self.api_key:
+        if api_key != self.api_key or self.refusing:
             raise token_error("Invalid `api_key`.")
         expected = checksum(api_key, request_token, self._api_secret)
         with self._lock:

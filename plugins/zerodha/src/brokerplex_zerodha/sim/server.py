@@ -17,6 +17,8 @@ import uvicorn
 
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.faults import HttpFaults, RoutePattern
+from brokerplex_paper.feed import MARKET_STEP_SECONDS
+from brokerplex_paper.links import Links
 from brokerplex_zerodha.sim.app import KiteApp
 from brokerplex_zerodha.sim.auth import Sessions
 from brokerplex_zerodha.sim.ratelimit import RateLimits
@@ -46,7 +48,12 @@ class KiteSimulator:
     ``with KiteSimulator() as sim:`` starts it; ``sim.rest``, ``sim.ws`` and ``sim.login``
     are the URLs for ``KiteConnect(root=)``, ``KiteTicker(root=)`` and a browser. With a
     ``state_dir`` the paper exchange lives in ``state_dir/kite.sqlite`` (orders and positions
-    survive a restart; sessions do not).
+    survive a restart; sessions do not). The ticker publishes every ``tick_interval`` seconds
+    (see :meth:`set_tick_rate`).
+
+    Controls for tests, named as on every simulator: ``faults`` (HTTP replies), ``drop_streams``,
+    ``silence_streams``, ``freeze_streams``, ``refuse_keys``, ``set_tick_rate``, ``expire_sessions``
+    and ``stream_connections``.
     """
 
     def __init__(
@@ -56,12 +63,13 @@ class KiteSimulator:
     ) -> None:
         self.host, self.port, self.api_key = host, port, api_key
         path: Path | str = ":memory:" if state_dir is None else Path(state_dir) / "kite.sqlite"
-        self.exchange = PaperExchange(path, seed=seed)
+        self.exchange = PaperExchange(path, seed=seed, step_seconds=MARKET_STEP_SECONDS)
         self.user_id = USER_ID
         self.exchange.ensure_account(USER_ID)
         self._state = SimState(self.exchange, Sessions(api_key, api_secret, USER_ID), api_secret, redirect_url,
                                RateLimits() if rate_limits else None)
-        self._app = KiteApp(self._state, tick_interval)
+        self._app = KiteApp(self._state, 1 / tick_interval if tick_interval > 0 else 0.0)
+        self._links = Links()
         #: Faults injected into HTTP replies (see :mod:`brokerplex_paper.faults`).
         self.faults = HttpFaults(self._app.starlette(), FAULT_ROUTES, seed=seed)
         self._server: uvicorn.Server | None = None
@@ -75,7 +83,7 @@ class KiteSimulator:
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> KiteSimulator:
         config = uvicorn.Config(self.faults, host=self.host, port=self.port, log_level="warning",
-                                ws="websockets-sansio", lifespan="on", access_log=False,
+                                ws=self._links.protocol_class(), lifespan="on", access_log=False,
                                 timeout_graceful_shutdown=3)
         server = self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._serve, name="kite-sim", daemon=True)
@@ -139,13 +147,46 @@ class KiteSimulator:
         self._state.sessions.expire_all()
 
     def drop_streams(self) -> None:
-        """Close every ticker connection at once (code 1011); clients have to reconnect."""
-        self._call(self._app.hub.drop_all())
+        """Close every ticker connection at once (code 1011; a frozen one loses its TCP connection
+        without a close frame); clients have to reconnect."""
+        self._call(self._drop_streams())
+
+    async def _drop_streams(self) -> None:
+        await self._app.hub.drop_all()
+        self._links.cut_frozen()
 
     def silence_streams(self, on: bool) -> None:
         """Stop (True) or resume (False) every ticker message, heartbeats included, without
-        closing the connections: a silent, half-dead socket."""
+        closing the connections: a silent, half-dead socket. Order updates wait until resumed."""
         self._app.hub.silenced = on
+
+    def freeze_streams(self, on: bool) -> None:
+        """Freeze (True) every ticker connection open now: the server neither sends nor reads
+        anything on it, so a client's pings and close handshake go unanswered and what it sends
+        piles up; the connections stay open until thawed (False) or dropped. Connections opened
+        while frozen work."""
+        self._call(self._freeze_streams(on))
+
+    async def _freeze_streams(self, on: bool) -> None:
+        self._links.freeze(on)
+
+    def refuse_keys(self, on: bool) -> None:
+        """Refuse (True) the app's key as Kite refuses a revoked one, until turned off: the token
+        exchange answers 403 TokenException and the ticker refuses its upgrades (403). Access
+        tokens already issued keep working on REST (``expire_sessions`` ends them)."""
+        self._state.sessions.refusing = on
+
+    def set_tick_rate(self, per_second: float) -> None:
+        """Publish ticks ``per_second`` times a second (0 pauses ticks; heartbeats and order
+        updates go on). A tick carries only the instruments whose data changed."""
+        self._app.hub.pace.set_rate(per_second)
+        if self._loop is not None:
+            self._call(self._app.hub.wake())
+
+    @property
+    def stream_connections(self) -> int:
+        """How many ticker connections are open (accepted and not yet closed)."""
+        return self._app.hub.open_connections
 
     def _call(self, coroutine: Coroutine[Any, Any, None]) -> None:
         assert self._loop is not None, "the simulator is not running"

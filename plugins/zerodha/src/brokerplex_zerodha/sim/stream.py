@@ -1,9 +1,11 @@
 """The ticker WebSocket: subscriptions, periodic binary ticks, heartbeats and order updates.
 
-One hub serves every connection from the server's event loop. Each cycle advances the paper
-market for the subscribed instruments (which also matches working orders), sends each
-connection one frame with a packet per token in its mode, or a heartbeat when it has had
-nothing for a second, and then sends ``{"type": "order"}`` updates for orders that changed.
+One hub serves every connection from the server's event loop. Each tick advances the paper
+market for the subscribed instruments (which also matches working orders) and sends each
+connection one frame with a packet per token in its mode, for the tokens whose data changed
+since the last packet that connection got for them (a real feed sends news, not repeats).
+Between ticks (and while ticks are paused) a connection that has had nothing for a second
+gets a heartbeat, and ``{"type": "order"}`` updates go out for orders that changed.
 """
 
 from __future__ import annotations
@@ -19,12 +21,22 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from brokerplex.models import Order, OrderStatus, Quote
+from brokerplex_paper.feed import TickPace
 from brokerplex_zerodha.sim.auth import Session
 from brokerplex_zerodha.sim.catalog import INDEX_SEGMENT, Entry, divisor
 from brokerplex_zerodha.sim.envelope import KiteError
 from brokerplex_zerodha.sim.mapping import kite_status
 from brokerplex_zerodha.sim.state import SimState
-from brokerplex_zerodha.sim.ticker import HEARTBEAT, Level, encode_full, encode_index, encode_ltp, encode_quote, frame
+from brokerplex_zerodha.sim.ticker import (
+    HEARTBEAT,
+    Level,
+    encode_full,
+    encode_index,
+    encode_ltp,
+    encode_quote,
+    frame,
+    without_timestamp,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +87,27 @@ class Connection:
         self.websocket, self.session = websocket, session
         self.modes: dict[int, str] = {}  # token -> mode
         self.last_sent = time.monotonic()
+        self._told: dict[int, bytes] = {}  # token -> its last packet sent, timestamps left out
         self._lock = asyncio.Lock()
+
+    def news(self, entries: dict[int, Entry], quotes: dict[str, Quote]) -> list[bytes]:
+        """A packet for each subscribed token whose data changed since this connection last heard of it."""
+        packets = []
+        for token, mode in list(self.modes.items()):
+            entry = entries.get(token)
+            quote = quotes.get(entry.key) if entry is not None else None
+            if entry is None or quote is None:
+                continue
+            packet = quote_packet(entry, quote, mode)
+            if self._told.get(token) != (told := without_timestamp(packet)):
+                self._told[token] = told
+                packets.append(packet)
+        return packets
+
+    def forget(self, tokens: list[int]) -> None:
+        """Tokens (re)subscribed or switched to another mode: their next tick is news."""
+        for token in tokens:
+            self._told.pop(token, None)
 
     async def send_bytes(self, data: bytes) -> None:
         async with self._lock:
@@ -94,8 +126,9 @@ def _fingerprint(order: Order) -> tuple[object, ...]:
 
 
 class TickerHub:
-    def __init__(self, state: SimState, interval: float = 0.5) -> None:
-        self.state, self.interval = state, interval
+    def __init__(self, state: SimState, ticks_per_second: float = 2.0) -> None:
+        self.state = state
+        self.pace = TickPace(ticks_per_second)
         self.connections: set[Connection] = set()
         self.silenced = False
         self._seen: dict[str, dict[str, tuple[object, ...]]] = {}  # user -> order id -> fingerprint
@@ -105,6 +138,9 @@ class TickerHub:
     # -- connections -------------------------------------------------------------------
     async def serve(self, websocket: WebSocket) -> None:
         params = websocket.query_params
+        if self.state.sessions.refusing:
+            await websocket.close(code=1008)  # the key is refused: so is the upgrade (403)
+            return
         try:
             session = self.state.sessions.find(params.get("api_key", ""), params.get("access_token", ""))
         except KiteError:
@@ -143,17 +179,20 @@ class TickerHub:
                 return
             for token in tokens:
                 connection.modes.setdefault(token, "quote")
+            connection.forget(tokens)
             # Stream soon, but give the mode message that clients send right after a moment
             # to land: new tokens stream in quote mode until it does.
             asyncio.get_running_loop().call_later(SUBSCRIBE_GRACE, self._wake.set)
         elif action == "unsubscribe" and isinstance(value, list):
             for token in value:
                 connection.modes.pop(token, None)
+            connection.forget([token for token in value if isinstance(token, int)])
         elif action == "mode" and isinstance(value, list) and len(value) == 2 and value[0] in MODES:
             mode, tokens = value
-            for token in tokens if isinstance(tokens, list) else []:
-                if token in connection.modes:
-                    connection.modes[token] = mode
+            changed = [token for token in (tokens if isinstance(tokens, list) else []) if token in connection.modes]
+            for token in changed:
+                connection.modes[token] = mode
+            connection.forget(changed)
             self._wake.set()
 
     async def drop_all(self) -> None:
@@ -164,29 +203,39 @@ class TickerHub:
                     await connection.websocket.close(code=1011)
 
     # -- the periodic cycle ------------------------------------------------------------------
+    @property
+    def open_connections(self) -> int:
+        return len(self.connections)
+
+    async def wake(self) -> None:
+        """Cycle now (a new tick rate starts at once)."""
+        self._wake.set()
+
     async def run(self) -> None:
         while True:
+            asked = False
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+                # Wake for the next tick, a subscription, or at least twice a heartbeat period.
+                await asyncio.wait_for(self._wake.wait(), self.pace.wait(HEARTBEAT_SECONDS / 2))
+                asked = True
             self._wake.clear()
             if self.silenced:
                 continue
             try:
-                await self.cycle()
+                await self.cycle(ticks=self.pace.take(asked))
             except Exception:  # a bad cycle must not end the ticker
                 log.exception("ticker cycle failed")
 
-    async def cycle(self) -> None:
+    async def cycle(self, ticks: bool = True) -> None:
+        """Step the market (the subscribed instruments when ``ticks``, else those with working orders),
+        send each connection its news or a heartbeat, then the order updates."""
         connections = list(self.connections)
         catalog = self.state.catalog()
         entries = {token: entry for c in connections for token in c.modes
-                   if (entry := catalog.by_token.get(token)) is not None}
+                   if (entry := catalog.by_token.get(token)) is not None} if ticks else {}
         quotes = self.state.exchange.step([entry.key for entry in entries.values()])
         for connection in connections:
-            packets = [quote_packet(entries[token], quotes[entries[token].key], mode)
-                       for token, mode in list(connection.modes.items())
-                       if token in entries and entries[token].key in quotes]
-            await self._send(connection, packets)
+            await self._send(connection, connection.news(entries, quotes) if ticks else [])
         await self.publish_orders()
 
     async def _send(self, connection: Connection, packets: list[bytes]) -> None:

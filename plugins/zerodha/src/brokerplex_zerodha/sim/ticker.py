@@ -24,6 +24,8 @@ _FULL_TAIL = struct.Struct(">5I")
 _LEVEL = struct.Struct(">IIH2x")
 _INDEX = struct.Struct(">6Ii")
 _INDEX_FULL = struct.Struct(">6IiI")
+FULL_LENGTH = _QUOTE.size + _FULL_TAIL.size + 2 * DEPTH_LEVELS * _LEVEL.size  # 184
+_FULL_STAMP = _QUOTE.size + 16  # offset of exchange_timestamp in a full packet
 
 
 def _u(value: int) -> int:
@@ -67,6 +69,15 @@ def encode_index(
     if exchange_time is None:
         return _INDEX.pack(*values, change)
     return _INDEX_FULL.pack(*values, change, _u(exchange_time))
+
+
+def without_timestamp(packet: bytes) -> bytes:
+    """``packet`` without its exchange timestamp: what tells whether a tick has news."""
+    if len(packet) == FULL_LENGTH:
+        return packet[:_FULL_STAMP] + packet[_FULL_STAMP + 4:]
+    if len(packet) == _INDEX_FULL.size:
+        return packet[:_INDEX.size]
+    return packet
 
 
 def frame(packets: Iterable[bytes]) -> bytes:
