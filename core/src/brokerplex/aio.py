@@ -8,6 +8,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+SETTLE_SECONDS = 5.0  # how long an interrupted call may take to record how far it got
 
 
 class LoopThread:
@@ -26,7 +27,22 @@ class LoopThread:
         if self._loop.is_closed():
             coroutine.close()
             raise RuntimeError("this manager is closed")
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+        finished = threading.Event()
+
+        async def tracked() -> T:
+            try:
+                return await coroutine
+            finally:
+                finished.set()
+
+        future = asyncio.run_coroutine_threadsafe(tracked(), self._loop)
+        try:
+            return future.result()
+        except BaseException:
+            if not future.done():  # Ctrl-C in this thread: stop the work on the loop too, and let it
+                future.cancel()  # settle (an order being sent is journalled as UNKNOWN) before going on
+                finished.wait(SETTLE_SECONDS)
+            raise
 
     def stop(self) -> None:
         if self._loop.is_closed():

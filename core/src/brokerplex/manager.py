@@ -381,6 +381,10 @@ class AsyncBrokerManager:
     async def _send(self, account: str, broker: Broker, request: OrderRequest, cid: str) -> OrderAck:
         try:
             ack = await broker.place_order(request)
+        except asyncio.CancelledError:  # interrupted (Ctrl-C) while the order may be on its way
+            self._settle(account, broker, cid, JournalState.UNKNOWN, "unknown",
+                         message="interrupted while sending; it was not resent")
+            raise
         except Exception as exc:
             if isinstance(exc, BrokerplexError) and exc.nothing_happened:
                 refused = isinstance(exc, RefusedError)
@@ -668,6 +672,10 @@ class BrokerManager:
 
     def place_order(self, account: str, request: OrderRequest, *, client: str | None = None) -> OrderAck:
         return self._loop.run(self.aio.place_order(account, request, client=client))
+
+    def verdict(self, account: str, order_id: str, *, client: str | None = None,
+                timeout: float = 3.0) -> Order | None:
+        return self._loop.run(self.aio.verdict(account, order_id, client=client, timeout=timeout))
 
     def place_order_many(self, accounts: Sequence[str], request: OrderRequest) -> list[FanOutResult[OrderAck]]:
         return self._loop.run(self.aio.place_order_many(accounts, request))
