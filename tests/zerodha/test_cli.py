@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,8 @@ SECRET = "kite_sim_secret"
 BIN = Path(sys.executable).parent
 
 
-def activate_args(sim: KiteSimulator, account: str, *extra: str) -> list[str]:
-    options = {"api_key": sim.api_key, "api_secret": SECRET, "root": sim.rest, "ws_root": sim.ws,
+def activate_args(sim: KiteSimulator, account: str, *extra: str, secret: str = SECRET) -> list[str]:
+    options = {"api_key": sim.api_key, "api_secret": secret, "root": sim.rest, "ws_root": sim.ws,
                "login_url": sim.login}
     return ["activate", "zerodha", account, *(f"-o{k}={v}" for k, v in options.items()), *extra]
 
@@ -74,11 +75,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_login_through_the_browser_redirect_listener(cli: Any, kite_sim_factory: Any) -> None:
-    port = free_port()
-    sim = kite_sim_factory(redirect_url=f"http://127.0.0.1:{port}/kite/callback")
-    ok(cli(*activate_args(sim, "z1", f"-oredirect_url=http://127.0.0.1:{port}/kite/callback",
-                          "-ologin_timeout=30")))
+def browser_login(cli: Any, sim: KiteSimulator) -> tuple[int, str, subprocess.CompletedProcess[str]]:
+    """``brokerplex login z1`` with a "browser" that opens the login page and follows Kite's redirect to the
+    listener: the page's status and text, and the finished command."""
     login = subprocess.Popen([str(BIN / "brokerplex"), "login", "z1"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=cli.env)
     try:
@@ -89,16 +88,42 @@ def test_login_through_the_browser_redirect_listener(cli: Any, kite_sim_factory:
                 url = line.strip()
                 break
         assert url == f"{sim.login}?api_key={sim.api_key}&v=3"
-        # The "browser": open the login page and follow Kite's redirect to our listener.
-        with urllib.request.urlopen(url, timeout=10) as page:
-            assert page.status == 200
-            assert b"Logged in" in page.read()
+        try:
+            with urllib.request.urlopen(url, timeout=30) as page:
+                status, text = page.status, page.read().decode()
+        except urllib.error.HTTPError as refused:
+            status, text = refused.code, refused.read().decode()
         out, err = login.communicate(timeout=60)
     finally:
         login.kill()
-    assert login.returncode == 0, err
-    assert "logged in z1 as ZS1234" in out
+    return status, text, subprocess.CompletedProcess(login.args, login.returncode, out, err)
+
+
+def test_login_through_the_browser_redirect_listener(cli: Any, kite_sim_factory: Any) -> None:
+    port = free_port()
+    sim = kite_sim_factory(redirect_url=f"http://127.0.0.1:{port}/kite/callback")
+    ok(cli(*activate_args(sim, "z1", f"-oredirect_url=http://127.0.0.1:{port}/kite/callback",
+                          "-ologin_timeout=30")))
+    status, page, login = browser_login(cli, sim)
+    assert (status, "Logged in to Kite." in page) == (200, True)
+    assert login.returncode == 0, login.stderr
+    assert "logged in z1 as ZS1234" in login.stdout
     assert json.loads(ok(cli("funds", "z1", "--json")))["available_margin"]
+
+
+def test_the_browser_is_told_when_the_token_exchange_fails(cli: Any, kite_sim_factory: Any) -> None:
+    port = free_port()
+    sim = kite_sim_factory(redirect_url=f"http://127.0.0.1:{port}/")
+    ok(cli(*activate_args(sim, "z1", f"-oredirect_url=http://127.0.0.1:{port}/", "-ologin_timeout=30",
+                          secret="not-the-secret")))
+    status, page, login = browser_login(cli, sim)
+    assert status == 502
+    assert "Logged in" not in page
+    assert "Kite login failed" in page
+    assert "Invalid `checksum`" in page
+    assert login.returncode == 1
+    assert "Invalid `checksum`" in login.stderr
+    assert "not-the-secret" not in page + login.stdout + login.stderr
 
 
 def test_a_login_that_never_comes_back_times_out_clearly(cli: Any, kite_sim: KiteSimulator) -> None:

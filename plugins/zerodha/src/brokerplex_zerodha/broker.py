@@ -126,38 +126,46 @@ class ZerodhaBroker(Broker):
         unknown = sorted(set(params) - {"request_token"})
         if unknown:
             raise InputError(f"unknown login parameter(s) {', '.join(unknown)}; Kite takes only request_token")
-        request_token = params.get("request_token", "").strip() or await self._browser_login(io)
+        request_token = params.get("request_token", "").strip()
+        profile = await (self._start_session(request_token) if request_token else self._browser_login(io))
+        assert self._session is not None
+        io.show(f"logged in to Kite as {profile.user_id}; the session is valid until "
+                f"{self._session.expires_at.astimezone(IST):%Y-%m-%d %H:%M} IST (Kite ends every session at 06:00 "
+                "IST)")
+        return profile
+
+    async def _start_session(self, request_token: str) -> Profile:
+        """Exchange a request token for a session, store it, and make it this instance's."""
         client = self._kite(None)
         secret = self.settings.api_secret.get_secret_value()
         try:
             data = await self._call("other", "login", client.generate_session, request_token, secret)
+            if not isinstance(data, dict) or not isinstance(data.get("access_token"), str) or not data["access_token"]:
+                raise ProtocolError("Kite's session reply has no access token", broker=mapping.BROKER)
+            profile = mapping.profile_from_kite(data, self.context.broker)
         except BaseException:
             await client.reqsession.aclose()
             raise
-        if not isinstance(data, dict) or not isinstance(data.get("access_token"), str) or not data["access_token"]:
-            raise ProtocolError("Kite's session reply has no access token", broker=mapping.BROKER)
-        now = dt.datetime.now(dt.UTC)
-        profile = mapping.profile_from_kite(data, self.context.broker)
-        session = KiteSession(self.settings.api_key, data["access_token"], profile.user_id, session_expiry(now))
+        session = KiteSession(self.settings.api_key, data["access_token"], profile.user_id,
+                              session_expiry(dt.datetime.now(dt.UTC)))
         save_session(self.context.session, session)
         await self.close()
         self._session, self._client = session, client
-        io.show(f"logged in to Kite as {profile.user_id}; the session is valid until "
-                f"{session.expires_at.astimezone(IST):%Y-%m-%d %H:%M} IST (Kite ends every session at 06:00 IST)")
         return profile
 
     def login_page(self) -> str:
         return f"{self.settings.login_url}?api_key={self.settings.api_key}&v=3"
 
-    async def _browser_login(self, io: LoginIO) -> str:
-        from brokerplex_zerodha.callback import wait_for_request_token
+    async def _browser_login(self, io: LoginIO) -> Profile:
+        from brokerplex_zerodha.callback import login_through_redirect
 
         def ready() -> None:
             io.show(f"open this URL in a browser and log in to Kite:\n  {self.login_page()}\n"
                     f"waiting for the redirect to {self.settings.redirect_url} "
                     f"(up to {self.settings.login_timeout:g} s)…")
 
-        return await wait_for_request_token(self.settings.redirect_url, self.settings.login_timeout, ready)
+        return await login_through_redirect(self.settings.redirect_url, self.settings.login_timeout, ready,
+                                            self._start_session)
 
     async def close(self) -> None:
         client, self._client = self._client, None
