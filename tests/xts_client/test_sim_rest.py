@@ -323,6 +323,25 @@ def test_master_lines_have_the_xts_column_counts(xts_sim: XtsSimulator) -> None:
     assert bad["description"] == "Bad Request"
 
 
+@pytest.mark.parametrize("prefix", ["/apimarketdata", "/marketdata"])
+def test_the_master_and_the_index_list_are_public_before_any_market_data_login(
+        xts_sim: XtsSimulator, prefix: str) -> None:
+    interactive = Api(xts_sim, "investor")  # what a client holds before its market-data login
+    for headers in ({}, {"Authorization": interactive.login["token"]}, {"Authorization": "stale-or-forged"}):
+        master = httpx.post(xts_sim.root + prefix + "/instruments/master", headers=headers,
+                            json={"exchangeSegmentList": ["NSECM"]})
+        assert master.status_code == 200, master.text
+        assert any(line.startswith("NSECM|2885|") for line in master.json()["result"].split("\n"))
+        indices = httpx.get(xts_sim.root + prefix + "/instruments/indexlist", headers=headers,
+                            params={"exchangeSegment": 1})
+        assert indices.status_code == 200, indices.text
+        assert "NIFTY 50_26000" in indices.json()["result"]["indexList"]
+        # Market data proper still wants the market-data token.
+        quotes = httpx.post(xts_sim.root + prefix + "/instruments/quotes", headers=headers,
+                            json={"instruments": [RELIANCE_MD], "xtsMessageCode": 1501})
+        assert error_of(quotes)["description"] == "Invalid Token"
+
+
 def test_quotes_are_json_strings_and_unknown_instruments_are_left_out(xts_sim: XtsSimulator) -> None:
     market = Api(xts_sim, "investor", "marketdata")
     instruments = [{"exchangeSegment": 1, "exchangeInstrumentID": 2885},

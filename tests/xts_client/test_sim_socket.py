@@ -220,3 +220,28 @@ def test_property_changes_are_broadcast_to_every_market_socket(xts_sim: XtsSimul
     assert segment.isdigit()
     assert token.isdigit()
     assert float(fields["110"]) > float(fields["111"]) > 0
+
+
+def test_refused_keys_fail_both_logins_and_every_socket_until_allowed_again(xts_sim: XtsSimulator) -> None:
+    market, interactive = login(xts_sim, "investor", "marketdata"), login(xts_sim, "investor", "interactive")
+    account = xts_sim.account("investor")
+    xts_sim.refuse_keys(True)
+    for path, api in (("/interactive/user/session", "interactive"), ("/apimarketdata/auth/login", "marketdata")):
+        reply = httpx.post(xts_sim.root + path, data={**account[api], "source": "WEBAPI"})
+        assert reply.status_code == 400
+        assert reply.json() == {"type": "error", "code": "e-user-0001", "description": "Invalid appKey or secretKey",
+                                "result": {}}
+    # A session opened before keeps its REST access.
+    assert rest(xts_sim, "GET", "/interactive/user/profile", interactive["token"], None)["type"] == "success"
+
+    async def sockets() -> None:
+        with pytest.raises(ConnectionRefused, match="Invalid Token"):
+            await market_socket(xts_sim, market)
+        with pytest.raises(ConnectionRefused, match="Invalid Token"):
+            await order_socket(xts_sim, interactive)
+        await asyncio.to_thread(xts_sim.refuse_keys, False)
+        async with await market_socket(xts_sim, market) as client:
+            assert "joined" in await collect(client, {"joined"})
+
+    asyncio.run(sockets())
+    assert login(xts_sim, "investor", "marketdata")["token"]

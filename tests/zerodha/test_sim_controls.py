@@ -1,15 +1,22 @@
-"""Rate-limit windows, state that survives a restart, and secrets kept out of reprs."""
+"""Rate-limit windows, state that survives a restart, refused keys, and secrets kept out of reprs."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+import websockets
+from kiteconnect.exceptions import TokenException
+
+from brokerplex_paper.exchange import PaperExchange
 from brokerplex_zerodha.sim import KiteSimulator
-from brokerplex_zerodha.sim.auth import Session
+from brokerplex_zerodha.sim.auth import Session, Sessions
 from brokerplex_zerodha.sim.ratelimit import RateLimits
+from brokerplex_zerodha.sim.state import SimState
 
 
 class FakeClock:
@@ -54,9 +61,36 @@ def test_orders_survive_a_restart_on_the_same_state_dir(tmp_path: Path, kite_log
 
 
 def test_secrets_stay_out_of_reprs(kite_sim: KiteSimulator, kite: Any) -> None:
-    text = repr(kite_sim) + repr(kite_sim._state) + repr(kite_sim._app.hub.connections)
+    sessions = Sessions("key", "the-secret", "U")
+    state = SimState(PaperExchange(), sessions, "the-secret", "http://127.0.0.1/", None)
+    text = repr(kite_sim) + repr(state) + repr(sessions)
     assert "kite_sim_secret" not in text
+    assert "the-secret" not in text
     assert kite.access_token not in text
+
+
+def ticker_status(sim: KiteSimulator, access_token: str) -> int:
+    """101 when the ticker accepts the upgrade, else the HTTP status it refused it with."""
+    async def attempt() -> int:
+        try:
+            async with websockets.connect(f"{sim.ws}?api_key={sim.api_key}&access_token={access_token}"):
+                return 101
+        except websockets.InvalidStatus as refused:
+            return refused.response.status_code
+
+    return asyncio.run(attempt())
+
+
+def test_refused_keys_fail_the_token_exchange_and_the_ticker_until_allowed_again(
+        kite_sim: KiteSimulator, kite: Any, kite_login: Callable[..., Any]) -> None:
+    kite_sim.refuse_keys(True)
+    with pytest.raises(TokenException, match="Invalid `api_key`") as refused:
+        kite_login(kite_sim)  # the login page still answers; the token exchange refuses the key
+    assert refused.value.code == 403
+    assert ticker_status(kite_sim, kite.access_token) == 403
+    assert kite.profile()["user_id"] == kite_sim.user_id  # a session already open keeps its REST access
+    kite_sim.refuse_keys(False)
+    assert ticker_status(kite_sim, kite_login(kite_sim).access_token) == 101
 
 
 def test_sessions_end_at_six_in_the_morning_ist() -> None:

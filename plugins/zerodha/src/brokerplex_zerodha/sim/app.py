@@ -324,7 +324,9 @@ class KiteApp:
         if exchange is not None and exchange not in EXCHANGES:
             raise invalid("exchange")
         body = gzip.compress(self.state.catalog().csv(exchange), compresslevel=5)
-        return Response(body, media_type="text/csv", headers={"Content-Encoding": "gzip"})
+        # Exactly text/csv, as Kite sends it: a media_type would get "; charset=utf-8" appended, and
+        # official clients that compare the whole header would refuse the dump.
+        return Response(body, headers={"Content-Type": "text/csv", "Content-Encoding": "gzip"})
 
     async def quote(self, request: Request, _session: Session) -> Response:
         kind = request.url.path.rpartition("/")[2]

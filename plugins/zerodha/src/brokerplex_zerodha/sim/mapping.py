@@ -16,8 +16,9 @@ from brokerplex_zerodha.sim.catalog import Catalog
 
 Json = dict[str, Any]
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-# Paper wording that Kite shows differently or not at all.
+# Paper wording that Kite shows differently or not at all (a cancelled order's status_message is null).
 _QUIET_MESSAGES = TRANSIENT_MESSAGES | {"cancelled by the user"}
+_MODIFY_STEPS = ("MODIFY VALIDATION PENDING", "MODIFY PENDING", "MODIFIED")
 
 
 def stamp(moment: dt.datetime | None) -> str | None:
@@ -45,7 +46,8 @@ class OrderView:
         self.products: dict[str, str] = {}  # order id -> product as sent, where it differs (CO)
         self.modifications: dict[str, int] = {}
 
-    def order(self, order: Order, status: str | None = None) -> Json:
+    def order(self, order: Order, status: str | None = None, *, modified: bool | None = None) -> Json:
+        """Kite's order dict; ``modified`` None: whether the order has been modified by now."""
         entry = self.catalog.by_key.get(order.symbol)
         exchange, _, tradingsymbol = order.symbol.partition(":")
         tag = order.client_order_id or self.tags.get(order.order_id)
@@ -56,7 +58,8 @@ class OrderView:
             "status_message_raw": message, "order_timestamp": stamp(order.placed_at),
             "exchange_update_timestamp": stamp(order.updated_at) if order.exchange_order_id else None,
             "exchange_timestamp": stamp(order.placed_at) if order.exchange_order_id else None,
-            "variety": order.variety.value, "modified": self.modifications.get(order.order_id, 0) > 0,
+            "variety": order.variety.value,
+            "modified": self.modifications.get(order.order_id, 0) > 0 if modified is None else modified,
             "exchange": exchange, "tradingsymbol": tradingsymbol,
             "instrument_token": entry.instrument_token if entry else 0,
             "order_type": order.order_type.value, "transaction_type": order.side.value,
@@ -71,18 +74,47 @@ class OrderView:
         }
 
     def history(self, snapshots: list[Order]) -> list[Json]:
-        """Kite's order history: the paper lifecycle with Kite's transient states spelled out."""
+        """Kite's order history: the paper lifecycle with Kite's transient steps spelled out, one row a step.
+
+        As Kite records it (order_info.json): PUT ORDER REQ RECEIVED → VALIDATION PENDING → OPEN PENDING
+        → OPEN; a modification is MODIFY VALIDATION PENDING → MODIFY PENDING → MODIFIED (still the old
+        terms, stamped with the time of the change) → OPEN with the new terms; a cancellation by the
+        user passes CANCEL PENDING.
+        """
         rows: list[Json] = []
+        previous: Order | None = None
+        modified = False  # by the row at hand
         for snapshot in snapshots:
-            if snapshot.status_message == "order received":
-                rows.append(self.order(snapshot, "PUT ORDER REQ RECEIVED"))
-            elif snapshot.status_message == "modified":
-                rows += [self.order(snapshot, state) for state in ("MODIFY VALIDATION PENDING", "MODIFIED")]
-                if snapshot.status is not OrderStatus.PENDING:
-                    rows.append(self.order(snapshot))
-            else:
-                rows.append(self.order(snapshot))
+            rows += self._steps(previous, snapshot, modified)
+            modified = modified or snapshot.status_message == "modified"
+            previous = snapshot
         return rows
+
+    def _steps(self, previous: Order | None, snapshot: Order, modified: bool) -> list[Json]:
+        amo = snapshot.variety is Variety.AMO
+        if previous is None:
+            return [self.order(snapshot, "AMO REQ RECEIVED" if amo else "PUT ORDER REQ RECEIVED", modified=False)]
+        if snapshot.status_message == "validation pending":
+            return [] if amo else [self.order(snapshot, "VALIDATION PENDING", modified=False)]
+        if snapshot.status_message == "modified":
+            changing = [self._changing(previous, snapshot, step, modified or step == "MODIFIED")
+                        for step in _MODIFY_STEPS]
+            return changing + ([] if snapshot.status is OrderStatus.PENDING else [self.order(snapshot, modified=True)])
+        if previous.status is OrderStatus.PENDING and previous.exchange_order_id is None \
+                and snapshot.exchange_order_id is not None:  # on its way to the exchange
+            return [self.order(previous, "OPEN PENDING", modified=modified), self.order(snapshot, modified=modified)]
+        if snapshot.status_message == "cancelled by the user":
+            return [self._changing(previous, snapshot, "CANCEL PENDING", modified),
+                    self.order(snapshot, modified=modified)]
+        return [self.order(snapshot, modified=modified)]
+
+    def _changing(self, before: Order, change: Order, step: str, modified: bool) -> Json:
+        """A step of a change (modify, cancel) under way: the order's terms before it, the change's time."""
+        row = self.order(before, step, modified=modified)
+        row["order_timestamp"] = row["exchange_update_timestamp"] = stamp(change.updated_at)
+        if step == "MODIFIED":
+            row["exchange_timestamp"] = stamp(change.updated_at)
+        return row
 
     def postback(self, order: Order, status: str, api_secret: str) -> Json:
         """An order update as the ticker (and a postback URL) delivers it."""
