@@ -1,12 +1,19 @@
-"""Ticks keep broker integers and give exact Decimals; reconnect delays back off with jitter."""
+"""Ticks keep broker integers and give exact Decimals; reconnect delays back off with jitter; the bounded
+event buffer every stream reads through; reading a stream with time bounds."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
+from collections.abc import Sequence
 from decimal import Decimal
 
-from brokerplex.models import Tick
-from brokerplex.streaming import Backoff
+import pytest
+
+from brokerplex.errors import TokenExpiredError, UnreachableError
+from brokerplex.models import Order, OrderStatus, OrderType, Product, Side, Tick, TickMode
+from brokerplex.streaming import Backoff, EventBuffer, FeedState, Stream, StreamEvent, WatchedEvents
 
 
 def test_prices_are_exact_decimals_of_the_broker_units() -> None:
@@ -38,3 +45,157 @@ def test_backoff_grows_to_its_cap_and_resets() -> None:
     assert all(ceiling / 2 <= delay <= ceiling for delay, ceiling in zip(delays, ceilings, strict=True))
     backoff.reset()
     assert backoff.next_delay() <= 1.0
+
+
+# -- the event buffer every stream reads through ---------------------------------------------------
+PLACED = dt.datetime(2025, 12, 1, 9, 15, tzinfo=dt.UTC)
+
+
+def tick(symbol: str, last: int) -> Tick:
+    return Tick(symbol=symbol, mode="quote", units=100, last=last)
+
+
+def order(order_id: str) -> Order:
+    return Order(order_id=order_id, symbol="NSE:INFY", side=Side.BUY, quantity=1, order_type=OrderType.MARKET,
+                 product=Product.CNC, status=OrderStatus.OPEN, placed_at=PLACED, updated_at=PLACED)
+
+
+async def drain(buffer: EventBuffer) -> list[StreamEvent]:
+    events: list[StreamEvent] = []
+    while len(buffer):
+        event = await buffer.get()
+        assert event is not None
+        events.append(event)
+    return events
+
+
+def test_a_reader_that_keeps_up_gets_every_event_in_order() -> None:
+    async def run() -> None:
+        buffer = EventBuffer(capacity=10)
+        pushed: list[StreamEvent] = [tick("NSE:INFY", 1), order("1"), tick("NSE:INFY", 2), FeedState("live"),
+                                     tick("NSE:TCS", 3), tick("NSE:INFY", 4)]
+        for event in pushed:
+            buffer.put_tick(event) if isinstance(event, Tick) else buffer.put(event)
+        assert len(buffer) == 6
+        assert await drain(buffer) == pushed
+        assert buffer.dropped == 0
+
+    asyncio.run(run())
+
+
+def test_a_lagging_reader_gets_the_latest_tick_of_each_symbol_and_every_other_event() -> None:
+    async def run() -> None:
+        buffer = EventBuffer(capacity=3)
+        symbols = ["NSE:INFY", "NSE:TCS", "NSE:SBIN", "NSE:ITC"]
+        orders = [order(str(n)) for n in range(20)]
+        for n in range(400):
+            buffer.put_tick(tick(symbols[n % 4], n))
+            if n % 20 == 0:
+                buffer.put(orders[n // 20])
+            assert len(buffer) <= buffer.capacity + len(symbols) + n // 20 + 1
+        events = await drain(buffer)
+        ticks = [event for event in events if isinstance(event, Tick)]
+        assert [event for event in events if isinstance(event, Order)] == orders
+        assert buffer.dropped == 400 - len(ticks)
+        assert len(ticks) <= buffer.capacity + len(symbols)
+        for symbol in symbols:
+            seen = [t.last for t in ticks if t.symbol == symbol]
+            assert seen == sorted(seen)  # never an older tick after a newer one
+            assert seen[-1] >= 396  # the symbol's last tick is delivered
+        # Caught up, it loses nothing again.
+        buffer.put_tick(tick("NSE:INFY", 1000))
+        buffer.put_tick(tick("NSE:INFY", 1001))
+        assert [t.last for t in await drain(buffer) if isinstance(t, Tick)] == [1000, 1001]
+
+    asyncio.run(run())
+
+
+def test_an_error_reaches_the_reader_after_what_was_waiting_then_the_events_end() -> None:
+    async def run() -> None:
+        buffer = EventBuffer()
+        buffer.put(order("1"))
+        buffer.fail(TokenExpiredError("refused"))
+        buffer.put(order("2"))  # after the end: never delivered
+        assert await buffer.get() == order("1")
+        with pytest.raises(TokenExpiredError, match="refused"):
+            await buffer.get()
+        assert await buffer.get() is None
+
+    asyncio.run(run())
+
+
+def test_a_read_given_up_on_loses_nothing() -> None:
+    async def run() -> None:
+        buffer = EventBuffer()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(buffer.get(), 0.01)
+        waiting = asyncio.ensure_future(buffer.get())
+        await asyncio.sleep(0)
+        buffer.put_tick(tick("NSE:INFY", 7))
+        assert await asyncio.wait_for(waiting, 2) == tick("NSE:INFY", 7)
+
+    asyncio.run(run())
+
+
+def test_feed_states_read_as_one_line() -> None:
+    assert str(FeedState("reconnecting", 3, 1.234, "connection refused")) == (
+        "reconnecting in 1.2 s (attempt 3): connection refused")
+    assert str(FeedState("login_needed", reason="run `brokerplex login z1`")) == (
+        "login needed: run `brokerplex login z1`")
+    assert str(FeedState("live")) == "live"
+    assert FeedState("stale").up
+    assert not FeedState("connecting").up
+
+
+# -- reading with time bounds --------------------------------------------------------------------------
+class ScriptedStream(Stream):
+    """A stream whose connection is this test: it goes through states and pushes what it is told."""
+
+    async def subscribe(self, symbols: Sequence[str], mode: TickMode = "quote") -> None:
+        pass
+
+    async def unsubscribe(self, symbols: Sequence[str]) -> None:
+        pass
+
+    async def close(self) -> None:
+        self._finish()
+
+    def go(self, state: FeedState) -> None:
+        self._set_state(state)
+
+    def tick(self, event: Tick) -> None:
+        self._put_tick(event)
+
+
+def test_a_watch_gives_up_on_a_stream_that_stays_down() -> None:
+    async def run() -> float:
+        stream = ScriptedStream()
+        stream.go(FeedState("reconnecting", 1, 5.0, "connection refused"))
+        events = WatchedEvents(stream, "z1", give_up=0.3)
+        assert await anext(events) == FeedState("connecting")
+        assert (await anext(events)).state == "reconnecting"  # type: ignore[union-attr]
+        started = time.monotonic()
+        with pytest.raises(UnreachableError, match=r"z1 could not be reached for 0\.3 s .*connection refused"):
+            await anext(events)
+        return time.monotonic() - started
+
+    assert asyncio.run(run()) < 2
+
+
+def test_a_watch_does_not_give_up_on_a_live_stream_but_an_idle_timeout_counts_only_data() -> None:
+    async def run() -> None:
+        stream = ScriptedStream()
+        stream.go(FeedState("live"))
+        events = WatchedEvents(stream, "z1", give_up=0.1, idle_timeout=0.5)
+        assert [await anext(events), await anext(events)] == [FeedState("connecting"), FeedState("live")]
+        await asyncio.sleep(0.2)  # up: give_up does not run
+        stream.tick(tick("NSE:INFY", 1))
+        assert await anext(events) == tick("NSE:INFY", 1)
+        stream.go(FeedState("stale", reason="quiet"))
+        assert (await anext(events)).state == "stale"  # type: ignore[union-attr]
+        with pytest.raises(TimeoutError, match=r"no tick or order update from z1 in 0\.5 s"):
+            await anext(events)
+        assert stream.state == FeedState("stale", reason="quiet")
+        assert stream.pending == 0
+
+    asyncio.run(run())

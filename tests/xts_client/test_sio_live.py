@@ -214,6 +214,25 @@ async def test_a_server_that_stops_answering_pings_is_detected_within_ping_timeo
     await client.close()
 
 
+async def test_a_ping_on_demand_proves_the_server_alive_or_drops_a_dead_connection(sim: Sim) -> None:
+    client = await sim.connect()
+    await next_event(client)
+    await client.ping(1.0)  # answered: nothing happens
+    assert client.connected
+    [session] = sim.server.connections("alice")
+    session.answer_pings = False
+    started = time.monotonic()
+    with pytest.raises(ConnectionLost, match=r"no Engine\.IO pong within 0\.1 s"):
+        await client.ping(0.1)
+    assert time.monotonic() - started < 1
+    assert not client.connected
+    with pytest.raises(ConnectionLost, match=r"no Engine\.IO pong within 0\.1 s"):
+        await next_event(client)  # the reader learns it too
+    closing = time.monotonic()
+    await client.close()  # the link is dropped already: no handshake to wait for
+    assert time.monotonic() - closing < 0.5
+
+
 async def test_close_all_ends_iteration_and_a_new_connection_works(sim: Sim) -> None:
     first, second = await sim.connect(), await sim.connect("tok-bob-secret")
     assert await sim.server.close_all() == 2

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from brokerplex_zerodha.ticker import LOGIN_POLL, KiteTickerStream
 
 
 @pytest.fixture
-def home(tmp_path: Path, kite_sim: KiteSimulator) -> Iterator[Path]:
+def home(tmp_path: Path, kite_sim: KiteSimulator) -> Path:
     folder = tmp_path / "home"
     with BrokerManager(folder) as manager:
         manager.activate("zerodha", "z1", {"api_key": kite_sim.api_key, "api_secret": "kite_sim_secret",

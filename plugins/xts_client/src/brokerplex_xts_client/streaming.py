@@ -108,9 +108,8 @@ class XtsStream(Stream):
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        for client in self._clients.values():
-            with contextlib.suppress(Exception):
-                await client.close()  # bounded: a frozen link is not waited on for long
+        # Together: each close waits for a handshake a frozen link never answers, but only so long.
+        await asyncio.gather(*(client.close() for client in self._clients.values()), return_exceptions=True)
         self._broker.forget_stream(self)
         await self._release()
         self._finish()
@@ -184,6 +183,11 @@ class XtsStream(Stream):
         if subscribed is None or (code != subscribed and code in MODE_CODES):
             return None
         return self._symbols.get(key)
+
+    @property
+    def feeds(self) -> dict[str, FeedState]:
+        """The state of each socket (``marketdata``, ``interactive``); ``state`` is the worse of them."""
+        return dict(self._feeds)
 
     @property
     def subscriptions(self) -> dict[Key, int]:
@@ -284,9 +288,8 @@ class XtsStream(Stream):
                 except ConnectionLost:  # no pong: the socket is dropped, and _serve sees it end
                     self.silent_closes += 1
                     return
-                quiet = loop.time() - self._heard[name]
-                if name == "marketdata" and self._subscribed and quiet >= self.silence:
-                    self._feed(name, FeedState("stale", reason=f"no market data for {quiet:.0f} s; "
+                if name == "marketdata" and self._subscribed and loop.time() - self._heard[name] >= self.silence:
+                    self._feed(name, FeedState("stale", reason=f"no market data for over {self.silence:g} s; "
                                                                 "the socket answers pings"))
                 await asyncio.sleep(self.silence)
         except Exception as exc:  # a watchdog that fails must not leave a dead socket unwatched
