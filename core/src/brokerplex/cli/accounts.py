@@ -128,11 +128,16 @@ def _account_row(name: str) -> dict[str, Any]:
 
 
 class ClickLoginIO:
+    """A login's words to the person: on stdout, or on stderr when stdout carries JSON."""
+
+    def __init__(self, *, to_stderr: bool = False) -> None:
+        self.to_stderr = to_stderr
+
     def show(self, text: str) -> None:
-        click.echo(text)
+        click.echo(text, err=self.to_stderr)
 
     def prompt(self, text: str, *, hidden: bool = False) -> str:
-        return str(click.prompt(text, hide_input=hidden))
+        return str(click.prompt(text, hide_input=hidden, err=self.to_stderr))
 
 
 @cli.command()
@@ -145,7 +150,7 @@ def login(account: str, request_token: str | None, options: tuple[str, ...], as_
     params = parse_options(options)
     if request_token:
         params["request_token"] = request_token
-    profile = state().manager.login(account, params, ClickLoginIO())
+    profile = state().manager.login(account, params, ClickLoginIO(to_stderr=as_json))
     if as_json:
         print_json(profile.model_dump(mode="json"))
     else:
