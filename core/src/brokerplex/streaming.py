@@ -296,7 +296,7 @@ class WatchedEvents:
                 raise TimeoutError(f"no tick or order update from {self._account} in {self._idle_timeout:g} s") \
                     from None
             raise UnreachableError(f"{self._account} could not be reached for {self._give_up:g} s "
-                                   f"(last state: {self._last})") from None
+                                   f"({self._last.reason or self._last})") from None
         if isinstance(event, FeedState):
             self._last = event
             if event.up:

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import struct
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -293,8 +294,12 @@ class KiteTickerStream(Stream):
         if isinstance(error, ConnectionClosed):
             code = error.rcvd.code if error.rcvd is not None else "no close frame"
             text = f"the ticker closed the connection ({code})" + (f": {self._said}" if self._said else "")
-        elif isinstance(error, OSError | TimeoutError | ProtocolError | InvalidHandshake):
-            text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        elif isinstance(error, TimeoutError):
+            text = "cannot reach the ticker: no answer in time"
+        elif isinstance(error, OSError):
+            text = f"cannot reach the ticker: {os.strerror(error.errno) if error.errno else error}"
+        elif isinstance(error, ProtocolError | InvalidHandshake):
+            text = f"{type(error).__name__}: {error}"
         else:
             log.warning("ticker of %s failed; reconnecting", self._account, exc_info=error)
             text = f"{type(error).__name__}: {error}"
