@@ -23,7 +23,8 @@ Feed states (``stream.state``, and in band as :class:`FeedState` events)
     live            connected; subscribed instruments stream
     reconnecting    the connection was lost or could not be opened: attempt ``attempt`` starts
                     in ``delay`` seconds; ``reason`` says what happened
-    stale           connected and subscribed, but no data for longer than the stream's bound.
+    stale           connected and subscribed, but no data for longer than the stream's bound
+                    (Kite: the ``ticker_silence`` setting, 5 s; XTS: ``stream.silence``, 10 s).
                     Kite sends a heartbeat every second, so it reconnects at once; XTS sends
                     data only on change, so it pings: no answer reconnects, an answer leaves
                     the stream stale (the link is alive, the market quiet) until data comes
@@ -39,6 +40,10 @@ Nothing that fails inside a stream's own tasks is silent: a failure while connec
 reconnecting becomes a ``reconnecting`` state with its reason, and anything else ends the
 stream with a brokerplex error raised to the reader. ``stream.pending`` is how many
 events wait to be read.
+
+A stream never gives up by itself. A reader that must not wait forever reads through
+:class:`WatchedEvents` (``BrokerManager.watch(give_up=...)``, ``brokerplex watch
+--give-up``): UnreachableError once the stream has not been up for that long.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ from brokerplex.errors import BrokerError, BrokerplexError, UnreachableError
 from brokerplex.models import Order, Tick, TickMode
 
 FeedStateName = Literal["connecting", "live", "reconnecting", "stale", "login_needed", "closed"]
-#: Older ticks a stream keeps beyond the latest one per (symbol, mode), unless told otherwise.
+#: Older ticks a stream keeps beyond the latest one of each symbol, unless told otherwise.
 DEFAULT_CAPACITY = 1000
 
 
@@ -180,8 +185,9 @@ class _Reader:
 
 
 class Stream(abc.ABC):
-    """A broker's live stream. Subclasses connect, call ``_put_tick`` / ``_put_order`` / ``_set_state``,
-    and end it with ``_finish`` (closed) or ``_fail`` (an error for the reader)."""
+    """A broker's live stream. Subclasses call ``super().__init__()``, connect, hand what arrives to
+    ``_put_tick`` / ``_put_order``, report their connection with ``_set_state``, and end with
+    ``_finish`` (closed) or ``_fail`` (an error for the reader)."""
 
     def __init__(self, *, capacity: int = DEFAULT_CAPACITY) -> None:
         self._buffer = EventBuffer(capacity)
