@@ -57,7 +57,10 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict
             run(home, "login", "kite", "--request-token", kite.request_token())
             run(home, "activate", "xts_client", "xts", *(f"-o{k}={v}" for k, v in xts.settings("investor").items()))
             run(home, "login", "xts")
-            yield {account: read(home, account) for account in ("paper", "kite", "xts")}
+            found = {account: read(home, account) for account in ("paper", "kite", "xts")}
+            for account in ("kite", "xts"):  # the paper broker does not stream
+                found[account]["tick"] = watch(home, account)
+            yield found
         finally:
             kite.stop()
 
@@ -68,6 +71,26 @@ def read(home: Path, account: str) -> dict[str, Any]:
     return {"order": run(home, "orders", account), "trade": run(home, "trades", account),
             "position": run(home, "positions", account), "funds": [run(home, "funds", account)],
             "quote": list(run(home, "quote", account, "NSE:INFY", "NSE:NIFTY 50", currency).values())}
+
+
+def watch(home: Path, account: str) -> list[dict[str, Any]]:
+    done = subprocess.run([str(BIN / "brokerplex"), "watch", account, "NSE:INFY", "--mode", "full", "--count", "3",
+                           "--json"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "BROKERPLEX_HOME": str(home)})
+    assert done.returncode == 0, done.stderr
+    ticks = [json.loads(line) for line in done.stdout.splitlines()]
+    return [tick for tick in ticks if tick.get("symbol") == "NSE:INFY"]
+
+
+def test_streamed_ticks_read_the_same_on_every_streaming_broker(records: dict[str, dict[str, Any]]) -> None:
+    for account in ("kite", "xts"):
+        ticks = records[account]["tick"]
+        assert len(ticks) >= 3, (account, ticks)
+        for tick in ticks:
+            for field in ("last_price", "open", "high", "low", "close"):
+                assert MONEY.fullmatch(tick[field]), (account, field, tick[field])
+            assert IST_TIME.fullmatch(tick["exchange_timestamp"]), (account, tick["exchange_timestamp"])
+            assert all(MONEY.fullmatch(level["price"]) for level in tick["depth"]["bids"]), (account, tick)
 
 
 @pytest.mark.parametrize("kind", list(MONEY_FIELDS))

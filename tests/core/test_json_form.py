@@ -81,6 +81,18 @@ def test_tick_times_are_ist() -> None:
     assert tick.last_traded_at == tick.exchange_timestamp
 
 
+def test_a_streamed_tick_has_the_same_json_form() -> None:
+    tick = Tick(symbol="CDS:USDINR26DECFUT", mode="full", units=10_000_000, last=885_025_000,
+                ohlc=(885_000_000, 886_000_000, 884_000_000, 880_000_000), exchange_time=1_780_000_000,
+                bids=((885_000_000, 10, 2),), asks=((885_050_000, 5, 1),))
+    record = tick.json_record()
+    assert (record["last_price"], record["open"], record["close"]) == ("88.5025", "88.5000", "88.0000")
+    assert str(record["exchange_timestamp"]).endswith("+05:30")
+    assert record["depth"] == {"bids": [{"price": "88.5000", "quantity": 10, "orders": 2}],
+                               "asks": [{"price": "88.5050", "quantity": 5, "orders": 1}]}
+    assert "volume" not in record  # not carried: left out, not null
+
+
 def test_validation_and_python_dumps_are_unchanged() -> None:
     request = OrderRequest(symbol="NSE:INFY", side="BUY", quantity=1, order_type="LIMIT", price=Decimal("1500.5"))
     assert request.model_dump()["price"] == Decimal("1500.5")

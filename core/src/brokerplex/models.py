@@ -511,6 +511,26 @@ class Tick:
     def last_traded_at(self) -> dt.datetime | None:
         return None if self.last_traded is None else dt.datetime.fromtimestamp(self.last_traded, IST)
 
+    def json_record(self) -> dict[str, object]:
+        """The tick in the one JSON form of the models (money at the symbol's places, times in IST);
+        fields the tick does not carry are left out."""
+        places = money_places(self.symbol)
+        record: dict[str, object] = {"symbol": self.symbol, "mode": self.mode,
+                                     "last_price": money_text(self.last_price, places)}
+        optional = {"last_quantity": self.last_quantity, "volume": self.volume, "open_interest": self.open_interest,
+                    "average_price": self.average_price, "open": self.open, "high": self.high, "low": self.low,
+                    "close": self.close, "exchange_timestamp": self.exchange_timestamp}
+        record.update({key: value.isoformat() if isinstance(value, dt.datetime) else
+                       money_text(value, places) if isinstance(value, Decimal) else value
+                       for key, value in optional.items() if value is not None})
+        if (depth := self.depth) is not None:
+            token = _places.set(places)
+            try:
+                record["depth"] = depth.model_dump(mode="json")
+            finally:
+                _places.reset(token)
+        return record
+
     def _level(self, level: PriceLevel) -> DepthLevel:
         return DepthLevel(price=self.price(level[0]), quantity=level[1], orders=level[2])
 

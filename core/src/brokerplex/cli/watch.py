@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 import click
@@ -84,13 +82,4 @@ def stream_event_record(event: Tick | Order) -> dict[str, object]:
 
     if isinstance(event, Order):
         return {"order": event.model_dump(mode="json")}
-    record: dict[str, object] = {"symbol": event.symbol, "mode": event.mode, "last_price": str(event.last_price)}
-    optional = {"last_quantity": event.last_quantity, "volume": event.volume, "open_interest": event.open_interest,
-                "average_price": event.average_price, "open": event.open, "high": event.high, "low": event.low,
-                "close": event.close, "exchange_timestamp": event.exchange_timestamp}
-    record.update({key: value.isoformat() if isinstance(value, dt.datetime) else
-                   str(value) if isinstance(value, Decimal) else value
-                   for key, value in optional.items() if value is not None})
-    if (depth := event.depth) is not None:
-        record["depth"] = depth.model_dump(mode="json")
-    return record
+    return event.json_record()  # the models' one JSON form: money at the symbol's places, IST times
