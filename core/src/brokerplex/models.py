@@ -10,9 +10,8 @@ Quantities are integers (shares, or units for derivatives — never lots).
 from __future__ import annotations
 
 import datetime as dt
-from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import Context, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -21,7 +20,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     SerializerFunctionWrapHandler,
     StrictStr,
     ValidationInfo,
@@ -30,6 +28,17 @@ from pydantic import (
     model_validator,
 )
 
+from brokerplex.formats import (
+    IST,
+    AsIst,
+    AsMoney,
+    AsPlain,
+    as_ist,
+    decimal_text,
+    money_at_places_of,
+    money_places,
+    money_text,
+)
 from brokerplex.symbols import Exchange, parse_symbol
 
 __all__ = [
@@ -64,53 +73,6 @@ __all__ = [
 ]
 
 CLIENT_ORDER_ID_MAX = 20  # Kite's `tag` takes 20 characters; XTS's orderUniqueIdentifier more.
-
-IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
-CURRENCY_EXCHANGES = frozenset({"CDS", "BCD"})  # quoted to 0.0025 rupee: four places
-
-
-# -- one JSON form for every broker ----------------------------------------------------------------
-# Money is a plain decimal string (never an exponent) with at least the instrument's places and every
-# digit the value really has; times are ISO 8601 in IST with their offset. Serialisers below apply
-# them in JSON mode only, so validation and Python-mode dumps are unchanged.
-
-
-def decimal_text(value: Decimal) -> str:
-    """``value`` without an exponent and without trailing zeros: ``1E+3`` is ``"1000"``."""
-    if not value.is_finite():
-        return str(value)
-    exact = Context(prec=max(len(value.as_tuple().digits), 1))  # normalising never rounds
-    return format(value.normalize(exact) if value else Decimal(0), "f")  # no "-0"
-
-
-def money_text(value: Decimal, places: int = 2) -> str:
-    """Money as text: at least ``places`` decimals, never dropping a digit the value has
-    (``1.5E+3`` is ``"1500.00"``, ``1412.3333`` stays ``"1412.3333"``)."""
-    text = decimal_text(value)
-    if not value.is_finite():
-        return text
-    whole, _, fraction = text.partition(".")
-    return f"{whole}.{fraction.ljust(places, '0')}"
-
-
-def money_places(symbol: str) -> int:
-    """Decimal places money of ``symbol`` is shown with: 4 on the currency exchanges, else 2."""
-    return 4 if symbol.partition(":")[0] in CURRENCY_EXCHANGES else 2
-
-
-def as_ist(moment: dt.datetime) -> dt.datetime:
-    """``moment`` in IST; a naive time is taken to be IST already (Indian brokers send local times)."""
-    return moment.replace(tzinfo=IST) if moment.tzinfo is None else moment.astimezone(IST)
-
-
-# The places of the record being serialised: set by a record with a symbol, read by its money fields
-# (and by nested ones such as a quote's depth levels).
-_places: ContextVar[int] = ContextVar("money_places", default=2)
-
-AsMoney = PlainSerializer(lambda value: money_text(value, _places.get()), return_type=str, when_used="json")
-AsPlain = PlainSerializer(decimal_text, return_type=str, when_used="json")
-AsIst = PlainSerializer(lambda moment: as_ist(moment).isoformat(), return_type=str, when_used="json")
-
 
 
 def _exact(value: object, info: ValidationInfo) -> object:
@@ -192,11 +154,8 @@ class _Model(BaseModel):
         symbol = getattr(self, "symbol", None)
         if not isinstance(symbol, str):
             return serialize(self)
-        token = _places.set(money_places(symbol))
-        try:
+        with money_at_places_of(symbol):
             return serialize(self)
-        finally:
-            _places.reset(token)
 
 
 class Instrument(_Model):
@@ -524,11 +483,8 @@ class Tick:
                        money_text(value, places) if isinstance(value, Decimal) else value
                        for key, value in optional.items() if value is not None})
         if (depth := self.depth) is not None:
-            token = _places.set(places)
-            try:
+            with money_at_places_of(self.symbol):
                 record["depth"] = depth.model_dump(mode="json")
-            finally:
-                _places.reset(token)
         return record
 
     def _level(self, level: PriceLevel) -> DepthLevel:

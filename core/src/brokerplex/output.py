@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol
 
-from brokerplex.models import Funds, Holding, Instrument, Order, Position, Quote, Trade, as_ist
+from brokerplex.formats import as_ist
+from brokerplex.models import Funds, Holding, Instrument, Order, Position, Quote, Trade
 from brokerplex.tables import Column, cell, number, table
 
 _STATUS_STYLES = {"COMPLETE": "green", "REJECTED": "red", "CANCELLED": "yellow"}

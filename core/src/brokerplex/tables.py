@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
-from brokerplex.models import money_text
+from brokerplex.formats import money_text
 
 if TYPE_CHECKING:
     from rich.console import Console
