@@ -19,7 +19,7 @@ from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick
 from brokerplex.streaming import FeedState, StreamEvent
 from brokerplex_zerodha.broker import ZerodhaBroker
 from brokerplex_zerodha.sim import KiteSimulator
-from brokerplex_zerodha.ticker import LOGIN_POLL, KiteTickerStream
+from brokerplex_zerodha.ticker import LOGIN_POLL, KiteTickerStream, decode_text
 
 
 @pytest.fixture
@@ -214,3 +214,9 @@ def test_a_reconnect_uses_the_token_of_a_newer_login(home: Path, kite_sim: KiteS
         await next_event(events, lambda event: stream.connections == 2 and is_tick("NSE:INFY", "ltp")(event))
 
     streaming(home, scenario)
+
+
+def test_an_unreadable_text_frame_is_skipped_not_fatal() -> None:
+    nested = "[" * 100_000 + "]" * 100_000
+    assert decode_text(nested) is None
+    assert decode_text('{"type": "order", "data": ' + nested + "}") is None

@@ -386,8 +386,8 @@ class XtsStream(Stream):
     def _book_tick(self, build: Any) -> None:
         try:
             tick = build()
-        except ProtocolError as exc:  # one unreadable message must not end the stream
-            log.warning("skipped a market-data message: %s", exc)
+        except (ProtocolError, RecursionError) as exc:  # one unreadable message must not end the stream
+            log.warning("skipped a market-data message: %s", _short(exc))
             return
         if tick is not None:
             self._put_tick(tick)
@@ -403,8 +403,8 @@ class XtsStream(Stream):
             symbol = mapping.record_symbol(lambda seg, ident: store.symbol((seg, ident)),
                                            record.get("ExchangeSegment"), record.get("ExchangeInstrumentID"), record)
             order: Order = mapping.order(record, symbol, self._broker.record_client(record))
-        except (ProtocolError, ValueError) as exc:
-            log.warning("skipped an %s event: %s", event, exc)
+        except (ProtocolError, ValueError, RecursionError) as exc:
+            log.warning("skipped an %s event: %s", event, _short(exc))
             return
         self._put_order(order)
 
@@ -414,6 +414,10 @@ def _why(error: Exception) -> str:
         return str(error)
     log.warning("an XTS reconnect failed unexpectedly", exc_info=error)
     return f"{type(error).__name__}: {error}"[:300]
+
+
+def _short(error: BaseException) -> str:
+    return str(error) if isinstance(error, BrokerError) else f"{type(error).__name__}: {str(error)[:200]}"
 
 
 def _tokens(saved: dict[str, Any]) -> tuple[object, object]:

@@ -125,7 +125,7 @@ def decode_text(text: str) -> Order | str | None:
     """A JSON text frame: an order update as Order, an error as its text; None for anything else."""
     try:
         message = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return None
     if not isinstance(message, dict):
         return None
