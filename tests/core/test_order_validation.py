@@ -141,3 +141,56 @@ def test_product_defaults_by_exchange() -> None:
 def test_a_modify_must_change_something() -> None:
     with pytest.raises(InputError, match="nothing to modify"):
         build(OrderModify, {})
+
+
+# -- requests built around validation ------------------------------------------------------------------------
+VALID = OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=5)
+
+
+@pytest.mark.parametrize(("made", "reason"), [
+    (VALID.model_copy(update={"quantity": -5}), "greater than 0"),
+    (VALID.model_copy(update={"quantity": 0}), "greater than 0"),
+    (VALID.model_copy(update={"order_type": OrderType.LIMIT}), "needs a price"),
+    (VALID.model_copy(update={"order_type": OrderType.SL, "price": Decimal(1400)}), "needs a trigger"),
+    (VALID.model_copy(update={"product": Product.NRML}), "NRML is for derivatives"),
+    (VALID.model_copy(update={"disclosed_quantity": 9}), "disclosed quantity"),
+    (VALID.model_copy(update={"client_order_id": "a-b"}), "letters and digits"),
+    (OrderRequest.model_construct(symbol="NSE:INFY", side=Side.BUY, quantity="10"), "valid integer"),
+    (OrderRequest.model_construct(symbol=b"NSE:INFY", side=Side.BUY, quantity=1), "valid string"),
+])
+def test_a_request_made_without_validation_is_refused_before_it_is_sent(
+    manager: BrokerManager, made: OrderRequest, reason: str
+) -> None:
+    before = len(manager.orders("v1")), len(manager.journal.entries("v1"))
+    with pytest.raises(InputError, match=reason):
+        manager.place_order("v1", made)
+    assert (len(manager.orders("v1")), len(manager.journal.entries("v1"))) == before
+
+
+@pytest.mark.parametrize("fields", [
+    {"quantity": True}, {"quantity": 1.0}, {"quantity": "10"}, {"symbol": b"NSE:INFY"},
+    {"order_type": "LIMIT", "price": 1500.5}, {"order_type": "LIMIT", "price": True},
+    {"disclosed_quantity": 1.0}, {"client_order_id": 123},
+])
+def test_lax_coercions_are_refused_at_the_api_boundary(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=r"valid|exact"):
+        OrderRequest(**{"symbol": "NSE:INFY", "side": "BUY", "quantity": 5, **fields})
+
+
+def test_exact_prices_and_json_numbers_are_taken() -> None:
+    assert OrderRequest(symbol="NSE:INFY", side="BUY", quantity=5, order_type="LIMIT", price="1500.05").price == \
+        Decimal("1500.05")
+    parsed = OrderRequest.model_validate_json(
+        '{"symbol": "NSE:INFY", "side": "BUY", "quantity": 5, "order_type": "LIMIT", "price": 1500.05}')
+    assert parsed.price == Decimal("1500.05")
+
+
+@pytest.mark.parametrize(("changes", "reason"), [
+    ({"order_type": OrderType.MARKET, "price": Decimal(1500)}, "MARKET order takes no price"),
+    ({"order_type": OrderType.SL_M, "price": Decimal(1500)}, "SL-M order takes no price"),
+    ({"order_type": OrderType.LIMIT, "trigger_price": Decimal(1500)}, "LIMIT order takes no trigger"),
+    ({"quantity": 1.0}, "valid integer"),
+])
+def test_modifications_that_contradict_themselves_are_refused(changes: dict[str, Any], reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        OrderModify(**changes)

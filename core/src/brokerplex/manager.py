@@ -444,7 +444,7 @@ class AsyncBrokerManager:
         try:
             return await broker.find_order(client_order_id)
         except Exception:  # the lookup failing leaves the order UNKNOWN, which is the truth
-            log.warning("looking up order %s failed", client_order_id, exc_info=True)
+            log.info("looking up order %s failed", client_order_id, exc_info=True)
             return None
 
     @only_ours

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from brokerplex.cli.app import PRICE, cli, client_option, json_option, print_json, state
-from brokerplex.errors import InputError
+from brokerplex.errors import InputError, InvalidOrderError
 
 if TYPE_CHECKING:
     from brokerplex.manager import BrokerManager, FanOutResult
@@ -54,8 +54,9 @@ def waiting(text: str) -> Iterator[None]:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn(text), TimeElapsedColumn(), console=Console(stderr=True),
-                  transient=True):
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        progress.add_task(text, total=None)
         yield
 
 
@@ -128,15 +129,18 @@ def place(
             ack = manager.place_order(account, request, client=client)
             return ack, (manager.verdict(account, ack.order_id, client=client, timeout=wait) if wait else None)
 
-    ack, order = interruptible(manager, account, cid, send)
-    record = placed_record(ack, order)
+    try:
+        record = placed_record(*interruptible(manager, account, cid, send))
+    except InvalidOrderError as refused:  # refused as it was placed: reported like a rejection that comes later
+        record = {"order_id": refused.order_id, "client_order_id": cid, "status": "REJECTED",
+                  "status_message": refused.broker_message, "filled_quantity": 0, "average_price": None}
     if as_json:
         print_json(record)
-    else:
+    elif record["status"] != "REJECTED":
         click.echo(placed_line(record))
     if record["status"] == "REJECTED":
-        reason = record["status_message"] or "no reason given"
-        raise click.ClickException(f"order {ack.order_id} was rejected: {reason}")
+        reason, broker = record["status_message"] or "no reason given", manager.account(account).broker
+        raise click.ClickException(f"order {record['order_id'] or cid} was rejected by {broker}: {reason}")
 
 
 def placed_record(ack: OrderAck, order: Order | None) -> dict[str, Any]:

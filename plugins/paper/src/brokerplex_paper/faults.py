@@ -41,7 +41,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
-Kind = Literal["lose", "refuse", "delay", "trickle", "answer", "truncate"]
+Kind = Literal["lose", "refuse", "delay", "trickle", "answer", "rewrite", "truncate"]
+Rewrite = Callable[[bytes], bytes]
 
 #: A lost reply holds its connection at most this long, then cuts it (a client that never times out).
 MAX_HOLD = 60.0
@@ -74,6 +75,7 @@ class Fault:
     body: bytes = b""
     content_type: str = "application/json"
     keep: float = 0.5  # truncate: the share of the reply that is sent
+    change: Rewrite | None = None  # rewrite: the real reply's body → the body sent
     applied: int = 0
     hits: list[str] = field(default_factory=list)  # "METHOD /path" of each request hit
 
@@ -130,6 +132,11 @@ class HttpFaults:
         """Act on the request; reply with ``body`` instead (garbage, HTML, a malformed payload)."""
         data = body.encode() if isinstance(body, str) else body
         return self._add(Fault("answer", route, times, rate, status=status, body=data, content_type=content_type))
+
+    def rewrite(self, route: str, change: Rewrite, *, times: int | None = 1, rate: float = 1.0) -> Fault:
+        """Act on the request; reply with ``change(body)`` of its real reply, status and headers kept (a field
+        nulled, a type changed: the malformed payloads real servers send)."""
+        return self._add(Fault("rewrite", route, times, rate, change=change))
 
     def garbage(self, route: str = "orders", *, times: int | None = 1, rate: float = 1.0) -> Fault:
         return self.answer(route, GARBAGE, content_type="application/json", times=times, rate=rate)
@@ -201,6 +208,9 @@ class HttpFaults:
             await _reply(send, reply.status, reply.body, headers=reply.headers)
         elif fault.kind == "answer":
             await _reply(send, fault.status, fault.body, fault.content_type)
+        elif fault.kind == "rewrite":
+            assert fault.change is not None
+            await _reply(send, reply.status, fault.change(reply.body), headers=reply.headers)
         elif fault.kind == "truncate":
             await _cut(send, reply, keep=fault.keep)
         else:

@@ -256,14 +256,20 @@ def ist_epoch_to_utc(seconds: int) -> dt.datetime:
 @readable("record", payload=3)
 def record_symbol(resolve: Callable[[int, int], str | None], segment: Any, instrument: Any,
                   record: Mapping[str, Any]) -> str:
-    """The canonical symbol of a record; for a contract missing from the master, a readable stand-in."""
-    seg = SEGMENT_IDS.get(text(segment).upper()) if not isinstance(segment, int) else segment
+    """The canonical symbol of a record; for a contract missing from the master, a readable stand-in.
+
+    A record must say where it trades: a missing or unknown segment, or no instrument id, is unreadable."""
+    seg = segment if isinstance(segment, int) and not isinstance(segment, bool) else SEGMENT_IDS.get(
+        text(segment).upper())
+    if seg not in SEGMENT_NAMES:
+        raise ProtocolError(f"XTS sent a record with exchange segment {segment!r}", broker=BROKER)
     ident = integer(instrument, 0)
-    if seg is not None and (found := resolve(seg, ident)) is not None:
+    if ident <= 0:
+        raise ProtocolError(f"XTS sent a record with instrument id {instrument!r}", broker=BROKER)
+    if (found := resolve(seg, ident)) is not None:
         return found
-    exchange = SEGMENT_EXCHANGES.get(SEGMENT_NAMES.get(seg, "") if seg else text(segment).upper(), text(segment))
     name = text(record.get("TradingSymbol")) or str(ident)
-    return f"{exchange}:{name}"
+    return f"{SEGMENT_EXCHANGES[SEGMENT_NAMES[seg]]}:{name}"
 
 
 @readable("order record")

@@ -124,7 +124,7 @@ def map_error(exc: BaseException, *, call: Call, account: str, order_id: str | N
     shown = f": {excerpt(reply)}" if reply is not None and call != "login" else ""
     reason = type(exc).__name__ if isinstance(exc, READ_FAILURES) else f"unexpected {type(exc).__name__}"
     message = " ".join(str(exc).split())[:160]
-    cls = OutcomeUnknownError if call == "place" else ProtocolError
+    cls = OutcomeUnknownError if call in ("place", "change") else ProtocolError
     return cls(f"unreadable reply from Kite ({reason}: {message}){shown}", broker=BROKER, **ids)
 
 

@@ -1,0 +1,63 @@
+"""Hundreds of orders per broker with their replies lost, cut, replaced or refused: every order is
+placed at most once, and every order the broker holds is known, once reconciled."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from brokerplex.errors import BrokerplexError, OutcomeUnknownError
+from brokerplex.journal import JournalState
+from brokerplex.models import OrderAck
+
+if TYPE_CHECKING:
+    from tests.faults.conftest import Venue
+
+ORDERS = 500
+WORKERS = 16
+
+
+def place(venue: Venue, client_order_id: str) -> OrderAck | BrokerplexError:
+    try:
+        return venue.manager.place_order(venue.account, venue.resting_buy(client_order_id))
+    except OutcomeUnknownError as unknown:  # the only failure these faults may produce
+        return unknown
+
+
+def test_ambiguous_order_replies_reconcile_to_exactly_one_order_each(venue: Venue) -> None:
+    venue.resting_buy()  # quote and instrument read before the faults
+    faults = venue.sim.faults
+    lost = faults.lose_reply("orders", times=None, rate=0.10)  # processed; the reply never comes
+    cut = faults.truncate("orders", times=None, rate=0.02)  # processed; half a reply, then the link drops
+    gateway = faults.html("orders", status=502, times=None, rate=0.02)  # processed; a proxy's error page
+    odd = faults.answer("orders", "{}", times=None, rate=0.02)  # processed; not an envelope
+    refused = faults.refuse("orders", status=503, times=None, rate=0.02)  # never processed
+    ids = [f"flt{index:05d}" for index in range(ORDERS)]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        outcomes = dict(zip(ids, pool.map(lambda cid: place(venue, cid), ids), strict=True))
+    faults.clear()
+    assert lost.applied >= ORDERS * 0.05, "the suite must lose about a tenth of the replies"
+    assert min(cut.applied, gateway.applied, odd.applied, refused.applied) > 0
+
+    venue.manager.reconcile(venue.account, grace=dt.timedelta(0))
+    journal = {entry.client_order_id: entry for entry in venue.manager.journal.entries(venue.account)}
+    held = venue.exchange_orders()
+    at_broker = Counter(order.client_order_id for order in held)
+
+    assert set(journal) == set(ids)
+    assert max(at_broker.values()) == 1, "an order was placed twice"
+    states = Counter(entry.state for entry in journal.values())
+    assert set(states) <= {JournalState.SENT, JournalState.NOT_FOUND}, states  # nothing left open, none refused
+    sent = {cid for cid, entry in journal.items() if entry.state is JournalState.SENT}
+    assert sent == set(at_broker), "the journal and the broker disagree: an order was lost"
+    assert {journal[order.client_order_id or ""].order_id for order in held} == {order.order_id for order in held}
+    assert states[JournalState.NOT_FOUND] == refused.applied  # exactly the orders never processed
+    for cid, outcome in outcomes.items():
+        if isinstance(outcome, OrderAck):
+            assert outcome.order_id == journal[cid].order_id
+    unknown = sum(isinstance(outcome, OutcomeUnknownError) for outcome in outcomes.values())
+    print(f"\n{venue.broker}: {ORDERS} orders, faults lost={lost.applied} cut={cut.applied} "
+          f"gateway={gateway.applied} odd={odd.applied} refused={refused.applied}; "
+          f"unknown when placed={unknown}, at the broker={len(held)}, duplicates=0, lost=0")
