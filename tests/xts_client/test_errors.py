@@ -57,3 +57,18 @@ def test_the_token_error_says_how_to_recover() -> None:
 
 def test_an_ambiguous_order_failure_is_not_nothing() -> None:
     assert not error_for(504, None, account="x1", broker="xts_client", writing=True).nothing_happened
+
+
+def test_the_brokers_words_are_said_once() -> None:
+    said = "order 4100200 cannot be cancelled as it is already Filled"
+    error = error_for(400, envelope(said, said, said.upper(), "  " + said + " "), account="x1", broker="xts_client",
+                      writing=True, order_id="4100200")
+    assert error.broker_message == said
+    assert str(error).count("cannot be cancelled") == 1
+
+
+def test_an_envelope_with_odd_types_is_still_read_safely() -> None:
+    odd = {"type": "error", "code": [["e"]], "description": {"nested": True}, "result": {"errors": [None, 7]}}
+    error = error_for(400, odd, account="x1", broker="xts_client", writing=True)
+    assert type(error) is InvalidOrderError
+    assert error.broker_message == "HTTP 400"

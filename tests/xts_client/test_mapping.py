@@ -151,6 +151,40 @@ class TestRecords:
         with pytest.raises(ProtocolError, match="order record"):
             mapping.order(record, "NSE:INFY")
 
+    @pytest.mark.parametrize("broken", [
+        {"AppOrderID": None}, {"AppOrderID": 0}, {"AppOrderID": ""}, {"OrderQuantity": None},
+        {"OrderStatus": None}, {"OrderSide": None}, {"OrderGeneratedDateTime": None},
+        {"OrderGeneratedDateTime": "1980-01-01T00:00:00"}, {"OrderPrice": 1e308 * 10},
+        {"OrderQuantity": [[[1]]]},
+    ])
+    def test_required_order_fields_are_never_defaults(self, broken: dict[str, object]) -> None:
+        """AppOrderID null is not order "0", a null quantity is not 0, a missing time is not now."""
+        with pytest.raises(ProtocolError, match="unreadable order record"):
+            mapping.order(order_record(**broken), "NSE:INFY")
+
+    @pytest.mark.parametrize("segment", [None, "", "NSEXX", 99, [["NSECM"]]])
+    def test_a_record_must_say_where_it_trades(self, segment: object) -> None:
+        with pytest.raises(ProtocolError, match="unreadable record"):
+            mapping.record_symbol(lambda seg, ident: None, segment, 1594, {"TradingSymbol": "INFY"})
+        assert mapping.record_symbol(lambda seg, ident: None, "NSECM", 1594, {"TradingSymbol": "INFY"}) == \
+            "NSE:INFY"  # a contract missing from the master keeps a readable stand-in
+
+    def test_a_position_with_an_absurd_price_is_unreadable(self) -> None:
+        record = {"ExchangeSegment": "NSECM", "ExchangeInstrumentId": "1594", "ProductType": "CNC",
+                  "BuyAveragePrice": 1e308, "Quantity": "5", "UnrealizedMTM": "1e308"}
+        with pytest.raises(ProtocolError, match="unreadable position"):
+            mapping.position(record, "NSE:INFY")
+        with pytest.raises(ProtocolError, match="without Quantity"):
+            mapping.position({**record, "Quantity": None, "BuyAveragePrice": 1}, "NSE:INFY")
+
+    def test_a_quote_with_a_time_no_calendar_holds_or_no_last_price_is_unreadable(self) -> None:
+        quote = {"ExchangeSegment": 1, "ExchangeInstrumentID": 1594,
+                 "Touchline": {"LastTradedPrice": 1500.5, "LastTradedTime": 10**19}}
+        with pytest.raises(ProtocolError, match="out of range"):
+            mapping.quote(quote, "NSE:INFY")
+        with pytest.raises(ProtocolError, match="without a last price|without LastTradedPrice"):
+            mapping.quote({**quote, "Touchline": {"LastTradedPrice": None}}, "NSE:INFY")
+
     def test_rest_position_family(self) -> None:
         position = mapping.position({
             "ExchangeSegment": "NSEFO", "ExchangeInstrumentId": "41376", "ProductType": "MIS", "Multiplier": "1",

@@ -84,10 +84,49 @@ def test_strings_and_missing_optional_fields_are_tolerated() -> None:
 @pytest.mark.parametrize("broken", [
     {"order_id": None, "status": None}, {"transaction_type": "HOLD"}, {"order_timestamp": None},
     {"quantity": "ten"}, {"price": "NaN"}, {"exchange": None},
+    {"quantity": None}, {"order_id": None}, {"order_id": ""}, {"order_id": True}, {"status": None},
+    {"order_timestamp": "9999999999999999999"}, {"price": 1e308 * 10},
 ])
 def test_malformed_orders_are_protocol_errors(broken: dict[str, Any]) -> None:
+    """Required fields are never read as defaults: no quantity 0, no order id "None"."""
     with pytest.raises(ProtocolError, match="unreadable order"):
         mapping.order_from_kite(kite_order(**broken))
+
+
+def test_steps_folded_into_one_status_keep_kites_word() -> None:
+    """After a modify Kite's history has MODIFY VALIDATION PENDING, MODIFY PENDING, MODIFIED, OPEN: all OPEN for
+    us, told apart by Kite's own word, and a message Kite sends is kept."""
+    steps = ["MODIFY VALIDATION PENDING", "MODIFY PENDING", "MODIFIED", "OPEN"]
+    mapped = [mapping.order_from_kite(kite_order(status=step)) for step in steps]
+    assert [(o.status, o.status_message) for o in mapped] == [
+        (OrderStatus.OPEN, "modify validation pending"), (OrderStatus.OPEN, "modify pending"),
+        (OrderStatus.OPEN, "modified"), (OrderStatus.OPEN, None)]
+    rejected = mapping.order_from_kite(kite_order(status="REJECTED", status_message="Insufficient funds"))
+    assert (rejected.status, rejected.status_message) == (OrderStatus.REJECTED, "Insufficient funds")
+
+
+@pytest.mark.parametrize(("reply", "what"), [
+    ({"day": []}, "positions"),  # no "net": unreadable, not "no positions"
+    ({"net": None, "day": []}, "positions"),
+])
+def test_a_positions_reply_without_its_book_is_unreadable(reply: dict[str, Any], what: str) -> None:
+    with pytest.raises(ProtocolError, match=f"unreadable {what}"):
+        mapping.positions_from_kite(reply)
+
+
+@pytest.mark.parametrize("reply", [
+    {"commodity": {"net": 10}},  # no equity segment: not zero funds
+    {"equity": {"net": None, "available": {"cash": 1}, "utilised": {"debits": 0}}},
+    {"equity": {"net": 5, "available": {"cash": None}, "utilised": {"debits": 0}}},
+])
+def test_margins_without_their_equity_numbers_are_unreadable(reply: dict[str, Any]) -> None:
+    with pytest.raises(ProtocolError, match="unreadable funds"):
+        mapping.funds_from_kite(reply)
+
+
+def test_a_quote_without_a_last_price_is_unreadable_not_zero() -> None:
+    with pytest.raises(ProtocolError, match="unreadable quote"):
+        mapping.quote_from_kite("NSE:INFY", {"last_price": None, "ohlc": {}})
 
 
 @given(st.dictionaries(st.sampled_from(list(kite_order())), st.none() | st.integers() | st.text(max_size=5)
