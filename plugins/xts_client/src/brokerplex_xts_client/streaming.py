@@ -33,7 +33,7 @@ from brokerplex.models import Order, TickMode
 from brokerplex.streaming import DEFAULT_CAPACITY, Backoff, FeedState, Stream
 from brokerplex_xts_client import mapping
 from brokerplex_xts_client.sio.client import SocketIOClient, connect
-from brokerplex_xts_client.sio.protocol import ConnectionLost, ConnectionRefused
+from brokerplex_xts_client.sio.protocol import ConnectionLost, ConnectionRefused, PongTimeout
 from brokerplex_xts_client.ticks import CODES, OPEN_INTEREST, Key, TickBook
 
 MODE_CODES = frozenset(CODES.values())
@@ -285,8 +285,10 @@ class XtsStream(Stream):
                     continue
                 try:
                     await client.ping(self.probe_timeout)
-                except ConnectionLost:  # no pong: the socket is dropped, and _serve sees it end
+                except PongTimeout:  # the socket is dropped, and _serve sees it end
                     self.silent_closes += 1
+                    return
+                except ConnectionLost:  # it ended meanwhile for another reason
                     return
                 if name == "marketdata" and self._subscribed and loop.time() - self._heard[name] >= self.silence:
                     self._feed(name, FeedState("stale", reason=f"no market data for over {self.silence:g} s; "

@@ -11,7 +11,8 @@ simulator extra; importing this package loads neither websockets nor starlette):
     ``event_packet(name, *args, namespace="/")``, ``encode_message(sio_packet)`` (the whole
     frame, ``42[...]``), ``Message(namespace, name, args, ack_id)`` with ``.data`` (the single
     argument). Errors: ``SocketProtocolError`` (a ProtocolError: malformed frame, binary packets),
-    ``ConnectionLost`` (a BrokerError: dead or dropped connection), ``ConnectionRefused`` (a
+    ``ConnectionLost`` (a BrokerError: dead or dropped connection; ``PongTimeout`` when a ping
+    went unanswered), ``ConnectionRefused`` (a
     RefusedError: the server said no). Encoding bad input raises InputError.
 
 ``client`` — asyncio client::
@@ -30,7 +31,9 @@ simulator extra; importing this package loads neither websockets nor starlette):
     scheme and host of ``url`` count (http/https/ws/wss). Raises InputError (bad URL),
     UnreachableError (no connection / no handshake), ConnectionRefused (server answered
     ``44…`` or HTTP 401/403), SocketProtocolError. The client pings every pingInterval and
-    declares the connection dead when a pong is missing for pingTimeout.
+    declares the connection dead when a pong is missing for pingTimeout; ``await
+    client.ping(timeout)`` asks for a pong now and drops the connection at once without one.
+    ``close()`` waits for the close handshake at most 2 s.
     Iteration ENDS normally when the server disconnects cleanly (``41``, Engine.IO CLOSE,
     WebSocket close 1000/1001) or after ``close()``; it RAISES ``ConnectionLost`` (missed pong,
     dropped TCP, abnormal close), ``SocketProtocolError`` (garbage frame) or

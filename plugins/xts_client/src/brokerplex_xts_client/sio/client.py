@@ -28,6 +28,7 @@ from brokerplex_xts_client.sio.protocol import (
     EioType,
     Handshake,
     Message,
+    PongTimeout,
     SioPacket,
     SioType,
     SocketProtocolError,
@@ -148,12 +149,14 @@ class SocketIOClient:
         """Ping now and wait for the pong: the server and the whole path to it are alive.
 
         Without a pong within ``timeout``, the connection is dead: it is dropped at once (no close
-        handshake a dead link would never answer), every channel ends with ConnectionLost, and so
-        does this call."""
+        handshake a dead link would never answer), and every channel ends with PongTimeout (a
+        ConnectionLost), as does this call."""
         answered = self._pongs
         await self._send(encode_eio(EioPacket(EioType.PING)))
         if not await self._pong_after(answered, timeout):
-            self._fail(ConnectionLost(f"no Engine.IO pong within {timeout:g} s: the connection is dead"), dead=True)
+            error = PongTimeout(f"no Engine.IO pong within {timeout:g} s: the connection is dead")
+            self._fail(error, dead=True)
+            raise error
         if not self.connected:
             raise ConnectionLost(f"the socket is closed ({self.close_reason})")
 
@@ -249,8 +252,7 @@ class SocketIOClient:
             except ConnectionLost:
                 return  # the reader has seen the end too
             if not await self._pong_after(answered, timeout):
-                self._fail(ConnectionLost(f"no Engine.IO pong within {timeout:g} s: the connection is dead"),
-                           dead=True)
+                self._fail(PongTimeout(f"no Engine.IO pong within {timeout:g} s: the connection is dead"), dead=True)
                 return
 
     async def _read_loop(self) -> None:

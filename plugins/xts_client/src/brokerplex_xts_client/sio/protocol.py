@@ -46,6 +46,10 @@ class ConnectionLost(BrokerError):
     nothing_happened = False
 
 
+class PongTimeout(ConnectionLost):
+    """A ping went unanswered: the server or the path to it is dead, whatever the socket says."""
+
+
 class ConnectionRefused(RefusedError):
     """The server refused the socket (Socket.IO ERROR on connect, or an HTTP refusal of the upgrade)."""
 
