@@ -296,7 +296,8 @@ class XtsStream(Stream):
                 await asyncio.sleep(self.silence)
         except Exception as exc:  # a watchdog that fails must not leave a dead socket unwatched
             log.warning("the XTS %s watchdog failed; reconnecting", _TITLES[name], exc_info=exc)
-            await client.close()
+            with contextlib.suppress(Exception):
+                await client.close()  # _serve sees the socket end
 
     async def _reconnect(self, name: str, backoff: Backoff, reason: str) -> SocketIOClient:
         """Keep trying until the socket is back (and, for market data, everything resubscribed)."""
