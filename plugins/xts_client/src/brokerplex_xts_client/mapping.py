@@ -328,7 +328,7 @@ def trade(record: Mapping[str, Any], symbol: str, client_code: str | None = None
     if when is None:
         raise ProtocolError("XTS sent a trade without its time", broker=BROKER)
     return Trade(
-        trade_id=text(pick(record, "ExecutionID", "ExecutionReportIndex")) or text(record.get("AppOrderID")),
+        trade_id=text(required(record, "ExecutionID", "ExecutionReportIndex")),  # the broker's own id
         order_id=str(order_number(record.get("AppOrderID"))),
         symbol=symbol,
         side=side(required(record, "OrderSide")),
