@@ -95,7 +95,8 @@ def test_an_account_of_an_uninstalled_broker_is_listed_not_fatal(cli: Cli, acme_
     assert table.returncode == 0
     assert "acme (unusable)" in table.stdout
     ok(cli("place", "p1", "NSE:INFY", "buy", "1"))
-    assert "unknown broker 'acme'" in one_line_error(cli("orders", "a1"), 2)
+    assert "account 'a1' is at broker 'acme', whose plugin is not installed here" in one_line_error(
+        cli("orders", "a1"), 2)
     ok(cli("deactivate", "a1"))
     assert [row["account"] for row in json.loads(ok(cli("accounts", "--json")))] == ["p1"]
 
@@ -116,6 +117,18 @@ def test_a_damaged_journal_is_named_and_never_rebuilt(two_accounts: Cli, home: P
     ok(two_accounts("place", "p1", "NSE:INFY", "buy", "1"))
     with sqlite3.connect(journal) as fresh:
         assert fresh.execute("SELECT count(*) FROM journal").fetchone() == (1,)
+
+
+def test_a_damaged_paper_exchange_is_named_and_never_rebuilt(two_accounts: Cli, home: Path) -> None:
+    ok(two_accounts("place", "p1", "NSE:INFY", "buy", "1"))
+    exchange = home / "paper" / "exchange.sqlite"
+    for leftover in exchange.parent.glob("exchange.sqlite-*"):
+        leftover.unlink()
+    exchange.write_bytes(b"this is not an sqlite database" * 200)
+    line = one_line_error(two_accounts("orders", "p1"), 1)
+    assert f"the paper exchange {exchange} cannot be read" in line
+    assert "move it aside (mv " in line
+    assert exchange.read_bytes().startswith(b"this is not an sqlite database")
 
 
 @pytest.mark.parametrize("where", ["flag", "environment"])

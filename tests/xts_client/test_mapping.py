@@ -182,7 +182,7 @@ class TestRecords:
                  "Touchline": {"LastTradedPrice": 1500.5, "LastTradedTime": 10**19}}
         with pytest.raises(ProtocolError, match="out of range"):
             mapping.quote(quote, "NSE:INFY")
-        with pytest.raises(ProtocolError, match="without a last price|without LastTradedPrice"):
+        with pytest.raises(ProtocolError, match=r"without a last price|without LastTradedPrice"):
             mapping.quote({**quote, "Touchline": {"LastTradedPrice": None}}, "NSE:INFY")
 
     def test_rest_position_family(self) -> None:

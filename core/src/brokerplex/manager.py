@@ -33,6 +33,7 @@ from brokerplex.errors import (
     RefusedError,
     SettingsError,
     SymbolError,
+    UnknownBrokerError,
     VetoedError,
 )
 from brokerplex.ids import new_client_order_id
@@ -166,7 +167,11 @@ class AsyncBrokerManager:
 
     def account(self, name: str) -> Account:
         raw = self._accounts.get_raw(name)
-        model = get_broker(raw["broker"], self.plugins).spec.load().settings_model
+        try:
+            model = get_broker(raw["broker"], self.plugins).spec.load().settings_model
+        except UnknownBrokerError as exc:
+            raise UnknownBrokerError(f"account {name!r} is at broker {raw['broker']!r}, whose plugin is not "
+                                     f"installed here ({exc})") from None
         try:
             settings = model.model_validate(raw.get("settings", {}))
         except Exception as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sqlite3
 import threading
 from collections.abc import Sequence
 from decimal import Decimal
@@ -26,6 +28,7 @@ from brokerplex.models import (
     Quote,
     Trade,
 )
+from brokerplex.storage import DamagedFileError
 from brokerplex_paper.exchange import DEFAULT_CASH, PaperExchange, RejectReason
 
 _REFUSALS: dict[RejectReason, type[InvalidOrderError]] = {
@@ -50,7 +53,12 @@ def shared_exchange(path: Path, seed: int, market_hours: bool) -> PaperExchange:
     key = (str(path.resolve()), seed, market_hours)
     with _exchanges_lock:
         if key not in _exchanges:
-            _exchanges[key] = PaperExchange(path, seed=seed, market_hours=market_hours)
+            try:
+                _exchanges[key] = PaperExchange(path, seed=seed, market_hours=market_hours)
+            except sqlite3.DatabaseError as exc:  # never rebuilt silently: it holds the paper accounts
+                move = f"mv {shlex.quote(str(path))} {shlex.quote(f'{path}.damaged')}"
+                raise DamagedFileError(f"the paper exchange {path} cannot be read ({exc}); move it aside ({move}) to "
+                                       "start the paper accounts afresh", path=path) from None
         return _exchanges[key]
 
 
