@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from brokerplex import output, tables
 from brokerplex.journal import JournalState, OrderJournal
@@ -63,7 +64,8 @@ def test_books_lead_with_the_client_when_rows_have_one(
     clients: tuple[str | None, str | None], shown: bool, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tables.console, "width", 250)  # wide enough that no header wraps
+    wide = Console(width=250, highlight=False)  # wide enough that no header wraps
+    monkeypatch.setattr(tables, "console", lambda: wide)
     output.orders([order("1", clients[0]), order("2", clients[1])])
     printed = capsys.readouterr().out
     header = next(line for line in printed.splitlines() if "order id" in line)

@@ -92,7 +92,8 @@ def browser_login(cli: Any, sim: KiteSimulator) -> tuple[int, str, subprocess.Co
             with urllib.request.urlopen(url, timeout=30) as page:
                 status, text = page.status, page.read().decode()
         except urllib.error.HTTPError as refused:
-            status, text = refused.code, refused.read().decode()
+            with refused:
+                status, text = refused.code, refused.read().decode()
         out, err = login.communicate(timeout=60)
     finally:
         login.kill()

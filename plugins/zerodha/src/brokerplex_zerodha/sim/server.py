@@ -130,11 +130,12 @@ class KiteSimulator:
         url = f"{self.login}?{urllib.parse.urlencode({'api_key': self.api_key, 'v': '3'})}"
         opener = urllib.request.build_opener(_NoRedirect)
         try:
-            opener.open(url, timeout=10)
+            opener.open(url, timeout=10).close()
         except urllib.error.HTTPError as error:
-            if error.code != 302:
-                raise
-            location = error.headers["Location"]
+            with error:  # its socket is closed with it
+                if error.code != 302:
+                    raise
+                location = error.headers["Location"]
         else:
             raise RuntimeError("the login page did not redirect")
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
