@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from brokerplex.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from brokerplex.aiomanager import AsyncBrokerManager as AsyncBrokerManager
     from brokerplex.broker import Broker as Broker
     from brokerplex.broker import BrokerSettings as BrokerSettings
     from brokerplex.capabilities import Capabilities as Capabilities
-    from brokerplex.manager import AsyncBrokerManager as AsyncBrokerManager
     from brokerplex.manager import BrokerManager as BrokerManager
     from brokerplex.models import OrderModify as OrderModify
     from brokerplex.models import OrderRequest as OrderRequest
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from brokerplex.symbols import parse_symbol as parse_symbol
 
 _LAZY = {
-    "AsyncBrokerManager": "brokerplex.manager",
+    "AsyncBrokerManager": "brokerplex.aiomanager",
     "BrokerManager": "brokerplex.manager",
     "Broker": "brokerplex.broker",
     "BrokerSettings": "brokerplex.broker",

@@ -7,6 +7,10 @@ values of the enums in :mod:`brokerplex.models`.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from brokerplex.models import OrderRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,19 @@ class Capabilities:
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+
+    def refusal(self, request: OrderRequest) -> str | None:
+        """What of ``request`` the broker declares it cannot do ("does not support …"), or None."""
+        for label, value, supported in (
+            ("exchange", request.symbol.partition(":")[0], self.exchanges),
+            ("order type", request.order_type.value, self.order_types),
+            ("product", request.resolved_product.value, self.products),
+            ("variety", request.variety.value, self.varieties),
+            ("validity", request.validity.value, self.validities),
+        ):
+            if value not in supported:
+                return f"does not support {label} {value} (it supports {', '.join(supported)})"
+        return None
 
     def summary(self) -> str:
         """One short line for tables: the things that tell brokers apart."""

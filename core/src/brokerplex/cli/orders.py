@@ -20,8 +20,9 @@ from brokerplex.cli.app import PRICE, cli, client_option, json_option, print_jso
 from brokerplex.errors import InputError, InvalidOrderError
 
 if TYPE_CHECKING:
-    from brokerplex.manager import BrokerManager, FanOutResult
+    from brokerplex.manager import BrokerManager
     from brokerplex.models import Order, OrderAck, OrderRequest
+    from brokerplex.outcomes import FanOutResult
 
 T = TypeVar("T")
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
