@@ -5,38 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from brokerplex.cli import ClickLoginIO
 from brokerplex.manager import AsyncBrokerManager
 from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick, TickMode
 from brokerplex.streaming import FeedState
-from brokerplex_xts_client.broker import XtsClientBroker
 from brokerplex_xts_client.sim import XtsSimulator
 from brokerplex_xts_client.streaming import LOGIN_POLL, XtsStream
+
+if TYPE_CHECKING:
+    from tests.xts_client.conftest import Streaming
 
 SUBSCRIBED: dict[str, TickMode] = {"NSE:INFY": "full", "NSE:RELIANCE": "quote", "NSE:TCS": "quote",
                                    "NSE:NIFTY 50": "ltp"}
 NESTED = "[" * 100_000 + "]" * 100_000  # a reply json.loads cannot read without RecursionError
-
-
-@asynccontextmanager
-async def streaming(home: Path, sim: XtsSimulator) -> AsyncIterator[tuple[XtsClientBroker, XtsStream]]:
-    manager = AsyncBrokerManager(home)
-    try:
-        manager.activate("xts_client", "s1", sim.settings())
-        await manager.login("s1", {}, ClickLoginIO())
-        broker = await manager.session("s1")
-        assert isinstance(broker, XtsClientBroker)
-        stream = await broker.stream()
-        assert isinstance(stream, XtsStream)
-        async with stream:
-            assert [await anext(aiter(stream)) for _ in range(2)] == [FeedState("connecting"), FeedState("live")]
-            yield broker, stream
-    finally:
-        await manager.close()
 
 
 async def subscribe_all(stream: XtsStream) -> None:
@@ -73,9 +57,11 @@ async def ticks_of_every_symbol(stream: XtsStream, timeout: float = 15.0) -> Non
                 return
 
 
-def test_twenty_forced_drops_each_come_back_live_and_resubscribed(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+def test_twenty_forced_drops_each_come_back_live_and_resubscribed(
+    tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming,
+) -> None:
     async def run() -> None:
-        async with streaming(tmp_path, xts_sim) as (_, stream):
+        async with xts_streaming(tmp_path, xts_sim, live=True) as (_, stream):
             await subscribe_all(stream)
             await ticks_of_every_symbol(stream)
             resubscribed = 0
@@ -93,12 +79,14 @@ def test_twenty_forced_drops_each_come_back_live_and_resubscribed(tmp_path: Path
     asyncio.run(run())
 
 
-def test_a_slow_reader_stays_bounded_and_gets_every_order_update(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+def test_a_slow_reader_stays_bounded_and_gets_every_order_update(
+    tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming,
+) -> None:
     symbols = ["NSE:INFY", "NSE:RELIANCE", "NSE:TCS", "NSE:SBIN", "NSE:ITC", "NSE:HDFCBANK", "NSE:ICICIBANK",
                "NSE:LT", "NSE:AXISBANK", "NSE:WIPRO"]
 
     async def run() -> None:
-        async with streaming(tmp_path, xts_sim) as (broker, stream):
+        async with xts_streaming(tmp_path, xts_sim, live=True) as (broker, stream):
             stream.capacity = 20
             await stream.subscribe(symbols, "quote")
             await asyncio.to_thread(xts_sim.set_tick_rate, 20)  # 200 ticks a second; this reader reads none
@@ -124,9 +112,10 @@ def test_a_slow_reader_stays_bounded_and_gets_every_order_update(tmp_path: Path,
 
 
 def test_an_unreadable_login_reply_while_reconnecting_is_retried_not_silent(
-        tmp_path: Path, xts_sim: XtsSimulator) -> None:
+    tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming,
+) -> None:
     async def run() -> None:
-        async with streaming(tmp_path, xts_sim) as (_, stream):
+        async with xts_streaming(tmp_path, xts_sim, live=True) as (_, stream):
             await subscribe_all(stream)
             await ticks_of_every_symbol(stream)
             nested = xts_sim.faults.answer("login", NESTED, times=2)
@@ -141,9 +130,11 @@ def test_an_unreadable_login_reply_while_reconnecting_is_retried_not_silent(
     asyncio.run(run())
 
 
-def test_a_frozen_socket_is_noticed_within_seconds_and_reopened(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+def test_a_frozen_socket_is_noticed_within_seconds_and_reopened(
+    tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming,
+) -> None:
     async def run() -> None:
-        async with streaming(tmp_path, xts_sim) as (_, stream):
+        async with xts_streaming(tmp_path, xts_sim, live=True) as (_, stream):
             stream.silence, stream.probe_timeout = 1.0, 2.0
             await subscribe_all(stream)
             await ticks_of_every_symbol(stream)
@@ -170,9 +161,10 @@ def test_a_frozen_socket_is_noticed_within_seconds_and_reopened(tmp_path: Path, 
 
 
 def test_a_quiet_market_is_stale_but_kept_while_the_socket_answers_pings(
-        tmp_path: Path, xts_sim: XtsSimulator) -> None:
+    tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming,
+) -> None:
     async def run() -> None:
-        async with streaming(tmp_path, xts_sim) as (_, stream):
+        async with xts_streaming(tmp_path, xts_sim, live=True) as (_, stream):
             stream.silence, stream.probe_timeout = 1.0, 3.0
             await subscribe_all(stream)
             await ticks_of_every_symbol(stream)
@@ -193,9 +185,11 @@ def test_a_quiet_market_is_stale_but_kept_while_the_socket_answers_pings(
     asyncio.run(run())
 
 
-def test_refused_keys_wait_for_a_new_login_without_trying_them_again(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+def test_refused_keys_wait_for_a_new_login_without_trying_them_again(
+    tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming,
+) -> None:
     async def run() -> None:
-        async with streaming(tmp_path, xts_sim) as (_, stream):
+        async with xts_streaming(tmp_path, xts_sim, live=True) as (_, stream):
             await subscribe_all(stream)
             await ticks_of_every_symbol(stream)
             logins = xts_sim.faults.delay("login", 0, times=None)  # passes every login through, counting them

@@ -4,37 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from brokerplex.cli import ClickLoginIO
 from brokerplex.errors import SymbolError
-from brokerplex.manager import AsyncBrokerManager
 from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick
 from brokerplex.streaming import StreamEvent
 from brokerplex_paper.universe import nearest_future
-from brokerplex_xts_client.broker import XtsClientBroker
 from brokerplex_xts_client.sim import XtsSimulator
 from brokerplex_xts_client.streaming import XtsStream
 
-
-@asynccontextmanager
-async def streaming(home: Path, sim: XtsSimulator, **extra: str) -> AsyncIterator[tuple[XtsClientBroker, XtsStream]]:
-    manager = AsyncBrokerManager(home)
-    try:
-        manager.activate("xts_client", "s1", sim.settings(**extra))
-        await manager.login("s1", {}, ClickLoginIO())
-        broker = await manager.session("s1")
-        assert isinstance(broker, XtsClientBroker)
-        stream = await broker.stream()
-        assert isinstance(stream, XtsStream)
-        async with stream:
-            yield broker, stream
-    finally:
-        await manager.close()
+if TYPE_CHECKING:
+    from tests.xts_client.conftest import Streaming
 
 
 async def collect(stream: XtsStream, done: Callable[[list[StreamEvent]], bool], seconds: float = 10.0,
@@ -56,9 +40,11 @@ def ticks_of(events: list[StreamEvent], symbol: str, mode: str | None = None) ->
 
 
 @pytest.mark.parametrize("broadcast", ["Full", "Partial"])
-def test_touchline_and_depth_ticks(tmp_path: Path, xts_sim: XtsSimulator, broadcast: str) -> None:
+def test_touchline_and_depth_ticks(
+    tmp_path: Path, xts_sim: XtsSimulator, broadcast: str, xts_streaming: Streaming,
+) -> None:
     async def run() -> list[StreamEvent]:
-        async with streaming(tmp_path, xts_sim, broadcast_mode=broadcast) as (_, stream):
+        async with xts_streaming(tmp_path, xts_sim, broadcast_mode=broadcast) as (_, stream):
             await stream.subscribe(["NSE:INFY"], "quote")
             await stream.subscribe(["NSE:RELIANCE"], "full")
             await stream.subscribe(["NSE:NIFTY 50"], "ltp")
@@ -83,18 +69,22 @@ def test_touchline_and_depth_ticks(tmp_path: Path, xts_sim: XtsSimulator, broadc
     assert len({t.last for t in quotes}) > 1 or len({t.volume for t in quotes}) > 1  # the market moved
 
 
-def test_unlisted_symbols_are_refused_before_subscribing(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+def test_unlisted_symbols_are_refused_before_subscribing(
+    tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming,
+) -> None:
     async def run() -> None:
-        async with streaming(tmp_path, xts_sim) as (_, stream):
+        async with xts_streaming(tmp_path, xts_sim) as (_, stream):
             with pytest.raises(SymbolError):
                 await stream.subscribe(["NSE:NOSUCHSCRIP"])
 
     asyncio.run(run())
 
 
-def test_a_dropped_socket_reconnects_and_resubscribes(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+def test_a_dropped_socket_reconnects_and_resubscribes(
+    tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming,
+) -> None:
     async def run() -> tuple[int, list[StreamEvent]]:
-        async with streaming(tmp_path, xts_sim) as (_, stream):
+        async with xts_streaming(tmp_path, xts_sim) as (_, stream):
             await stream.subscribe(["NSE:INFY"], "quote")
             await collect(stream, lambda seen: len(ticks_of(seen, "NSE:INFY")) >= 2)
             await asyncio.get_running_loop().run_in_executor(None, xts_sim.drop_streams)
@@ -109,9 +99,9 @@ def test_a_dropped_socket_reconnects_and_resubscribes(tmp_path: Path, xts_sim: X
     assert len(ticks_of(after, "NSE:INFY")) >= 3  # and the subscription with them
 
 
-def test_order_events_become_order_updates(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+def test_order_events_become_order_updates(tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming) -> None:
     async def run() -> list[StreamEvent]:
-        async with streaming(tmp_path, xts_sim) as (broker, stream):
+        async with xts_streaming(tmp_path, xts_sim) as (broker, stream):
             await broker.place_order(OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1,
                                                   client_order_id="streamcid1"))
             return await collect(stream, lambda seen: any(
@@ -125,9 +115,9 @@ def test_order_events_become_order_updates(tmp_path: Path, xts_sim: XtsSimulator
     assert orders[-1].filled_quantity == 1
 
 
-def test_unsubscribe_stops_the_ticks(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+def test_unsubscribe_stops_the_ticks(tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming) -> None:
     async def run() -> list[StreamEvent]:
-        async with streaming(tmp_path, xts_sim) as (_, stream):
+        async with xts_streaming(tmp_path, xts_sim) as (_, stream):
             await stream.subscribe(["NSE:INFY", "NSE:RELIANCE"], "quote")
             await collect(stream, lambda seen: len(ticks_of(seen, "NSE:INFY")) >= 2)
             await stream.unsubscribe(["NSE:INFY"])
@@ -139,9 +129,11 @@ def test_unsubscribe_stops_the_ticks(tmp_path: Path, xts_sim: XtsSimulator) -> N
     assert ticks_of(later, "NSE:INFY") == []
 
 
-def test_expired_sessions_are_renewed_by_the_reconnecting_stream(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+def test_expired_sessions_are_renewed_by_the_reconnecting_stream(
+    tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming,
+) -> None:
     async def run() -> tuple[list[StreamEvent], int]:
-        async with streaming(tmp_path, xts_sim) as (broker, stream):
+        async with xts_streaming(tmp_path, xts_sim) as (broker, stream):
             await stream.subscribe(["NSE:INFY"], "ltp")
             await collect(stream, lambda seen: len(ticks_of(seen, "NSE:INFY")) >= 1)
             await asyncio.get_running_loop().run_in_executor(None, xts_sim.expire_sessions)
@@ -155,11 +147,11 @@ def test_expired_sessions_are_renewed_by_the_reconnecting_stream(tmp_path: Path,
     assert cash > 0
 
 
-def test_derivative_ticks_carry_open_interest(tmp_path: Path, xts_sim: XtsSimulator) -> None:
+def test_derivative_ticks_carry_open_interest(tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming) -> None:
     future = nearest_future("NIFTY").symbol
 
     async def run() -> list[StreamEvent]:
-        async with streaming(tmp_path, xts_sim) as (_, stream):
+        async with xts_streaming(tmp_path, xts_sim) as (_, stream):
             await stream.subscribe([future], "full")
             return await collect(stream, lambda seen: any(t.open_interest for t in ticks_of(seen, future)))
 

@@ -4,30 +4,59 @@
   stopped afterwards. ``kite_sim_factory(**options)`` starts more, e.g. ``rate_limits=False``.
 * ``kite``: the official ``KiteConnect`` client logged in to ``kite_sim`` through the real
   login flow (request token + checksum); ``kite_login(simulator, **client_options)`` makes more.
+* ``kite_stream``: runs an async scenario on a stream of a logged-in account ``z1`` (see :func:`run_stream`).
 * ``TickerProbe``: the official ``KiteTicker`` in a child process (its Twisted reactor cannot
   be restarted in one process), whose events the test reads as dicts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from brokerplex.manager import AsyncBrokerManager
+from brokerplex.streaming import StreamEvent
+from brokerplex_zerodha.broker import ZerodhaBroker
 from brokerplex_zerodha.sim import KiteSimulator
+from brokerplex_zerodha.ticker import KiteTickerStream
 
 PROBE = Path(__file__).with_name("sim_ticker_probe.py")
 API_KEY, API_SECRET = "kite_sim_key", "kite_sim_secret"
 
 SimFactory = Callable[..., KiteSimulator]
+Scenario = Callable[[ZerodhaBroker, KiteTickerStream, AsyncIterator[StreamEvent]], Awaitable[Any]]
+
+
+def run_stream(home: Path, scenario: Scenario) -> None:
+    """Run ``scenario(broker, stream, events)`` on a new stream of the logged-in account ``z1`` under ``home``."""
+    async def run() -> None:
+        manager = AsyncBrokerManager(home)
+        broker = await manager.session("z1")
+        assert isinstance(broker, ZerodhaBroker)
+        stream = await broker.stream()
+        assert isinstance(stream, KiteTickerStream)
+        try:
+            await scenario(broker, stream, aiter(stream))
+        finally:
+            await stream.close()
+            await manager.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture
+def kite_stream() -> Callable[[Path, Scenario], None]:
+    return run_stream
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from brokerplex.cli import ClickLoginIO
-from brokerplex.manager import AsyncBrokerManager, BrokerManager
+from brokerplex.manager import BrokerManager
 from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick, TickMode
 from brokerplex.streaming import FeedState, StreamEvent
 from brokerplex_zerodha.broker import ZerodhaBroker
@@ -21,26 +21,13 @@ SUBSCRIBED: dict[str, TickMode] = {"NSE:INFY": "full", "NSE:RELIANCE": "quote", 
 Scenario = Callable[[ZerodhaBroker, KiteTickerStream, AsyncIterator[StreamEvent]], Awaitable[None]]
 
 
-def streaming(home: Path, sim: KiteSimulator, scenario: Scenario, **settings: str) -> None:
-    """Run ``scenario`` on a stream of a fresh, logged-in account ``z1`` with these extra settings."""
+def activated(home: Path, sim: KiteSimulator, **settings: str) -> Path:
+    """``home`` with a fresh, logged-in account ``z1`` with these extra settings."""
     with BrokerManager(home) as manager:
         manager.activate("zerodha", "z1", {"api_key": sim.api_key, "api_secret": "kite_sim_secret",
                                            "root": sim.rest, "ws_root": sim.ws, "login_url": sim.login, **settings})
         manager.login("z1", {"request_token": sim.request_token()}, ClickLoginIO())
-
-    async def run() -> None:
-        manager = AsyncBrokerManager(home)
-        broker = await manager.session("z1")
-        assert isinstance(broker, ZerodhaBroker)
-        stream = await broker.stream()
-        assert isinstance(stream, KiteTickerStream)
-        try:
-            await scenario(broker, stream, aiter(stream))
-        finally:
-            await stream.close()
-            await manager.close()
-
-    asyncio.run(run())
+    return home
 
 
 async def subscribe_all(stream: KiteTickerStream) -> None:
@@ -66,7 +53,9 @@ async def ticks_of_every_symbol(events: AsyncIterator[StreamEvent], timeout: flo
                 missing.discard((event.symbol, event.mode))
 
 
-def test_twenty_forced_drops_each_come_back_live_and_resubscribed(tmp_path: Path, kite_sim: KiteSimulator) -> None:
+def test_twenty_forced_drops_each_come_back_live_and_resubscribed(
+    tmp_path: Path, kite_sim: KiteSimulator, kite_stream: Callable[..., None],
+) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await subscribe_all(stream)
         assert [await next_state(events), await next_state(events)] == [FeedState("connecting"), FeedState("live")]
@@ -84,10 +73,12 @@ def test_twenty_forced_drops_each_come_back_live_and_resubscribed(tmp_path: Path
         assert stream.subscriptions == SUBSCRIBED
         assert stream.dropped == 0  # this reader kept up
 
-    streaming(tmp_path, kite_sim, scenario)
+    kite_stream(activated(tmp_path, kite_sim), scenario)
 
 
-def test_a_slow_reader_stays_bounded_and_gets_every_order_update(tmp_path: Path, kite_sim: KiteSimulator) -> None:
+def test_a_slow_reader_stays_bounded_and_gets_every_order_update(
+    tmp_path: Path, kite_sim: KiteSimulator, kite_stream: Callable[..., None],
+) -> None:
     symbols = ["NSE:INFY", "NSE:RELIANCE", "NSE:TCS", "NSE:SBIN", "NSE:ITC", "NSE:HDFCBANK", "NSE:ICICIBANK",
                "NSE:LT", "NSE:AXISBANK", "NSE:WIPRO"]
 
@@ -116,10 +107,12 @@ def test_a_slow_reader_stays_bounded_and_gets_every_order_update(tmp_path: Path,
         done = {update.order_id for update in updates if update.status is OrderStatus.COMPLETE}
         assert done == {ack.order_id for ack in placed}
 
-    streaming(tmp_path, kite_sim, scenario)
+    kite_stream(activated(tmp_path, kite_sim), scenario)
 
 
-def test_a_frozen_link_is_dropped_without_waiting_on_its_close(tmp_path: Path, kite_sim: KiteSimulator) -> None:
+def test_a_frozen_link_is_dropped_without_waiting_on_its_close(
+    tmp_path: Path, kite_sim: KiteSimulator, kite_stream: Callable[..., None],
+) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await stream.subscribe(["NSE:INFY"], "quote")
         assert [await next_state(events), await next_state(events)] == [FeedState("connecting"), FeedState("live")]
@@ -142,4 +135,4 @@ def test_a_frozen_link_is_dropped_without_waiting_on_its_close(tmp_path: Path, k
         finally:
             await asyncio.to_thread(kite_sim.freeze_streams, False)
 
-    streaming(tmp_path, kite_sim, scenario, ticker_silence=str(SILENCE))
+    kite_stream(activated(tmp_path, kite_sim, ticker_silence=str(SILENCE)), scenario)

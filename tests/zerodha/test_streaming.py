@@ -8,13 +8,12 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from brokerplex.cli import ClickLoginIO
 from brokerplex.errors import SymbolError
-from brokerplex.manager import AsyncBrokerManager, BrokerManager
+from brokerplex.manager import BrokerManager
 from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick
 from brokerplex.streaming import FeedState, StreamEvent
 from brokerplex_zerodha.broker import ZerodhaBroker
@@ -43,28 +42,13 @@ async def next_event(events: AsyncIterator[StreamEvent], wanted: Callable[[Strea
     raise AssertionError("no such event in time")
 
 
-def streaming(home: Path, scenario: Callable[[ZerodhaBroker, KiteTickerStream, AsyncIterator[StreamEvent]], Any],
-              ) -> None:
-    async def run() -> None:
-        manager = AsyncBrokerManager(home)
-        broker = await manager.session("z1")
-        assert isinstance(broker, ZerodhaBroker)
-        stream = await broker.stream()
-        assert isinstance(stream, KiteTickerStream)
-        try:
-            await scenario(broker, stream, aiter(stream))
-        finally:
-            await stream.close()
-            await manager.close()
-
-    asyncio.run(run())
 
 
 def is_tick(symbol: str, mode: str = "full") -> Callable[[StreamEvent], bool]:
     return lambda event: isinstance(event, Tick) and event.symbol == symbol and event.mode == mode
 
 
-def test_full_ticks_with_depth_and_index_ticks(home: Path) -> None:
+def test_full_ticks_with_depth_and_index_ticks(home: Path, kite_stream: Callable[..., None]) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await stream.subscribe(["NSE:INFY", "NSE:NIFTY 50"], "full")
         tick = await next_event(events, is_tick("NSE:INFY"))
@@ -94,10 +78,12 @@ def test_full_ticks_with_depth_and_index_ticks(home: Path) -> None:
         later = [await anext(events) for _ in range(3)]
         assert {event.symbol for event in later if isinstance(event, Tick)} == {"NSE:RELIANCE"}
 
-    streaming(home, scenario)
+    kite_stream(home, scenario)
 
 
-def test_a_dropped_connection_is_reopened_and_resubscribed(home: Path, kite_sim: KiteSimulator) -> None:
+def test_a_dropped_connection_is_reopened_and_resubscribed(
+    home: Path, kite_sim: KiteSimulator, kite_stream: Callable[..., None],
+) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await stream.subscribe(["NSE:INFY"], "full")
         await next_event(events, is_tick("NSE:INFY"))
@@ -113,10 +99,12 @@ def test_a_dropped_connection_is_reopened_and_resubscribed(home: Path, kite_sim:
         await next_event(events, lambda event: stream.connections == 2 and is_tick("NSE:INFY")(event))
         assert stream.subscriptions == {"NSE:INFY": "full"}
 
-    streaming(home, scenario)
+    kite_stream(home, scenario)
 
 
-def test_a_silent_connection_is_closed_and_reopened(home: Path, kite_sim: KiteSimulator) -> None:
+def test_a_silent_connection_is_closed_and_reopened(
+    home: Path, kite_sim: KiteSimulator, kite_stream: Callable[..., None],
+) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await stream.subscribe(["NSE:INFY"], "quote")
         await next_event(events, is_tick("NSE:INFY", "quote"))
@@ -133,10 +121,10 @@ def test_a_silent_connection_is_closed_and_reopened(home: Path, kite_sim: KiteSi
             kite_sim.silence_streams(False)
         await next_event(events, lambda event: stream.connections >= 2 and is_tick("NSE:INFY", "quote")(event))
 
-    streaming(home, scenario)
+    kite_stream(home, scenario)
 
 
-def test_order_updates_arrive_as_orders(home: Path) -> None:
+def test_order_updates_arrive_as_orders(home: Path, kite_stream: Callable[..., None]) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await stream.subscribe(["NSE:INFY"], "ltp")
         await next_event(events, is_tick("NSE:INFY", "ltp"))  # connected
@@ -148,11 +136,11 @@ def test_order_updates_arrive_as_orders(home: Path) -> None:
             ack.order_id, "stream1", OrderStatus.COMPLETE)
         assert update.filled_quantity == 3
 
-    streaming(home, scenario)
+    kite_stream(home, scenario)
 
 
 def test_an_expired_session_waits_for_a_new_login_without_retrying_the_dead_token(
-        home: Path, kite_sim: KiteSimulator) -> None:
+        home: Path, kite_sim: KiteSimulator, kite_stream: Callable[..., None]) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await stream.subscribe(["NSE:INFY"], "ltp")
         await next_event(events, is_tick("NSE:INFY", "ltp"))
@@ -182,10 +170,12 @@ def test_an_expired_session_waits_for_a_new_login_without_retrying_the_dead_toke
         await next_event(events, is_tick("NSE:INFY", "ltp"))
         assert stream.connections == 2
 
-    streaming(home, scenario)
+    kite_stream(home, scenario)
 
 
-def test_debug_logs_never_show_the_access_token(home: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_debug_logs_never_show_the_access_token(
+    home: Path, caplog: pytest.LogCaptureFixture, kite_stream: Callable[..., None],
+) -> None:
     caplog.set_level(logging.DEBUG)
 
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
@@ -193,13 +183,15 @@ def test_debug_logs_never_show_the_access_token(home: Path, caplog: pytest.LogCa
         await next_event(events, is_tick("NSE:INFY", "quote"))
         await broker.orders()
 
-    streaming(home, scenario)
+    kite_stream(home, scenario)
     token = json.loads((home / "sessions" / "z1.json").read_text())["access_token"]
     assert caplog.records  # the libraries did log at DEBUG
     assert token not in caplog.text
 
 
-def test_a_reconnect_uses_the_token_of_a_newer_login(home: Path, kite_sim: KiteSimulator) -> None:
+def test_a_reconnect_uses_the_token_of_a_newer_login(
+    home: Path, kite_sim: KiteSimulator, kite_stream: Callable[..., None],
+) -> None:
     async def scenario(broker: ZerodhaBroker, stream: KiteTickerStream, events: AsyncIterator[StreamEvent]) -> None:
         await stream.subscribe(["NSE:INFY"], "ltp")
         await next_event(events, is_tick("NSE:INFY", "ltp"))
@@ -213,7 +205,7 @@ def test_a_reconnect_uses_the_token_of_a_newer_login(home: Path, kite_sim: KiteS
         await asyncio.to_thread(kite_sim.drop_streams)
         await next_event(events, lambda event: stream.connections == 2 and is_tick("NSE:INFY", "ltp")(event))
 
-    streaming(home, scenario)
+    kite_stream(home, scenario)
 
 
 def test_an_unreadable_text_frame_is_skipped_not_fatal() -> None:
