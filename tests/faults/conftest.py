@@ -35,6 +35,7 @@ class Venue:
     manager: BrokerManager
     exchange_account: str  # whose orders the simulator's exchange holds
     home: Path
+    options: dict[str, str]  # the account's settings, to activate it again elsewhere
     account: str = ACCOUNT
     prepared: str | None = None  # what a test made ready for the call it tests (an order id)
 
@@ -64,16 +65,18 @@ def open_venue(broker: str, tmp_path: Path, timeout: float) -> Iterator[Venue]:
     home = tmp_path / "home"
     if broker == "zerodha":
         with KiteSimulator(state_dir=tmp_path / "sim", rate_limits=False) as kite, BrokerManager(home) as manager:
-            manager.activate("zerodha", ACCOUNT, kite_options(kite, timeout))
-            venue = Venue("zerodha", kite, manager, kite.user_id, home)
+            options = kite_options(kite, timeout)
+            manager.activate("zerodha", ACCOUNT, options)
+            venue = Venue("zerodha", kite, manager, kite.user_id, home, options)
             venue.login(manager)
             manager.instruments(ACCOUNT)  # the day's master is in before any fault
             yield venue
         return
     with XtsSimulator(state_dir=tmp_path / "sim", rate_limits=False) as xts, BrokerManager(home) as manager:
         investor = xts.account("investor")
-        manager.activate("xts_client", ACCOUNT, xts.settings(timeout=str(timeout), **FAST))
-        venue = Venue("xts_client", xts, manager, investor["client_codes"][0], home)
+        options = xts.settings(timeout=str(timeout), **FAST)
+        manager.activate("xts_client", ACCOUNT, options)
+        venue = Venue("xts_client", xts, manager, investor["client_codes"][0], home, options)
         venue.login(manager)
         manager.instruments(ACCOUNT)
         yield venue

@@ -18,6 +18,7 @@ import pytest
 
 from brokerplex.errors import BrokerplexError
 from brokerplex.journal import JournalState
+from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderModify, OrderRequest, Side
 from brokerplex.payloads import parse_json
 
@@ -181,3 +182,48 @@ def test_every_malformed_reply_is_one_of_our_errors(venue: Venue, route: str,
                 if record.levelno >= logging.WARNING and "plugin should have mapped" in record.getMessage()]
     assert unmapped == [], "the manager's safety net caught what the plugin leaked"
     print(f"\n{venue.broker} {route}: {len(WHOLE)} damaged replies → {dict(Counter(outcomes.values()))}")
+
+
+def secrets_of(venue: Venue) -> list[str]:
+    if venue.broker == "zerodha":
+        return ["kite_sim_secret"]
+    return [pair["secretKey"] for account in venue.sim.accounts for pair in (account["interactive"],
+                                                                          account["marketdata"])]
+
+
+def test_a_malformed_login_reply_is_one_of_our_errors_and_shows_no_secret(
+    venue: Venue, caplog: pytest.LogCaptureFixture
+) -> None:
+    for damage in WHOLE:
+        fault = damage.apply(venue.sim.faults, "login")
+        try:
+            venue.login(venue.manager)
+        except BrokerplexError as error:
+            shown = f"{error} {error.broker_message if hasattr(error, 'broker_message') else ''}"
+            assert not [secret for secret in secrets_of(venue) if secret in shown], damage.name
+        except Exception as error:
+            pytest.fail(f"login, {damage.name}: {type(error).__name__} left a broker call: {error}")
+        finally:
+            venue.sim.faults.clear()
+        assert fault.applied == 1, damage.name
+    assert not [r for r in caplog.records if "plugin should have mapped" in r.getMessage()]
+    venue.login(venue.manager)  # and a good reply still logs in
+
+
+@pytest.mark.parametrize("damage", [d for d in WHOLE if not d.name.startswith("leaf")], ids=lambda d: d.name)
+def test_a_malformed_instrument_master_is_one_of_our_errors(venue: Venue, damage: Damage) -> None:
+    """A fresh home, so that the day's master is downloaded (and damaged) again."""
+    with BrokerManager(venue.home.parent / "fresh") as fresh:
+        fresh.activate(venue.broker, venue.account, venue.options)
+        venue.login(fresh)
+        fault = damage.apply(venue.sim.faults, "master")
+        try:
+            fresh.instruments(venue.account)
+        except BrokerplexError:
+            pass
+        except Exception as error:
+            pytest.fail(f"master, {damage.name}: {type(error).__name__} left a broker call: {error}")
+        finally:
+            venue.sim.faults.clear()
+        assert fault.applied >= 1
+        assert fresh.instruments(venue.account)  # the damaged copy was not kept: the next call downloads again
