@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from brokerplex.errors import BrokerUnavailableError, OutcomeUnknownError
+from brokerplex.errors import BrokerUnavailableError, OutcomeUnknownError, ProtocolError
 from brokerplex.journal import JournalState
+from brokerplex.manager import BrokerManager
 
 if TYPE_CHECKING:
     from tests.faults.conftest import Venue
@@ -69,3 +70,21 @@ def test_a_trickled_reply_is_cut_at_the_timeout(venue: Venue) -> None:
     assert entry is not None
     assert entry.state is JournalState.SENT
     assert [o.order_id for o in venue.exchange_orders() if o.client_order_id == "trickled1"] == [ack.order_id]
+
+
+def test_an_unreadable_reply_is_quoted_in_the_error(venue: Venue) -> None:
+    venue.sim.faults.answer("books", '{"odd": "reply 7f3a"}')
+    with pytest.raises(ProtocolError, match="reply 7f3a"):
+        venue.manager.orders(venue.account)
+
+
+def test_the_instrument_master_may_take_longer_than_a_call(venue: Venue) -> None:
+    """Megabytes of master are capped by ``download_timeout``; every other call by ``timeout`` (1 s here)."""
+    with BrokerManager(venue.home.parent / "fresh") as fresh:
+        fresh.activate(venue.broker, venue.account, venue.options)
+        venue.login(fresh)
+        venue.sim.faults.delay("master", 1.5)
+        assert fresh.instruments(venue.account)
+        venue.sim.faults.delay("books", 1.5)
+        with pytest.raises(BrokerUnavailableError, match="timed out"):
+            fresh.orders(venue.account)

@@ -148,8 +148,8 @@ class XtsHttp:
     def client(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:
             settings = self.settings
-            timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 5.0))
-            self._client = httpx.AsyncClient(base_url=settings.base_url, timeout=timeout, transport=self._transport,
+            self._client = httpx.AsyncClient(base_url=settings.base_url, timeout=self._limit(""),
+                                             transport=self._transport,
                                              headers={"Content-Type": "application/json"})
         return self._client
 
@@ -230,10 +230,11 @@ class XtsHttp:
             sent = sent or event.endswith("send_request_headers.started")
 
         try:
-            async with asyncio.timeout(self.settings.timeout):  # httpx times each read, not the whole call
+            # httpx times each read, not the whole call; the master is megabytes and may take longer.
+            async with asyncio.timeout(self._limit(bucket).read):
                 response = await self.client.request(method, path, params=params, headers=headers,
                                                       content=None if body is None else json.dumps(body),
-                                                      extensions={"trace": trace})
+                                                      timeout=self._limit(bucket), extensions={"trace": trace})
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
             raise self._unreachable(type(exc).__name__, order_id) from None
         except (httpx.TransportError, TimeoutError) as exc:
@@ -248,6 +249,13 @@ class XtsHttp:
             raise BrokerUnavailableError(f"no answer from XTS at {self.settings.host} ({reason})",
                                          broker=self.broker) from None
         return self._result(response, writing=writing, login=login, empty=empty, order_id=order_id)
+
+    def _limit(self, bucket: str) -> httpx.Timeout:
+        """A call's time: ``timeout`` for the whole of it (connecting at most 5 s); the master's download may take
+        ``download_timeout``."""
+        settings = self.settings
+        whole = settings.download_timeout if bucket == "master" else settings.timeout
+        return httpx.Timeout(whole, connect=min(settings.timeout, 5.0))
 
     def _unreachable(self, reason: str, order_id: str | None) -> UnreachableError:
         return UnreachableError(f"cannot reach XTS at {self.settings.host} ({reason}); nothing was sent",

@@ -47,7 +47,9 @@ class XtsClientSettings(BrokerSettings):
         default="Full", description="market-data socket: whole messages (Full) or changed fields only (Partial)")
     orders_per_second: int = Field(default=10, ge=1, description="client-side pace of order writes")
     requests_per_second: int = Field(default=10, ge=1, description="client-side pace of other calls, per API")
-    timeout: float = Field(default=10.0, gt=0, le=120, description="seconds to wait for a reply")
+    timeout: float = Field(default=10.0, gt=0, le=120, description="seconds a call may take, reply included")
+    download_timeout: float = Field(default=60.0, gt=0, le=600,
+                                    description="seconds the instrument master's download may take")
 
     @model_validator(mode="after")
     def _resolve_root(self) -> XtsClientSettings:

@@ -40,7 +40,7 @@ from brokerplex_zerodha.errors import Call, map_error
 from brokerplex_zerodha.instruments import KiteStore, parse_store
 from brokerplex_zerodha.session import KiteSession, load_session, save_session, session_expiry
 from brokerplex_zerodha.settings import ZerodhaSettings
-from brokerplex_zerodha.transport import LoopSession, last_reply, run_blocking
+from brokerplex_zerodha.transport import LoopSession, last_reply, long_call, run_blocking
 
 if TYPE_CHECKING:
     from kiteconnect import KiteConnect
@@ -184,7 +184,11 @@ class ZerodhaBroker(Broker):
     async def _download_instruments(self) -> bytes:
         # The official client returns the CSV as it came (its instruments() would parse it slowly)
         # and raises its own exceptions for an error reply, which _call maps.
-        dump = await self._call("other", "read", self.kite._get, "market.instruments.all")
+        cap = long_call.set(self.settings.download_timeout)  # megabytes: the call's own timeout is too short
+        try:
+            dump = await self._call("other", "read", self.kite._get, "market.instruments.all")
+        finally:
+            long_call.reset(cap)
         if not isinstance(dump, bytes):
             raise ProtocolError("Kite's instrument dump is not a CSV", broker=mapping.BROKER)
         return dump

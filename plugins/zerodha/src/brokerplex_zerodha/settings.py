@@ -34,7 +34,9 @@ class ZerodhaSettings(BrokerSettings):
     login_url: str = Field(default="https://kite.zerodha.com/connect/login", description="browser login page")
     redirect_url: str = Field(default="http://127.0.0.1:5000/",
                               description="the app's redirect URL; login listens there for the request token")
-    timeout: float = Field(default=7.0, gt=0, le=120, description="seconds to wait for a REST reply")
+    timeout: float = Field(default=7.0, gt=0, le=120, description="seconds a REST call may take, reply included")
+    download_timeout: float = Field(default=60.0, gt=0, le=600,
+                                    description="seconds the instrument dump's download may take")
     login_timeout: float = Field(default=300.0, gt=0, description="seconds to wait for the browser login")
     ticker_silence: float = Field(default=5.0, gt=0, description="seconds without a ticker message before "
                                   "reconnecting (Kite sends a heartbeat each second)")

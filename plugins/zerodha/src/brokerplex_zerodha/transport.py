@@ -26,6 +26,8 @@ from brokerplex.payloads import parse_json
 T = TypeVar("T")
 #: The last reply read in the current task: an excerpt of it goes into the error when the client cannot read it.
 last_reply: ContextVar[Reply | None] = ContextVar("kite_last_reply", default=None)
+#: A longer cap for the requests of the current task (a download of megabytes); None: the client's timeout.
+long_call: ContextVar[float | None] = ContextVar("kite_long_call", default=None)
 
 
 class _Bridge(greenlet.greenlet):  # type: ignore[misc]  # greenlet ships no types
@@ -97,6 +99,7 @@ class LoopSession:
             # connection drops before the reply; we never send anything twice. There is no public
             # switch: this is the attribute aiohttp's own test client turns off.
             self._session._retry_connection = False
+        timeout = long_call.get() or timeout  # read here, in the task's context (the greenlet has its own)
         progress = SimpleNamespace(sent=False)
         limits = aiohttp.ClientTimeout(total=timeout, connect=timeout, sock_read=timeout)
         try:
