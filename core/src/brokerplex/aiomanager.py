@@ -167,6 +167,7 @@ class AsyncBrokerManager:
         self._capabilities[account] = spec.capabilities
         return spec.load()(self._context(account, info.broker), info.settings)
 
+    @only_ours
     async def login(self, account: str, params: Mapping[str, str], io: LoginIO) -> Profile:
         broker = self._new_broker(account)
         try:
@@ -264,8 +265,8 @@ class AsyncBrokerManager:
             try:
                 history = await broker.order_history(order_id)
                 latest = history[-1] if history else latest
-            except BrokerError as exc:  # not in the book yet, or the book unreadable: ask again until the deadline
-                log.info("order %s not readable yet: %s", order_id, exc)
+            except Exception as exc:  # not in the book yet, or unreadable: ask again until the deadline; the order
+                log.info("order %s not readable yet: %s", order_id, exc)  # stands whatever the answer
             if (latest is not None and latest.status is not OrderStatus.PENDING) or loop.time() + pause > deadline:
                 return latest
             await asyncio.sleep(pause)
@@ -293,6 +294,7 @@ class AsyncBrokerManager:
         return self._capabilities[broker.context.account].dealer
 
     # -- streaming ------------------------------------------------------------
+    @only_ours
     async def stream(self, account: str, symbols: Sequence[str] = (), mode: TickMode = "quote") -> Stream:
         """A live stream of ticks and order updates, subscribed to ``symbols``; the caller closes it."""
         wanted = [canonical(s) for s in symbols]
@@ -311,6 +313,7 @@ class AsyncBrokerManager:
         return stream
 
     # -- orders ---------------------------------------------------------------
+    @only_ours
     async def place_order(self, account: str, request: OrderRequest, *, client: str | None = None) -> OrderAck:
         """Validate, journal, send once. An ambiguous failure is reconciled, never resent.
 
