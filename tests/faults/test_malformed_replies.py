@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 Call = Callable[["Venue"], object]
 Change = Callable[[bytes], bytes]
 LEAVES = 12  # leaf fields damaged one at a time, per route and kind of damage
+NESTED_TEXT = "[" * 100_000 + "]" * 100_000
 
 
 @pytest.fixture
@@ -146,6 +147,9 @@ WHOLE: list[Damage] = [
     *(Damage(f"leaf {index} retyped", lambda f, r, i=index: f.rewrite(r, at_leaf(i, retyped)))
       for index in range(LEAVES)),
     *(Damage(f"leaf {index} huge", lambda f, r, i=index: f.rewrite(r, at_leaf(i, huge)))
+      for index in range(LEAVES)),
+    # Text that is itself JSON, nested beyond reading (XTS sends quotes as JSON strings inside JSON).
+    *(Damage(f"leaf {index} nested text", lambda f, r, i=index: f.rewrite(r, at_leaf(i, lambda _: NESTED_TEXT)))
       for index in range(LEAVES)),
 ]
 

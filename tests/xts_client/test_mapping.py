@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from brokerplex.errors import ProtocolError
 from brokerplex.instruments import IST
 from brokerplex.models import OrderStatus, OrderType, Product, Side, Validity
-from brokerplex_xts_client import mapping
+from brokerplex_xts_client import mapping, quotes
 
 
 def order_record(**changes: object) -> dict[str, object]:
@@ -107,14 +107,14 @@ class TestTimes:
         assert dt.datetime.fromtimestamp(utc, dt.UTC) == dt.datetime(2025, 1, 6, 5, 46, 9, tzinfo=dt.UTC)
 
     def test_ohlc_times_are_shifted_by_ist(self) -> None:
-        bars = mapping.candles("1735981200|100.5|101|99.5|100|1200|0|,1735981260|100|100.2|99.9|100.1|300|0|")
+        bars = quotes.candles("1735981200|100.5|101|99.5|100|1200|0|,1735981260|100|100.2|99.9|100.1|300|0|")
         assert bars[0][0] == dt.datetime(2025, 1, 4, 3, 30, tzinfo=dt.UTC)  # 09:00 IST
         assert bars[1][4] == Decimal("100.1")
         assert bars[1][5] == 300
-        assert mapping.candles(" ") == []
+        assert quotes.candles(" ") == []
 
     def test_ohlc_query_format(self) -> None:
-        assert mapping.ohlc_time(dt.datetime(2025, 1, 4, 3, 30, tzinfo=dt.UTC)) == "Jan 04 2025 090000"
+        assert quotes.ohlc_time(dt.datetime(2025, 1, 4, 3, 30, tzinfo=dt.UTC)) == "Jan 04 2025 090000"
 
 
 class TestRecords:
@@ -181,9 +181,9 @@ class TestRecords:
         quote = {"ExchangeSegment": 1, "ExchangeInstrumentID": 1594,
                  "Touchline": {"LastTradedPrice": 1500.5, "LastTradedTime": 10**19}}
         with pytest.raises(ProtocolError, match="out of range"):
-            mapping.quote(quote, "NSE:INFY")
+            quotes.quote(quote, "NSE:INFY")
         with pytest.raises(ProtocolError, match=r"without a last price|without LastTradedPrice"):
-            mapping.quote({**quote, "Touchline": {"LastTradedPrice": None}}, "NSE:INFY")
+            quotes.quote({**quote, "Touchline": {"LastTradedPrice": None}}, "NSE:INFY")
 
     def test_rest_position_family(self) -> None:
         position = mapping.position({
@@ -255,7 +255,7 @@ class TestQuotes:
                           "AverageTradedPrice": 1499.9, "Open": 1490, "High": 1510, "Low": 1488, "Close": 1495,
                           "LastTradedTime": 1479899990},
         }
-        quote = mapping.quote(message, "NSE:INFY")
+        quote = quotes.quote(message, "NSE:INFY")
         assert quote.last_price == Decimal("1500.4")
         assert [level.price for level in quote.depth.bids] == [Decimal("1500.3"), Decimal("1500.1")]
         assert [level.price for level in quote.depth.asks] == [Decimal("1500.5"), Decimal(1501)]
@@ -266,12 +266,13 @@ class TestQuotes:
         message = {"ExchangeSegment": 1, "ExchangeInstrumentID": 2885, "LastTradedPrice": "1,250.5",
                    "BidInfo": {"Size": 4, "Price": 1250.4, "TotalOrders": 1},
                    "AskInfo": {"Size": 6, "Price": 1250.6, "TotalOrders": 2}, "Close": 1240}
-        quote = mapping.quote(message, "NSE:RELIANCE")
+        quote = quotes.quote(message, "NSE:RELIANCE")
         assert quote.last_price == Decimal("1250.5")
         assert quote.depth.bids[0].quantity == 4
         assert quote.depth.asks[0].orders == 2
 
     def test_list_quotes_are_json_strings(self) -> None:
-        assert mapping.listed_quotes({"listQuotes": ['{"a": 1}', {"b": 2}]}) == [{"a": 1}, {"b": 2}]
-        with pytest.raises(ProtocolError):
-            mapping.listed_quotes({"listQuotes": ["{not json"]})
+        assert quotes.listed_quotes({"listQuotes": ['{"a": 1}', {"b": 2}]}) == [{"a": 1}, {"b": 2}]
+        for unreadable in ("{not json", "[" * 100_000 + "]" * 100_000, '{"LastTradedPrice": NaN}'):
+            with pytest.raises(ProtocolError, match="not JSON"):  # never RecursionError
+                quotes.listed_quotes({"listQuotes": [unreadable]})

@@ -41,14 +41,13 @@ from brokerplex.models import (
     OrderEvent,
     OrderModify,
     OrderRequest,
-    OrderStatus,
     Position,
     Profile,
     Quote,
     TickMode,
     Trade,
 )
-from brokerplex.outcomes import FanOutResult, Reconciled, only_ours, outcome_of
+from brokerplex.outcomes import FanOutResult, Reconciled, first_verdict, only_ours, outcome_of
 from brokerplex.plugins import get_broker, get_plugin_manager, registered_brokers
 from brokerplex.registry import RegisteredBroker
 from brokerplex.rules import modify_problem, order_problem
@@ -258,19 +257,7 @@ class AsyncBrokerManager:
         """The order once the broker has judged it (no longer PENDING), else as it stands after ``timeout``
         seconds; None if it could not be read. Some brokers accept an order and refuse it a moment later
         (XTS's risk checks): this is how every caller learns the outcome the same way on every broker."""
-        broker = await self._order_target(account, order_id, client)
-        loop = asyncio.get_running_loop()
-        deadline, pause, latest = loop.time() + timeout, 0.05, None
-        while True:
-            try:
-                history = await broker.order_history(order_id)
-                latest = history[-1] if history else latest
-            except Exception as exc:  # not in the book yet, or unreadable: ask again until the deadline; the order
-                log.info("order %s not readable yet: %s", order_id, exc)  # stands whatever the answer
-            if (latest is not None and latest.status is not OrderStatus.PENDING) or loop.time() + pause > deadline:
-                return latest
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.5)
+        return await first_verdict(await self._order_target(account, order_id, client), order_id, timeout)
 
     async def _order_target(self, account: str, order_id: str, client: str | None) -> Broker:
         """The session acting for the client an order is for: a dealer's journalled order names its client."""

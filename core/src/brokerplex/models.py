@@ -10,7 +10,6 @@ Quantities are integers (shares, or units for derivatives — never lots).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -29,7 +28,6 @@ from pydantic import (
 )
 
 from brokerplex.formats import (
-    IST,
     AsIst,
     AsMoney,
     AsPlain,
@@ -40,6 +38,7 @@ from brokerplex.formats import (
     money_text,
 )
 from brokerplex.symbols import Exchange, parse_symbol
+from brokerplex.ticks import PriceLevel, Tick, TickMode
 
 __all__ = [
     "Depth",
@@ -57,6 +56,7 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "Position",
+    "PriceLevel",
     "Product",
     "Profile",
     "Quote",
@@ -397,98 +397,6 @@ class Quote(_Model):
         if not self.close:
             return None
         return (self.last_price - self.close) * 100 / self.close
-
-
-TickMode = Literal["ltp", "quote", "full"]
-PriceLevel = tuple[int, int, int]  # (price in units, quantity, orders)
-
-
-@dataclass(frozen=True, slots=True)
-class Tick:
-    """One streaming update; ``mode`` says how much of it is filled in.
-
-    Ticks are the hot path (thousands a second), so this is a slotted dataclass, not
-    a pydantic model: prices are kept as the integers brokers send (``units`` per
-    rupee: 100 for paise, 10**7 for Kite's currency segment) and turned into exact
-    Decimals only when read. ``benchmarks/kite_ticks.py`` measures why.
-    """
-
-    symbol: str
-    mode: TickMode
-    units: int
-    last: int
-    last_quantity: int | None = None
-    average: int | None = None
-    volume: int | None = None
-    buy_quantity: int | None = None
-    sell_quantity: int | None = None
-    ohlc: tuple[int, int, int, int] | None = None  # open, high, low, previous close
-    open_interest: int | None = None
-    last_traded: int | None = None  # epoch seconds
-    exchange_time: int | None = None  # epoch seconds
-    bids: tuple[PriceLevel, ...] = ()
-    asks: tuple[PriceLevel, ...] = ()
-
-    def price(self, units: int) -> Decimal:
-        return Decimal(units) / self.units
-
-    @property
-    def last_price(self) -> Decimal:
-        return self.price(self.last)
-
-    @property
-    def average_price(self) -> Decimal | None:
-        return None if self.average is None else self.price(self.average)
-
-    @property
-    def open(self) -> Decimal | None:
-        return None if self.ohlc is None else self.price(self.ohlc[0])
-
-    @property
-    def high(self) -> Decimal | None:
-        return None if self.ohlc is None else self.price(self.ohlc[1])
-
-    @property
-    def low(self) -> Decimal | None:
-        return None if self.ohlc is None else self.price(self.ohlc[2])
-
-    @property
-    def close(self) -> Decimal | None:
-        return None if self.ohlc is None else self.price(self.ohlc[3])
-
-    @property
-    def depth(self) -> Depth | None:
-        if self.mode != "full":
-            return None
-        return Depth(bids=[self._level(level) for level in self.bids], asks=[self._level(level) for level in self.asks])
-
-    @property
-    def exchange_timestamp(self) -> dt.datetime | None:
-        return None if self.exchange_time is None else dt.datetime.fromtimestamp(self.exchange_time, IST)
-
-    @property
-    def last_traded_at(self) -> dt.datetime | None:
-        return None if self.last_traded is None else dt.datetime.fromtimestamp(self.last_traded, IST)
-
-    def json_record(self) -> dict[str, object]:
-        """The tick in the one JSON form of the models (money at the symbol's places, times in IST);
-        fields the tick does not carry are left out."""
-        places = money_places(self.symbol)
-        record: dict[str, object] = {"symbol": self.symbol, "mode": self.mode,
-                                     "last_price": money_text(self.last_price, places)}
-        optional = {"last_quantity": self.last_quantity, "volume": self.volume, "open_interest": self.open_interest,
-                    "average_price": self.average_price, "open": self.open, "high": self.high, "low": self.low,
-                    "close": self.close, "exchange_timestamp": self.exchange_timestamp}
-        record.update({key: value.isoformat() if isinstance(value, dt.datetime) else
-                       money_text(value, places) if isinstance(value, Decimal) else value
-                       for key, value in optional.items() if value is not None})
-        if (depth := self.depth) is not None:
-            with money_at_places_of(self.symbol):
-                record["depth"] = depth.model_dump(mode="json")
-        return record
-
-    def _level(self, level: PriceLevel) -> DepthLevel:
-        return DepthLevel(price=self.price(level[0]), quantity=level[1], orders=level[2])
 
 
 class Profile(_Model):

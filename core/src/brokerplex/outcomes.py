@@ -1,17 +1,20 @@
 """What manager calls give back besides values: one result per account or client of a fan-out, the
-outcome of a reconciliation, and the rule that only brokerplex errors leave a broker call."""
+outcome of a reconciliation, an order's first verdict, and the rule that only brokerplex errors leave
+a broker call."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, ParamSpec, TypeVar
 
+from brokerplex.broker import Broker
 from brokerplex.errors import BrokerplexError, ProtocolError
 from brokerplex.journal import JournalEntry, JournalState
-from brokerplex.models import Order
+from brokerplex.models import Order, OrderStatus
 from brokerplex.payloads import excerpt
 
 log = logging.getLogger("brokerplex")
@@ -63,3 +66,20 @@ class Reconciled:
     entry: JournalEntry
     state: JournalState
     order: Order | None
+
+
+async def first_verdict(broker: Broker, order_id: str, timeout: float) -> Order | None:
+    """The order once ``broker`` has judged it (no longer PENDING), else as it stands after ``timeout`` seconds;
+    None if it could not be read. The order stands whatever the answer: a failed lookup is only asked again."""
+    loop = asyncio.get_running_loop()
+    deadline, pause, latest = loop.time() + timeout, 0.05, None
+    while True:
+        try:
+            history = await broker.order_history(order_id)
+            latest = history[-1] if history else latest
+        except Exception as exc:  # not in the book yet, or unreadable: ask again until the deadline
+            log.info("order %s not readable yet: %s", order_id, exc)
+        if (latest is not None and latest.status is not OrderStatus.PENDING) or loop.time() + pause > deadline:
+            return latest
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.5)

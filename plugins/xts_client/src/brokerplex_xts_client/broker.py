@@ -47,7 +47,7 @@ from brokerplex.models import (
 )
 from brokerplex.payloads import unreadable
 from brokerplex.streaming import Stream
-from brokerplex_xts_client import mapping
+from brokerplex_xts_client import mapping, quotes
 from brokerplex_xts_client.http import XtsHttp
 from brokerplex_xts_client.master import Store, build_store, index_rows, parse_master
 from brokerplex_xts_client.settings import XtsClientSettings
@@ -298,12 +298,12 @@ class XtsClientBroker(Broker):
             result = await self.http.marketdata("POST", "/instruments/quotes", empty={}, body={
                 "instruments": [{"exchangeSegment": seg, "exchangeInstrumentID": ident} for seg, ident in wanted],
                 "xtsMessageCode": code, "publishFormat": "JSON"})
-            for message in mapping.listed_quotes(result):
+            for message in quotes.listed_quotes(result):
                 key = (mapping.integer(message.get("ExchangeSegment")), mapping.integer(
                     message.get("ExchangeInstrumentID")))
                 if (symbol := keys.get(key)) is not None:
                     try:
-                        found[symbol] = mapping.quote(message, symbol)
+                        found[symbol] = quotes.quote(message, symbol)
                     except ProtocolError as exc:  # the other symbols' quotes still count
                         log.warning("left out the quote of %s: %s", symbol, exc)
         return found
@@ -317,10 +317,10 @@ class XtsClientBroker(Broker):
             raise InputError("give timezone-aware start and end, with start before end")
         segment, ident = (await self.store()).key(symbol)
         result = await self.http.marketdata("GET", "/instruments/ohlc", empty={}, params={
-            "exchangeSegment": segment, "exchangeInstrumentID": ident, "startTime": mapping.ohlc_time(start),
-            "endTime": mapping.ohlc_time(end), "compressionValue": compression})
+            "exchangeSegment": segment, "exchangeInstrumentID": ident, "startTime": quotes.ohlc_time(start),
+            "endTime": quotes.ohlc_time(end), "compressionValue": compression})
         data = result.get("dataReponse", result.get("dataResponse")) if isinstance(result, Mapping) else None
-        return [Candle(*bar) for bar in mapping.candles(data)]
+        return [Candle(*bar) for bar in quotes.candles(data)]
 
     # -- orders ------------------------------------------------------------------------------------
     async def place_order(self, request: OrderRequest) -> OrderAck:

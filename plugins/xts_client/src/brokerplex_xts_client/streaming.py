@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from brokerplex.errors import AuthenticationError, BrokerError, ProtocolError
 from brokerplex.models import Order, TickMode
 from brokerplex.streaming import DEFAULT_CAPACITY, Backoff, FeedState, Stream
-from brokerplex_xts_client import mapping
+from brokerplex_xts_client import mapping, quotes
 from brokerplex_xts_client.sio.client import SocketIOClient, connect
 from brokerplex_xts_client.sio.protocol import ConnectionLost, ConnectionRefused, PongTimeout
 from brokerplex_xts_client.ticks import CODES, OPEN_INTEREST, Key, TickBook
@@ -209,7 +209,7 @@ class XtsStream(Stream):
 
     def _snapshot(self, code: int, result: Any) -> None:
         """The subscription reply quotes each instrument: the first tick, before the socket's."""
-        for message in mapping.listed_quotes(result):
+        for message in quotes.listed_quotes(result):
             self._book_tick(lambda message=message: self._book.full(code, message))
 
     # -- sockets ---------------------------------------------------------------------------------
