@@ -10,7 +10,9 @@ import pytest
 
 from brokerplex.errors import InsufficientFundsError, InvalidOrderError, OrderNotFoundError
 from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Product, Side, Validity, Variety
-from brokerplex_paper.exchange import IST, PaperExchange, RejectReason
+from brokerplex_paper.checks import RejectReason
+from brokerplex_paper.exchange import PaperExchange
+from brokerplex_paper.hours import IST
 from brokerplex_paper.market import money
 
 TUESDAY_11AM = dt.datetime(2026, 11, 24, 11, 0, tzinfo=IST)

@@ -29,7 +29,8 @@ from brokerplex.models import (
     Trade,
 )
 from brokerplex.storage import DamagedFileError
-from brokerplex_paper.exchange import DEFAULT_CASH, PaperExchange, RejectReason
+from brokerplex_paper.checks import RejectReason
+from brokerplex_paper.exchange import DEFAULT_CASH, PaperExchange
 
 _REFUSALS: dict[RejectReason, type[InvalidOrderError]] = {
     RejectReason.FUNDS: InsufficientFundsError,

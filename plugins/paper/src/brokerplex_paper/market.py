@@ -14,9 +14,13 @@ import math
 import random
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from brokerplex.models import DepthLevel, InstrumentType
+from brokerplex.models import Depth, DepthLevel, InstrumentType, Quote
 from brokerplex_paper.universe import Listing
+
+if TYPE_CHECKING:
+    from brokerplex_paper.ledger import Tape
 
 RATE = 0.065  # the cost of carry priced into futures
 LEVELS = 5
@@ -151,3 +155,22 @@ class Book:
 def money(value: Decimal) -> Decimal:
     # + 0 turns a negative zero (a short position at its own price) into plain 0.00
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) + 0
+
+
+def quote(listing: Listing, tape: Tape, seed: int, at: dt.datetime) -> Quote:
+    """The quote of an instrument whose market is ``tape``: its day, its band, and its seeded book."""
+    instrument = listing.instrument
+    limits = band(listing, tape.close)
+    book = Book(listing, tape.last_price, seed, tape.step)
+    derivative = instrument.instrument_type in (InstrumentType.FUT, InstrumentType.CE, InstrumentType.PE)
+    return Quote(
+        symbol=instrument.symbol, last_price=tape.last_price, last_quantity=tape.last_quantity,
+        last_traded_at=tape.last_trade_at, volume=tape.volume,
+        average_price=money(tape.turnover / tape.volume) if tape.volume else None,
+        open=tape.open, high=tape.high, low=tape.low, close=tape.close,
+        open_interest=rng(seed, instrument.symbol, "oi").randint(100, 50_000) * instrument.lot_size
+        if derivative else None,
+        lower_circuit=limits[0] if limits else None, upper_circuit=limits[1] if limits else None,
+        depth=Depth(bids=book.depth("bid"), asks=book.depth("ask")) if instrument.tradable else Depth(),
+        timestamp=at,
+    )

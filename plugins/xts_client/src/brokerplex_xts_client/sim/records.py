@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from brokerplex.models import Funds, Holding, Order, OrderStatus, OrderType, Position, Quote, Side, Trade
-from brokerplex_paper.exchange import IST
+from brokerplex_paper.hours import IST
 from brokerplex_xts_client.sim.catalog import Entry, display_name, plain
 
 NO_DATE = "1980-01-01T00:00:00"

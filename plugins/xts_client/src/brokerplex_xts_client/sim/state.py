@@ -10,7 +10,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from brokerplex_paper.exchange import PaperExchange, now_ist
+from brokerplex_paper.exchange import PaperExchange
+from brokerplex_paper.hours import now_ist
 from brokerplex_xts_client.sim.accounts import PRO, User, mint_token
 from brokerplex_xts_client.sim.catalog import Catalog, Entry
 

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from brokerplex_paper.exchange import IST
+from brokerplex_paper.hours import IST
 from brokerplex_zerodha.sim.envelope import BAD_CHECKSUM, BAD_REQUEST_TOKEN, token_error
 
 REQUEST_TOKEN_SECONDS = 300.0

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from brokerplex.models import InstrumentType
-from brokerplex_paper.exchange import IST, SESSIONS
+from brokerplex_paper.hours import IST, SESSIONS
 from brokerplex_paper.market import rng, walk
 from brokerplex_paper.universe import Listing
 

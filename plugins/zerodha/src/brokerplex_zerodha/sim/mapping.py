@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from brokerplex.models import Funds, Holding, Order, OrderStatus, Position, Quote, Trade, Variety
-from brokerplex_paper.exchange import IST, TRANSIENT_MESSAGES
+from brokerplex_paper.exchange import TRANSIENT_MESSAGES
+from brokerplex_paper.hours import IST
 from brokerplex_zerodha.sim.catalog import Catalog
 
 Json = dict[str, Any]

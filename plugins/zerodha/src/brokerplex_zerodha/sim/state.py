@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from brokerplex_paper.exchange import IST, PaperExchange
+from brokerplex_paper.exchange import PaperExchange
+from brokerplex_paper.hours import IST
 from brokerplex_zerodha.sim.auth import Sessions
 from brokerplex_zerodha.sim.catalog import Catalog
 from brokerplex_zerodha.sim.mapping import OrderView
