@@ -9,11 +9,7 @@ file (two CLI runs) see one consistent exchange. Lifecycle of an order::
 
 Rejections are orders too (visible in the book, with a reason); ``place`` also says
 why in machine-readable form, so that each simulator can word it as its broker does.
-
-The exchange decides; its neighbours each do one job: :mod:`~brokerplex_paper.ledger` stores,
-:mod:`~brokerplex_paper.checks` holds the exchange's own order checks, :mod:`~brokerplex_paper.market`
-moves prices and quotes, :mod:`~brokerplex_paper.accounting` derives P&L and margin,
-:mod:`~brokerplex_paper.settlement` runs the overnight batch and :mod:`~brokerplex_paper.hours` keeps time.
+The exchange decides; ledger stores, checks, market, accounting, settlement and hours do one job each.
 """
 
 from __future__ import annotations
