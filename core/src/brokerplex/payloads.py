@@ -14,15 +14,21 @@ from brokerplex.errors import ProtocolError
 
 
 def parse_json(content: bytes | str) -> Any:
-    """Strict JSON: NaN and Infinity literals, nesting deeper than Python can follow, and bad bytes are ValueError."""
+    """Strict JSON: NaN and Infinity literals, nesting deeper than Python can follow, and bad bytes are ValueError.
+
+    One decoder for every call: ``json.loads`` with options would build a new one each time, and ticks come
+    through here by the thousand."""
     try:
-        return json.loads(content, parse_constant=_no_constant)
+        return _DECODER.decode(content.decode() if isinstance(content, bytes) else content)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 def excerpt(payload: bytes | str | None, limit: int = 120) -> str:

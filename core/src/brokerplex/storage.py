@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from brokerplex.errors import BrokerplexError, InputError
+from brokerplex.payloads import parse_json
 
 ENV_HOME = "BROKERPLEX_HOME"
 log = logging.getLogger(__name__)
@@ -102,8 +103,8 @@ class PrivateJSON:
         except OSError as exc:
             raise StateFileError(f"cannot read {self.path}: {exc.strerror or exc}", path=self.path) from None
         try:
-            data = json.loads(text)
-        except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            data = parse_json(text)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             reason = f"not JSON: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else "not JSON text"
             raise self.damaged(reason) from None
         if not isinstance(data, dict):

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from brokerplex.errors import AuthenticationError, BrokerError, ProtocolError
 from brokerplex.models import Order, TickMode
+from brokerplex.payloads import parse_json
 from brokerplex.streaming import DEFAULT_CAPACITY, Backoff, FeedState, Stream
 from brokerplex_xts_client import mapping, quotes
 from brokerplex_xts_client.sio.client import SocketIOClient, connect
@@ -399,7 +399,7 @@ class XtsStream(Stream):
         if event not in ("order", "trade"):
             return
         try:
-            record = json.loads(data) if isinstance(data, str) else data
+            record = parse_json(data) if isinstance(data, str) else data
             if not isinstance(record, dict):
                 raise ProtocolError(f"an {event} event that is not a JSON object", broker=self._http.broker)
             store = self._require_store()

@@ -10,12 +10,12 @@ for currency segments quoted to 0.0025).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from brokerplex.errors import ProtocolError
 from brokerplex.models import PriceLevel, Tick, TickMode
+from brokerplex.payloads import parse_json
 from brokerplex_xts_client.mapping import EPOCH_1980, IST_OFFSET, NSE_SEGMENTS
 
 TOUCHLINE, DEPTH, CANDLE, OPEN_INTEREST, LTP = 1501, 1502, 1505, 1510, 1512
@@ -183,7 +183,7 @@ class TickBook:
     def full(self, code: int, data: Any) -> Tick | None:
         """One ``<code>-json-full`` event (its JSON text, or an already decoded object)."""
         try:
-            message = json.loads(data) if isinstance(data, str | bytes) else data
+            message = parse_json(data) if isinstance(data, str | bytes) else data
             if not isinstance(message, Mapping):
                 raise ProtocolError("a market-data event that is not a JSON object", broker="xts_client")
             key = (_int(message["ExchangeSegment"]), _int(message["ExchangeInstrumentID"]))

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from brokerplex.errors import AuthenticationError, InputError, ProtocolError
 from brokerplex.models import Order, PriceLevel, Tick, TickMode
+from brokerplex.payloads import parse_json
 from brokerplex.streaming import DEFAULT_CAPACITY, Backoff, FeedState, Stream
 from brokerplex.symbols import canonical
 from brokerplex_zerodha.errors import BROKER, relogin_hint
@@ -124,8 +125,8 @@ def decode_frame(data: bytes, symbols: Mapping[int, str]) -> list[Tick]:
 def decode_text(text: str) -> Order | str | None:
     """A JSON text frame: an order update as Order, an error as its text; None for anything else."""
     try:
-        message = json.loads(text)
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        message = parse_json(text)
+    except ValueError:
         return None
     if not isinstance(message, dict):
         return None

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from brokerplex.errors import BrokerError, InputError, ProtocolError, RefusedError
+from brokerplex.payloads import parse_json
 
 # ---------------------------------------------------------------- errors
 
@@ -115,8 +116,8 @@ class Handshake:
     @classmethod
     def decode(cls, data: str) -> Handshake:
         try:
-            fields = json.loads(data)
-        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+            fields = parse_json(data)
+        except ValueError:
             raise SocketProtocolError(f"Engine.IO OPEN data is not JSON: {_short(data)}") from None
         if not isinstance(fields, dict):
             raise SocketProtocolError(f"Engine.IO OPEN data is not an object: {_short(data)}")
@@ -243,8 +244,8 @@ def decode_sio(text: str) -> SioPacket:
     data: Any = None
     if body:
         try:
-            data = json.loads(body)
-        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+            data = parse_json(body)
+        except ValueError:
             raise SocketProtocolError(f"Socket.IO packet data is not JSON: {_short(text)}") from None
     packet = SioPacket(kind, namespace, data, ack_id)
     _check_shape(packet, text)
