@@ -1,4 +1,5 @@
-"""AsyncBrokerManager, the async core: accounts → logged-in sessions, routing, fan-out, and the order journal.
+"""AsyncBrokerManager, the async core: accounts → logged-in sessions, routing, fan-out; orders go through
+the :class:`~brokerplex.pipeline.OrderPipeline` (journal, send once, reconcile).
 
 :class:`brokerplex.manager.BrokerManager` is its sync facade.
 """
@@ -10,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TypeVar
 
 import pluggy
 
@@ -18,27 +19,20 @@ from brokerplex.accounts import Account, AccountStore, build_settings, check_acc
 from brokerplex.broker import AccountContext, Broker, LoginIO
 from brokerplex.capabilities import Capabilities
 from brokerplex.errors import (
-    BrokerError,
-    BrokerplexError,
     ClientCodeError,
     InputError,
     OrderNotFoundError,
-    OutcomeUnknownError,
-    RefusedError,
     SettingsError,
     SymbolError,
     UnknownBrokerError,
-    VetoedError,
 )
-from brokerplex.ids import new_client_order_id
-from brokerplex.journal import JournalState, OrderJournal
+from brokerplex.journal import OrderJournal
 from brokerplex.models import (
     Funds,
     Holding,
     Instrument,
     Order,
     OrderAck,
-    OrderEvent,
     OrderModify,
     OrderRequest,
     Position,
@@ -48,20 +42,16 @@ from brokerplex.models import (
     Trade,
 )
 from brokerplex.outcomes import FanOutResult, Reconciled, first_verdict, only_ours, outcome_of
+from brokerplex.pipeline import RECONCILE_GRACE, OrderPipeline
 from brokerplex.plugins import get_broker, get_plugin_manager, registered_brokers
 from brokerplex.registry import RegisteredBroker
-from brokerplex.rules import modify_problem, order_problem
 from brokerplex.storage import home_dir
 from brokerplex.streaming import Stream
 from brokerplex.symbols import canonical
-from brokerplex.validation import describe, revalidated
+from brokerplex.validation import describe
 
 log = logging.getLogger("brokerplex")
 T = TypeVar("T")
-EventKind = Literal["sent", "rejected", "failed", "unknown", "reconciled", "modified", "cancelled", "update"]
-
-#: An order still missing from the book this long after its intent is declared NOT_FOUND.
-RECONCILE_GRACE = dt.timedelta(minutes=2)
 
 
 class AsyncBrokerManager:
@@ -76,6 +66,8 @@ class AsyncBrokerManager:
         self._session_locks: dict[str, asyncio.Lock] = {}
         # Found once per session: re-running every plugin's registration per order is waste.
         self._capabilities: dict[str, Capabilities] = {}
+        self._pipeline = OrderPipeline(lambda: self.journal, self.plugins, self._capabilities.__getitem__,
+                                       self.instrument)
 
     # -- brokers and accounts ----------------------------------------------------
     def brokers(self) -> dict[str, RegisteredBroker]:
@@ -273,9 +265,12 @@ class AsyncBrokerManager:
         try:
             return await work
         except OrderNotFoundError as exc:
-            if client is None and self._is_dealer(await self.session(account)):
-                exc.message += " (if it is another client's order, name that client: client=, or --client CODE)"
+            await self._add_hint(account, client, exc)
             raise
+
+    async def _add_hint(self, account: str, client: str | None, error: OrderNotFoundError) -> None:
+        if client is None and self._is_dealer(await self.session(account)):
+            error.message += " (if it is another client's order, name that client: client=, or --client CODE)"
 
     def _is_dealer(self, broker: Broker) -> bool:
         return self._capabilities[broker.context.account].dealer
@@ -299,151 +294,41 @@ class AsyncBrokerManager:
                 raise
         return stream
 
-    # -- orders ---------------------------------------------------------------
+    # -- orders (the pipeline owns what happens to an order) -----------------------------
     @only_ours
     async def place_order(self, account: str, request: OrderRequest, *, client: str | None = None) -> OrderAck:
         """Validate, journal, send once. An ambiguous failure is reconciled, never resent.
 
         ``client``: for a dealer account, the client code to place for (default: its default client)."""
-        broker = await self._target(account, client)
-        request = await self._prepare(account, broker, request)
-        cid = request.client_order_id
-        assert cid is not None  # _prepare always assigns one
-        name = broker.context.broker
-        self.journal.record_intent(cid, account, name, request.model_dump_json(), client=broker.client_code)
-        # Committed, the intent survives a crash of this process before the order leaves. Its fsync
-        # (for power cuts) runs on a worker thread while the order is sent, instead of in front of
-        # it, and the order is acknowledged only once both are done.
-        durable = asyncio.ensure_future(asyncio.to_thread(self.journal.sync))
-        try:
-            return await self._send(account, broker, request, cid)
-        finally:
-            await durable
-
-    async def _send(self, account: str, broker: Broker, request: OrderRequest, cid: str) -> OrderAck:
-        try:
-            ack = await broker.place_order(request)
-        except asyncio.CancelledError:  # interrupted (Ctrl-C) while the order may be on its way
-            self._settle(account, broker, cid, JournalState.UNKNOWN, "unknown",
-                         message="interrupted while sending; it was not resent")
-            raise
-        except Exception as exc:
-            if isinstance(exc, BrokerplexError) and exc.nothing_happened:
-                refused = isinstance(exc, RefusedError)
-                self._settle(account, broker, cid, JournalState.REJECTED if refused else JournalState.FAILED,
-                             "rejected" if refused else "failed", message=str(exc),
-                             order_id=exc.order_id if isinstance(exc, BrokerError) else None)
-                raise
-            # A timeout after sending, an unreadable reply, a plugin's bug: the order may exist.
-            return await self._after_unknown(account, broker, request, exc)
-        self._settle(account, broker, cid, JournalState.SENT, "sent", order_id=ack.order_id, request=request)
-        return ack
-
-    async def _prepare(self, account: str, broker: Broker, request: OrderRequest) -> OrderRequest:
-        request = revalidated(request)  # however it was built: model_copy(update=...) and model_construct skip it
-        if problem := self._capabilities[account].refusal(request):
-            raise InputError(f"{broker.context.broker} {problem}")
-        instrument = await self.instrument(account, request.symbol)
-        if problem := order_problem(request, instrument):
-            raise InputError(problem)
-        vetoes = self.plugins.hook.pretrade_check(
-            account=account, broker=broker.context.broker, request=request, instrument=instrument
-        )
-        if vetoes:
-            raise VetoedError(f"order vetoed: {vetoes[0]}", check="pretrade_check")
-        if request.client_order_id is None:
-            request = request.model_copy(update={"client_order_id": new_client_order_id()})
-        return request
-
-    async def _after_unknown(self, account: str, broker: Broker, request: OrderRequest, exc: Exception) -> OrderAck:
-        cid, name = request.client_order_id or "", broker.context.broker
-        self._settle(account, broker, cid, JournalState.UNKNOWN, "unknown", message=f"{type(exc).__name__}: {exc}")
-        found = await self._find(broker, cid)
-        if found is not None:
-            self._settle(account, broker, cid, JournalState.SENT, "reconciled", order_id=found.order_id, order=found)
-            return OrderAck(order_id=found.order_id, client_order_id=cid, status=found.status)
-        raise OutcomeUnknownError(
-            f"order {cid} may or may not have reached {name}; it was not resent. "
-            f"Check it with `brokerplex reconcile {account}` ({type(exc).__name__}: {exc})",
-            broker=name,
-            client_order_id=cid,
-        ) from exc
-
-    async def _find(self, broker: Broker, client_order_id: str) -> Order | None:
-        try:
-            return await broker.find_order(client_order_id)
-        except Exception:  # the lookup failing leaves the order UNKNOWN, which is the truth
-            log.info("looking up order %s failed", client_order_id, exc_info=True)
-            return None
+        return await self._pipeline.place(account, await self._target(account, client), request)
 
     @only_ours
     async def reconcile(self, account: str, *, grace: dt.timedelta = RECONCILE_GRACE) -> list[Reconciled]:
         """Resolve UNKNOWN (and crashed INTENT) orders by looking their client ids up."""
-        broker = await self.session(account)
-        results = []
-        for entry in self.journal.unresolved(account):
-            # A dealer's order is looked for in the book of the client it was placed for.
-            try:
-                book = broker if entry.client is None else await broker.for_client(entry.client)
-            except ClientCodeError:
-                log.warning("order %s was placed for client %s, which account %s no longer holds; left %s",
-                            entry.client_order_id, entry.client, account, entry.state.value)
-                results.append(Reconciled(entry, entry.state, None))
-                continue
-            found = await book.find_order(entry.client_order_id)
-            if found is not None:
-                state = JournalState.SENT
-                self._settle(account, book, entry.client_order_id, state, "reconciled",
-                             order_id=found.order_id, order=found)
-            elif dt.datetime.now(dt.UTC) - entry.created_at >= grace:
-                state = JournalState.NOT_FOUND
-                self.journal.record_outcome(entry.client_order_id, state, message="not in the order book")
-            else:
-                state = entry.state
-            results.append(Reconciled(entry, state, found))
-        return results
+        return await self._pipeline.reconcile(account, await self.session(account), grace)
 
     @only_ours
     async def modify_order(
         self, account: str, order_id: str, changes: OrderModify, *, client: str | None = None
     ) -> OrderAck:
-        changes = revalidated(changes)
+        """Change exactly what ``changes`` sets; the order is read once and handed to the broker."""
         broker = await self._order_target(account, order_id, client)
-        # The rules need the order's instrument; an order we cannot see is the broker's to refuse.
-        current = next((o for o in await broker.orders() if o.order_id == order_id), None)
-        if current is not None:
-            instrument = await self.instrument(account, current.symbol)
-            if problem := modify_problem(current, changes, instrument):
-                raise InputError(problem)
-        ack = await self._dealer_hint(account, client, broker.modify_order(order_id, changes))
-        self._emit("modified", account, broker, order_id=order_id, client_order_id=ack.client_order_id)
-        return ack
+        return await self._pipeline.modify(account, broker, await self._current(account, client, broker, order_id),
+                                           changes)
 
     @only_ours
     async def cancel_order(self, account: str, order_id: str, *, client: str | None = None) -> OrderAck:
         broker = await self._order_target(account, order_id, client)
-        ack = await self._dealer_hint(account, client, broker.cancel_order(order_id))
-        self._emit("cancelled", account, broker, order_id=order_id, client_order_id=ack.client_order_id)
-        return ack
+        return await self._pipeline.cancel(account, broker, await self._current(account, client, broker, order_id))
 
-    def _settle(
-        self, account: str, broker: Broker, cid: str, state: JournalState, kind: EventKind, *,
-        order_id: str | None = None, message: str | None = None, request: OrderRequest | None = None,
-        order: Order | None = None,
-    ) -> None:
-        self.journal.record_outcome(cid, state, order_id=order_id, message=message)
-        self._emit(kind, account, broker, client_order_id=cid, order_id=order_id, message=message,
-                   request=request, order=order)
-
-    def _emit(self, kind: EventKind, account: str, broker: Broker, **fields: Any) -> None:
-        if not self.plugins.hook.order_event.get_hookimpls():
-            return  # nobody listens: building the event would only cost time on every order
-        event = OrderEvent(kind=kind, account=account, broker=broker.context.broker, client_code=broker.client_code,
-                           at=dt.datetime.now(dt.UTC), **fields)
-        try:
-            self.plugins.hook.order_event(event=event)
-        except Exception:  # an observer must never change an order's outcome
-            log.warning("an order_event observer failed on %s", kind, exc_info=True)
+    async def _current(self, account: str, client: str | None, broker: Broker, order_id: str) -> Order:
+        """The order as the book shows it now; one the book lacks is not found (with a dealer's hint)."""
+        found = next((o for o in await broker.orders() if o.order_id == order_id), None)
+        if found is None:
+            error = OrderNotFoundError(f"order {order_id} is not in the order book", broker=broker.context.broker)
+            await self._add_hint(account, client, error)
+            raise error
+        return found
 
     # -- fan-out --------------------------------------------------------------
     async def fan_out(

@@ -1,9 +1,34 @@
 """The interface a broker plugin implements: async-first, one instance per account.
 
 A plugin subclasses :class:`Broker`, declares a :class:`BrokerSettings` model for
-``brokerplex activate``, and registers a :class:`~brokerplex.registry.BrokerSpec`.
-Requests reaching ``place_order`` are already validated (symbol grammar, prices,
-tick and lot rules, pre-trade checks) and carry a ``client_order_id``.
+``brokerplex activate``, and registers a :class:`~brokerplex.registry.BrokerSpec`. The guide is
+``docs/plugins.md``; ``brokerplex plugin new NAME`` writes a working plugin to start from, and
+``brokerplex.testing.BrokerConformance`` proves one.
+
+The rules every method keeps (the conformance kit checks them):
+
+* **Only brokerplex errors leave a method**, chosen by what the broker's reply proves
+  (``brokerplex.wire`` has the helpers):
+
+  ======================================================  ==========================================
+  the broker's reply                                      raise
+  ======================================================  ==========================================
+  its own refusal envelope (bad input, margin, token…)    a ``RefusedError`` subclass: InvalidOrderError,
+                                                          InsufficientFundsError, TokenExpiredError,
+                                                          OrderNotFoundError, RateLimitedError…
+  no connection; a timeout before the request left        UnreachableError (nothing happened)
+  a write sent, then no reply, a late, cut, 5xx or        OutcomeUnknownError: the order may exist; the
+  unreadable one                                          manager reconciles it by client id, never resends
+  a read answered with something unreadable or a record   ProtocolError (a read's 5xx: BrokerUnavailableError)
+  missing a required field
+  ======================================================  ==========================================
+
+* **A mapping never invents** a status, a timestamp, a price, a quantity, a side or an id: a
+  required field missing, null or unknown (an unheard-of status) is a ProtocolError, never a default.
+* **Orders are sent as asked**: side, quantity, prices (exact ``Decimal``, never through float),
+  order type, product, validity and variety; the request's ``client_order_id`` travels with the
+  order (Kite's ``tag``, XTS's ``orderUniqueIdentifier``) so that it can be found again.
+* **Never retry a write.** A write is sent once; the manager journals it before and reconciles after.
 """
 
 from __future__ import annotations
@@ -89,10 +114,14 @@ class Broker(abc.ABC):
     # -- session ---------------------------------------------------------------
     @abc.abstractmethod
     async def connect(self) -> None:
-        """Restore or open a session without a person; raise AuthenticationError if one is needed."""
+        """Restore or open a session without a person (from ``context.session``, or by logging in with
+        the settings' keys); raise AuthenticationError if a person is needed."""
 
     async def login(self, params: Mapping[str, str], io: LoginIO) -> Profile:
-        """Log in, interactively if the broker needs it, and store the session."""
+        """Log in, interactively if the broker needs it, and store the session in ``context.session``.
+
+        Runs on a fresh instance, without ``connect()`` first. ``params`` come from
+        ``brokerplex login ACCOUNT -o key=value`` (Kite: ``request_token``); ``io`` talks to the person."""
         await self.connect()
         return await self.profile()
 
@@ -101,50 +130,67 @@ class Broker(abc.ABC):
 
     # -- reads -----------------------------------------------------------------
     @abc.abstractmethod
-    async def profile(self) -> Profile: ...
+    async def profile(self) -> Profile:
+        """Who is logged in; ``broker`` is the name the plugin registered."""
 
     @abc.abstractmethod
-    async def instruments(self) -> Sequence[Instrument]: ...
+    async def instruments(self) -> Sequence[Instrument]:
+        """Everything listed today, with canonical symbols (``brokerplex.symbols``) and trading rules."""
 
     async def instrument(self, symbol: str) -> Instrument | None:
         """The listed instrument for a canonical symbol; brokers override with an index."""
         return next((i for i in await self.instruments() if i.symbol == symbol), None)
 
     @abc.abstractmethod
-    async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]: ...
+    async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
+        """Quotes by canonical symbol; depth bids best (highest) first, asks best (lowest) first. One
+        unreadable quote is left out with a warning; the rest are returned."""
 
     @abc.abstractmethod
-    async def orders(self) -> list[Order]: ...
+    async def orders(self) -> list[Order]:
+        """Today's order book, each order with its ``client_order_id`` when the broker echoes it."""
 
     @abc.abstractmethod
-    async def order_history(self, order_id: str) -> list[Order]: ...
+    async def order_history(self, order_id: str) -> list[Order]:
+        """Every state the order went through, oldest first; an unknown id raises OrderNotFoundError."""
 
     @abc.abstractmethod
-    async def trades(self) -> list[Trade]: ...
+    async def trades(self) -> list[Trade]:
+        """Today's fills."""
 
     @abc.abstractmethod
-    async def positions(self) -> list[Position]: ...
+    async def positions(self) -> list[Position]:
+        """Net positions per symbol and product: ``quantity`` is negative when short."""
 
     @abc.abstractmethod
-    async def holdings(self) -> list[Holding]: ...
+    async def holdings(self) -> list[Holding]:
+        """Settled holdings (one unreadable holding is left out with a warning)."""
 
     @abc.abstractmethod
-    async def funds(self) -> Funds: ...
+    async def funds(self) -> Funds:
+        """Cash and margins of the equity segment."""
 
     # -- writes: never retried by the library ----------------------------------
     @abc.abstractmethod
     async def place_order(self, request: OrderRequest) -> OrderAck:
-        """Send one order. A timeout after sending must raise OutcomeUnknownError."""
+        """Send one order, once; it is validated and carries a ``client_order_id``.
+
+        A refusal raises a RefusedError subclass; a timeout or lost reply after the request left
+        raises OutcomeUnknownError (never UnreachableError, never a refusal)."""
 
     @abc.abstractmethod
-    async def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck: ...
+    async def modify_order(self, order: Order, changes: OrderModify) -> OrderAck:
+        """Change exactly the fields ``changes`` sets on ``order`` (as the manager just read it: do not
+        read it again); every other field keeps the order's value."""
 
     @abc.abstractmethod
-    async def cancel_order(self, order_id: str) -> OrderAck: ...
+    async def cancel_order(self, order: Order) -> OrderAck:
+        """Cancel ``order`` (as the manager just read it)."""
 
     # -- streaming (capabilities.streaming lists the tick modes) -----------------
     async def stream(self) -> Stream:
-        """Open a live stream of ticks and order updates for this account."""
+        """Open a live stream of ticks and order updates for this account (``brokerplex.streaming``:
+        bounded, feed states in band, resubscribing after a reconnect, never reusing a dead token)."""
         raise InputError(f"{self.context.broker} does not stream market data")
 
     # -- dealer logins (capabilities.dealer) -------------------------------------

@@ -15,7 +15,6 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from brokerplex.manager import BrokerManager
     from brokerplex.models import Instrument, OrderEvent, OrderRequest
     from brokerplex.registry import BrokerSpec
 
@@ -32,16 +31,25 @@ def register_brokers(register: Callable[[BrokerSpec], None]) -> None:
 def register_commands(cli: click.Group) -> None:
     """Add commands or command groups to the ``brokerplex`` CLI.
 
-    A plugin's wire simulator goes under the ``sim`` group: ``cli.commands["sim"]``.
     Import heavy modules inside the command, not here: this runs on every start.
     """
 
 
 @hookspec
-def register_demos(register: Callable[[str, Callable[[BrokerManager], None]], None]) -> None:
+def register_simulators(register: Callable[[click.Command], None]) -> None:
+    """Add a wire simulator: ``register(command)`` makes it ``brokerplex sim <command.name>``.
+
+    The command prints one JSON line (its URLs and logins), then serves until SIGINT or SIGTERM;
+    ``brokerplex_paper.simkit`` has the runner that does both.
+    """
+
+
+@hookspec
+def register_demos(register: Callable[[str, Callable[..., None]], None]) -> None:
     """Add a scene to ``brokerplex demo``: ``register(title, scene)``.
 
-    ``scene(manager)`` runs after the paper scene, in the demo's temporary home; it
+    ``scene(manager)`` takes a :class:`brokerplex.BrokerManager` (not named in this contract, so that
+    it imports nothing of the manager), runs after the paper scene, in the demo's temporary home; it
     starts whatever simulator it needs and stops it before returning.
     """
 

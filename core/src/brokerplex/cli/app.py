@@ -119,7 +119,9 @@ def sim() -> None:
 def _load_plugin_commands() -> None:
     from brokerplex.plugins import get_plugin_manager
 
-    get_plugin_manager().hook.register_commands(cli=cli)
+    hooks = get_plugin_manager().hook
+    hooks.register_commands(cli=cli)
+    hooks.register_simulators(register=sim.add_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

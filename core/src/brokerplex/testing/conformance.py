@@ -8,10 +8,13 @@ Subclass :class:`BrokerConformance` in your plugin's tests and give it a
     class TestAcmeConformance(BrokerConformance):
         @pytest.fixture
         def conformance_target(self, acme_simulator):
-            return ConformanceTarget(broker="acme", options={"root": acme_simulator.url})
+            return ConformanceTarget(broker="acme", options=acme_simulator.settings(timeout="3"),
+                                     venue=acme_simulator, timeout=3.0)
 
-Every check goes through :class:`~brokerplex.manager.BrokerManager`, the way users
-reach a broker, so it proves the mapping as well as the transport.
+Every check goes through :class:`~brokerplex.manager.BrokerManager`, the way users reach a
+broker, so it proves the mapping as well as the transport; with a ``venue`` (the simulator) it
+also checks what reached the exchange, and fails the plugin under the venue's faults
+(:mod:`brokerplex.testing.trading`, :mod:`brokerplex.testing.faults`).
 
 A broker declaring ``dealer`` capability subclasses :class:`DealerConformance` instead:
 the same suite on the account's default client, plus the per-client checks.
@@ -19,101 +22,21 @@ the same suite on the account's default client, plus the per-client checks.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import cast
 
 import pytest
 
-from brokerplex.errors import (
-    AuthenticationError,
-    ClientCodeError,
-    InputError,
-    InsufficientFundsError,
-    OrderNotFoundError,
-    SymbolError,
-)
+from brokerplex.errors import AuthenticationError, ClientCodeError, InputError, SymbolError
 from brokerplex.manager import BrokerManager
-from brokerplex.models import (
-    Funds,
-    Holding,
-    Order,
-    OrderModify,
-    OrderRequest,
-    OrderStatus,
-    OrderType,
-    Position,
-    Quote,
-    Side,
-    Tick,
-    TickMode,
-    Trade,
-)
-from brokerplex.rules import tick_floor
-
-ACCOUNT = "conformance"
-T = TypeVar("T")
+from brokerplex.models import Funds, Holding, Order, OrderRequest, Position, Quote, Side, Tick, TickMode, Trade
+from brokerplex.testing.faults import VenueChecks
+from brokerplex.testing.harness import ACCOUNT, ConformanceTarget, UnattendedLoginIO, login_params
+from brokerplex.testing.trading import TradingChecks
 
 
-@dataclass(frozen=True)
-class ConformanceTarget:
-    """What the suite needs to know about the broker under test."""
-
-    broker: str
-    options: Mapping[str, str] = field(default_factory=dict)  # settings for `activate`
-    # If set, `login` runs first with these params; a callable gives fresh ones (a single-use token)
-    # each time, so that the bad-credentials check logs in too.
-    login: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None
-    symbol: str = "NSE:INFY"  # a liquid cash instrument
-    derivative: str | None = None  # an F&O contract with a lot size above one
-    trading: bool = True  # may place (and cancel) orders
-    market_orders: bool = True  # may place market orders that fill
-    rejects_for_funds: bool = True  # an absurdly large order is refused for margin (at once, or then REJECTED)
-    bad_options: Mapping[str, str] | None = None  # settings whose session must fail authentication
-    settle_seconds: float = 10.0  # how long an order may take to reach its final state
-
-
-def login_params(target: ConformanceTarget) -> Mapping[str, str]:
-    login = target.login
-    assert login is not None
-    return login() if callable(login) else login
-
-
-def eventually(probe: Callable[[], T | None], seconds: float) -> T | None:
-    """Poll ``probe`` until it returns something, for brokers that update asynchronously."""
-    deadline = time.monotonic() + seconds
-    while True:
-        found = probe()
-        if found is not None or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
-
-
-class BrokerConformance:
+class BrokerConformance(TradingChecks, VenueChecks):
     """The suite. Subclasses provide the ``conformance_target`` fixture."""
-
-    @pytest.fixture
-    def conformance_home(self, tmp_path: Path) -> Path:
-        return tmp_path / "conformance-home"
-
-    @pytest.fixture
-    def manager(self, conformance_target: ConformanceTarget, conformance_home: Path) -> Iterator[BrokerManager]:
-        with BrokerManager(conformance_home) as manager:
-            manager.activate(conformance_target.broker, ACCOUNT, conformance_target.options)
-            if conformance_target.login is not None:
-                from brokerplex.cli import ClickLoginIO
-
-                manager.login(ACCOUNT, login_params(conformance_target), ClickLoginIO())
-            yield manager
-
-    @pytest.fixture
-    def trading(self, conformance_target: ConformanceTarget) -> ConformanceTarget:
-        if not conformance_target.trading:
-            pytest.skip("order placement is not enabled for this target")
-        return conformance_target
 
     # -- session and reference data ------------------------------------------------
     def test_profile_after_login(self, manager: BrokerManager, conformance_target: ConformanceTarget) -> None:
@@ -178,8 +101,6 @@ class BrokerConformance:
     ) -> None:
         if conformance_target.bad_options is None:
             pytest.skip(f"{conformance_target.broker} declares no credentials that could be refused")
-        from brokerplex.cli import ClickLoginIO
-
         with BrokerManager(conformance_home) as manager:
             manager.activate(conformance_target.broker, "bad-credentials", conformance_target.bad_options)
 
@@ -187,7 +108,7 @@ class BrokerConformance:
                 if conformance_target.login is None:
                     return manager.profile("bad-credentials")
                 # With a login, the broker itself must refuse the credentials, not just find no session.
-                return manager.login("bad-credentials", login_params(conformance_target), ClickLoginIO())
+                return manager.login("bad-credentials", login_params(conformance_target), UnattendedLoginIO())
 
             with pytest.raises(AuthenticationError):
                 use()
@@ -211,105 +132,6 @@ class BrokerConformance:
             if mode == "full":
                 assert tick.depth is not None
                 assert tick.depth.bids or tick.depth.asks
-
-    # -- orders ------------------------------------------------------------------------
-    def _find(self, manager: BrokerManager, client_order_id: str | None, final: bool, seconds: float) -> Order:
-        def probe() -> Order | None:
-            order = next((o for o in manager.orders(ACCOUNT) if o.client_order_id == client_order_id), None)
-            return order if order is not None and (order.status.is_final or not final) else None
-
-        found = eventually(probe, seconds)
-        assert found is not None, f"order {client_order_id} not in the order book"
-        return found
-
-    def test_market_order_completes_with_trade_and_position(
-        self, manager: BrokerManager, trading: ConformanceTarget
-    ) -> None:
-        if not trading.market_orders:
-            pytest.skip("market orders are not enabled for this target")
-        lot = manager.instrument(ACCOUNT, trading.symbol).lot_size
-        ack = manager.place_order(ACCOUNT, OrderRequest(symbol=trading.symbol, side=Side.BUY, quantity=lot))
-        order = self._find(manager, ack.client_order_id, True, trading.settle_seconds)
-        assert order.order_id == ack.order_id
-        assert order.status is OrderStatus.COMPLETE
-        assert order.filled_quantity == lot
-        assert order.average_price is not None
-        assert order.average_price > 0
-        fills = [t for t in manager.trades(ACCOUNT) if t.order_id == ack.order_id]
-        assert sum(t.quantity for t in fills) == lot
-        position = [p for p in manager.positions(ACCOUNT) if p.symbol == trading.symbol]
-        assert sum(p.quantity for p in position) >= lot
-
-    def test_limit_order_rests_is_modified_and_cancelled(
-        self, manager: BrokerManager, trading: ConformanceTarget
-    ) -> None:
-        instrument = manager.instrument(ACCOUNT, trading.symbol)
-        last = manager.quotes(ACCOUNT, [trading.symbol])[trading.symbol].last_price
-        resting = tick_floor(last * Decimal("0.95"), instrument)
-        request = OrderRequest(symbol=trading.symbol, side=Side.BUY, quantity=instrument.lot_size,
-                               order_type=OrderType.LIMIT, price=resting)
-        ack = manager.place_order(ACCOUNT, request)
-        order = self._find(manager, ack.client_order_id, False, trading.settle_seconds)
-        assert order.status in (OrderStatus.OPEN, OrderStatus.PENDING)
-        lower = tick_floor(last * Decimal("0.94"), instrument)
-        manager.modify_order(ACCOUNT, ack.order_id, OrderModify(price=lower))
-        assert eventually(lambda: next((o for o in manager.orders(ACCOUNT)
-                                        if o.order_id == ack.order_id and o.price == lower), None),
-                          trading.settle_seconds) is not None
-        manager.cancel_order(ACCOUNT, ack.order_id)
-        cancelled = self._find(manager, ack.client_order_id, True, trading.settle_seconds)
-        assert cancelled.status is OrderStatus.CANCELLED
-        history = manager.order_history(ACCOUNT, ack.order_id)
-        assert history[-1].status is OrderStatus.CANCELLED
-        assert len(history) >= 2
-
-    def test_invalid_orders_are_refused_before_sending(
-        self, manager: BrokerManager, conformance_target: ConformanceTarget
-    ) -> None:
-        before = len(manager.orders(ACCOUNT))
-        journal_before = len(manager.journal.entries(ACCOUNT))
-        instrument = manager.instrument(ACCOUNT, conformance_target.symbol)
-        off_tick = manager.quotes(ACCOUNT, [instrument.symbol])[instrument.symbol].last_price + instrument.tick_size / 3
-        with pytest.raises(InputError, match="tick size"):
-            manager.place_order(ACCOUNT, OrderRequest(symbol=instrument.symbol, side=Side.BUY, quantity=1,
-                                                      order_type=OrderType.LIMIT, price=off_tick.quantize(
-                                                          Decimal("0.0001"))))
-        with pytest.raises(SymbolError):
-            manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:NOSUCHSCRIP", side=Side.BUY, quantity=1))
-        if conformance_target.derivative is not None:
-            contract = manager.instrument(ACCOUNT, conformance_target.derivative)
-            assert contract.lot_size > 1, "the derivative must have a lot size above one"
-            with pytest.raises(InputError, match="lot size"):
-                manager.place_order(ACCOUNT, OrderRequest(symbol=contract.symbol, side=Side.BUY,
-                                                          quantity=contract.lot_size + 1))
-        assert len(manager.orders(ACCOUNT)) == before
-        assert len(manager.journal.entries(ACCOUNT)) == journal_before
-
-    def test_unknown_order_is_order_not_found(self, manager: BrokerManager, trading: ConformanceTarget) -> None:
-        with pytest.raises(OrderNotFoundError):
-            manager.cancel_order(ACCOUNT, "999999999999999")
-
-    def test_order_beyond_margin_is_insufficient_funds(
-        self, manager: BrokerManager, trading: ConformanceTarget
-    ) -> None:
-        if not trading.rejects_for_funds:
-            pytest.skip("this target does not test margin refusals")
-        instrument = manager.instrument(ACCOUNT, trading.symbol)
-        last = manager.quotes(ACCOUNT, [trading.symbol])[trading.symbol].last_price
-        funds = manager.funds(ACCOUNT).available_margin
-        quantity = int(funds / last + 1) * 10 // instrument.lot_size * instrument.lot_size + instrument.lot_size
-        request = OrderRequest(symbol=trading.symbol, side=Side.BUY, quantity=min(quantity, 10_000_000),
-                               order_type=OrderType.LIMIT, price=tick_floor(last, instrument))
-        try:
-            ack = manager.place_order(ACCOUNT, request)
-        except InsufficientFundsError:
-            return
-        # Some brokers (XTS) accept the order and reject it after their risk check: then it must
-        # end REJECTED, with the reason, and nothing of it filled.
-        order = self._find(manager, ack.client_order_id, True, trading.settle_seconds)
-        assert order.status is OrderStatus.REJECTED, f"an order beyond the margin ended {order.status}"
-        assert order.status_message
-        assert order.filled_quantity == 0
 
 
 class DealerConformance(BrokerConformance):

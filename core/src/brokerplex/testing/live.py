@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from brokerplex.testing.conformance import BrokerConformance, ConformanceTarget
+from brokerplex.testing.conformance import BrokerConformance
+from brokerplex.testing.harness import ConformanceTarget
 
 PREFIX = "BROKERPLEX_CONFORMANCE_"
 
