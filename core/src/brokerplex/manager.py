@@ -15,7 +15,7 @@ import pluggy
 
 from brokerplex.accounts import Account
 from brokerplex.aio import LoopThread
-from brokerplex.aiomanager import RECONCILE_GRACE, AsyncBrokerManager
+from brokerplex.aiomanager import AsyncBrokerManager
 from brokerplex.broker import LoginIO
 from brokerplex.journal import OrderJournal
 from brokerplex.models import (
@@ -33,6 +33,7 @@ from brokerplex.models import (
     Trade,
 )
 from brokerplex.outcomes import FanOutResult, Reconciled
+from brokerplex.pipeline import RECONCILE_GRACE
 from brokerplex.registry import RegisteredBroker
 from brokerplex.streaming import StreamEvent
 

@@ -315,7 +315,9 @@ class WatchedEvents:
 
 
 class Backoff:
-    """Reconnect delays: exponential with full jitter, capped; reset after a good connection."""
+    """Reconnect delays: exponential, capped, with "equal jitter" (a delay drawn from the upper half of the
+    step, so that reconnects spread out yet never come quicker than half the step); reset after a good
+    connection."""
 
     def __init__(self, first: float = 0.5, cap: float = 30.0, factor: float = 2.0) -> None:
         self.first = first

@@ -89,7 +89,7 @@ class TradingChecks(Harness):
             self.assert_arrived(manager, trading, request, ack.client_order_id)
             moved = trigger + 2 * tick
             manager.modify_order(ACCOUNT, ack.order_id, OrderModify(trigger_price=moved))
-            self._settled(manager, ack.client_order_id, trading, trigger_price=moved)
+            self._wait_for(manager, ack.client_order_id, trading, trigger_price=moved)
             self.assert_arrived(manager, trading, request.model_copy(update={"trigger_price": moved}),
                                 ack.client_order_id)
             manager.cancel_order(ACCOUNT, ack.order_id)
@@ -101,7 +101,7 @@ class TradingChecks(Harness):
             self.assert_arrived(manager, trading, request, ack.client_order_id)
             manager.cancel_order(ACCOUNT, ack.order_id)
 
-    def _settled(self, manager: BrokerManager, client_order_id: str | None, target: ConformanceTarget,
+    def _wait_for(self, manager: BrokerManager, client_order_id: str | None, target: ConformanceTarget,
                  **expected: object) -> None:
         """Wait until the book shows ``expected`` (a modify may take effect a moment later)."""
         self.find(manager, client_order_id, target.settle_seconds,
@@ -112,12 +112,12 @@ class TradingChecks(Harness):
         lot = request.quantity // 2
         bigger = request.model_copy(update={"quantity": 3 * lot})
         manager.modify_order(ACCOUNT, ack.order_id, OrderModify(quantity=3 * lot))
-        self._settled(manager, ack.client_order_id, trading, quantity=3 * lot)
+        self._wait_for(manager, ack.client_order_id, trading, quantity=3 * lot)
         self.assert_arrived(manager, trading, bigger, ack.client_order_id)
         assert request.price is not None
         lower = request.price - 2 * manager.instrument(ACCOUNT, trading.symbol).tick_size
         manager.modify_order(ACCOUNT, ack.order_id, OrderModify(price=lower))
-        self._settled(manager, ack.client_order_id, trading, price=lower)
+        self._wait_for(manager, ack.client_order_id, trading, price=lower)
         self.assert_arrived(manager, trading, bigger.model_copy(update={"price": lower}), ack.client_order_id)
         manager.cancel_order(ACCOUNT, ack.order_id)
         cancelled = self.find(manager, ack.client_order_id, trading.settle_seconds, final=True)
