@@ -26,11 +26,11 @@ class SloppyBroker(PaperBroker):
         return {s: q.model_copy(update={"depth": Depth(bids=q.depth.bids[::-1], asks=q.depth.asks)})
                 for s, q in quotes.items()}
 
-    async def cancel_order(self, order_id):
+    async def order_history(self, order_id):
         try:
-            return await super().cancel_order(order_id)
+            return await super().order_history(order_id)
         except OrderNotFoundError:
-            raise InvalidOrderError("cancel failed") from None
+            raise InvalidOrderError("no history") from None
 
 
 class Sloppy:

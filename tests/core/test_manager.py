@@ -18,6 +18,7 @@ from brokerplex.broker import AccountContext
 from brokerplex.errors import (
     InputError,
     InsufficientFundsError,
+    OrderNotFoundError,
     OutcomeUnknownError,
     UnknownAccountError,
     UnreachableError,
@@ -25,7 +26,17 @@ from brokerplex.errors import (
 )
 from brokerplex.journal import JournalState, OrderJournal
 from brokerplex.manager import BrokerManager
-from brokerplex.models import Instrument, OrderEvent, OrderRequest, OrderStatus, OrderType, Side
+from brokerplex.models import (
+    Instrument,
+    Order,
+    OrderAck,
+    OrderEvent,
+    OrderModify,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Side,
+)
 from brokerplex.plugins import check, new_plugin_manager
 from brokerplex.registry import BrokerSpec
 from brokerplex_paper import CAPABILITIES
@@ -47,6 +58,29 @@ class FlakyNetworkBroker(PaperBroker):
         raise OutcomeUnknownError("read timed out", broker="flaky")
 
 
+class CountingBroker(PaperBroker):
+    """The paper broker, counting what it reads and what modify and cancel are handed."""
+
+    reads: ClassVar[Counter[str]] = Counter()
+    handed: ClassVar[list[Order]] = []
+
+    async def orders(self) -> list[Order]:
+        self.reads["orders"] += 1
+        return await super().orders()
+
+    async def order_history(self, order_id: str) -> list[Order]:
+        self.reads["history"] += 1
+        return await super().order_history(order_id)
+
+    async def modify_order(self, order: Order, changes: OrderModify) -> OrderAck:
+        self.handed.append(order)
+        return await super().modify_order(order, changes)
+
+    async def cancel_order(self, order: Order) -> OrderAck:
+        self.handed.append(order)
+        return await super().cancel_order(order)
+
+
 class Recorder:
     """A plugin observing order events and vetoing orders above a size."""
 
@@ -56,6 +90,7 @@ class Recorder:
     @hookimpl
     def register_brokers(self, register: Callable[[BrokerSpec], None]) -> None:
         register(BrokerSpec("flaky", "paper behind a flaky network", CAPABILITIES, lambda: FlakyNetworkBroker))
+        register(BrokerSpec("counting", "paper, counting its reads", CAPABILITIES, lambda: CountingBroker))
 
     @hookimpl
     def pretrade_check(self, request: OrderRequest, instrument: Instrument | None) -> str | None:
@@ -84,6 +119,7 @@ def manager(home: Path, plugins: pluggy.PluginManager) -> Iterator[BrokerManager
     with BrokerManager(home, plugin_manager=plugins) as manager:
         manager.activate("paper", "p1")
         manager.activate("flaky", "f1")
+        manager.activate("counting", "c1")
         yield manager
 
 
@@ -262,3 +298,21 @@ def test_the_journal_syncs_its_write_ahead_log(tmp_path: Path) -> None:
     assert entry is not None
     assert entry.state is JournalState.INTENT
     reopened.close()
+
+
+def test_modify_and_cancel_read_the_order_once_and_hand_it_over(manager: BrokerManager) -> None:
+    resting = OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=2, order_type=OrderType.LIMIT,
+                           price=Decimal("100.05"))
+    ack = manager.place_order("c1", resting)
+    CountingBroker.reads.clear()
+    CountingBroker.handed.clear()
+    manager.modify_order("c1", ack.order_id, OrderModify(quantity=3))
+    manager.cancel_order("c1", ack.order_id)
+    assert CountingBroker.reads == {"orders": 2}, "one read of the book per change, and no other"
+    assert [(o.order_id, o.quantity) for o in CountingBroker.handed] == [(ack.order_id, 2), (ack.order_id, 3)]
+    CountingBroker.handed.clear()
+    for change in (lambda: manager.modify_order("c1", "NOSUCHORDER", OrderModify(quantity=3)),
+                   lambda: manager.cancel_order("c1", "NOSUCHORDER")):
+        with pytest.raises(OrderNotFoundError, match="NOSUCHORDER"):
+            change()
+    assert CountingBroker.handed == [], "an order the book lacks never reaches the broker"

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pydantic import SecretStr
 
 from brokerplex import Broker, BrokerSettings, BrokerSpec, Capabilities, hookimpl
-from brokerplex.errors import AuthenticationError, OrderNotFoundError
+from brokerplex.errors import AuthenticationError, InvalidOrderError
 from brokerplex.models import (
     Exchange,
     Funds,
@@ -84,11 +84,11 @@ class AcmeBroker(Broker):
     async def order_history(self, order_id: str) -> list[Order]:
         return [o for o in self._load() if o.order_id == order_id]
 
-    async def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck:
-        raise OrderNotFoundError(f"order {order_id} not found", broker="acme")
+    async def modify_order(self, order: Order, changes: OrderModify) -> OrderAck:
+        raise InvalidOrderError(f"order {order.order_id} is complete", broker="acme")
 
-    async def cancel_order(self, order_id: str) -> OrderAck:
-        raise OrderNotFoundError(f"order {order_id} not found", broker="acme")
+    async def cancel_order(self, order: Order) -> OrderAck:
+        raise InvalidOrderError(f"order {order.order_id} is complete", broker="acme")
 
     async def trades(self) -> list[Trade]:
         return []
