@@ -13,10 +13,10 @@ import websockets
 from kiteconnect.exceptions import TokenException
 
 from brokerplex_paper.exchange import PaperExchange
+from brokerplex_paper.simkit.limits import ServerLimits
 from brokerplex_zerodha.sim import KiteSimulator
 from brokerplex_zerodha.sim.auth import Session, Sessions
-from brokerplex_zerodha.sim.ratelimit import RateLimits
-from brokerplex_zerodha.sim.state import SimState
+from brokerplex_zerodha.sim.state import KITE_LIMITS, SimState
 
 
 class FakeClock:
@@ -29,27 +29,27 @@ class FakeClock:
 
 def test_a_client_pacing_at_the_limit_is_served_despite_jitter() -> None:
     clock = FakeClock()
-    limits = RateLimits(clock=clock)
-    for step in (0.0, 0.97, 1.01, 0.95):  # about one a second, with jitter
+    limits = ServerLimits(KITE_LIMITS, clock=clock)
+    for step in (0.0, 0.97, 1.01, 0.96):  # about one a second, with jitter
         clock.now += step
-        assert limits.allow("key", "quote")
+        assert limits.check("key", "quote") == 0.0
     clock.now += 0.3
-    assert not limits.allow("key", "quote")
-    assert limits.allow("other-key", "quote")  # limits are per API key
+    assert limits.check("key", "quote") == pytest.approx(0.65)  # until the window (less the slack) has passed
+    assert limits.check("other-key", "quote") == 0.0  # limits are per API key
 
 
 def test_orders_have_a_per_second_and_a_per_minute_cap() -> None:
     clock = FakeClock()
-    limits = RateLimits(clock=clock)
-    assert all(limits.allow("key", "orders") for _ in range(10))
-    assert not limits.allow("key", "orders")
+    limits = ServerLimits(KITE_LIMITS, clock=clock)
+    assert all(limits.check("key", "orders") == 0.0 for _ in range(10))
+    assert limits.check("key", "orders") > 0
     served = 10
     for _ in range(40):
         clock.now += 1.0
-        served += sum(limits.allow("key", "orders") for _ in range(10))
+        served += sum(limits.check("key", "orders") == 0.0 for _ in range(10))
     assert served == 200  # the 200-a-minute cap binds before 10 a second does
     clock.now += 60
-    assert limits.allow("key", "orders")
+    assert limits.check("key", "orders") == 0.0
 
 
 def test_orders_survive_a_restart_on_the_same_state_dir(tmp_path: Path, kite_login: Callable[..., Any]) -> None:
@@ -62,7 +62,7 @@ def test_orders_survive_a_restart_on_the_same_state_dir(tmp_path: Path, kite_log
 
 def test_secrets_stay_out_of_reprs(kite_sim: KiteSimulator, kite: Any) -> None:
     sessions = Sessions("key", "the-secret", "U")
-    state = SimState(PaperExchange(), sessions, "the-secret", "http://127.0.0.1/", None)
+    state = SimState(PaperExchange(), sessions, "the-secret", "http://127.0.0.1/", ServerLimits(KITE_LIMITS))
     text = repr(kite_sim) + repr(state) + repr(sessions)
     assert "kite_sim_secret" not in text
     assert "the-secret" not in text

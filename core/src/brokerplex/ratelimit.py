@@ -6,6 +6,9 @@ uses the key draws from one :class:`RateLimiter`, obtained with :func:`shared_li
 A call reserves the earliest moment at which every window still has room and sleeps
 until then; a wait longer than ``max_wait`` (a per-day limit, say) is refused at
 once with RateLimitedError, before anything is sent.
+
+A simulator enforces the same limits from the other side with :meth:`RateLimiter.try_reserve`,
+which never waits: it counts a request that fits, or says how long until one would.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from dataclasses import dataclass
 from brokerplex.errors import RateLimitedError
 
 # Reservations are spaced a little wider than the published window, so that network
-# jitter between two requests cannot make the broker count one too many.
+# jitter between two requests cannot make the broker count one too many; a server checks
+# windows as much narrower, so that a client pacing at exactly the limit is not refused.
 SLACK_SECONDS = 0.05
 
 
@@ -67,6 +71,21 @@ class RateLimiter:
             for recent in self._recent:
                 recent.append(start)
             return wait
+
+    def try_reserve(self, now: float | None = None) -> float:
+        """The server's check: 0.0 if the request fits every window now (it is counted), else the
+        seconds until it would fit (nothing is counted: a refused request is not a request)."""
+        with self._lock:
+            moment = time.monotonic() if now is None else now
+            wait = 0.0
+            for limit, recent in zip(self.limits, self._recent, strict=True):
+                if len(recent) == limit.count:
+                    wait = max(wait, recent[0] + limit.period - SLACK_SECONDS - moment)
+            if wait > 0:
+                return wait
+            for recent in self._recent:
+                recent.append(moment)
+            return 0.0
 
     async def acquire(self) -> None:
         wait = self.reserve()

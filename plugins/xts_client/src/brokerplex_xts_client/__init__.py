@@ -42,12 +42,10 @@ def register_brokers(register: Callable[[BrokerSpec], None]) -> None:
 
 
 @hookimpl
-def register_commands(cli: click.Group) -> None:
+def register_simulators(register: Callable[[click.Command], None]) -> None:
     from brokerplex_xts_client.sim.command import xts
 
-    sim = cli.commands["sim"]
-    assert isinstance(sim, click.Group)
-    sim.add_command(xts)
+    register(xts)
 
 
 @hookimpl

@@ -41,12 +41,10 @@ def register_brokers(register: Callable[[BrokerSpec], None]) -> None:
 
 
 @hookimpl
-def register_commands(cli: click.Group) -> None:
+def register_simulators(register: Callable[[click.Command], None]) -> None:
     from brokerplex_zerodha.sim.command import zerodha
 
-    sim = cli.commands["sim"]
-    assert isinstance(sim, click.Group)
-    sim.add_command(zerodha)
+    register(zerodha)
 
 
 @hookimpl

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
+
+from brokerplex_paper.simkit.command import serve_until_signalled
 
 
 @click.command()
@@ -26,6 +25,4 @@ def xts(host: str, port: int, seed: int, dealer_routes: bool, dealer_investor_ro
 
     simulator = XtsSimulator(host=host, port=port, seed=seed, dealer_routes=dealer_routes,
                              dealer_investor_routes=dealer_investor_routes)
-    click.echo(json.dumps({"root": simulator.root, "accounts": simulator.accounts}), nl=True)
-    sys.stdout.flush()
-    simulator.serve_forever()
+    serve_until_signalled(simulator, {"root": simulator.root, "accounts": simulator.accounts})

@@ -163,7 +163,7 @@ class MarketData:
     async def subscribe(self, call: Call) -> Response:
         assert call.session is not None
         code, instruments, entries = self._request(call)
-        session = self.state.sessions.get(call.session.token, call.session)
+        session = self.state.sessions.find(call.session.token) or call.session
         wanted = session.subscriptions.setdefault(code, {})
         keys = {key for codes in session.subscriptions.values() for key in codes}
         added = {(entry.segment_id, entry.token) for entry in entries} - keys

@@ -120,7 +120,7 @@ class Streams:
         await server.emit(event, data, to=key)
 
     async def _authenticate_md(self, query: Mapping[str, str]) -> str | None:
-        if self.state.refusing:
+        if self.state.sessions.refusing:
             return None
         session = self.state.session(query.get("token"), MARKETDATA)
         if session is None:
@@ -129,7 +129,7 @@ class Streams:
         return f"{session.token}|{mode}"
 
     async def _authenticate_ia(self, query: Mapping[str, str]) -> str | None:
-        if self.state.refusing:
+        if self.state.sessions.refusing:
             return None
         session = self.state.session(query.get("token"), INTERACTIVE)
         return None if session is None else session.user.user_id
@@ -190,7 +190,7 @@ class Streams:
         await self._order_events()
 
     async def _market_tick(self) -> None:
-        sessions = [session for session in list(self.state.sessions.values())
+        sessions = [session for session in self.state.sessions.values()
                     if session.api == MARKETDATA and session.subscriptions]
         wanted = {entry.symbol: entry for session in sessions for instruments in session.subscriptions.values()
                   for entry in instruments.values()}

@@ -96,9 +96,7 @@ class KiteApp:
         async def endpoint(request: Request) -> Response:
             try:
                 session = self.state.sessions.from_header(request.headers.get("authorization"))
-                limits = self.state.limits
-                if limits is not None and not limits.allow(session.api_key, kind):
-                    raise KiteError(429, "NetworkException", TOO_MANY_REQUESTS)
+                self._limit(session.api_key, kind)
                 return await handler(request, session)
             except KiteError as error:
                 return failure(error)
@@ -113,6 +111,11 @@ class KiteApp:
                 return failure(KiteError(500, "GeneralException", "Something went wrong. Please try again."))
 
         return endpoint
+
+    def _limit(self, api_key: str, kind: str) -> None:
+        """Count one ``kind`` request of ``api_key``, or refuse it as Kite does (429)."""
+        if self.state.limits.check(api_key, kind):
+            raise KiteError(429, "NetworkException", TOO_MANY_REQUESTS)
 
     def _routes(self) -> list[BaseRoute]:
         api = self._api
@@ -162,9 +165,7 @@ class KiteApp:
             for name in ("api_key", "request_token", "checksum"):
                 if not form.get(name):
                     raise input_error(f"Missing `{name}`.")
-            limits = self.state.limits
-            if limits is not None and not limits.allow(form["api_key"], "other"):
-                raise KiteError(429, "NetworkException", TOO_MANY_REQUESTS)
+            self._limit(form["api_key"], "other")
             session = self.state.sessions.exchange(form["api_key"], form["request_token"], form["checksum"],
                                                    self.state.now())
         except KiteError as error:

@@ -2,9 +2,9 @@
 
 A request token is what the login page hands the app (single use, five minutes). The app
 swaps it for an access token with ``sha256(api_key + request_token + api_secret)``. Access
-tokens stay valid until logout, :meth:`Sessions.expire_all`, or 06:00 IST after the login
-(Kite's daily expiry). While ``refusing`` is set, the app's key is treated as revoked: the
-token exchange is refused as for an unknown key (and the ticker refuses its upgrades).
+tokens stay valid until logout, the store's ``expire_all``, or 06:00 IST after the login
+(Kite's daily expiry). While the store is ``refusing``, the app's key is treated as revoked:
+the token exchange is refused as for an unknown key (and the ticker refuses its upgrades).
 """
 
 from __future__ import annotations
@@ -12,22 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import secrets
-import string
 import threading
 import time
 from dataclasses import dataclass
 
 from brokerplex_paper.hours import IST
+from brokerplex_paper.simkit.sessions import SessionStore, new_token
 from brokerplex_zerodha.sim.envelope import BAD_CHECKSUM, BAD_REQUEST_TOKEN, token_error
 
 REQUEST_TOKEN_SECONDS = 300.0
 DAILY_EXPIRY = dt.time(6, 0)  # every access token dies at 06:00 IST after its login
-_ALPHABET = string.ascii_letters + string.digits
-
-
-def random_token(length: int = 32) -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
 def checksum(api_key: str, token: str, api_secret: str) -> str:
@@ -57,19 +51,19 @@ class Sessions:
         self.api_key, self.user_id = api_key, user_id
         self._api_secret = api_secret
         self._request_tokens: dict[str, float] = {}  # token -> expiry (monotonic)
-        self._sessions: dict[str, Session] = {}  # access token -> session
         self._lock = threading.Lock()
-        self.refusing = False
+        #: Access token -> session; the simulator's controls expire them and refuse the key.
+        self.store: SessionStore[Session] = SessionStore()
 
     def issue_request_token(self) -> str:
-        token = random_token()
+        token = new_token()
         with self._lock:
             self._request_tokens[token] = time.monotonic() + REQUEST_TOKEN_SECONDS
         return token
 
     def exchange(self, api_key: str, request_token: str, given_checksum: str, now: dt.datetime) -> Session:
         """Swap a request token for a new session; the token is spent once it succeeds."""
-        if api_key != self.api_key or self.refusing:
+        if api_key != self.api_key or self.store.refusing:
             raise token_error("Invalid `api_key`.")
         expected = checksum(api_key, request_token, self._api_secret)
         with self._lock:
@@ -80,14 +74,13 @@ class Sessions:
             if not hmac.compare_digest(expected, given_checksum.lower()):
                 raise token_error(BAD_CHECKSUM)
             del self._request_tokens[request_token]
-            session = Session(self.user_id, api_key, random_token(), random_token(), random_token(43),
-                              now.astimezone(IST).replace(microsecond=0))
-            self._sessions[session.access_token] = session
+        session = Session(self.user_id, api_key, new_token(), new_token(), new_token(43),
+                          now.astimezone(IST).replace(microsecond=0))
+        self.store.issue(session, session.access_token)
         return session
 
     def find(self, api_key: str, access_token: str) -> Session:
-        with self._lock:
-            session = self._sessions.get(access_token)
+        session = self.store.find(access_token)
         if session is None or session.api_key != api_key or session.expired(dt.datetime.now(IST)):
             raise token_error()
         return session
@@ -101,9 +94,4 @@ class Sessions:
         return self.find(api_key, access_token)
 
     def logout(self, access_token: str) -> None:
-        with self._lock:
-            self._sessions.pop(access_token, None)
-
-    def expire_all(self) -> None:
-        with self._lock:
-            self._sessions.clear()
+        self.store.revoke(access_token)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import signal
-import sys
-import threading
-from types import FrameType
-
 import click
+
+from brokerplex_paper.simkit.command import serve_until_signalled
 
 
 @click.command()
@@ -26,17 +22,6 @@ def zerodha(host: str, port: int, api_key: str, api_secret: str, redirect_url: s
     """
     from brokerplex_zerodha.sim.server import KiteSimulator
 
-    stop = threading.Event()
-
-    def on_signal(_number: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, on_signal)
     simulator = KiteSimulator(host=host, port=port, api_key=api_key, api_secret=api_secret,
                               redirect_url=redirect_url, seed=seed)
-    with simulator:
-        click.echo(json.dumps({"rest": simulator.rest, "ws": simulator.ws, "login": simulator.login}))
-        sys.stdout.flush()
-        while not stop.wait(0.5):
-            pass
+    serve_until_signalled(simulator, {"rest": simulator.rest, "ws": simulator.ws, "login": simulator.login})

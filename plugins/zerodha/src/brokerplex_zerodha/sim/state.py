@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from brokerplex.ratelimit import Limit
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.hours import IST
+from brokerplex_paper.simkit.limits import ServerLimits
 from brokerplex_zerodha.sim.auth import Sessions
 from brokerplex_zerodha.sim.catalog import Catalog
 from brokerplex_zerodha.sim.mapping import OrderView
-from brokerplex_zerodha.sim.ratelimit import RateLimits
+
+#: Kite's documented limits per API key, by class of endpoint.
+KITE_LIMITS: dict[str, tuple[Limit, ...]] = {
+    "quote": (Limit(1, 1.0),),
+    "historical": (Limit(3, 1.0),),
+    "orders": (Limit(10, 1.0), Limit(200, 60.0)),
+    "other": (Limit(10, 1.0),),
+}
 
 
 @dataclass
@@ -19,7 +28,7 @@ class SimState:
     sessions: Sessions
     api_secret: str = field(repr=False)
     redirect_url: str
-    limits: RateLimits | None
+    limits: ServerLimits
     _catalog: Catalog | None = None
     _views: dict[str, OrderView] = field(default_factory=dict)
 

@@ -138,7 +138,7 @@ class TickerHub:
     # -- connections -------------------------------------------------------------------
     async def serve(self, websocket: WebSocket) -> None:
         params = websocket.query_params
-        if self.state.sessions.refusing:
+        if self.state.sessions.store.refusing:
             await websocket.close(code=1008)  # the key is refused: so is the upgrade (403)
             return
         try:
@@ -210,6 +210,12 @@ class TickerHub:
     async def wake(self) -> None:
         """Cycle now (a new tick rate starts at once)."""
         self._wake.set()
+
+    async def silence(self, on: bool) -> None:
+        """Stop (True) or resume (False) every message, heartbeats included; resuming sends what waited."""
+        self.silenced = on
+        if not on:
+            self._wake.set()
 
     async def run(self) -> None:
         while True:
