@@ -84,3 +84,18 @@ def test_acquire_sleeps_on_the_event_loop() -> None:
 def test_a_limit_needs_a_positive_count_and_period() -> None:
     with pytest.raises(ValueError, match="positive"):
         Limit(0, 1.0)
+
+
+def test_try_reserve_counts_what_fits_and_says_how_long_otherwise() -> None:
+    limiter = RateLimiter([Limit(2, 1.0)])
+    assert [limiter.try_reserve(now=100.0), limiter.try_reserve(now=100.4)] == [0.0, 0.0]
+    assert limiter.try_reserve(now=100.5) == pytest.approx(0.5 - SLACK_SECONDS)
+    # the refusal counted nothing: the slot opens when the oldest leaves the (slack-narrowed) window
+    assert limiter.try_reserve(now=101.0 - SLACK_SECONDS) == 0.0
+    assert limiter.try_reserve(now=101.0) == pytest.approx(0.4 - SLACK_SECONDS)
+
+
+def test_try_reserve_needs_room_in_every_window() -> None:
+    limiter = RateLimiter([Limit(10, 1.0), Limit(3, 60.0)])
+    assert [limiter.try_reserve(now=0.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.try_reserve(now=1.0) == pytest.approx(59.0 - SLACK_SECONDS)
