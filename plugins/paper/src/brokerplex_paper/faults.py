@@ -1,8 +1,8 @@
 """What real networks and real brokers do to HTTP replies, injected into a simulator.
 
-Both broker simulators wrap their ASGI app in :class:`HttpFaults` and expose it as
-``sim.faults``. Each simulator names its routes the same way, so a test (or the
-conformance kit) says the same thing to every one of them:
+Every simulator (:class:`brokerplex_paper.simkit.Simulator`) wraps its ASGI app in
+:class:`HttpFaults` and exposes it as ``sim.faults``. Each names its routes the same way,
+so a test (or the conformance kit) says the same thing to every one of them:
 
 =========  =====================================================================
 route      requests it matches
