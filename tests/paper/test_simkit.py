@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import inspect
-import json
 import signal
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -235,21 +233,3 @@ def test_a_dealer_order_carries_its_client_code(tmp_path: Path) -> None:
                                price=Decimal("1"), product=Product.MIS, client_order_id="dealt1")
         sim.exchange.place(client, request)
         assert [(o.client_order_id, o.client_code) for o in sim.received_orders()] == [("dealt1", client)]
-
-
-def test_the_cli_first_line_is_json_then_it_serves() -> None:
-    """``brokerplex sim xts`` through the toolkit's helper (``sim zerodha`` has its own test)."""
-    command = [str(Path(sys.executable).parent / "brokerplex"), "sim", "xts", "--port", "0"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
-        assert process.stdout is not None
-        try:
-            first: dict[str, Any] = json.loads(process.stdout.readline())
-            assert {account["role"] for account in first["accounts"]} == {"investor", "dealer"}
-            master = httpx.post(first["root"] + "/apimarketdata/instruments/master", timeout=10,
-                                json={"exchangeSegmentList": ["NSECM"]})
-            assert master.status_code == 200
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(15) == 0
-        finally:
-            if process.poll() is None:
-                process.kill()

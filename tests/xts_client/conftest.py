@@ -1,11 +1,14 @@
-"""Fixtures of the XTS plugin's tests: a running XTS simulator on an ephemeral port."""
+"""Fixtures of the XTS plugin's tests: a running XTS simulator on an ephemeral port, bare REST clients of it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from brokerplex.cli import ClickLoginIO
@@ -48,3 +51,56 @@ async def streaming(home: Path, sim: XtsSimulator, *, live: bool = False,
 @pytest.fixture
 def xts_streaming() -> Streaming:
     return streaming
+
+
+class Api:
+    """A bare XTS client: logs in like the Python SDK (form body) and keeps the token."""
+
+    def __init__(self, sim: XtsSimulator, role: str, api: str, http: httpx.Client) -> None:
+        self.root = sim.root
+        self.account = next(account for account in sim.accounts if account["role"] == role)
+        path = "/interactive/user/session" if api == "interactive" else "/apimarketdata/auth/login"
+        reply = httpx.post(self.root + path, data={**self.account[api], "source": "WEBAPI"})
+        assert reply.status_code == 200, reply.text
+        self.login = reply.json()["result"]
+        self.headers = {"Authorization": self.login["token"], "Content-Type": "application/json"}
+        self.http = http
+
+    def call(self, method: str, path: str, body: Any = None, **params: Any) -> httpx.Response:
+        return self.http.request(method, self.root + path, headers=self.headers, params=params or None,
+                                 content=json.dumps(body) if body is not None else None)
+
+    def ok(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        reply = self.call(method, path, body, **params)
+        assert reply.status_code == 200, reply.text
+        envelope = reply.json()
+        assert envelope["type"] == "success"
+        return envelope["result"]
+
+
+class Clients:
+    """``xts_api(sim, role, api="interactive")`` logs a bare client in; ``xts_api.error_of(reply)`` reads
+    an XTS error envelope. The clients close after the test."""
+
+    def __init__(self) -> None:
+        self.http: list[httpx.Client] = []
+
+    def __call__(self, sim: XtsSimulator, role: str, api: str = "interactive") -> Api:
+        self.http.append(httpx.Client(timeout=10))
+        return Api(sim, role, api, self.http[-1])
+
+    @staticmethod
+    def error_of(reply: httpx.Response, status: int = 400) -> dict[str, Any]:
+        assert reply.status_code == status, reply.text
+        assert "json" in reply.headers["content-type"]
+        envelope: dict[str, Any] = reply.json()
+        assert envelope["type"] == "error"
+        return envelope
+
+
+@pytest.fixture
+def xts_api() -> Iterator[Clients]:
+    clients = Clients()
+    yield clients
+    for http in clients.http:
+        http.close()
