@@ -59,17 +59,13 @@ class RateLimiter:
         """
         with self._lock:
             moment = time.monotonic() if now is None else now
-            start = moment
-            for limit, recent in zip(self.limits, self._recent, strict=True):
-                if len(recent) == limit.count:
-                    start = max(start, recent[0] + limit.period + SLACK_SECONDS)
+            start = self._room_at(moment, SLACK_SECONDS)
             wait = start - moment
             if wait > self.max_wait:
                 error = RateLimitedError(f"rate limit {self!r} reached; try again in {wait:.0f} s")
                 error.retry_after = wait
                 raise error
-            for recent in self._recent:
-                recent.append(start)
+            self._take(start)
             return wait
 
     def try_reserve(self, now: float | None = None) -> float:
@@ -77,15 +73,20 @@ class RateLimiter:
         seconds until it would fit (nothing is counted: a refused request is not a request)."""
         with self._lock:
             moment = time.monotonic() if now is None else now
-            wait = 0.0
-            for limit, recent in zip(self.limits, self._recent, strict=True):
-                if len(recent) == limit.count:
-                    wait = max(wait, recent[0] + limit.period - SLACK_SECONDS - moment)
-            if wait > 0:
-                return wait
-            for recent in self._recent:
-                recent.append(moment)
-            return 0.0
+            wait = self._room_at(moment, -SLACK_SECONDS) - moment
+            if wait <= 0:
+                self._take(moment)
+            return max(wait, 0.0)
+
+    def _room_at(self, moment: float, slack: float) -> float:
+        """The earliest time from ``moment`` at which every window, ``slack`` wider, has room."""
+        return max([moment] + [recent[0] + limit.period + slack
+                               for limit, recent in zip(self.limits, self._recent, strict=True)
+                               if len(recent) == limit.count])
+
+    def _take(self, moment: float) -> None:
+        for recent in self._recent:
+            recent.append(moment)
 
     async def acquire(self) -> None:
         wait = self.reserve()
