@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from brokerplex_paper.hours import IST
 from brokerplex_paper.simkit.sessions import SessionStore, new_token
@@ -32,9 +32,9 @@ def checksum(api_key: str, token: str, api_secret: str) -> str:
 class Session:
     user_id: str
     api_key: str
-    access_token: str
-    public_token: str
-    enctoken: str
+    access_token: str = field(repr=False)
+    public_token: str = field(repr=False)
+    enctoken: str = field(repr=False)
     login_time: dt.datetime  # IST
 
     def expired(self, now: dt.datetime) -> bool:
