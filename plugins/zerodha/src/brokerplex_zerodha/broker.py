@@ -15,8 +15,9 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from brokerplex import wire
 from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
-from brokerplex.errors import InputError, OrderNotFoundError, ProtocolError
+from brokerplex.errors import InputError, ProtocolError
 from brokerplex.instruments import IST, DailyCache, DailyStore
 from brokerplex.models import (
     Funds,
@@ -36,11 +37,11 @@ from brokerplex.ratelimit import RateLimiter, shared_limiter
 from brokerplex.streaming import Stream
 from brokerplex.symbols import canonical
 from brokerplex_zerodha import mapping
-from brokerplex_zerodha.errors import Call, map_error
+from brokerplex_zerodha.errors import kite_call, map_error
 from brokerplex_zerodha.instruments import KiteStore, parse_store
 from brokerplex_zerodha.session import KiteSession, load_session, save_session, session_expiry
 from brokerplex_zerodha.settings import ZerodhaSettings
-from brokerplex_zerodha.transport import LoopSession, last_reply, long_call, run_blocking
+from brokerplex_zerodha.transport import LoopSession, current_call, last_reply, long_call, run_blocking
 
 if TYPE_CHECKING:
     from kiteconnect import KiteConnect
@@ -64,7 +65,6 @@ class ZerodhaBroker(Broker):
         }
         self._client: KiteConnect | None = None
         self._session: KiteSession | None = None
-        self._varieties: dict[str, tuple[Variety, str | None]] = {}  # order id → variety, tag (ours)
         cache_name = "instruments-" + hashlib.sha256(settings.root.encode()).hexdigest()[:10]
         self._instruments = DailyStore(DailyCache(context.cache_dir, cache_name), self._download_instruments,
                                        parse_store)
@@ -103,20 +103,21 @@ class ZerodhaBroker(Broker):
             self._session = None
             self._restore()  # a newer login of another process may have stored a fresh token
 
-    async def _call(self, bucket: str, call: Call, function: Callable[..., T], *args: Any,
+    async def _call(self, bucket: str, kind: wire.Kind, function: Callable[..., T], *args: Any,
                     order_id: str | None = None, client_order_id: str | None = None, **kwargs: Any) -> T:
         """Run one client call (in a greenlet on this loop, see transport.py), rate-limited; failures
         become our errors."""
-        if call != "login":
+        if kind != "login":
             self._check_session()
         await self._limiters[bucket].acquire()
+        call = kite_call(kind, self.context.account, order_id=order_id, client_order_id=client_order_id)
+        current_call.set(call)
         last_reply.set(None)
         try:
             return await run_blocking(function, *args, **kwargs)
         except Exception as exc:
             reply = last_reply.get()
-            raise map_error(exc, call=call, account=self.context.account, order_id=order_id,
-                            client_order_id=client_order_id, reply=reply.content if reply else None) from None
+            raise map_error(exc, call, reply=reply.content if reply else None) from None
 
     # -- session ---------------------------------------------------------------------
     async def connect(self) -> None:
@@ -285,41 +286,24 @@ class ZerodhaBroker(Broker):
             raise InputError("a Kite cover order (variety co) needs its stop-loss as a trigger price "
                              "(--trigger) on a MARKET or LIMIT entry")
         cid = request.client_order_id
-        order_id = await self._call("orders", "place", self.kite.place_order,
+        order_id = await self._call("orders", "write", self.kite.place_order,
                                     **mapping.place_params(request), client_order_id=cid)
         if not isinstance(order_id, (str, int)) or not str(order_id):
             raise ProtocolError(f"Kite's place reply has no order id: {order_id!r}", broker=mapping.BROKER,
                                 client_order_id=cid)
-        self._varieties[str(order_id)] = (request.variety, cid)
         return OrderAck(order_id=str(order_id), client_order_id=cid)
 
-    async def _variety(self, order_id: str) -> tuple[Variety, str | None]:
-        """An order's variety (Kite's modify and cancel routes need it) and tag."""
-        known = self._varieties.get(order_id)
-        if known is not None:
-            return known
-        raw = await self._call("other", "change", self.kite.order_history, order_id, order_id=order_id)
-        history = _rows(raw, "order history")
-        if not history:
-            raise OrderNotFoundError(f"no order {order_id} in this account", broker=mapping.BROKER, order_id=order_id)
-        order = mapping.order_from_kite(history[-1])
-        return order.variety, order.client_order_id
+    # Kite's modify and cancel routes name the order's variety: the order the manager read says it.
+    async def modify_order(self, order: Order, changes: OrderModify) -> OrderAck:
+        result = await self._call("other", "write", self.kite.modify_order, order.variety.value, order.order_id,
+                                  **mapping.modify_params(changes), order_id=order.order_id,
+                                  client_order_id=order.client_order_id)
+        return OrderAck(order_id=str(result or order.order_id), client_order_id=order.client_order_id)
 
-    async def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck:
-        variety, tag = await self._variety(order_id)
-        result = await self._call("other", "change", self.kite.modify_order, variety.value, order_id,
-                                  **mapping.modify_params(changes), order_id=order_id, client_order_id=tag)
-        return OrderAck(order_id=str(result or order_id), client_order_id=tag)
-
-    async def cancel_order(self, order_id: str) -> OrderAck:
-        variety, tag = await self._variety(order_id)
-        result = await self._call("other", "change", self.kite.cancel_order, variety.value, order_id,
-                                  order_id=order_id, client_order_id=tag)
-        return OrderAck(order_id=str(result or order_id), client_order_id=tag)
-
-    async def find_order(self, client_order_id: str) -> Order | None:
-        """Our client order id travels as Kite's ``tag``: the order book says whether it arrived."""
-        return next((o for o in await self.orders() if o.client_order_id == client_order_id), None)
+    async def cancel_order(self, order: Order) -> OrderAck:
+        result = await self._call("other", "write", self.kite.cancel_order, order.variety.value, order.order_id,
+                                  order_id=order.order_id, client_order_id=order.client_order_id)
+        return OrderAck(order_id=str(result or order.order_id), client_order_id=order.client_order_id)
 
     # -- streaming -------------------------------------------------------------------
     async def stream(self) -> Stream:

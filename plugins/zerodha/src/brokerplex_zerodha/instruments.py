@@ -15,10 +15,11 @@ import io
 from decimal import Decimal
 from typing import NamedTuple
 
+from brokerplex import wire
 from brokerplex.errors import ProtocolError
 from brokerplex.instruments import InstrumentStore
 from brokerplex.models import Exchange, Instrument, InstrumentType
-from brokerplex_zerodha.mapping import BROKER, guarded
+from brokerplex_zerodha.errors import BROKER
 
 HEADER = ("instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,tick_size,lot_size,"
           "instrument_type,segment,exchange")
@@ -106,7 +107,8 @@ def parse_instruments(data: bytes) -> list[KiteInstrument]:
 
 def build_instrument(row: KiteInstrument) -> Instrument:
     """The full Instrument of one row (made on demand; see the module docstring)."""
-    return guarded(f"instrument {row.symbol}", row.rest, lambda: _instrument(row))
+    with wire.reading(BROKER, f"instrument {row.symbol} from Kite", row.rest):
+        return _instrument(row)
 
 
 def _instrument(row: KiteInstrument) -> Instrument:

@@ -21,9 +21,12 @@ from typing import Any, TypeVar, cast
 import aiohttp
 import greenlet
 
-from brokerplex.payloads import parse_json
+from brokerplex import wire
+from brokerplex_zerodha.errors import kite_call
 
 T = TypeVar("T")
+#: The request of the current task: whether it is a write, and (set by the transport) whether it has left.
+current_call: ContextVar[wire.Call] = ContextVar("kite_call")
 #: The last reply read in the current task: an excerpt of it goes into the error when the client cannot read it.
 last_reply: ContextVar[Reply | None] = ContextVar("kite_last_reply", default=None)
 #: A longer cap for the requests of the current task (a download of megabytes); None: the client's timeout.
@@ -70,13 +73,13 @@ class Reply:
 
     def json(self) -> Any:
         """Strict JSON; what is not (NaN literals, runaway nesting) is the ValueError the client expects."""
-        return parse_json(self.content)
+        return wire.parse_json(self.content)
 
 
 class LoopSession:
     """Stands in for the client's ``requests.Session``: its ``request`` and ``close``.
 
-    Transport failures are aiohttp's (and TimeoutError), mapped by :mod:`brokerplex_zerodha.errors`.
+    Transport failures leave as ours, by :func:`brokerplex.wire.send` and the task's :data:`current_call`.
     """
 
     def __init__(self, timeout: float) -> None:
@@ -99,20 +102,20 @@ class LoopSession:
             # connection drops before the reply; we never send anything twice. There is no public
             # switch: this is the attribute aiohttp's own test client turns off.
             self._session._retry_connection = False
-        timeout = long_call.get() or timeout  # read here, in the task's context (the greenlet has its own)
-        progress = SimpleNamespace(sent=False)
-        limits = aiohttp.ClientTimeout(total=timeout, connect=timeout, sock_read=timeout)
-        try:
-            async with self._session.request(method, url, timeout=limits, trace_request_ctx=progress,
-                                             **options) as answer:
-                reply = Reply(answer.status, answer.headers, await answer.read())
-        except TimeoutError as exc:
-            if not progress.sent and not isinstance(exc, aiohttp.ConnectionTimeoutError):
-                # The deadline passed before the request left (a slow connect): nothing was sent.
-                raise aiohttp.ConnectionTimeoutError(f"no connection within {timeout:g} s") from None
-            raise
+        # Read here, in the task's context (the greenlet has its own).
+        timeout = long_call.get() or timeout
+        call = current_call.get(None) or kite_call("read", "")  # a bare read, outside ZerodhaBroker._call
+        reply = await wire.send(call, timeout, self._exchange(method, url, call, **options),
+                                unreachable=(aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError,
+                                             aiohttp.InvalidURL),
+                                lost=(aiohttp.ClientError,))
         last_reply.set(reply)
         return reply
+
+    async def _exchange(self, method: str, url: str, call: wire.Call, **options: Any) -> Reply:
+        assert self._session is not None
+        async with self._session.request(method, url, trace_request_ctx=call, **options) as answer:
+            return Reply(answer.status, answer.headers, await answer.read())
 
     def close(self) -> None:
         """The owner closes the session on the loop, with :meth:`aclose`."""
@@ -124,7 +127,7 @@ class LoopSession:
 
 
 async def _mark_sent(session: aiohttp.ClientSession, context: SimpleNamespace, params: object) -> None:
-    context.trace_request_ctx.sent = True
+    context.trace_request_ctx.mark_sent()
 
 
 def _pairs(params: Mapping[str, Any] | None) -> list[tuple[str, str]] | None:
