@@ -232,6 +232,8 @@ def test_unknown_and_malformed_order_ids(manager: BrokerManager) -> None:
     with pytest.raises(OrderNotFoundError):
         manager.order_history(ACCOUNT, "123456789")
     with pytest.raises(InputError, match="not an XTS order id"):
+        manager.order_history(ACCOUNT, "abc")
+    with pytest.raises(OrderNotFoundError):  # not in the book the manager reads first: never sent
         manager.cancel_order(ACCOUNT, "abc")
 
 

@@ -16,7 +16,14 @@ from brokerplex.errors import (
     RefusedError,
     TokenExpiredError,
 )
+from brokerplex.wire import Call
 from brokerplex_xts_client.http import error_for
+
+
+def failure(status: int, body: dict[str, object] | None, *, writing: bool = False, order_id: str | None = None,
+            account: str = "x1") -> BrokerError:
+    call = Call("xts_client", "write" if writing else "read", account=account, server="XTS", order_id=order_id)
+    return error_for(call, status, body)
 
 
 def envelope(description: str, *errors: str, code: str = "e-x-0001") -> dict[str, object]:
@@ -41,7 +48,7 @@ def envelope(description: str, *errors: str, code: str = "e-x-0001") -> dict[str
 ])
 def test_mapping_by_status_and_words(status: int, body: dict[str, object] | None, writing: bool,
                                      order_id: str | None, kind: type[BrokerError]) -> None:
-    error = error_for(status, body, account="x1", broker="xts_client", writing=writing, order_id=order_id)
+    error = failure(status, body, writing=writing, order_id=order_id)
     assert type(error) is kind
     assert error.broker == "xts_client"
     if body is not None:
@@ -50,25 +57,24 @@ def test_mapping_by_status_and_words(status: int, body: dict[str, object] | None
 
 
 def test_the_token_error_says_how_to_recover() -> None:
-    error = error_for(400, envelope("Invalid Token"), account="acct7", broker="xts_client")
+    error = failure(400, envelope("Invalid Token"), account="acct7")
     assert "brokerplex login acct7" in str(error)
     assert error.nothing_happened
 
 
 def test_an_ambiguous_order_failure_is_not_nothing() -> None:
-    assert not error_for(504, None, account="x1", broker="xts_client", writing=True).nothing_happened
+    assert not failure(504, None, writing=True).nothing_happened
 
 
 def test_the_brokers_words_are_said_once() -> None:
     said = "order 4100200 cannot be cancelled as it is already Filled"
-    error = error_for(400, envelope(said, said, said.upper(), "  " + said + " "), account="x1", broker="xts_client",
-                      writing=True, order_id="4100200")
+    error = failure(400, envelope(said, said, said.upper(), "  " + said + " "), writing=True, order_id="4100200")
     assert error.broker_message == said
     assert str(error).count("cannot be cancelled") == 1
 
 
 def test_an_envelope_with_odd_types_is_still_read_safely() -> None:
     odd = {"type": "error", "code": [["e"]], "description": {"nested": True}, "result": {"errors": [None, 7]}}
-    error = error_for(400, odd, account="x1", broker="xts_client", writing=True)
+    error = failure(400, odd, writing=True)
     assert type(error) is InvalidOrderError
     assert error.broker_message == "HTTP 400"

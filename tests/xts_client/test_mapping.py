@@ -35,41 +35,44 @@ class TestScalars:
         (97.7, Decimal("97.7")), (75, Decimal(75)), ("-75", Decimal(-75)),
     ])
     def test_numbers_in_every_spelling(self, sent: object, expected: Decimal) -> None:
-        assert mapping.decimal(sent) == expected
+        assert mapping.decimal(sent, "OrderPrice") == expected
 
-    @pytest.mark.parametrize("sent", ["", "NaN", "nan", None, float("nan"), " "])
+    @pytest.mark.parametrize("sent", ["", "NaN", "nan", None, " ", "-"])
     def test_no_value_is_the_default(self, sent: object) -> None:
-        assert mapping.decimal(sent) is None
-        assert mapping.money(sent) == 0
+        """XTS's own words for "no value"; a field a record cannot be without is then missing."""
+        assert mapping.decimal(sent, "OrderPrice") is None
+        assert mapping.money(sent, "RealizedMTM") == 0
+        with pytest.raises(ProtocolError, match="without OrderQuantity"):
+            mapping.quantity(sent, "OrderQuantity")
 
-    @pytest.mark.parametrize("sent", ["12a", {"x": 1}, [1]])
-    def test_garbage_is_a_protocol_error(self, sent: object) -> None:
-        with pytest.raises(ProtocolError):
-            mapping.decimal(sent)
+    @pytest.mark.parametrize("sent", ["12a", {"x": 1}, [1], True, float("nan"), float("inf"), "Infinity"])
+    def test_garbage_is_a_protocol_error_naming_the_field(self, sent: object) -> None:
+        with pytest.raises(ProtocolError, match="OrderPrice"):
+            mapping.decimal(sent, "OrderPrice")
 
     def test_fractional_quantity_is_a_protocol_error(self) -> None:
-        assert mapping.integer("1,500") == 1500
+        assert mapping.integer("1,500", "OrderQuantity") == 1500
         with pytest.raises(ProtocolError):
-            mapping.integer("1.5")
+            mapping.integer("1.5", "OrderQuantity")
 
     @given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
     def test_thousands_separators_never_change_the_value(self, value: Decimal) -> None:
         whole, _, fraction = f"{value:.2f}".partition(".")
         grouped = f"{int(whole):,}.{fraction}"
-        assert mapping.decimal(grouped) == value
+        assert mapping.decimal(grouped, "OrderPrice") == value
 
 
 class TestEnums:
     @pytest.mark.parametrize(("sent", "expected"), [("Buy", Side.BUY), ("BUY", Side.BUY), ("sell", Side.SELL)])
     def test_side_any_case(self, sent: str, expected: Side) -> None:
-        assert mapping.side(sent) is expected
+        assert mapping.SIDES(sent) is expected
 
     @pytest.mark.parametrize(("sent", "expected"), [
         ("Market", OrderType.MARKET), ("LIMIT", OrderType.LIMIT), ("StopMarket", OrderType.SL_M),
         ("STOPLIMIT", OrderType.SL), ("stoplimit", OrderType.SL),
     ])
     def test_order_types_any_case(self, sent: str, expected: OrderType) -> None:
-        assert mapping.order_type(sent) is expected
+        assert mapping.ORDER_TYPES(sent) is expected
 
     @pytest.mark.parametrize(("sent", "kind", "expected"), [
         ("PendingNew", OrderType.LIMIT, OrderStatus.PENDING), ("New", OrderType.LIMIT, OrderStatus.OPEN),
@@ -83,7 +86,18 @@ class TestEnums:
 
     def test_unknown_side_is_a_protocol_error_not_a_key_error(self) -> None:
         with pytest.raises(ProtocolError, match="order side"):
-            mapping.side("Short")
+            mapping.SIDES("Short")
+
+    @pytest.mark.parametrize("word", ["Expired", "Frozen", "", None, 7])
+    def test_an_unknown_status_is_unreadable_never_pending(self, word: object) -> None:
+        """An order whose state we cannot name is not an unfinished one: the record is unreadable."""
+        with pytest.raises(ProtocolError, match="unreadable order record"):
+            mapping.order(order_record(OrderStatus=word), "NSE:INFY")
+
+    def test_an_unknown_validity_is_unreadable_never_day(self) -> None:
+        with pytest.raises(ProtocolError, match="validity"):
+            mapping.order(order_record(TimeInForce="GTT"), "NSE:INFY")
+        assert mapping.order(order_record(TimeInForce=None), "NSE:INFY").validity is Validity.DAY
 
 
 class TestTimes:

@@ -121,11 +121,11 @@ class PaperBroker(Broker):
         return OrderAck(order_id=order.order_id, client_order_id=request.client_order_id, status=order.status,
                         status_message=order.status_message)
 
-    async def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck:
-        return self._ack(self.exchange.modify(self.context.account, order_id, changes))
+    async def modify_order(self, order: Order, changes: OrderModify) -> OrderAck:
+        return self._ack(self.exchange.modify(self.context.account, order.order_id, changes))
 
-    async def cancel_order(self, order_id: str) -> OrderAck:
-        return self._ack(self.exchange.cancel(self.context.account, order_id))
+    async def cancel_order(self, order: Order) -> OrderAck:
+        return self._ack(self.exchange.cancel(self.context.account, order.order_id))
 
     @staticmethod
     def _ack(order: Order) -> OrderAck:

@@ -7,7 +7,7 @@ any request is made with it.
 
 Extension points for dealer logins (``brokerplex-xts-pro``): :attr:`client_code`
 (every interactive call goes through :meth:`XtsClientBroker.interactive`, which sends
-it as ``clientID``), :meth:`check_login` (which kind of login this broker accepts),
+it as ``clientID``), :meth:`accept_login` (which kind of login this broker accepts),
 :meth:`records` (how a book is read; dealers read ``dealerorderbook`` …) and
 :meth:`record_client` (whose an event's record is).
 """
@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+from brokerplex import wire
 from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
 from brokerplex.errors import (
     AuthenticationError,
@@ -38,14 +39,13 @@ from brokerplex.models import (
     OrderAck,
     OrderModify,
     OrderRequest,
-    OrderStatus,
+    OrderType,
     Position,
     Product,
     Profile,
     Quote,
     Trade,
 )
-from brokerplex.payloads import unreadable
 from brokerplex.streaming import Stream
 from brokerplex_xts_client import mapping, quotes
 from brokerplex_xts_client.http import XtsHttp
@@ -53,7 +53,7 @@ from brokerplex_xts_client.master import Store, build_store, index_rows, parse_m
 from brokerplex_xts_client.settings import XtsClientSettings
 
 if TYPE_CHECKING:
-    from brokerplex_xts_client.streaming import XtsStream
+    from brokerplex_xts_client.streaming import Api, XtsStream
 
 log = logging.getLogger("brokerplex.xts")
 
@@ -94,11 +94,10 @@ class XtsClientBroker(Broker):
         super().__init__(context, settings)
         self.http = XtsHttp(settings, account=context.account, broker=context.broker)
         self.login_clients: list[str] = []  # clientCodes of the login result
-        self.marketdata_user_id: str | None = None
         cache = DailyCache(context.cache_dir, "master-" + settings.host.replace(":", "_"))
         self._instruments = DailyStore(cache, self._download_master,
                                        lambda data: build_store(parse_master(data.decode())))
-        self._streams: list[XtsStream] = []
+        self._streams: list[XtsStream] = []  # open streams of this login, shared with its client copies
 
     async def interactive(self, method: str, path: str, **kwargs: Any) -> Any:
         """An Interactive API call for the account this instance acts for (a dealer's client)."""
@@ -124,7 +123,7 @@ class XtsClientBroker(Broker):
         self.http.interactive_token = saved["interactive_token"]
         self.http.marketdata_token = saved["marketdata_token"]
         self.http.user_id = saved.get("user_id")
-        self.marketdata_user_id = saved.get("marketdata_user_id") or saved.get("user_id")
+        self.http.marketdata_user_id = saved.get("marketdata_user_id") or saved.get("user_id")
         self.login_clients = list(saved.get("client_codes") or [])
 
     async def login(self, params: Mapping[str, str], io: LoginIO) -> Profile:
@@ -138,7 +137,7 @@ class XtsClientBroker(Broker):
         interactive = await self.http.login_interactive()
         self.http.interactive_token = interactive["token"]
         try:
-            self.check_login(interactive)
+            self.accept_login(interactive)
         except (AuthenticationError, InputError):
             await self.http.logout()  # do not leave a session we will not use
             self.http.interactive_token = None
@@ -147,25 +146,34 @@ class XtsClientBroker(Broker):
         session = {
             "day": session_day(), "root": self.settings.base_url,
             "interactive_token": interactive["token"], "marketdata_token": marketdata["token"],
-            "user_id": mapping.text(interactive.get("userID")),
-            "marketdata_user_id": mapping.text(marketdata.get("userID")),
+            "user_id": wire.text(interactive.get("userID"), "userID", ""),
+            "marketdata_user_id": wire.text(marketdata.get("userID"), "userID", ""),
             "client_codes": [str(code) for code in interactive.get("clientCodes") or []],
         }
         self.context.session.save(session)
         self._restore(session)
         return await self.profile()
 
-    def remember_tokens(self, *, interactive: str | None = None, marketdata: str | None = None) -> None:
-        """Store tokens renewed by a reconnecting stream, so the next process uses them too."""
+    # -- the session a stream renews (streaming.LoginSession) ----------------------------------------
+    def stored_tokens(self) -> object:
         saved = self.context.session.load()
-        if interactive:
-            saved["interactive_token"] = interactive
-        if marketdata:
-            saved["marketdata_token"] = marketdata
+        return saved.get("interactive_token"), saved.get("marketdata_token")
+
+    async def renew(self, api: Api) -> None:
+        """Log in to ``api`` again and store the token, so the next process uses it too."""
+        if api == "marketdata":
+            result = await self.http.login_marketdata()
+            self.http.marketdata_token = result["token"]
+        else:
+            result = await self.http.login_interactive()
+            self.accept_login(result)
+            self.http.interactive_token = result["token"]
+        saved = self.context.session.load()
+        saved[f"{api}_token"] = result["token"]
         saved["day"] = session_day()
         self.context.session.save(saved)
 
-    def check_login(self, result: Mapping[str, Any]) -> None:
+    def accept_login(self, result: Mapping[str, Any]) -> None:
         """Accept investor logins only: a dealer (PRO) login trades for others and needs ``clientID``."""
         if result.get("isInvestorClient") is not True:
             raise AuthenticationError(
@@ -211,14 +219,17 @@ class XtsClientBroker(Broker):
     async def profile(self) -> Profile:
         result = await self.interactive("GET", "/user/profile")
         record = result if isinstance(result, Mapping) else {}
-        segments = record.get("ClientExchangeDetailsList")
-        exchanges = sorted({Exchange(mapping.SEGMENT_EXCHANGES[name]) for name in segments
-                            if name in mapping.SEGMENT_EXCHANGES}) if isinstance(segments, Mapping) else []
-        return Profile(
-            user_id=mapping.text(record.get("ClientId")) or self.http.user_id or self.context.account,
-            name=mapping.text(record.get("ClientName")), email=mapping.text(record.get("EmailId")) or None,
-            broker=self.context.broker, exchanges=exchanges, products=list(Product),
-        )
+        with wire.reading(self.context.broker, "profile", result):
+            segments = record.get("ClientExchangeDetailsList")
+            exchanges = sorted({Exchange(mapping.SEGMENT_EXCHANGES[name]) for name in segments
+                                if name in mapping.SEGMENT_EXCHANGES}) if isinstance(segments, Mapping) else []
+            return Profile(
+                user_id=wire.text(record.get("ClientId"), "ClientId", None) or self.http.user_id
+                or self.context.account,
+                name=wire.text(record.get("ClientName"), "ClientName", ""),
+                email=wire.text(record.get("EmailId"), "EmailId", None),
+                broker=self.context.broker, exchanges=exchanges, products=list(Product),
+            )
 
     async def records(self, route: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """The records of one book (``orders``, ``trades``, ``positions``)."""
@@ -272,7 +283,7 @@ class XtsClientBroker(Broker):
     async def _positions(self, day_or_net: str) -> list[Position]:
         resolve = await self._resolver()
         return [mapping.position(r, mapping.record_symbol(resolve, r.get("ExchangeSegment"),
-                                                          mapping.pick(r, "ExchangeInstrumentId",
+                                                          wire.field(r, "ExchangeInstrumentId",
                                                                        "ExchangeInstrumentID"), r),
                                     self.client_code)
                 for r in await self.records("positions", {"dayOrNet": day_or_net})]
@@ -299,8 +310,8 @@ class XtsClientBroker(Broker):
                 "instruments": [{"exchangeSegment": seg, "exchangeInstrumentID": ident} for seg, ident in wanted],
                 "xtsMessageCode": code, "publishFormat": "JSON"})
             for message in quotes.listed_quotes(result):
-                key = (mapping.integer(message.get("ExchangeSegment")), mapping.integer(
-                    message.get("ExchangeInstrumentID")))
+                key = (mapping.segment_id(message.get("ExchangeSegment")) or 0,
+                       mapping.integer(message.get("ExchangeInstrumentID"), "ExchangeInstrumentID", 0))
                 if (symbol := keys.get(key)) is not None:
                     try:
                         found[symbol] = quotes.quote(message, symbol)
@@ -333,50 +344,47 @@ class XtsClientBroker(Broker):
             "limitPrice": float(request.price or 0), "stopPrice": float(request.trigger_price or 0),
             "orderUniqueIdentifier": request.client_order_id or "", "apiOrderSource": "",
         }
-        result = await self.interactive("POST", "/orders", body=body, bucket="orders", writing=True)
-        order_id = self._order_id(result)
-        return OrderAck(order_id=order_id, client_order_id=request.client_order_id, status=OrderStatus.PENDING)
+        result = await self.interactive("POST", "/orders", body=body, bucket="orders", writing=True,
+                                        client_order_id=request.client_order_id)
+        # XTS says only that it took the order: its status comes later, in the book and on the socket.
+        return OrderAck(order_id=self._order_id(result), client_order_id=request.client_order_id)
 
     def _order_id(self, result: Any) -> str:
-        found = mapping.pick(result, "AppOrderID", "appOrderID") if isinstance(result, Mapping) else None
+        found = wire.field(result, "AppOrderID", "appOrderID") if isinstance(result, Mapping) else None
         try:
             return str(mapping.order_number(found))
         except ProtocolError as exc:  # the order may stand: the manager settles this as an unknown outcome
-            raise unreadable(self.context.broker, "order acknowledgement", result, exc) from None
+            raise wire.unreadable(self.context.broker, "order acknowledgement", result, exc) from None
 
-    async def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck:
-        """XTS's modify restates every field, so the order's current state fills in what is unchanged."""
-        current = (await self._history(order_id))[-1]
-        kind = mapping.XTS_ORDER_TYPES[changes.order_type] if changes.order_type else mapping.text(
-            current.get("OrderType")).upper()
-        price = changes.price if changes.price is not None else mapping.money(current.get("OrderPrice"))
-        trigger = changes.trigger_price if changes.trigger_price is not None else mapping.money(
-            current.get("OrderStopPrice"))
-        if kind in ("MARKET", "STOPMARKET"):
+    async def modify_order(self, order: Order, changes: OrderModify) -> OrderAck:
+        """XTS's modify restates every field: the order as the manager read it fills in what is unchanged."""
+        kind = changes.order_type or order.order_type
+        price = changes.price if changes.price is not None else order.price or Decimal(0)
+        trigger = changes.trigger_price if changes.trigger_price is not None else order.trigger_price or Decimal(0)
+        if kind in (OrderType.MARKET, OrderType.SL_M):
             price = Decimal(0)  # a market order carries no limit price, even if it had one before
-        if kind in ("MARKET", "LIMIT"):
+        if kind in (OrderType.MARKET, OrderType.LIMIT):
             trigger = Decimal(0)
         body = {
-            "appOrderID": int(_order_number(order_id)),
-            "modifiedProductType": mapping.text(current.get("ProductType")),
-            "modifiedOrderType": kind,
-            "modifiedOrderQuantity": changes.quantity or mapping.integer(current.get("OrderQuantity")),
-            "modifiedDisclosedQuantity": mapping.integer(current.get("OrderDisclosedQuantity")),
+            "appOrderID": int(_order_number(order.order_id)),
+            "modifiedProductType": order.product.value,
+            "modifiedOrderType": mapping.XTS_ORDER_TYPES[kind],
+            "modifiedOrderQuantity": changes.quantity or order.quantity,
+            "modifiedDisclosedQuantity": order.disclosed_quantity,
             "modifiedLimitPrice": float(price),
             "modifiedStopPrice": float(trigger),
-            "modifiedTimeInForce": changes.validity.value if changes.validity else mapping.text(
-                current.get("TimeInForce")) or "DAY",
-            "orderUniqueIdentifier": mapping.text(current.get("OrderUniqueIdentifier")),
+            "modifiedTimeInForce": (changes.validity or order.validity).value,
+            "orderUniqueIdentifier": order.client_order_id or "",
         }
-        await self.interactive("PUT", "/orders", body=body, bucket="orders", writing=True, order_id=order_id)
-        unique = mapping.text(current.get("OrderUniqueIdentifier")) or None
-        return OrderAck(order_id=order_id, client_order_id=unique)  # XTS confirms the change later, by event
+        await self.interactive("PUT", "/orders", body=body, bucket="orders", writing=True, order_id=order.order_id,
+                               client_order_id=order.client_order_id)
+        return OrderAck(order_id=order.order_id, client_order_id=order.client_order_id)  # confirmed later, by event
 
-    async def cancel_order(self, order_id: str) -> OrderAck:
-        number = _order_number(order_id)
-        await self.interactive("DELETE", "/orders", params={"appOrderID": number}, bucket="orders",
-                               writing=True, order_id=order_id)
-        return OrderAck(order_id=order_id)  # the cancellation shows in the book and on the socket
+    async def cancel_order(self, order: Order) -> OrderAck:
+        await self.interactive("DELETE", "/orders", params={"appOrderID": _order_number(order.order_id)},
+                               bucket="orders", writing=True, order_id=order.order_id,
+                               client_order_id=order.client_order_id)
+        return OrderAck(order_id=order.order_id, client_order_id=order.client_order_id)  # shows in the book, socket
 
     async def cancel_all(self, symbols: Sequence[str] | None = None) -> list[str]:
         """Cancel every open order (of ``symbols``, if given), one XTS cancel-all per instrument.
@@ -390,7 +398,7 @@ class XtsClientBroker(Broker):
             # Keyed by the record's own segment and id: a contract missing from the master is cancelled too.
             segment, ident = record.get("ExchangeSegment"), record.get("ExchangeInstrumentID")
             order = mapping.order(record, mapping.record_symbol(resolve, segment, ident, record))
-            key = (mapping.SEGMENT_IDS.get(mapping.text(segment).upper(), 0), mapping.integer(ident, 0))
+            key = (mapping.segment_id(segment) or 0, mapping.integer(ident, "ExchangeInstrumentID"))
             if not order.status.is_final and (wanted is None or key in wanted):
                 instruments.setdefault(key, []).append(order.order_id)
         for segment, ident in instruments:
@@ -398,25 +406,13 @@ class XtsClientBroker(Broker):
                 "exchangeSegment": mapping.SEGMENT_NAMES[segment], "exchangeInstrumentID": ident})
         return [order_id for ids in instruments.values() for order_id in ids]
 
-    async def find_order(self, client_order_id: str) -> Order | None:
-        """Our client order id travels as ``orderUniqueIdentifier``."""
-        return next((o for o in await self.orders() if o.client_order_id == client_order_id), None)
-
     # -- streaming ---------------------------------------------------------------------------------
     async def stream(self) -> Stream:
         from brokerplex_xts_client.streaming import XtsStream
 
-        stream = XtsStream(self)
+        stream = XtsStream(self.http, self, await self.store(), peers=self._streams, record_client=self.record_client)
         await stream.start()
-        self._streams.append(stream)
         return stream
-
-    def open_streams(self) -> list[XtsStream]:
-        return list(self._streams)
-
-    def forget_stream(self, stream: XtsStream) -> None:
-        if stream in self._streams:
-            self._streams.remove(stream)
 
 
 def _order_number(order_id: str) -> str:

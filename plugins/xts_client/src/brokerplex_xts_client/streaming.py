@@ -17,6 +17,9 @@ dead path answers nothing); a pong on a subscribed market-data socket that still
 no data makes the stream ``stale`` (the link is alive, the market quiet) until data comes.
 Refused API keys make it ``login_needed``: the keys are not tried again until a new
 ``brokerplex login`` stored a fresh session, which the stream then uses.
+
+A stream knows its login only through :class:`LoginSession` (the broker gives it): the tokens it
+stores and a fresh login to one API; nothing else of the broker.
 """
 
 from __future__ import annotations
@@ -24,12 +27,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from brokerplex import wire
 from brokerplex.errors import AuthenticationError, BrokerError, ProtocolError
 from brokerplex.models import Order, TickMode
-from brokerplex.payloads import parse_json
 from brokerplex.streaming import DEFAULT_CAPACITY, Backoff, FeedState, Stream
 from brokerplex_xts_client import mapping, quotes
 from brokerplex_xts_client.sio.client import SocketIOClient, connect
@@ -47,26 +50,46 @@ _RANK = {"live": 0, "stale": 1, "connecting": 2, "reconnecting": 3, "login_neede
 _TITLES = {"marketdata": "market-data socket", "interactive": "interactive socket"}
 
 if TYPE_CHECKING:
-    from brokerplex_xts_client.broker import XtsClientBroker
+    from brokerplex_xts_client.http import XtsHttp
     from brokerplex_xts_client.master import Store
 
 log = logging.getLogger("brokerplex.xts")
 Handler = Callable[[str, Any], None]
+Api = Literal["interactive", "marketdata"]
+
+
+class LoginSession(Protocol):
+    """What a stream asks of its login when a socket refuses the session."""
+
+    def stored_tokens(self) -> object:
+        """The tokens of the account's stored session as they are now: a new ``brokerplex login`` changes them."""
+
+    async def connect(self) -> None:
+        """Take the stored session; AuthenticationError when it cannot be used."""
+
+    async def renew(self, api: Api) -> None:
+        """Log in to ``api`` again, with the account's keys, and store its new token."""
 
 
 class XtsStream(Stream):
     """Ticks of REST-subscribed instruments and the login's order updates, reconnecting by itself."""
 
-    def __init__(self, broker: XtsClientBroker, *, silence: float = SILENCE, probe_timeout: float = PROBE_TIMEOUT,
-                 capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, http: XtsHttp, login: LoginSession, store: Store, *, peers: list[XtsStream],
+                 record_client: Callable[[Mapping[str, Any]], str | None], silence: float = SILENCE,
+                 probe_timeout: float = PROBE_TIMEOUT, capacity: int = DEFAULT_CAPACITY) -> None:
+        """``peers``: the open streams of this login (this one joins when started, leaves when closed): they
+        share the market-data session's subscriptions. ``record_client``: whose an order event is (dealers)."""
         super().__init__(capacity=capacity)
-        self._broker = broker
-        self._http = broker.http
+        self._http = http
+        self._login = login
+        self._peers = peers
+        self._record_client = record_client
         self._subscribed: dict[Key, int] = {}  # instrument → xtsMessageCode
         self._interest: set[Key] = set()  # derivatives also subscribed to open interest (1510)
         self._symbols: dict[Key, str] = {}
         self._book = TickBook(self._wanted)
-        self._store: Store | None = None
+        self._store: Store = store
+        self._started = False
         self._clients: dict[str, SocketIOClient] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._lock = asyncio.Lock()  # subscription changes and resubscription never interleave
@@ -88,13 +111,14 @@ class XtsStream(Stream):
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
         """Open both sockets; errors here (refused token, unreachable host) go to the caller."""
-        self._store = await self._broker.store()
         self._clients["marketdata"] = await self._open_marketdata()
         try:
             self._clients["interactive"] = await self._open_interactive()
         except BaseException:
             await self._clients["marketdata"].close()
             raise
+        self._started = True
+        self._peers.append(self)
         for name in SOCKETS:
             self._feed(name, _LIVE)
             self._tasks.append(asyncio.create_task(self._run(name), name=f"xts-{name}-socket"))
@@ -110,14 +134,15 @@ class XtsStream(Stream):
                 await task
         # Together: each close waits for a handshake a frozen link never answers, but only so long.
         await asyncio.gather(*(client.close() for client in self._clients.values()), return_exceptions=True)
-        self._broker.forget_stream(self)
+        if self in self._peers:
+            self._peers.remove(self)
         await self._release()
         self._finish()
 
     async def _release(self) -> None:
         """Unsubscribe what no other open stream of this login still uses: subscriptions belong to the
         market-data session (50 instruments at most), not to the socket."""
-        others = self._broker.open_streams()
+        others = list(self._peers)
         kept = {(key, code) for other in others for key, code in other.subscriptions.items()}
         kept |= {(key, OPEN_INTEREST) for other in others for key in other.interest}
         by_code: dict[int, list[Key]] = {}
@@ -198,7 +223,7 @@ class XtsStream(Stream):
         return frozenset(self._interest)
 
     def _require_store(self) -> Store:
-        if self._store is None:
+        if not self._started:
             raise RuntimeError("the stream is not started; use `await broker.stream()`")
         return self._store
 
@@ -215,7 +240,7 @@ class XtsStream(Stream):
     # -- sockets ---------------------------------------------------------------------------------
     async def _open_marketdata(self) -> SocketIOClient:
         http, settings = self._http, self._http.settings
-        user = self._broker.marketdata_user_id or http.user_id or ""
+        user = http.marketdata_user_id or http.user_id or ""
         return await connect(settings.base_url, path=f"/{settings.marketdata_prefix}/socket.io", query={
             "token": http.marketdata_token or "", "userID": user, "publishFormat": "JSON",
             "broadcastMode": settings.broadcast_mode})
@@ -328,25 +353,23 @@ class XtsStream(Stream):
 
     async def _stored_session(self, name: str, reason: str) -> None:
         """``login_needed`` until the account's stored session changes (a new login); then use it."""
-        account = self._broker.context.account
+        account = self._http.account
         hint = "" if "brokerplex login" in reason else f"; run `brokerplex login {account}`"
         self._feed(name, FeedState("login_needed", reason=reason + hint))
-        refused = _tokens(self._broker.context.session.load())
+        refused = self._login.stored_tokens()
         while True:
             await asyncio.sleep(LOGIN_POLL)
-            if _tokens(self._broker.context.session.load()) == refused:
+            if self._login.stored_tokens() == refused:
                 continue
             try:
-                await self._broker.connect()  # takes the stored tokens
+                await self._login.connect()  # takes the stored tokens
             except AuthenticationError:  # not usable either (another day's session): keep waiting
                 continue
             return
 
     async def _reopen_marketdata(self, *, log_in: bool) -> SocketIOClient:
         if log_in:
-            result = await self._http.login_marketdata()
-            self._http.marketdata_token = result["token"]
-            self._broker.remember_tokens(marketdata=result["token"])
+            await self._login.renew("marketdata")
         client = await self._open_marketdata()
         try:
             async with self._lock:
@@ -369,10 +392,7 @@ class XtsStream(Stream):
             if not log_in:
                 raise AuthenticationError("the interactive socket refused the stored session",
                                           broker=self._http.broker) from None
-            result = await self._http.login_interactive()
-            self._broker.check_login(result)
-            self._http.interactive_token = result["token"]
-            self._broker.remember_tokens(interactive=result["token"])
+            await self._login.renew("interactive")
             return await self._open_interactive()
 
     # -- events ----------------------------------------------------------------------------------
@@ -399,13 +419,13 @@ class XtsStream(Stream):
         if event not in ("order", "trade"):
             return
         try:
-            record = parse_json(data) if isinstance(data, str) else data
+            record = wire.parse_json(data) if isinstance(data, str) else data
             if not isinstance(record, dict):
                 raise ProtocolError(f"an {event} event that is not a JSON object", broker=self._http.broker)
             store = self._require_store()
             symbol = mapping.record_symbol(lambda seg, ident: store.symbol((seg, ident)),
                                            record.get("ExchangeSegment"), record.get("ExchangeInstrumentID"), record)
-            order: Order = mapping.order(record, symbol, self._broker.record_client(record))
+            order: Order = mapping.order(record, symbol, self._record_client(record))
         except (ProtocolError, ValueError, RecursionError) as exc:
             log.warning("skipped an %s event: %s", event, _short(exc))
             return
@@ -422,6 +442,3 @@ def _why(error: Exception) -> str:
 def _short(error: BaseException) -> str:
     return str(error) if isinstance(error, BrokerError) else f"{type(error).__name__}: {str(error)[:200]}"
 
-
-def _tokens(saved: dict[str, Any]) -> tuple[object, object]:
-    return saved.get("interactive_token"), saved.get("marketdata_token")

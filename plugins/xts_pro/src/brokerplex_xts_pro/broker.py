@@ -17,10 +17,10 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from brokerplex import wire
 from brokerplex.broker import AccountContext, BrokerSettings
 from brokerplex.errors import AuthenticationError, ClientCodeError
 from brokerplex.models import Profile
-from brokerplex_xts_client import mapping
 from brokerplex_xts_client.broker import XtsClientBroker
 from brokerplex_xts_client.http import MissingRouteError
 from brokerplex_xts_pro.settings import PRO, XtsProSettings
@@ -43,8 +43,9 @@ class XtsProBroker(XtsClientBroker):
         # Book → the route that answered, shared by every client copy of this login.
         self._book_routes: dict[str, str] = {}
 
-    def check_login(self, result: Mapping[str, Any]) -> None:
-        """Accept dealer logins only: an investor login acts for itself and takes no clientID."""
+    def accept_login(self, result: Mapping[str, Any]) -> None:
+        """Accept dealer logins only (an investor login acts for itself and takes no clientID), and adopt the
+        login's client codes, in which the default client must be."""
         flag = result.get("isInvestorClient")
         if flag is not False:
             said = "XTS did not say isInvestorClient" if flag is None else f"XTS says isInvestorClient={flag}"
@@ -54,7 +55,7 @@ class XtsProBroker(XtsClientBroker):
                 broker=self.context.broker)
         if self.client_code is not None:  # the default client must be one the login holds, as it spells it
             self.login_clients = [str(code) for code in result.get("clientCodes") or []]
-            self.client_code = self._held(self.client_code, dealer=mapping.text(result.get("userID")))
+            self.client_code = self._held(self.client_code, dealer=wire.text(result.get("userID"), "userID", None))
 
     # -- clients ------------------------------------------------------------------------------------
     async def client_codes(self) -> list[str]:
@@ -86,7 +87,7 @@ class XtsProBroker(XtsClientBroker):
 
     def record_client(self, record: Mapping[str, Any]) -> str | None:
         """Streamed records name the client (``ClientID``/``AccountID``); the dealer's own id is its PRO book."""
-        code = mapping.text(mapping.pick(record, "ClientID", "AccountID"))
+        code = wire.text(wire.field(record, "ClientID", "AccountID"), "ClientID", "")
         return PRO if code and code == self.http.user_id else code or None
 
     # -- reads ----------------------------------------------------------------------------------------
