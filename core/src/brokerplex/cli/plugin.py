@@ -37,15 +37,17 @@ def plugin() -> None:
 @click.option("--dir", "where", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               help="The folder to write brokerplex-NAME in (default: this one).")
 def new(name: str, where: Path) -> None:
-    """Write brokerplex-NAME: a broker plugin that installs, registers NAME, ships a wire simulator and
-    passes the conformance kit against it as written; its README says what to change for a real broker."""
+    """Write brokerplex-NAME: a complete broker plugin, to grow into a real one.
+
+    As written it installs, registers NAME, ships a wire simulator and passes the conformance kit
+    against it; its README says what to change for a real broker."""
     check_name(name)
     target = where / distribution(name)
     if target.exists():
         raise InputError(f"{target} exists already: give another --dir, or move it away")
     files = write_plugin(name, target)
     click.echo(f"wrote {target} ({len(files)} files); next:\n"
-               f"  pip install -e '{target}[sim]'\n  cd {target} && python -m pytest")
+               f"  pip install -e '{target}[sim,test]'\n  cd {target} && python -m pytest")
 
 
 def check_name(name: str) -> None:
