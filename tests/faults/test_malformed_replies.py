@@ -20,7 +20,7 @@ from brokerplex.errors import BrokerplexError
 from brokerplex.journal import JournalState
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderModify, OrderRequest, Side
-from brokerplex.payloads import parse_json
+from brokerplex.wire import parse_json
 
 if TYPE_CHECKING:
     from tests.faults.conftest import Venue

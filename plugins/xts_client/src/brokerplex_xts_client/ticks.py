@@ -15,7 +15,7 @@ from typing import Any
 
 from brokerplex.errors import ProtocolError
 from brokerplex.models import PriceLevel, Tick, TickMode
-from brokerplex.payloads import parse_json
+from brokerplex.wire import parse_json
 from brokerplex_xts_client.mapping import EPOCH_1980, IST_OFFSET, NSE_SEGMENTS
 
 TOUCHLINE, DEPTH, CANDLE, OPEN_INTEREST, LTP = 1501, 1502, 1505, 1510, 1512

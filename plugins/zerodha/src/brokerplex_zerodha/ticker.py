@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING
 
 from brokerplex.errors import AuthenticationError, InputError, ProtocolError
 from brokerplex.models import Order, PriceLevel, Tick, TickMode
-from brokerplex.payloads import parse_json
 from brokerplex.streaming import DEFAULT_CAPACITY, Backoff, FeedState, Stream
 from brokerplex.symbols import canonical
+from brokerplex.wire import parse_json
 from brokerplex_zerodha.errors import BROKER, relogin_hint
 from brokerplex_zerodha.mapping import order_from_kite
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from brokerplex.errors import BrokerError, InputError, ProtocolError, RefusedError
-from brokerplex.payloads import parse_json
+from brokerplex.wire import parse_json
 
 # ---------------------------------------------------------------- errors
 
