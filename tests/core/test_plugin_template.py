@@ -12,6 +12,7 @@ import sysconfig
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 
 if TYPE_CHECKING:
@@ -64,6 +65,17 @@ def test_a_generated_plugin_installs_is_listed_and_passes_the_kit(
     mine = [broker for broker in json.loads(listed.stdout) if broker["name"] == "newbroker"]
     assert [broker["distribution"] for broker in mine] == ["brokerplex-newbroker"]
     assert run(BIN / "brokerplex", "brokers", env=env).stdout.count("newbroker") == 0, "installed outside scratch"
+
+    with subprocess.Popen([scratch_python, BIN / "brokerplex", "sim", "newbroker"], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True, env=env) as served:
+        try:
+            assert served.stdout is not None
+            first = json.loads(served.stdout.readline())  # `brokerplex sim newbroker` announces itself, then serves
+            login = httpx.post(f"{first['root']}/session", json=first["settings"], timeout=10).json()
+            assert login["status"] == "ok", login
+        finally:
+            served.terminate()
+    assert served.returncode == 0, "the simulator stops with status 0 on SIGTERM"
 
     tested = run(scratch_python, "-m", "pytest", "-q", "-rs", cwd=plugin, env=env, timeout=600)
     report = tested.stdout + tested.stderr
