@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from brokerplex.cli.app import cli
 from brokerplex.errors import InputError
 
-if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
-
 #: A broker's registered name: it is also a Python package name (brokerplex_NAME) and an entry point.
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{1,19}")
 SUFFIX = ".tmpl"
+TEMPLATE = Path(__file__).parents[1] / "template"  # package data: installed as files, in a wheel too
 
 
 @cli.group()
@@ -69,15 +65,12 @@ def distribution(name: str) -> str:
 
 def write_plugin(name: str, target: Path) -> list[Path]:
     """Write the template for ``name`` under ``target``; the files written."""
-    from importlib.resources import files
-
     class_prefix = "".join(word.capitalize() for word in name.split("_"))
     words = {"{{name}}": name, "{{Name}}": class_prefix, "{{dist}}": distribution(name)}
     written = []
-    for parts, source in _templates(files("brokerplex") / "template", ()):
-        relative = [part.replace("NAME", name) for part in parts]
-        relative[-1] = relative[-1].removesuffix(SUFFIX)
-        path = target.joinpath(*relative)
+    for source in sorted(TEMPLATE.rglob(f"*{SUFFIX}")):
+        relative = str(source.relative_to(TEMPLATE)).replace("NAME", name).removesuffix(SUFFIX)
+        path = target / relative
         text = source.read_text(encoding="utf-8")
         for marker, value in words.items():
             text = text.replace(marker, value)
@@ -86,10 +79,3 @@ def write_plugin(name: str, target: Path) -> list[Path]:
         written.append(path)
     return written
 
-
-def _templates(folder: Traversable, parts: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Traversable]]:
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.is_dir():
-            yield from _templates(entry, (*parts, entry.name))
-        elif entry.name.endswith(SUFFIX):
-            yield (*parts, entry.name), entry
