@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from kiteconnect import exceptions as kite
 
@@ -130,6 +130,7 @@ def test_a_quote_without_a_last_price_is_unreadable_not_zero() -> None:
         mapping.quote_from_kite("NSE:INFY", {"last_price": None, "ohlc": {}})
 
 
+@settings(deadline=None)  # about what comes out, not how fast: a loaded machine must not fail it
 @given(st.dictionaries(st.sampled_from(list(kite_order())), st.none() | st.integers() | st.text(max_size=5)
                        | st.floats(allow_nan=True)))
 def test_any_damage_to_an_order_is_mapped_or_a_protocol_error(damage: dict[str, Any]) -> None:
