@@ -78,7 +78,7 @@ class TradingChecks(Harness):
         self, manager: BrokerManager, trading: ConformanceTarget
     ) -> None:
         """A stop-loss BUY above the market waits for its trigger; both prices arrive to the paisa, and
-        changing the trigger changes nothing else."""
+        changing one of them changes nothing else."""
         types = manager.brokers()[trading.broker].spec.capabilities.order_types
         tick = manager.instrument(ACCOUNT, trading.symbol).tick_size
         trigger = self.away(manager, trading.symbol, "1.03")
@@ -90,8 +90,13 @@ class TradingChecks(Harness):
             moved = trigger + 2 * tick
             manager.modify_order(ACCOUNT, ack.order_id, OrderModify(trigger_price=moved))
             self._wait_for(manager, ack.client_order_id, trading, trigger_price=moved)
-            self.assert_arrived(manager, trading, request.model_copy(update={"trigger_price": moved}),
-                                ack.client_order_id)
+            request = request.model_copy(update={"trigger_price": moved})
+            self.assert_arrived(manager, trading, request, ack.client_order_id)
+            assert request.price is not None
+            higher = request.price + tick
+            manager.modify_order(ACCOUNT, ack.order_id, OrderModify(price=higher))
+            self._wait_for(manager, ack.client_order_id, trading, price=higher)
+            self.assert_arrived(manager, trading, request.model_copy(update={"price": higher}), ack.client_order_id)
             manager.cancel_order(ACCOUNT, ack.order_id)
         if "SL-M" in types:
             below = self.away(manager, trading.symbol, "0.97")

@@ -20,7 +20,7 @@ class Venue(Protocol):
         ...
 
     def lose_next_order_reply(self) -> None:
-        """Act on the next order placement, then cut its connection before the reply."""
+        """Act on the next order placement, then cut its connection before the reply's body."""
         ...
 
     def delay_next_order_reply(self, seconds: float) -> None:

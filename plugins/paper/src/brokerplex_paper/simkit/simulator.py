@@ -139,8 +139,10 @@ class Simulator:
         return order
 
     def lose_next_order_reply(self) -> None:
-        """Act on the next order placement, then cut its connection before the reply."""
-        self.faults.lose_reply("orders")
+        """Act on the next order placement, then cut its connection as the reply starts (the headers
+        promise a body that never comes). A reply held until the client gives up is
+        :meth:`delay_next_order_reply`'s case."""
+        self.faults.truncate("orders", keep=0.0)
 
     def delay_next_order_reply(self, seconds: float) -> None:
         """Act on the next order placement at once; send its reply ``seconds`` late."""
