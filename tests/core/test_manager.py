@@ -39,6 +39,7 @@ from brokerplex.models import (
 )
 from brokerplex.plugins import check, new_plugin_manager
 from brokerplex.registry import BrokerSpec
+from brokerplex.rules import tick_floor
 from brokerplex_paper import CAPABILITIES
 from brokerplex_paper.broker import PaperBroker
 
@@ -301,8 +302,9 @@ def test_the_journal_syncs_its_write_ahead_log(tmp_path: Path) -> None:
 
 
 def test_modify_and_cancel_read_the_order_once_and_hand_it_over(manager: BrokerManager) -> None:
-    resting = OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=2, order_type=OrderType.LIMIT,
-                           price=Decimal("100.05"))
+    below = tick_floor(manager.quotes("c1", ["NSE:INFY"])["NSE:INFY"].last_price * Decimal("0.95"),
+                       manager.instrument("c1", "NSE:INFY"))
+    resting = OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=2, order_type=OrderType.LIMIT, price=below)
     ack = manager.place_order("c1", resting)
     CountingBroker.reads.clear()
     CountingBroker.handed.clear()

@@ -17,17 +17,18 @@ if TYPE_CHECKING:
     from tests.conftest import Cli
 
 HOOKS = [name for name, value in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(value, "brokerplex_spec")]
-README = Path(__file__).parents[2] / "README.md"
+GUIDE = Path(__file__).parents[2] / "docs" / "plugins.md"
 
 
-def test_the_contract_has_the_five_hooks() -> None:
-    assert sorted(HOOKS) == ["order_event", "pretrade_check", "register_brokers", "register_commands", "register_demos"]
+def test_the_contract_has_the_six_hooks() -> None:
+    assert sorted(HOOKS) == ["order_event", "pretrade_check", "register_brokers", "register_commands", "register_demos",
+                             "register_simulators"]
 
 
 @pytest.mark.parametrize("hook", HOOKS)
 def test_every_hook_is_documented(hook: str) -> None:
     assert (getattr(hookspecs, hook).__doc__ or "").strip(), f"{hook} has no docstring"
-    assert f"`{hook}(" in README.read_text(), f"README's plugin section does not document {hook}"
+    assert f"`{hook}(" in GUIDE.read_text(), f"the plugin guide (docs/plugins.md) does not document {hook}"
 
 
 def test_a_misspelt_hook_fails_at_load() -> None:
