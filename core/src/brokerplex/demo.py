@@ -1,32 +1,16 @@
-"""``brokerplex demo``: the main job end to end on the embedded paper broker."""
+"""``brokerplex demo``: the main job end to end, in a temporary home, through the scenes plugins register
+(the paper broker's first: it runs on the embedded default, with no simulator)."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 
 import click
 
-from brokerplex import output
-from brokerplex.errors import InputError
 from brokerplex.manager import BrokerManager
-from brokerplex.models import Instrument, InstrumentType, OrderAck, OrderModify, OrderRequest, OrderType, Side
-from brokerplex.rules import tick_floor
-from brokerplex.tables import table
-
-ACCOUNT = "demo"
-
-
-def step(text: str) -> None:
-    click.secho(f"\n▸ {text}", bold=True)
-
-
-def below(price: Decimal, percent: int, instrument: Instrument) -> Decimal:
-    """``percent`` below ``price``, on the instrument's tick grid."""
-    return tick_floor(price * (100 - percent) / 100, instrument)
 
 
 def run_demo(home: Path | None, *, keep: bool = False) -> None:
@@ -34,7 +18,6 @@ def run_demo(home: Path | None, *, keep: bool = False) -> None:
     root = Path(tempfile.mkdtemp(prefix="brokerplex-demo-")) if home is None else home
     try:
         with BrokerManager(root) as manager:
-            paper_round_trip(manager)
             for title, scene in plugin_scenes():
                 click.secho(f"\n━━ {title}", bold=True)
                 scene(manager)
@@ -52,71 +35,3 @@ def plugin_scenes() -> list[tuple[str, Callable[[BrokerManager], None]]]:
     scenes: list[tuple[str, Callable[[BrokerManager], None]]] = []
     get_plugin_manager().hook.register_demos(register=lambda title, scene: scenes.append((title, scene)))
     return scenes
-
-
-def paper_round_trip(manager: BrokerManager) -> None:
-    step("installed brokers")
-    table("Brokers", ["name", "distribution", "version"],
-          [[b.name, b.distribution or "-", b.version or "-"] for b in manager.brokers().values()])
-
-    step(f"activate a paper account {ACCOUNT!r} (no settings needed)")
-    manager.activate("paper", ACCOUNT)
-    profile = manager.profile(ACCOUNT)
-    click.echo(f"logged in as {profile.user_id} at {profile.broker}")
-
-    trade_round_trip(manager, ACCOUNT, quantity=10, carried_as="the paper exchange's tag")
-
-    future = nearest_future(manager, "NIFTY")
-    step(f"F&O: buy one lot ({future.lot_size}) of {future.symbol} (NRML)")
-    ack = manager.place_order(ACCOUNT, OrderRequest(symbol=future.symbol, side=Side.BUY, quantity=future.lot_size))
-    click.echo(acknowledged(ack))
-
-    step("bad input is refused before anything is sent")
-    try:
-        manager.place_order(ACCOUNT, OrderRequest(symbol=future.symbol, side=Side.BUY, quantity=future.lot_size + 1))
-    except InputError as exc:
-        click.echo(f"refused: {exc}")
-
-    show_books(manager, ACCOUNT)
-
-
-def trade_round_trip(manager: BrokerManager, account: str, *, quantity: int, carried_as: str) -> None:
-    """The steps every broker's scene shows: quotes, a market order, and a limit order that
-    rests, is modified and is cancelled."""
-    step("quotes")
-    quotes = manager.quotes(account, ["NSE:INFY", "NSE:RELIANCE", "NSE:NIFTY 50"])
-    output.quotes(list(quotes.values()))
-
-    step(f"market order: buy {quantity} NSE:INFY; our client order id travels as {carried_as}")
-    ack = manager.place_order(account, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=quantity))
-    click.echo(f"{acknowledged(ack)}, client order id {ack.client_order_id}")
-
-    reliance = manager.instrument(account, "NSE:RELIANCE")
-    last = quotes["NSE:RELIANCE"].last_price
-    limit = below(last, 2, reliance)
-    step(f"limit order: buy {quantity} NSE:RELIANCE at {limit}, 2% under the market, so it rests")
-    ack = manager.place_order(account, OrderRequest(symbol="NSE:RELIANCE", side=Side.BUY, quantity=quantity,
-                                                    order_type=OrderType.LIMIT, price=limit))
-    click.echo(acknowledged(ack))
-    lower = below(last, 3, reliance)
-    modified = manager.modify_order(account, ack.order_id, OrderModify(price=lower))
-    click.echo(f"modified to {lower}: {acknowledged(modified)}")
-    click.echo(f"cancelled: {acknowledged(manager.cancel_order(account, ack.order_id))}")
-
-
-def acknowledged(ack: OrderAck) -> str:
-    """An acknowledgement in words; some brokers answer with the order id alone."""
-    return f"order {ack.order_id}" + (f" ({ack.status.value})" if ack.status else " accepted")
-
-
-def show_books(manager: BrokerManager, account: str) -> None:
-    step("order book, positions and funds")
-    output.orders(manager.orders(account))
-    output.positions(manager.positions(account))
-    output.funds(manager.funds(account))
-
-
-def nearest_future(manager: BrokerManager, underlying: str) -> Instrument:
-    futures = [i for i in manager.instruments(ACCOUNT)
-               if i.instrument_type is InstrumentType.FUT and i.underlying == underlying and i.expiry]
-    return min(futures, key=lambda i: i.expiry or 0)

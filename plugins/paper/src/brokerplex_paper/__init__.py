@@ -15,6 +15,7 @@ from brokerplex.registry import BrokerSpec
 
 if TYPE_CHECKING:
     from brokerplex.broker import Broker
+    from brokerplex.manager import BrokerManager
 
 CAPABILITIES = Capabilities(
     exchanges=("NSE", "BSE", "NFO", "CDS", "MCX"),
@@ -31,3 +32,10 @@ def _load() -> type[Broker]:
 @hookimpl
 def register_brokers(register: Callable[[BrokerSpec], None]) -> None:
     register(BrokerSpec(name="paper", title="Paper exchange (embedded default)", capabilities=CAPABILITIES, load=_load))
+
+
+@hookimpl(tryfirst=True)  # the first scene: the embedded default, before any simulator's
+def register_demos(register: Callable[[str, Callable[[BrokerManager], None]], None]) -> None:
+    from brokerplex_paper.demo import paper_round_trip
+
+    register("Paper exchange (embedded default)", paper_round_trip)

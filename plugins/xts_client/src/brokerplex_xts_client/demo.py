@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from brokerplex.cli import ClickLoginIO
-from brokerplex.demo import show_books, step, trade_round_trip
 from brokerplex.manager import BrokerManager
+from brokerplex_paper.demo import show_books, step, trade_round_trip
 
 ACCOUNT = "xts-demo"
 

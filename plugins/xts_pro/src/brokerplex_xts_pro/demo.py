@@ -10,10 +10,10 @@ import click
 
 from brokerplex import output
 from brokerplex.cli import ClickLoginIO
-from brokerplex.demo import acknowledged, step
 from brokerplex.errors import ClientCodeError
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, Side
+from brokerplex_paper.demo import acknowledged, step
 from brokerplex_xts_pro.settings import PRO
 
 ACCOUNT = "dealer-demo"

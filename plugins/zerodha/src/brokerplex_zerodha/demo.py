@@ -11,9 +11,9 @@ import click
 
 from brokerplex.cli import ClickLoginIO
 from brokerplex.cli.watch import stream_event_line
-from brokerplex.demo import show_books, step, trade_round_trip
 from brokerplex.manager import BrokerManager
 from brokerplex.models import Tick
+from brokerplex_paper.demo import show_books, step, trade_round_trip
 
 ACCOUNT = "kite-demo"
 SECRET = "kite_sim_secret"
