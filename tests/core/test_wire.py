@@ -86,8 +86,6 @@ class TestReaders:
         statuses = wire.Words("order status", {"Trigger Pending": OrderStatus.TRIGGER_PENDING,
                                                "open": OrderStatus.OPEN})
         assert statuses("TRIGGER_PENDING") is statuses("triggerpending") is OrderStatus.TRIGGER_PENDING
-        assert "OPEN" in statuses
-        assert "Expired" not in statuses
         assert statuses(None, OrderStatus.OPEN) is OrderStatus.OPEN
         for unknown in ("Expired", 3, None):
             with pytest.raises(ProtocolError, match="order status"):
@@ -95,8 +93,8 @@ class TestReaders:
 
     def test_reading_quotes_the_payload_once_as_one_error(self) -> None:
         payload = {"qty": "ten", "id": "reply 7f3a"}
-        with pytest.raises(ProtocolError, match=r"unreadable order \(qty is 'ten', not a number\).*reply 7f3a"), \
-                wire.reading("acme", "order", payload):
+        said = r"unreadable order \(qty is 'ten', not a finite number\).*reply 7f3a"
+        with pytest.raises(ProtocolError, match=said), wire.reading("acme", "order", payload):
             wire.whole(payload["qty"], "qty")
         with pytest.raises(ProtocolError, match=r"unreadable order .*KeyError"), wire.reading("acme", "order", {}):
             _ = {}["missing"]

@@ -18,12 +18,12 @@ Pure Python and asyncio: no HTTP client here, so any transport can use it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import re
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from types import TracebackType
 from typing import Any, Final, Generic, Literal, TypeVar, overload
 
 from brokerplex.errors import (
@@ -96,23 +96,15 @@ def _absent(name: str, default: object) -> Any:
 
 
 def _number(value: object, name: str) -> Decimal:
-    if isinstance(value, bool):
-        raise ProtocolError(f"{name} is {value!r}, not a number")
-    if isinstance(value, int):
-        return Decimal(value)
+    # A float through repr: 1412.95 stays 1412.95. Decimal() reads int, str and Decimal exactly.
     try:
-        if isinstance(value, float):
-            number = Decimal(repr(value))  # through repr: 1412.95 stays 1412.95
-        elif isinstance(value, str):
-            number = Decimal(value.strip())
-        elif isinstance(value, Decimal):
-            number = value
-        else:
-            raise ProtocolError(f"{name} is a {type(value).__name__}, not a number")
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+            raise InvalidOperation
+        number = Decimal(repr(value) if isinstance(value, float) else value)
     except InvalidOperation:
-        raise ProtocolError(f"{name} is {value!r}, not a number") from None
+        number = Decimal("NaN")
     if not number.is_finite():
-        raise ProtocolError(f"{name} is {value!r}, not a finite number")
+        raise ProtocolError(f"{name} is {str(value)[:40]!r}, not a finite number")
     return number
 
 
@@ -189,12 +181,6 @@ class Words(Generic[E]):
         self.what = what
         self._table = {word.lower().translate(_FOLD): value for word, value in table.items()}
 
-    def _find(self, value: object) -> E | None:
-        return self._table.get(value.lower().translate(_FOLD)) if isinstance(value, str) else None
-
-    def __contains__(self, value: object) -> bool:
-        return self._find(value) is not None
-
     @overload
     def __call__(self, value: object) -> E: ...
     @overload
@@ -203,29 +189,24 @@ class Words(Generic[E]):
         """The word's value; None or blank is ``default`` (required without one)."""
         if _blank(value):
             return _absent(self.what, default)
-        found = self._find(value)
+        found = self._table.get(value.lower().translate(_FOLD)) if isinstance(value, str) else None
         if found is None:
             shown = repr(value[:40]) if isinstance(value, str) else type(value).__name__
             raise ProtocolError(f"unknown {self.what} {shown}")
         return found
 
 
-class reading:  # a statement, `with reading(...)`: named like one
+_UNREADABLE: tuple[type[Exception], ...] = (ProtocolError, *READ_FAILURES)
+
+
+@contextlib.contextmanager
+def reading(broker: str, what: str, payload: object) -> Iterator[None]:
     """``with reading(broker, what, payload):`` whatever reading ``payload`` raises inside (a ProtocolError, a
     KeyError, a ValueError from a model…) leaves as one ProtocolError: ``unreadable {what} (why): excerpt``."""
-
-    __slots__ = ("broker", "payload", "what")
-
-    def __init__(self, broker: str, what: str, payload: object) -> None:
-        self.broker, self.what, self.payload = broker, what, payload
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        if error is not None and isinstance(error, (ProtocolError, *READ_FAILURES)):
-            raise unreadable(self.broker, self.what, self.payload, error) from None
+    try:
+        yield
+    except _UNREADABLE as error:
+        raise unreadable(broker, what, payload, error) from None
 
 
 # -- failing ------------------------------------------------------------------------------------------
@@ -243,8 +224,7 @@ _DENIED = re.compile(r"not authori[sz]ed|not allowed|permission|not mapped", re.
 _NO_ORDER = re.compile(r"order.{0,20}(not found|doesn'?t exist|does not exist|couldn'?t find)|does not exist|"
                        r"order_?id.{0,20}invalid|invalid (app)?order_?id|"
                        r"(couldn'?t find|no such|unknown|not a valid).{0,20}order", re.IGNORECASE)
-_FUNDS = re.compile(r"insufficient (funds?|margin)|margin (shortfall|exceeds)|required margin|shortfall",
-                    re.IGNORECASE)
+_FUNDS = re.compile(r"insufficient (funds?|margin)|margin (shortfall|exceeds)|required margin|shortfall", re.I)
 _HOLDINGS = re.compile(r"insufficient (holding|quantity|stock)|holdings? (is|are)? ?(not|in)sufficient|"
                        r"no holdings|don'?t have (enough )?(holdings|shares)|holdings?.{0,30}(not enough|exceed)",
                        re.IGNORECASE)
@@ -263,9 +243,6 @@ class Call:
         self.broker, self.kind, self.account, self.server = broker, kind, account, server or broker
         self.order_id, self.client_order_id = order_id, client_order_id
         self.sent = False
-
-    def __repr__(self) -> str:
-        return f"<Call {self.kind} {self.server} sent={self.sent}>"
 
     def mark_sent(self) -> None:
         """The transport's hook: the request's headers went out (from here on the broker may act on it)."""
@@ -319,22 +296,10 @@ class Call:
         cls = kind or self._refusal(status, said)
         if self.kind == "login" and cls is not RateLimitedError:
             cls = AuthenticationError
-        server, account, hint = self.server, self.account, self._hint()
-        messages: dict[type[RefusedError], str] = {
-            AuthenticationError: f"{server} refused the login: {said}{hint}",
-            TokenExpiredError: f"the {server} session{f' of {account}' if account else ''} has expired or is no "
-                               f"longer valid ({said}){hint}",
-            RateLimitedError: f"{server} rate limit reached ({said})",
-            PermissionDeniedError: f"{server} does not permit this: {said}",
-            OrderNotFoundError: f"no order {self.order_id} at {server}: {said}",
-            InsufficientFundsError: f"{server} refused the order for margin: {said}",
-            InsufficientHoldingsError: f"{server} refused the sell for holdings: {said}",
-            InvalidOrderError: f"{server} refused the order: {said}",
-        }
-        return self._make(cls, messages.get(cls, f"{server} refused: {said}"), code, said)
-
-    def _hint(self) -> str:
-        return f"; run `brokerplex login {self.account}` again" if self.account else ""
+        what = {"login": "the login", "write": "the order"}.get(self.kind, "the request")
+        hint = f"; run `brokerplex login {self.account}` again" if self.account else ""
+        return self._make(cls, f"{self.server} refused {what}: {said}" + (
+            hint if issubclass(cls, AuthenticationError) else ""), code, said)
 
     def _refusal(self, status: int | None, said: str) -> type[RefusedError]:
         if status == 429 or _RATE.search(said):
