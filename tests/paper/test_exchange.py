@@ -13,7 +13,7 @@ from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType,
 from brokerplex_paper.checks import RejectReason
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.hours import IST
-from brokerplex_paper.market import money
+from brokerplex_paper.market import to_paise
 
 TUESDAY_11AM = dt.datetime(2026, 11, 24, 11, 0, tzinfo=IST)
 
@@ -265,4 +265,4 @@ def test_the_market_is_seeded_and_derivatives_follow_their_underlying(tmp_path: 
                          [("-0.001", "0.00"), ("-0", "0.00"), ("-1.005", "-1.01"), ("2.345", "2.35")])
 def test_money_rounds_half_up_and_has_no_negative_zero(value: str, shown: str) -> None:
     # A short position marked at its own price has a P&L of -0 × price: it must read 0.00.
-    assert str(money(Decimal(value))) == shown
+    assert str(to_paise(Decimal(value))) == shown

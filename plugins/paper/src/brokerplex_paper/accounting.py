@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from brokerplex.models import InstrumentType, Position, Product, Side
-from brokerplex_paper.market import money
+from brokerplex_paper.market import to_paise
 from brokerplex_paper.universe import Listing
 
 ZERO = Decimal(0)
@@ -63,10 +63,10 @@ class PositionRow:
         closed = min(bought, sold)
         if not closed:
             return ZERO
-        return money(closed * (sold_value / sold - bought_value / bought) * multiplier)
+        return to_paise(closed * (sold_value / sold - bought_value / bought) * multiplier)
 
     def unrealised(self, last_price: Decimal, multiplier: Decimal) -> Decimal:
-        return money(self.net * (last_price - self.average_open_price()) * multiplier)
+        return to_paise(self.net * (last_price - self.average_open_price()) * multiplier)
 
     def to_model(self, last_price: Decimal, multiplier: Decimal) -> Position:
         return Position(
@@ -75,10 +75,10 @@ class PositionRow:
             quantity=self.net,
             overnight_quantity=self.overnight_quantity,
             buy_quantity=self.buy_quantity,
-            buy_value=money(self.buy_value),
+            buy_value=to_paise(self.buy_value),
             sell_quantity=self.sell_quantity,
-            sell_value=money(self.sell_value),
-            average_price=money(self.average_open_price()),
+            sell_value=to_paise(self.sell_value),
+            average_price=to_paise(self.average_open_price()),
             last_price=last_price,
             realised_pnl=self.realised(multiplier),
             unrealised_pnl=self.unrealised(last_price, multiplier),

@@ -50,7 +50,7 @@ from brokerplex_paper.accounting import ZERO, margin, order_margin
 from brokerplex_paper.checks import Placement, RejectReason, market_refusal
 from brokerplex_paper.hours import IST, now_ist, session_open, square_off_due, years_to_expiry
 from brokerplex_paper.ledger import Ledger, Tape
-from brokerplex_paper.market import Book, fair_price, money, quote, rng, walk
+from brokerplex_paper.market import Book, fair_price, quote, rng, to_paise, walk
 from brokerplex_paper.settlement import settle_positions
 from brokerplex_paper.universe import Listing, build_universe
 
@@ -228,7 +228,7 @@ class PaperExchange:
             available = self._funds(account, excluding=order_id).available_margin
             if required > available:
                 raise InsufficientFundsError(
-                    f"insufficient funds: required margin is {money(required)} but available margin is {available}",
+                    f"insufficient funds: required margin is {to_paise(required)} but available margin is {available}",
                     order_id=order_id)
             updated = self._update(
                 account, order, status_message="modified",
@@ -284,7 +284,7 @@ class PaperExchange:
         available = self._funds(account, excluding=order_id).available_margin
         if required > available:
             return RejectReason.FUNDS, (
-                f"insufficient funds: required margin is {money(required)} but available margin is {available}"
+                f"insufficient funds: required margin is {to_paise(required)} but available margin is {available}"
             )
         return None
 
@@ -364,7 +364,7 @@ class PaperExchange:
         value = (order.average_price or ZERO) * order.filled_quantity + sum(p * q for p, q in fills)
         return self._update(
             account, order, filled_quantity=filled, pending_quantity=order.quantity - filled,
-            average_price=money(value / filled), status_message=_lasting(order),
+            average_price=to_paise(value / filled), status_message=_lasting(order),
             status=OrderStatus.COMPLETE if filled == order.quantity else OrderStatus.OPEN,
         )
 
@@ -415,7 +415,7 @@ class PaperExchange:
         return cash
 
     def _add_cash(self, account: str, amount: Decimal) -> None:
-        self._ledger.set_cash(account, money(self._cash(account) + amount))
+        self._ledger.set_cash(account, to_paise(self._cash(account) + amount))
 
     def _spot(self, listing: Listing) -> Decimal | None:
         return self._last_price(listing.spot) if listing.spot else None
@@ -444,8 +444,8 @@ class PaperExchange:
             price = order.price or order.trigger_price or self._last_price(order.symbol)
             used += self._order_margin(account, listing, order.product, order.side, order.pending_quantity, price)
         available = cash + realised + min(unrealised, ZERO) - used
-        return Funds(cash=cash, available_margin=money(available), used_margin=money(used),
-                     realised_pnl=money(realised), unrealised_pnl=money(unrealised))
+        return Funds(cash=cash, available_margin=to_paise(available), used_margin=to_paise(used),
+                     realised_pnl=to_paise(realised), unrealised_pnl=to_paise(unrealised))
 
     def _order_margin(
         self, account: str, listing: Listing, product: Product, side: Side, quantity: int, price: Decimal

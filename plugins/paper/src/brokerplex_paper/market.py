@@ -152,7 +152,8 @@ class Book:
         return fills
 
 
-def money(value: Decimal) -> Decimal:
+def to_paise(value: Decimal) -> Decimal:
+    """An amount rounded half up to whole paise, as the exchange books money."""
     # + 0 turns a negative zero (a short position at its own price) into plain 0.00
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) + 0
 
@@ -166,7 +167,7 @@ def quote(listing: Listing, tape: Tape, seed: int, at: dt.datetime) -> Quote:
     return Quote(
         symbol=instrument.symbol, last_price=tape.last_price, last_quantity=tape.last_quantity,
         last_traded_at=tape.last_trade_at, volume=tape.volume,
-        average_price=money(tape.turnover / tape.volume) if tape.volume else None,
+        average_price=to_paise(tape.turnover / tape.volume) if tape.volume else None,
         open=tape.open, high=tape.high, low=tape.low, close=tape.close,
         open_interest=rng(seed, instrument.symbol, "oi").randint(100, 50_000) * instrument.lot_size
         if derivative else None,

@@ -13,7 +13,7 @@ from decimal import Decimal
 from brokerplex.models import Product
 from brokerplex_paper.accounting import PositionRow
 from brokerplex_paper.ledger import Holding, Ledger
-from brokerplex_paper.market import money
+from brokerplex_paper.market import to_paise
 from brokerplex_paper.universe import Listing
 
 
@@ -48,10 +48,10 @@ def settle_delivery(ledger: Ledger, account: str, row: PositionRow) -> None:
         t1 += row.net
     else:
         quantity += row.net
-    ledger.save_holding(account, Holding(row.symbol, quantity, t1, money(average)))
+    ledger.save_holding(account, Holding(row.symbol, quantity, t1, to_paise(average)))
 
 
 def _add_cash(ledger: Ledger, account: str, amount: Decimal) -> None:
     cash = ledger.cash(account)
     assert cash is not None  # settled accounts are the ledger's own
-    ledger.set_cash(account, money(cash + amount))
+    ledger.set_cash(account, to_paise(cash + amount))
