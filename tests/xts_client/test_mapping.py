@@ -41,7 +41,7 @@ class TestScalars:
     def test_no_value_is_the_default(self, sent: object) -> None:
         """XTS's own words for "no value"; a field a record cannot be without is then missing."""
         assert mapping.decimal(sent, "OrderPrice") is None
-        assert mapping.money(sent, "RealizedMTM") == 0
+        assert mapping.amount_or_zero(sent, "RealizedMTM") == 0
         with pytest.raises(ProtocolError, match="without OrderQuantity"):
             mapping.quantity(sent, "OrderQuantity")
 
@@ -126,6 +126,10 @@ class TestTimes:
         assert bars[1][4] == Decimal("100.1")
         assert bars[1][5] == 300
         assert quotes.candles(" ") == []
+
+    def test_a_candle_without_a_price_is_unreadable_never_zero(self) -> None:
+        with pytest.raises(ProtocolError, match="close"):
+            quotes.candles("1735981200|100.5|101|99.5||1200|0|")
 
     def test_ohlc_query_format(self) -> None:
         assert quotes.ohlc_time(dt.datetime(2025, 1, 4, 3, 30, tzinfo=dt.UTC)) == "Jan 04 2025 090000"

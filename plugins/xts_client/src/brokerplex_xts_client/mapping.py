@@ -102,9 +102,14 @@ def decimal(value: Any, name: str) -> Decimal | None:
     return wire.decimal(_plain(value), name, None)
 
 
-def money(value: Any, name: str) -> Decimal:
+def amount_or_zero(value: Any, name: str) -> Decimal:
     """Like :func:`decimal`, with 0 for no value (optional amounts: P&L, turnover)."""
     return wire.decimal(_plain(value), name, Decimal(0))
+
+
+def amount(value: Any, name: str) -> Decimal:
+    """An amount that must be there (a candle's prices): no value is a ProtocolError, never 0."""
+    return wire.decimal(_plain(value), name)
 
 
 def integer(value: Any, name: str, default: int = 0) -> int:
@@ -265,10 +270,10 @@ def position(record: Mapping[str, Any], symbol: str, client_code: str | None = N
     or socket/older REST (``LongPosition``, ``NetPosition``, ``BuyValue``)."""
     with wire.reading(BROKER, "position", record):
         net = quantity(wire.required(record, "Quantity", "NetPosition"), "Quantity")
-        buy_average = money(record.get("BuyAveragePrice"), "BuyAveragePrice")
-        sell_average = money(record.get("SellAveragePrice"), "SellAveragePrice")
+        buy_average = amount_or_zero(record.get("BuyAveragePrice"), "BuyAveragePrice")
+        sell_average = amount_or_zero(record.get("SellAveragePrice"), "SellAveragePrice")
         average = buy_average if net > 0 else sell_average if net < 0 else Decimal(0)
-        unrealised = money(record.get("UnrealizedMTM"), "UnrealizedMTM")
+        unrealised = amount_or_zero(record.get("UnrealizedMTM"), "UnrealizedMTM")
         multiplier = decimal(record.get("Multiplier"), "Multiplier") or Decimal(1)
         # XTS positions carry no last price; the open position's MTM implies it: (ltp - avg) × qty.
         last = average + unrealised / (net * multiplier) if net and average else Decimal(0)
@@ -277,12 +282,12 @@ def position(record: Mapping[str, Any], symbol: str, client_code: str | None = N
             product=PRODUCTS(record.get("ProductType")),
             quantity=net,
             buy_quantity=integer(wire.field(record, "OpenBuyQuantity", "LongPosition"), "OpenBuyQuantity"),
-            buy_value=money(wire.field(record, "BuyAmount", "BuyValue"), "BuyAmount"),
+            buy_value=amount_or_zero(wire.field(record, "BuyAmount", "BuyValue"), "BuyAmount"),
             sell_quantity=integer(wire.field(record, "OpenSellQuantity", "ShortPosition"), "OpenSellQuantity"),
-            sell_value=money(wire.field(record, "SellAmount", "SellValue"), "SellAmount"),
+            sell_value=amount_or_zero(wire.field(record, "SellAmount", "SellValue"), "SellAmount"),
             average_price=average,
             last_price=last.quantize(Decimal("0.01")) if last else last,
-            realised_pnl=money(record.get("RealizedMTM"), "RealizedMTM"),
+            realised_pnl=amount_or_zero(record.get("RealizedMTM"), "RealizedMTM"),
             unrealised_pnl=unrealised,
             multiplier=multiplier,
             client_code=client_code,
@@ -316,7 +321,7 @@ def holding(item: Mapping[str, Any], resolve: Callable[[int, int], str | None], 
             symbol=_holding_symbol(item, resolve),
             quantity=quantity(item.get("HoldingQuantity"), "HoldingQuantity"),
             average_price=wire.decimal(_plain(item.get("BuyAvgPrice")), "BuyAvgPrice"),
-            last_price=money(item.get("MarketRate"), "MarketRate"),
+            last_price=amount_or_zero(item.get("MarketRate"), "MarketRate"),
             isin=wire.text(item.get("ISIN"), "ISIN", None), client_code=client_code,
         )
 
@@ -349,6 +354,6 @@ def _funds(result: Any) -> Funds:
         cash=wire.decimal(_plain(sub.get("cashAvailable")), "cashAvailable"),
         available_margin=wire.decimal(_plain(sub.get("netMarginAvailable")), "netMarginAvailable"),
         used_margin=wire.decimal(_plain(sub.get("marginUtilized")), "marginUtilized"),
-        realised_pnl=money(sub.get("RealizedMTM"), "RealizedMTM"),
-        unrealised_pnl=money(sub.get("UnrealizedMTM"), "UnrealizedMTM"),
+        realised_pnl=amount_or_zero(sub.get("RealizedMTM"), "RealizedMTM"),
+        unrealised_pnl=amount_or_zero(sub.get("UnrealizedMTM"), "UnrealizedMTM"),
     )

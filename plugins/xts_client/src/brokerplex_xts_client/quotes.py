@@ -15,7 +15,16 @@ from brokerplex import wire
 from brokerplex.errors import ProtocolError
 from brokerplex.instruments import IST
 from brokerplex.models import Depth, DepthLevel, Quote
-from brokerplex_xts_client.mapping import BROKER, decimal, integer, ist_epoch_to_utc, market_time, money, utc_time
+from brokerplex_xts_client.mapping import (
+    BROKER,
+    amount,
+    amount_or_zero,
+    decimal,
+    integer,
+    ist_epoch_to_utc,
+    market_time,
+    utc_time,
+)
 
 
 def listed_quotes(result: Any) -> list[dict[str, Any]]:
@@ -50,7 +59,7 @@ def _levels(raw: Any) -> list[DepthLevel]:
     for level in raw:
         if not isinstance(level, Mapping):
             continue
-        price, size = money(level.get("Price"), "Price"), integer(level.get("Size"), "Size")
+        price, size = amount_or_zero(level.get("Price"), "Price"), integer(level.get("Size"), "Size")
         if price > 0 and size > 0:
             levels.append(DepthLevel(price=price, quantity=size, orders=integer(level.get("TotalOrders"),
                                                                                 "TotalOrders")))
@@ -109,7 +118,7 @@ def candles(data: Any) -> list[tuple[dt.datetime, Decimal, Decimal, Decimal, Dec
             if len(fields) < 6:
                 raise ProtocolError(f"XTS sent an unreadable candle {chunk[:60]!r}", broker=BROKER)
             at, opened, high, low, close, volume = fields[:6]
-            found.append((ist_epoch_to_utc(integer(at, "time")), money(opened, "open"), money(high, "high"),
-                          money(low, "low"), money(close, "close"), integer(volume, "volume"),
+            found.append((ist_epoch_to_utc(integer(at, "time")), amount(opened, "open"), amount(high, "high"),
+                          amount(low, "low"), amount(close, "close"), integer(volume, "volume"),
                           integer(fields[6], "open interest") if len(fields) > 6 else 0))
         return found
