@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from brokerplex.errors import ProtocolError, SymbolError
-from brokerplex.instruments import IST, DailyCache, InstrumentStore, trading_day
+from brokerplex.formats import IST
+from brokerplex.instruments import DailyCache, InstrumentStore, trading_day
 from brokerplex.models import Instrument, InstrumentType
 
 Row = tuple[str, str, int]  # exchange, tradingsymbol, token

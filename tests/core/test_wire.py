@@ -25,7 +25,7 @@ from brokerplex.errors import (
     TokenExpiredError,
     UnreachableError,
 )
-from brokerplex.instruments import IST
+from brokerplex.formats import IST
 from brokerplex.models import OrderStatus
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from brokerplex.errors import InsufficientFundsError, InvalidOrderError, OrderNotFoundError
+from brokerplex.formats import IST
 from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Product, Side, Validity, Variety
 from brokerplex_paper.checks import RejectReason
 from brokerplex_paper.exchange import PaperExchange
-from brokerplex_paper.hours import IST
 from brokerplex_paper.market import to_paise
 
 TUESDAY_11AM = dt.datetime(2026, 11, 24, 11, 0, tzinfo=IST)

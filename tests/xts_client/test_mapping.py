@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from brokerplex.errors import ProtocolError
-from brokerplex.instruments import IST
+from brokerplex.formats import IST
 from brokerplex.models import OrderStatus, OrderType, Product, Side, Validity
 from brokerplex_xts_client import mapping, quotes
 

@@ -18,7 +18,7 @@ from brokerplex.errors import (
     TokenExpiredError,
     UnreachableError,
 )
-from brokerplex.instruments import IST
+from brokerplex.formats import IST
 from brokerplex.journal import JournalState
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, OrderType, Side

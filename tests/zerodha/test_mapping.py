@@ -28,7 +28,7 @@ from brokerplex.errors import (
     TokenExpiredError,
     UnreachableError,
 )
-from brokerplex.instruments import IST
+from brokerplex.formats import IST
 from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Product, Side, Variety
 from brokerplex.wire import Kind
 from brokerplex_zerodha import mapping

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from brokerplex.errors import ProtocolError, SymbolError
+from brokerplex.formats import IST
 from brokerplex.models import Instrument
 from brokerplex.storage import write_private
 
-IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 MASTER_PUBLISHED = dt.time(8, 0)  # brokers publish the day's master before the pre-open
 
 Row = TypeVar("Row")

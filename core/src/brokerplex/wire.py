@@ -42,7 +42,7 @@ from brokerplex.errors import (
     TokenExpiredError,
     UnreachableError,
 )
-from brokerplex.instruments import IST
+from brokerplex.formats import IST
 from brokerplex.payloads import READ_FAILURES, excerpt, parse_json, unreadable
 
 __all__ = [

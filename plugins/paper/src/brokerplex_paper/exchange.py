@@ -29,6 +29,7 @@ from brokerplex.errors import (
     PermissionDeniedError,
     SymbolError,
 )
+from brokerplex.formats import IST
 from brokerplex.models import (
     Funds,
     Holding,
@@ -48,7 +49,7 @@ from brokerplex.models import (
 from brokerplex.rules import modify_problem
 from brokerplex_paper.accounting import ZERO, margin, order_margin
 from brokerplex_paper.checks import Placement, RejectReason, market_refusal
-from brokerplex_paper.hours import IST, now_ist, session_open, square_off_due, years_to_expiry
+from brokerplex_paper.hours import now_ist, session_open, square_off_due, years_to_expiry
 from brokerplex_paper.ledger import Ledger, Tape
 from brokerplex_paper.market import Book, fair_price, quote, rng, to_paise, walk
 from brokerplex_paper.settlement import settle_positions

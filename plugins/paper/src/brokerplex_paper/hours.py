@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from brokerplex.formats import IST
 from brokerplex_paper.universe import Listing
 
-IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 # Exchange sessions (IST) when real hours are on, and the intraday square-off time.
 SESSIONS = {
     "NSE": (dt.time(9, 15), dt.time(15, 30)),

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from brokerplex.instruments import IST
+from brokerplex.formats import IST
 from brokerplex.models import Exchange, Instrument, InstrumentType
 from brokerplex.symbols import MONTHS, WEEKLY_MONTH_CODES
 

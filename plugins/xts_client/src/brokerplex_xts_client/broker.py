@@ -29,7 +29,8 @@ from brokerplex.errors import (
     ProtocolError,
     TokenExpiredError,
 )
-from brokerplex.instruments import IST, DailyCache, DailyStore
+from brokerplex.formats import IST
+from brokerplex.instruments import DailyCache, DailyStore
 from brokerplex.models import (
     Exchange,
     Funds,

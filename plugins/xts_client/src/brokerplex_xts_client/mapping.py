@@ -22,7 +22,7 @@ from typing import Any
 
 from brokerplex import wire
 from brokerplex.errors import ProtocolError
-from brokerplex.instruments import IST
+from brokerplex.formats import IST
 from brokerplex.models import (
     Funds,
     Holding,

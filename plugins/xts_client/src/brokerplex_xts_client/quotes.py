@@ -13,7 +13,7 @@ from typing import Any
 
 from brokerplex import wire
 from brokerplex.errors import ProtocolError
-from brokerplex.instruments import IST
+from brokerplex.formats import IST
 from brokerplex.models import Depth, DepthLevel, Quote
 from brokerplex_xts_client.mapping import (
     BROKER,

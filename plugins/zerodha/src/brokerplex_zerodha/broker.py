@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from brokerplex import wire
 from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
 from brokerplex.errors import InputError, ProtocolError
-from brokerplex.instruments import IST, DailyCache, DailyStore
+from brokerplex.formats import IST
+from brokerplex.instruments import DailyCache, DailyStore
 from brokerplex.models import (
     Funds,
     Holding,

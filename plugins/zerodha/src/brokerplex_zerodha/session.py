@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from brokerplex.errors import AuthenticationError, TokenExpiredError
-from brokerplex.instruments import IST
+from brokerplex.formats import IST
 from brokerplex.storage import PrivateJSON
 from brokerplex_zerodha.errors import BROKER, relogin_hint
 

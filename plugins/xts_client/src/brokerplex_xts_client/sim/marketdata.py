@@ -8,8 +8,9 @@ from typing import Any
 
 from starlette.responses import Response
 
+from brokerplex.formats import IST
 from brokerplex.models import InstrumentType, Quote
-from brokerplex_paper.hours import IST, SESSIONS
+from brokerplex_paper.hours import SESSIONS
 from brokerplex_paper.market import rng, round_to_tick, walk
 from brokerplex_xts_client.sim.catalog import (
     INDEX,

@@ -12,8 +12,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from brokerplex.formats import IST
 from brokerplex.models import Funds, Holding, Order, OrderStatus, OrderType, Position, Quote, Side, Trade
-from brokerplex_paper.hours import IST
 from brokerplex_xts_client.sim.catalog import Entry, display_name, plain
 
 NO_DATE = "1980-01-01T00:00:00"

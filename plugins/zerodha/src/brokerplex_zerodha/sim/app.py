@@ -25,8 +25,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from brokerplex.errors import InsufficientFundsError, InvalidOrderError, OrderNotFoundError
+from brokerplex.formats import IST
 from brokerplex_paper.accounting import order_margin
-from brokerplex_paper.hours import IST
 from brokerplex_zerodha.sim import candles, mapping
 from brokerplex_zerodha.sim.auth import Session
 from brokerplex_zerodha.sim.envelope import (

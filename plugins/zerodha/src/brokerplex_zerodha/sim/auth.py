@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from brokerplex_paper.hours import IST
+from brokerplex.formats import IST
 from brokerplex_paper.simkit.sessions import SessionStore, new_token
 from brokerplex_zerodha.sim.envelope import BAD_CHECKSUM, BAD_REQUEST_TOKEN, token_error
 

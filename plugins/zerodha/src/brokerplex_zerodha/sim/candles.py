@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from brokerplex.formats import IST
 from brokerplex.models import InstrumentType
-from brokerplex_paper.hours import IST, SESSIONS
+from brokerplex_paper.hours import SESSIONS
 from brokerplex_paper.market import rng, walk
 from brokerplex_paper.universe import Listing
 

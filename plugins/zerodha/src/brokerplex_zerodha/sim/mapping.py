@@ -10,9 +10,9 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
+from brokerplex.formats import IST
 from brokerplex.models import Funds, Holding, Order, OrderStatus, Position, Quote, Trade, Variety
 from brokerplex_paper.exchange import TRANSIENT_MESSAGES
-from brokerplex_paper.hours import IST
 from brokerplex_zerodha.sim.catalog import Catalog
 
 Json = dict[str, Any]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from brokerplex.formats import IST
 from brokerplex.ratelimit import Limit
 from brokerplex_paper.exchange import PaperExchange
-from brokerplex_paper.hours import IST
 from brokerplex_paper.simkit.limits import ServerLimits
 from brokerplex_zerodha.sim.auth import Sessions
 from brokerplex_zerodha.sim.catalog import Catalog
