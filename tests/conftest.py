@@ -62,3 +62,20 @@ def acme_site(tmp_path: Path) -> Path:
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: brokerplex-acme\nVersion: 0.3.1\n")
     (info / "entry_points.txt").write_text("[brokerplex]\nacme = brokerplex_acme\n")
     return site
+
+
+MUTANT_TEST = "tests/mutation/test_mutants.py::test_the_kit_kills"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The mutation test's outcome: which check killed each planted bug, and the kill ratio."""
+    reports = [report for kind in ("passed", "failed") for report in terminalreporter.stats.get(kind, [])
+               if getattr(report, "when", "") == "call" and MUTANT_TEST in report.nodeid]
+    if not reports:
+        return
+    terminalreporter.section("mutation test: bugs planted in plugins, and the kit check that failed on each")
+    for report in sorted(reports, key=lambda r: r.nodeid):
+        verdict = dict(report.user_properties).get("killed_by", "SURVIVED")
+        terminalreporter.write_line(f"{report.nodeid.split('[')[-1].rstrip(']'):<32} {verdict}")
+    killed = sum(1 for report in reports if report.passed)
+    terminalreporter.write_line(f"kill ratio: {killed}/{len(reports)} ({100 * killed // len(reports)}%)")
