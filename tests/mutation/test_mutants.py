@@ -104,7 +104,7 @@ def plant(generated: Path, into: Path, mutant: Mutant | None) -> tuple[Path, dic
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: brokerplex-mutant\nVersion: 0.0.0\n")
     (info / "entry_points.txt").write_text(f"[brokerplex]\nmutant = {PACKAGE}\n")
     paths = [str(copy / "src"), str(site), *filter(None, [os.environ.get("PYTHONPATH")])]
-    return copy, {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "BROKERPLEX_HOME": str(into / "home")}
+    return copy, {**child_environment(), "PYTHONPATH": os.pathsep.join(paths), "BROKERPLEX_HOME": str(into / "home")}
 
 
 def plant_in_repo_plugin(into: Path, mutant: Mutant) -> tuple[Path, dict[str, str], str]:
@@ -113,7 +113,12 @@ def plant_in_repo_plugin(into: Path, mutant: Mutant) -> tuple[Path, dict[str, st
     source, test = REPO_PLUGINS[mutant.package]
     apply(mutant, Path(shutil.copytree(ROOT / source / mutant.package, into / "src" / mutant.package)))
     paths = [str(into / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
-    return ROOT, {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}, test
+    return ROOT, {**child_environment(), "PYTHONPATH": os.pathsep.join(paths)}, test
+
+
+def child_environment() -> dict[str, str]:
+    """This environment without pytest's own variables: the child run must not take itself for an xdist worker."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
 
 
 def run_kit(where: Path, env: dict[str, str], *extra: str, tests: str = "tests") -> subprocess.CompletedProcess[str]:
