@@ -80,7 +80,7 @@ MUTANTS = [
            "for key, code in {}.items():", package="brokerplex_xts_client"),
     Mutant("kite_ticker_not_resubscribed", "ticker.py", "await self._resubscribe(ws)", "pass",
            package="brokerplex_zerodha"),
-    Mutant("xts_modify_keeps_quantity", "broker.py", '"modifiedOrderQuantity": changes.quantity or order.quantity,',
+    Mutant("xts_modify_keeps_quantity", "mapping.py", '"modifiedOrderQuantity": changes.quantity or order.quantity,',
            '"modifiedOrderQuantity": order.quantity,', package="brokerplex_xts_client"),
 ]
 

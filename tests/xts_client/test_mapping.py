@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from brokerplex.errors import ProtocolError
 from brokerplex.formats import IST
-from brokerplex.models import OrderStatus, OrderType, Product, Side, Validity
+from brokerplex.models import OrderModify, OrderStatus, OrderType, Product, Side, Validity, Variety
 from brokerplex_xts_client import mapping, quotes
 
 
@@ -136,6 +136,17 @@ class TestTimes:
 
 
 class TestRecords:
+    def test_a_cover_order_is_modified_as_one(self) -> None:
+        """A CO leg reads as an intraday order of variety co, and its modify restates ProductType CO."""
+        cover = mapping.order(order_record(ProductType="CO", OrderType="StopMarket", OrderStopPrice=1490), "NSE:INFY")
+        assert (cover.product, cover.variety) == (Product.MIS, Variety.CO)
+        body = mapping.modify_body(4100200, cover, OrderModify(trigger_price=Decimal("1495.5")))
+        assert (body["modifiedProductType"], body["modifiedStopPrice"], body["modifiedOrderQuantity"]) == (
+            "CO", 1495.5, 10)
+        plain = mapping.order(order_record(), "NSE:INFY")
+        assert (plain.variety, mapping.modify_body(1, plain, OrderModify(quantity=5))["modifiedProductType"]) == (
+            Variety.REGULAR, "CNC")
+
     def test_resting_order(self) -> None:
         order = mapping.order(order_record(), "NSE:INFY")
         assert order.order_id == "4100200"

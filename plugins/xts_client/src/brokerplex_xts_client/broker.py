@@ -40,7 +40,6 @@ from brokerplex.models import (
     OrderAck,
     OrderModify,
     OrderRequest,
-    OrderType,
     Position,
     Product,
     Profile,
@@ -359,24 +358,7 @@ class XtsClientBroker(Broker):
 
     async def modify_order(self, order: Order, changes: OrderModify) -> OrderAck:
         """XTS's modify restates every field: the order as the manager read it fills in what is unchanged."""
-        kind = changes.order_type or order.order_type
-        price = changes.price if changes.price is not None else order.price or Decimal(0)
-        trigger = changes.trigger_price if changes.trigger_price is not None else order.trigger_price or Decimal(0)
-        if kind in (OrderType.MARKET, OrderType.SL_M):
-            price = Decimal(0)  # a market order carries no limit price, even if it had one before
-        if kind in (OrderType.MARKET, OrderType.LIMIT):
-            trigger = Decimal(0)
-        body = {
-            "appOrderID": int(_order_number(order.order_id)),
-            "modifiedProductType": order.product.value,
-            "modifiedOrderType": mapping.XTS_ORDER_TYPES[kind],
-            "modifiedOrderQuantity": changes.quantity or order.quantity,
-            "modifiedDisclosedQuantity": order.disclosed_quantity,
-            "modifiedLimitPrice": float(price),
-            "modifiedStopPrice": float(trigger),
-            "modifiedTimeInForce": (changes.validity or order.validity).value,
-            "orderUniqueIdentifier": order.client_order_id or "",
-        }
+        body = mapping.modify_body(int(_order_number(order.order_id)), order, changes)
         await self.interactive("PUT", "/orders", body=body, bucket="orders", writing=True, order_id=order.order_id,
                                client_order_id=order.client_order_id)
         return OrderAck(order_id=order.order_id, client_order_id=order.client_order_id)  # confirmed later, by event

@@ -27,6 +27,7 @@ from brokerplex.models import (
     Funds,
     Holding,
     Order,
+    OrderModify,
     OrderStatus,
     OrderType,
     Position,
@@ -34,6 +35,7 @@ from brokerplex.models import (
     Side,
     Trade,
     Validity,
+    Variety,
 )
 
 BROKER = "xts_client"
@@ -84,6 +86,33 @@ XTS_ORDER_TYPES: dict[OrderType, str] = {
 PRODUCTS = wire.Words("product", {"CNC": Product.CNC, "MIS": Product.MIS, "NRML": Product.NRML,
                                   "CO": Product.MIS, "BO": Product.MIS, "MTF": Product.CNC})
 VALIDITIES = wire.Words("validity", {"DAY": Validity.DAY, "IOC": Validity.IOC})
+
+
+def variety(product: Any) -> Variety:
+    """A cover order's legs carry ProductType CO: our variety co, so that a modify can say CO again."""
+    return Variety.CO if isinstance(product, str) and product.strip().upper() == "CO" else Variety.REGULAR
+
+
+def modify_body(app_order_id: int, order: Order, changes: OrderModify) -> dict[str, Any]:
+    """``PUT /orders``: XTS restates every field, so the current order fills in what ``changes`` leaves."""
+    kind = changes.order_type or order.order_type
+    price = changes.price if changes.price is not None else order.price or Decimal(0)
+    trigger = changes.trigger_price if changes.trigger_price is not None else order.trigger_price or Decimal(0)
+    if kind in (OrderType.MARKET, OrderType.SL_M):
+        price = Decimal(0)  # a market order carries no limit price, even if it had one before
+    if kind in (OrderType.MARKET, OrderType.LIMIT):
+        trigger = Decimal(0)
+    return {
+        "appOrderID": app_order_id,
+        "modifiedProductType": "CO" if order.variety is Variety.CO else order.product.value,
+        "modifiedOrderType": XTS_ORDER_TYPES[kind],
+        "modifiedOrderQuantity": changes.quantity or order.quantity,
+        "modifiedDisclosedQuantity": order.disclosed_quantity,
+        "modifiedLimitPrice": float(price),
+        "modifiedStopPrice": float(trigger),
+        "modifiedTimeInForce": (changes.validity or order.validity).value,
+        "orderUniqueIdentifier": order.client_order_id or "",
+    }
 _NO_VALUE = frozenset({"nan", "null", "none", "-"})
 
 
@@ -219,6 +248,7 @@ def order(record: Mapping[str, Any], symbol: str, client_code: str | None = None
             side=SIDES(record.get("OrderSide")),
             order_type=kind,
             product=PRODUCTS(record.get("ProductType")),
+            variety=variety(record.get("ProductType")),
             validity=VALIDITIES(record.get("TimeInForce"), Validity.DAY),
             quantity=ordered,
             filled_quantity=filled,
