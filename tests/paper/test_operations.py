@@ -10,9 +10,10 @@ import pytest
 
 from brokerplex.errors import InsufficientFundsError, InsufficientHoldingsError, InvalidOrderError, SymbolError
 from brokerplex.formats import IST
-from brokerplex.models import Instrument, OrderRequest, OrderStatus, Position, Product, Side
+from brokerplex.models import Instrument, OrderRequest, OrderStatus, OrderType, Position, Product, Side
 from brokerplex_paper.conversion import convert_position
 from brokerplex_paper.exchange import PaperExchange
+from brokerplex_paper.margins import basket_margins, order_margins
 
 TUESDAY_11AM = dt.datetime(2026, 11, 24, 11, 0, tzinfo=IST)
 
@@ -140,3 +141,65 @@ def test_a_conversion_the_account_cannot_pay_for_is_refused_and_changes_nothing(
     with pytest.raises(InsufficientFundsError, match=r"required margin is .* but available margin is"):
         convert_position(exchange, "poor", "NSE:INFY", Side.BUY, 10, Product.MIS, Product.CNC)
     assert (exchange.positions("poor"), exchange.funds("poor")) == before
+
+
+# -- margin previews ---------------------------------------------------------------------------------------
+def test_an_order_margin_preview_is_what_placing_the_order_blocks(exchange: PaperExchange) -> None:
+    exchange.set_price("NSE:INFY", Decimal(1500))
+    requests = [order("NSE:INFY", Side.BUY, 10, product, order_type=OrderType.LIMIT, price=Decimal(1400))
+                for product in (Product.MIS, Product.CNC)]
+    intraday, delivery = order_margins(exchange, "a", requests)
+    assert intraday.margin == Decimal(2800)  # a fifth of 10 × 1400
+    assert delivery.margin == Decimal(14000)  # delivery blocks its whole cost
+    assert (intraday.charges, delivery.charges) == (0, 0)
+    assert exchange.orders("a") == []  # a preview places nothing
+    for request, preview in zip(requests, (intraday, delivery), strict=True):
+        used = exchange.funds("a").used_margin
+        assert exchange.place("a", request).order.status is OrderStatus.OPEN  # rests below the market
+        assert exchange.funds("a").used_margin == used + preview.margin
+
+
+def test_a_market_order_is_valued_at_the_last_price_against_the_position(exchange: PaperExchange) -> None:
+    exchange.set_price("NSE:SBIN", Decimal(960))
+    (opening,) = order_margins(exchange, "a", [order("NSE:SBIN", Side.SELL, 10, Product.MIS)])
+    assert (opening.price, opening.margin) == (Decimal(960), Decimal(1920))
+    filled(exchange, "a", order("NSE:SBIN", Side.BUY, 10, Product.MIS))
+    exchange.set_price("NSE:SBIN", Decimal(960))
+    (closing,) = order_margins(exchange, "a", [order("NSE:SBIN", Side.SELL, 10, Product.MIS)])
+    assert closing.margin == 0  # selling what is held frees margin rather than blocking it
+
+
+def test_a_preview_that_exceeds_the_funds_is_what_the_exchange_refuses(exchange: PaperExchange) -> None:
+    exchange.set_price("NSE:INFY", Decimal(1500))
+    request = order("NSE:INFY", Side.BUY, 10, Product.MIS, order_type=OrderType.LIMIT, price=Decimal(1400))
+    (preview,) = order_margins(exchange, "a", [request])
+    exchange.ensure_account("short", preview.margin - Decimal("0.01"))
+    exchange.ensure_account("enough", preview.margin)
+    refused = exchange.place("short", request).order
+    assert refused.status is OrderStatus.REJECTED
+    assert f"required margin is {preview.margin}" in (refused.status_message or "")
+    assert exchange.place("enough", request).order.status is OrderStatus.OPEN
+
+
+def test_a_basket_nets_opposite_legs_of_one_symbol(exchange: PaperExchange) -> None:
+    nifty = nifty_future(exchange)
+    lot = nifty.lot_size
+    buy, sell = (order(nifty.symbol, side, lot, Product.NRML) for side in (Side.BUY, Side.SELL))
+    hedge = basket_margins(exchange, "a", [buy, sell])
+    alone = [preview.margin for preview in hedge.orders]
+    assert alone[0] > 0
+    assert alone[0] == alone[1]  # valued at one last price: a long and a short block alike
+    assert hedge.initial == sum(alone)
+    assert hedge.final == 0  # the legs cancel out
+    more = basket_margins(exchange, "a", [buy, buy, sell])
+    assert more.initial == 3 * alone[0]
+    assert more.final == alone[0]
+    apart = basket_margins(exchange, "a", [buy, order("NSE:SBIN", Side.BUY, 10, Product.MIS)])
+    assert apart.final == apart.initial  # different symbols never net
+    assert exchange.orders("a") == []
+
+
+def test_a_basket_with_an_unlisted_symbol_is_refused(exchange: PaperExchange) -> None:
+    with pytest.raises(SymbolError):
+        basket_margins(exchange, "a", [order("NSE:SBIN", Side.BUY, 1, Product.MIS),
+                                       order("NSE:NOSUCH", Side.BUY, 1, Product.MIS)])
