@@ -167,6 +167,8 @@ def test_a_market_order_is_valued_at_the_last_price_against_the_position(exchang
     exchange.set_price("NSE:SBIN", Decimal(960))
     (closing,) = order_margins(exchange, "a", [order("NSE:SBIN", Side.SELL, 10, Product.MIS)])
     assert closing.margin == 0  # selling what is held frees margin rather than blocking it
+    (alone,) = order_margins(exchange, "a", [order("NSE:SBIN", Side.SELL, 10, Product.MIS)], consider_positions=False)
+    assert alone.margin == opening.margin
 
 
 def test_a_preview_that_exceeds_the_funds_is_what_the_exchange_refuses(exchange: PaperExchange) -> None:

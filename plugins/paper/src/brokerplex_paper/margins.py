@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from brokerplex.models import OrderRequest, Product, Side
-from brokerplex_paper.accounting import ZERO
+from brokerplex_paper.accounting import ZERO, order_margin
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.market import to_paise
 
@@ -39,36 +39,48 @@ class BasketPreview:
     charges: Decimal = ZERO
 
 
-def order_margins(exchange: PaperExchange, account: str, requests: Sequence[OrderRequest]) -> list[MarginPreview]:
-    """Each of ``requests`` alone, as the exchange's margin check would value it now.
+def order_margins(
+    exchange: PaperExchange, account: str, requests: Sequence[OrderRequest], *, consider_positions: bool = True
+) -> list[MarginPreview]:
+    """Each of ``requests`` alone, as the exchange's margin check would value it now (against the
+    account's positions, or, without ``consider_positions``, as if it held none).
 
     Raises SymbolError for an unlisted symbol, PermissionDeniedError for an unknown account."""
     with exchange._transaction():
         exchange._cash(account)
-        return [_preview(exchange, account, request) for request in requests]
+        return [_preview(exchange, account, request, consider_positions) for request in requests]
 
 
-def basket_margins(exchange: PaperExchange, account: str, requests: Sequence[OrderRequest]) -> BasketPreview:
+def basket_margins(
+    exchange: PaperExchange, account: str, requests: Sequence[OrderRequest], *, consider_positions: bool = True
+) -> BasketPreview:
     """``requests`` as one basket: each leg alone, their sum, and the netted requirement."""
     with exchange._transaction():
         exchange._cash(account)
-        previews = [_preview(exchange, account, request) for request in requests]
+        previews = [_preview(exchange, account, request, consider_positions) for request in requests]
         groups: dict[tuple[str, Product], list[MarginPreview]] = {}
         for preview in previews:
             groups.setdefault((preview.request.symbol, preview.request.resolved_product), []).append(preview)
-        final = sum((_netted(exchange, account, legs) for legs in groups.values()), ZERO)
+        final = sum((_netted(exchange, account, legs, consider_positions) for legs in groups.values()), ZERO)
         return BasketPreview(previews, to_paise(sum((p.margin for p in previews), ZERO)), to_paise(final))
 
 
-def _preview(exchange: PaperExchange, account: str, request: OrderRequest) -> MarginPreview:
-    listing = exchange._listing(request.symbol)
+def _preview(exchange: PaperExchange, account: str, request: OrderRequest, consider_positions: bool) -> MarginPreview:
     price = request.price or request.trigger_price or exchange._advance(request.symbol).last_price
-    required = exchange._order_margin(account, listing, request.resolved_product, request.side, request.quantity,
-                                      price)
+    required = _required(exchange, account, request.symbol, request.resolved_product, request.side,
+                         request.quantity, price, consider_positions)
     return MarginPreview(request, price, to_paise(required))
 
 
-def _netted(exchange: PaperExchange, account: str, legs: list[MarginPreview]) -> Decimal:
+def _required(exchange: PaperExchange, account: str, symbol: str, product: Product, side: Side, quantity: int,
+              price: Decimal, consider_positions: bool) -> Decimal:
+    listing = exchange._listing(symbol)
+    if consider_positions:
+        return exchange._order_margin(account, listing, product, side, quantity, price)
+    return order_margin(listing, product, side, quantity, price, 0, exchange._spot(listing))
+
+
+def _netted(exchange: PaperExchange, account: str, legs: list[MarginPreview], consider_positions: bool) -> Decimal:
     """What the legs in one symbol and product block together: their net quantity, valued at the
     average price of the legs on the net side (delivery sells, paid from holdings, block nothing)."""
     first = legs[0].request
@@ -78,5 +90,5 @@ def _netted(exchange: PaperExchange, account: str, legs: list[MarginPreview]) ->
     side = Side.BUY if signed > 0 else Side.SELL
     same = [leg for leg in legs if leg.request.side is side]
     price = sum((leg.price * leg.request.quantity for leg in same), ZERO) / sum(leg.request.quantity for leg in same)
-    return exchange._order_margin(account, exchange._listing(first.symbol), first.resolved_product, side,
-                                  abs(signed), price)
+    return _required(exchange, account, first.symbol, first.resolved_product, side, abs(signed), price,
+                     consider_positions)

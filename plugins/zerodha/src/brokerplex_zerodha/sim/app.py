@@ -11,12 +11,11 @@ import asyncio
 import contextlib
 import datetime as dt
 import gzip
-import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -24,9 +23,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from brokerplex.errors import InsufficientFundsError, InvalidOrderError, OrderNotFoundError
+from brokerplex.errors import InsufficientFundsError, InsufficientHoldingsError, InvalidOrderError, OrderNotFoundError
 from brokerplex.formats import IST
-from brokerplex_paper.accounting import order_margin
+from brokerplex_paper.checks import Placement
 from brokerplex_zerodha.sim import candles, mapping
 from brokerplex_zerodha.sim.auth import Session
 from brokerplex_zerodha.sim.envelope import (
@@ -38,7 +37,8 @@ from brokerplex_zerodha.sim.envelope import (
     invalid,
     success,
 )
-from brokerplex_zerodha.sim.orders import MAX_MODIFICATIONS, parse_modify, parse_place, refusal
+from brokerplex_zerodha.sim.operations import OperationRoutes
+from brokerplex_zerodha.sim.orders import MAX_MODIFICATIONS, Placing, parse_modify, parse_place, read_form, refusal
 from brokerplex_zerodha.sim.state import SimState
 from brokerplex_zerodha.sim.stream import TickerHub
 
@@ -59,16 +59,13 @@ def _profile(user_id: str) -> dict[str, Any]:
     }
 
 
-async def _form(request: Request) -> dict[str, str]:
-    return dict(parse_qsl((await request.body()).decode(errors="replace"), keep_blank_values=True))
-
-
 class KiteApp:
     """Routes over one :class:`SimState`; ``hub`` is the ticker."""
 
     def __init__(self, state: SimState, ticks_per_second: float = 2.0) -> None:
         self.state = state
         self.hub = TickerHub(state, ticks_per_second)
+        self.operations = OperationRoutes(state, self.place)
 
     # -- plumbing -------------------------------------------------------------------------------
     def starlette(self) -> Starlette:
@@ -104,6 +101,8 @@ class KiteApp:
                 return failure(KiteError(400, "OrderException", ORDER_NOT_FOUND))
             except InsufficientFundsError as error:
                 return failure(refusal("funds", error.message))
+            except InsufficientHoldingsError as error:
+                return failure(refusal("holdings", error.message))
             except InvalidOrderError as error:
                 return failure(refusal("rules", error.message))
             except Exception:
@@ -135,13 +134,13 @@ class KiteApp:
             Route("/trades", api(self.trades), methods=["GET"]),
             Route("/portfolio/positions", api(self.positions), methods=["GET"]),
             Route("/portfolio/holdings", api(self.holdings), methods=["GET"]),
-            Route("/margins/orders", api(self.order_margins), methods=["POST"]),
             Route("/instruments", api(self.instruments), methods=["GET"]),
             Route("/instruments/{exchange}", api(self.instruments), methods=["GET"]),
             Route("/instruments/historical/{token}/{interval}", api(self.historical, "historical"), methods=["GET"]),
             Route("/quote", api(self.quote, "quote"), methods=["GET"]),
             Route("/quote/ohlc", api(self.quote, "quote"), methods=["GET"]),
             Route("/quote/ltp", api(self.quote, "quote"), methods=["GET"]),
+            *self.operations.routes(api),
             WebSocketRoute("/", self.hub.serve),
             WebSocketRoute("/ws", self.hub.serve),
         ]
@@ -160,7 +159,7 @@ class KiteApp:
         return RedirectResponse(url + ("&" if "?" in url else "?") + urlencode(query), status_code=302)
 
     async def create_session(self, request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         try:
             for name in ("api_key", "request_token", "checksum"):
                 if not form.get(name):
@@ -227,25 +226,36 @@ class KiteApp:
         return success([view.trade(trade) for trade in self.state.exchange.trades(session.user_id)])
 
     async def place_order(self, request: Request, session: Session) -> Response:
-        placing = parse_place(request.path_params["variety"], await _form(request), self.state.catalog())
-        self.hub.prime(session.user_id)
-        placement = self.state.exchange.place(session.user_id, placing.request)
+        form = await read_form(request)
+        placing = parse_place(request.path_params["variety"], form, self.state.catalog())
+        if form.get("autoslice") == "true":
+            return success(await self.operations.autoslice(session.user_id, placing))
+        placement = await self.place(session.user_id, placing)
+        if placement.reject is not None:
+            raise refusal(placement.reject.value, placement.order.status_message or "rejected")
+        return success({"order_id": placement.order.order_id})
+
+    async def place(self, user_id: str, placing: Placing, tags: Sequence[str] = ()) -> Placement:
+        """Place one checked order, keep what only Kite shows (tag, product, meta, extra ``tags``), and
+        announce it on the ticker."""
+        self.hub.prime(user_id)
+        placement = self.state.exchange.place(user_id, placing.request)
         order = placement.order
-        view = self.state.view(session.user_id)
+        view = self.state.view(user_id)
         if placing.tag and placing.tag != order.client_order_id:
             view.tags[order.order_id] = placing.tag
         if placing.product != order.product.value:
             view.products[order.order_id] = placing.product
         if placing.meta:
             view.meta[order.order_id] = placing.meta
+        if tags:
+            view.extra_tags[order.order_id] = list(tags)
         await self.hub.publish_orders()
-        if placement.reject is not None:
-            raise refusal(placement.reject.value, order.status_message or "rejected")
-        return success({"order_id": order.order_id})
+        return placement
 
     async def modify_order(self, request: Request, session: Session) -> Response:
         order_id = request.path_params["order_id"]
-        changes = parse_modify(await _form(request))
+        changes = parse_modify(await read_form(request))
         view = self.state.view(session.user_id)
         if view.modifications.get(order_id, 0) >= MAX_MODIFICATIONS:
             raise input_error("Maximum allowed order modifications exceeded.")
@@ -265,44 +275,6 @@ class KiteApp:
     def _check_visible(self, user_id: str, order_id: str) -> None:
         if not any(o.order_id == order_id for o in self._visible(user_id)):
             raise KiteError(400, "OrderException", ORDER_NOT_FOUND)
-
-    async def order_margins(self, request: Request, session: Session) -> Response:
-        """``POST /margins/orders`` (a JSON array): what each order would block on its own."""
-        try:
-            items = json.loads(await request.body())
-        except ValueError:
-            raise input_error("Invalid JSON body.") from None
-        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            raise input_error("Invalid JSON body: expected a list of orders.")
-        nets = {(p.symbol, p.product.value): p.quantity for p in self.state.exchange.positions(session.user_id)}
-        return success([self._order_margin(item, nets) for item in items])
-
-    def _order_margin(self, item: dict[str, Any], nets: dict[tuple[str, str], int]) -> dict[str, Any]:
-        form = {key: str(value) for key, value in item.items() if value is not None}
-        form.setdefault("order_type", "MARKET")
-        if form["order_type"] in ("MARKET", "SL-M"):
-            form.pop("price", None)
-        placing = parse_place(form.get("variety", "regular"), form, self.state.catalog())
-        order = placing.request
-        entry = self.state.catalog().by_key[order.symbol]
-        spot = entry.listing.spot
-        quotes = self.state.exchange.quotes([order.symbol, *([spot] if spot else [])])
-        price = order.price or order.trigger_price or quotes[order.symbol].last_price
-        total = order_margin(entry.listing, order.resolved_product, order.side, order.quantity, price,
-                             nets.get((order.symbol, order.resolved_product.value), 0),
-                             quotes[spot].last_price if spot else None)
-        zero = {"transaction_tax": 0.0, "transaction_tax_type": "stt", "exchange_turnover_charge": 0.0,
-                "sebi_turnover_charge": 0.0, "brokerage": 0.0, "stamp_duty": 0.0,
-                "gst": {"igst": 0.0, "cgst": 0.0, "sgst": 0.0, "total": 0.0}, "total": 0.0}
-        derivative = entry.segment.endswith(("-FUT", "-OPT"))
-        return {
-            "type": "commodity" if entry.instrument.exchange.value == "MCX" else "equity",
-            "tradingsymbol": entry.instrument.tradingsymbol, "exchange": entry.instrument.exchange.value,
-            "span": mapping.number(total) if derivative else 0.0, "exposure": 0.0, "option_premium": 0.0,
-            "additional": 0.0, "bo": 0.0, "cash": 0.0, "var": 0.0 if derivative else mapping.number(total),
-            "pnl": {"realised": 0.0, "unrealised": 0.0}, "leverage": 1.0, "charges": zero,
-            "total": mapping.number(total),
-        }
 
     # -- portfolio -------------------------------------------------------------------------------
     async def positions(self, _request: Request, session: Session) -> Response:

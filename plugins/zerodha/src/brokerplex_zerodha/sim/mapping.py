@@ -46,6 +46,7 @@ class OrderView:
         self.meta: dict[str, Json] = {}  # order id -> Kite ``meta`` (iceberg legs)
         self.products: dict[str, str] = {}  # order id -> product as sent, where it differs (CO)
         self.modifications: dict[str, int] = {}
+        self.extra_tags: dict[str, list[str]] = {}  # order id -> Kite's own tags (autoslice children)
 
     def order(self, order: Order, status: str | None = None, *, modified: bool | None = None) -> Json:
         """Kite's order dict; ``modified`` None: whether the order has been modified by now."""
@@ -71,7 +72,7 @@ class OrderView:
             "average_price": number(order.average_price), "filled_quantity": order.filled_quantity,
             "pending_quantity": order.pending_quantity, "cancelled_quantity": order.cancelled_quantity,
             "market_protection": 0, "meta": self.meta.get(order.order_id, {}), "tag": tag,
-            "tags": [tag] if tag else [], "guid": f"sim-{order.order_id}",
+            "tags": ([tag] if tag else []) + self.extra_tags.get(order.order_id, []), "guid": f"sim-{order.order_id}",
         }
 
     def history(self, snapshots: list[Order]) -> list[Json]:

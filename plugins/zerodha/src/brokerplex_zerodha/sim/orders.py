@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
+from starlette.requests import Request
 
 from brokerplex.models import OrderModify, OrderRequest, OrderType, Product, Side, Validity, Variety
 from brokerplex_zerodha.sim.catalog import SEGMENT_CODES, Catalog
@@ -31,6 +33,11 @@ class Placing:
     tag: str | None
     product: str  # as sent (CO for cover orders; the paper exchange books them as MIS)
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A form body as Kite reads it (blank values kept, undecodable bytes replaced)."""
+    return dict(parse_qsl((await request.body()).decode(errors="replace"), keep_blank_values=True))
 
 
 def _required(form: dict[str, str], name: str) -> str:

@@ -22,8 +22,9 @@ USER_ID = "ZS1234"
 FAULT_ROUTES: dict[str, list[RoutePattern]] = {
     "login": [RoutePattern("POST", r"^/session/token$")],
     "orders": [RoutePattern("POST", r"^/orders/[^/]+$")],
-    "changes": [RoutePattern("PUT|DELETE", r"^/orders/[^/]+/[^/]+$")],
-    "books": [RoutePattern("GET", r"^/(orders|trades|portfolio/positions|portfolio/holdings|user/margins)(/|$)")],
+    "changes": [RoutePattern("PUT|DELETE", r"^/orders/[^/]+/[^/]+$"), RoutePattern("PUT", r"^/portfolio/positions$")],
+    "books": [RoutePattern("GET", r"^/(orders|trades|portfolio/positions|portfolio/holdings|user/margins)(/|$)"),
+              RoutePattern("POST", r"^/(margins/(orders|basket)|charges/orders)$")],
     "quotes": [RoutePattern("GET", r"^/quote(/|$)")],
     "master": [RoutePattern("GET", r"^/instruments(/[A-Z]+)?$")],
 }
