@@ -154,11 +154,13 @@ def test_charges_echo_each_order_with_zero_paper_charges(kite: Any) -> None:
 
 # -- POST /orders/{variety} with autoslice=true -----------------------------------------------------
 def deep_call(kite: Any) -> dict[str, Any]:
-    """A NIFTY call far in the money: its premium stays well above a 200 limit for the whole test."""
-    call = nifty(kite, "CE")[0]
-    key = f"NFO:{call['tradingsymbol']}"
-    assert kite.ltp(key)[key]["last_price"] > 250
-    return call
+    """The NIFTY call with the highest premium (far in the money): well above a 200 limit for the whole test."""
+    calls = {f"NFO:{row['tradingsymbol']}": row for row in kite.instruments("NFO")
+             if row["name"] == "NIFTY" and row["instrument_type"] == "CE"}
+    prices = {key: quote["last_price"] for key, quote in kite.ltp(*calls).items()}
+    key = max(prices, key=prices.__getitem__)
+    assert prices[key] > 250
+    return calls[key]
 
 
 def test_autoslice_splits_above_the_freeze_quantity(kite_sim: KiteSimulator, kite: Any) -> None:
