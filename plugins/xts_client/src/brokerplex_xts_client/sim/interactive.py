@@ -8,17 +8,25 @@ refused order shows up as ``Rejected`` in the books and on the socket.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.responses import Response
 
 from brokerplex.errors import BrokerplexError, OrderNotFoundError
-from brokerplex.models import Order, OrderModify, OrderRequest, OrderType, Position, Product, Side, Validity
+from brokerplex.models import Order, OrderModify, OrderRequest, OrderType, Position, Side
 from brokerplex_xts_client.sim.accounts import PRO, User
 from brokerplex_xts_client.sim.catalog import Entry
+from brokerplex_xts_client.sim.fields import (
+    PRODUCTS,
+    VALIDITIES,
+    choice_field,
+    decimal_field,
+    integer_field,
+    validation_messages,
+)
 from brokerplex_xts_client.sim.http import Call, MissingRoute, Refusal, Route, bad_request, no_data, success
+from brokerplex_xts_client.sim.portfolio import Portfolio
 from brokerplex_xts_client.sim.records import (
     REQUEST_ORDER_TYPES,
     Owner,
@@ -30,8 +38,6 @@ from brokerplex_xts_client.sim.records import (
 )
 from brokerplex_xts_client.sim.state import INTERACTIVE, SimState
 
-_PRODUCTS = {"MIS": Product.MIS, "NRML": Product.NRML, "CNC": Product.CNC}
-_VALIDITIES = {"DAY": Validity.DAY, "IOC": Validity.IOC}
 _ENUMS = {
     "socketEvent": ["joined", "error", "warning", "success", "order", "trade", "logout", "position",
                     "tradeConversion", "marketStatusUpdate", "exchangeAdapterState", "gttOrder", "gttOrderRejection"],
@@ -48,52 +54,10 @@ _ENUMS = {
 }
 
 
-def _decimal(call: Call, name: str, errors: list[str], *, required: bool = False) -> Decimal | None:
-    value = call.field(name)
-    if value is None or value == "":
-        if required:
-            errors.append(f"{name} is required")
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        errors.append(f"{name} must be a number")
-        return None
-    if not number.is_finite():
-        errors.append(f"{name} must be a number")
-        return None
-    return number
-
-
-def _integer(call: Call, name: str, errors: list[str], *, required: bool = False) -> int | None:
-    number = _decimal(call, name, errors, required=required)
-    if number is None:
-        return None
-    if number != number.to_integral_value():
-        errors.append(f"{name} must be a whole number")
-        return None
-    return int(number)
-
-
-def _choice(call: Call, name: str, choices: dict[str, Any], errors: list[str], *, required: bool = True) -> Any:
-    value = call.field(name)
-    if value is None or value == "":
-        if required:
-            errors.append(f"{name} is required")
-        return None
-    found = choices.get(str(value).upper())
-    if found is None:
-        errors.append(f"{name} {value!r} is not one of {', '.join(choices)}")
-    return found
-
-
-def _validation_messages(error: ValidationError) -> list[str]:
-    return [str(problem["msg"]).removeprefix("Value error, ") for problem in error.errors()]
-
-
 class Interactive:
     def __init__(self, state: SimState) -> None:
         self.state = state
+        self.portfolio = Portfolio(self)
 
     def routes(self) -> dict[tuple[str, str], Route]:
         def route(handler: Any, bucket: str = "read", authenticated: bool = True) -> Route:
@@ -117,10 +81,12 @@ class Interactive:
             ("GET", "/portfolio/dealerpositions"): route(self.dealer_positions),
             ("GET", "/portfolio/holdings"): route(self.holdings),
             ("PUT", "/portfolio/squareoff"): route(self.square_off, "order"),
+            ("PUT", "/portfolio/positions/convert"): route(self.portfolio.convert, "order"),
+            ("PUT", "/portfolio/squareoffall"): route(self.portfolio.square_off_all, "order"),
+            ("POST", "/orders/margindetails"): route(self.portfolio.margin_details),
             **{key: route(self.unsupported, "order") for key in (
                 ("POST", "/orders/cover"), ("PUT", "/orders/cover"), ("POST", "/orders/bracket"),
-                ("PUT", "/orders/bracket"), ("DELETE", "/orders/bracket"), ("PUT", "/portfolio/positions/convert"),
-                ("PUT", "/portfolio/squareoffall"))},
+                ("PUT", "/orders/bracket"), ("DELETE", "/orders/bracket"))},
         }
 
     # -- who is acting ----------------------------------------------------------------------
@@ -223,14 +189,14 @@ class Interactive:
         user, code = self._client(call)
         errors: list[str] = []
         entry = self._instrument(call, errors)
-        side = _choice(call, "orderSide", {"BUY": Side.BUY, "SELL": Side.SELL}, errors)
-        kind = _choice(call, "orderType", REQUEST_ORDER_TYPES, errors)
-        product = _choice(call, "productType", _PRODUCTS, errors)
-        validity = _choice(call, "timeInForce", _VALIDITIES, errors)
-        quantity = _integer(call, "orderQuantity", errors, required=True)
-        disclosed = _integer(call, "disclosedQuantity", errors) or 0
-        limit = _decimal(call, "limitPrice", errors)
-        stop = _decimal(call, "stopPrice", errors)
+        side = choice_field(call, "orderSide", {"BUY": Side.BUY, "SELL": Side.SELL}, errors)
+        kind = choice_field(call, "orderType", REQUEST_ORDER_TYPES, errors)
+        product = choice_field(call, "productType", PRODUCTS, errors)
+        validity = choice_field(call, "timeInForce", VALIDITIES, errors)
+        quantity = integer_field(call, "orderQuantity", errors, required=True)
+        disclosed = integer_field(call, "disclosedQuantity", errors) or 0
+        limit = decimal_field(call, "limitPrice", errors)
+        stop = decimal_field(call, "stopPrice", errors)
         unique = str(call.field("orderUniqueIdentifier") or "")
         if errors or entry is None:
             raise bad_request(*errors)
@@ -243,7 +209,7 @@ class Interactive:
                 client_order_id=unique if unique.isalnum() and len(unique) <= 20 else None,
             )
         except ValidationError as error:
-            raise bad_request(*_validation_messages(error)) from None
+            raise bad_request(*validation_messages(error)) from None
         placement = self.state.exchange.place(user.account(code), request)
         order_id = placement.order.order_id
         self.state.unique_ids[order_id] = unique
@@ -268,7 +234,7 @@ class Interactive:
 
     def _order_id(self, call: Call) -> str:
         errors: list[str] = []
-        number = _integer(call, "appOrderID", errors, required=True)
+        number = integer_field(call, "appOrderID", errors, required=True)
         if errors or number is None:
             raise bad_request(*errors)
         return str(number).zfill(15)
@@ -277,12 +243,12 @@ class Interactive:
         user, code = self._client(call)
         order_id = self._order_id(call)
         errors: list[str] = []
-        kind = _choice(call, "modifiedOrderType", REQUEST_ORDER_TYPES, errors, required=False)
-        _choice(call, "modifiedProductType", _PRODUCTS, errors, required=False)
-        validity = _choice(call, "modifiedTimeInForce", _VALIDITIES, errors, required=False)
-        quantity = _integer(call, "modifiedOrderQuantity", errors)
-        limit = _decimal(call, "modifiedLimitPrice", errors)
-        stop = _decimal(call, "modifiedStopPrice", errors)
+        kind = choice_field(call, "modifiedOrderType", REQUEST_ORDER_TYPES, errors, required=False)
+        choice_field(call, "modifiedProductType", PRODUCTS, errors, required=False)
+        validity = choice_field(call, "modifiedTimeInForce", VALIDITIES, errors, required=False)
+        quantity = integer_field(call, "modifiedOrderQuantity", errors)
+        limit = decimal_field(call, "modifiedLimitPrice", errors)
+        stop = decimal_field(call, "modifiedStopPrice", errors)
         if errors:
             raise bad_request(*errors)
         account = user.account(code)
@@ -296,7 +262,7 @@ class Interactive:
             )
             order = self.state.exchange.modify(account, order_id, changes)
         except ValidationError as error:
-            raise bad_request(*_validation_messages(error)) from None
+            raise bad_request(*validation_messages(error)) from None
         except BrokerplexError as error:
             raise Refusal(str(error), code="e-orders-0002", errors=[str(error)]) from None
         self.state.on_interactive_change(user)
@@ -348,9 +314,9 @@ class Interactive:
         user, code = self._client(call)
         errors: list[str] = []
         entry = self._instrument(call, errors)
-        product = _choice(call, "productType", _PRODUCTS, errors)
+        product = choice_field(call, "productType", PRODUCTS, errors)
         kind = str(call.field("positionSquareOffQuantityType") or "").lower()
-        value = _decimal(call, "squareOffQtyValue", errors, required=True)
+        value = decimal_field(call, "squareOffQtyValue", errors, required=True)
         if kind not in ("exactqty", "percentage"):
             errors.append("positionSquareOffQuantityType must be ExactQty or Percentage")
         if errors or entry is None or value is None:
