@@ -1,0 +1,252 @@
+"""Good-till-triggered orders (GTT) on the paper exchange, as Kite defines them.
+
+A trigger watches one instrument's last price. A ``single`` trigger has one trigger value and one
+order; a ``two-leg`` (OCO) trigger has a lower and an upper value with one order each, and the first
+value hit fires its leg and ends the other. A single trigger fires when the price reaches its value
+from the side it stood on when the trigger was made (the ``last_price`` of the condition). Firing
+places the leg's order on the exchange and records the order id, or why it was refused; the
+trigger is then ``triggered`` either way, as Kite shows it. A trigger not hit within its lifetime
+(a year) expires.
+
+Triggers are evaluated lazily, whenever the book is read or changed, and by :meth:`GttBook.check`,
+which a simulator calls from its own loop. Only the price at each look is seen: a move that crosses
+a trigger value and comes back between two looks does not fire it.
+
+The book lives in memory, one per :class:`GttBook` (so per exchange it is given): the exchange's
+ledger has no table for it, and triggers do not survive a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import StrEnum
+
+from brokerplex.errors import BrokerplexError, InvalidOrderError, RefusedError, SymbolError
+from brokerplex.models import OrderRequest, OrderType, Validity, Variety
+from brokerplex_paper.checks import Placement
+from brokerplex_paper.exchange import PaperExchange
+from brokerplex_paper.hours import now_ist
+
+#: How long a trigger waits before it expires (Kite: one year).
+LIFETIME = dt.timedelta(days=365)
+FIRST_ID = 100_001
+
+#: Places one order for an account; the exchange's own ``place`` unless a simulator wraps it.
+Place = Callable[[str, OrderRequest], Placement]
+
+
+class GttType(StrEnum):
+    SINGLE = "single"
+    TWO_LEG = "two-leg"  # OCO: a lower and an upper trigger value
+
+
+class GttStatus(StrEnum):
+    ACTIVE = "active"
+    TRIGGERED = "triggered"
+    DISABLED = "disabled"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+
+
+class GttNotFoundError(RefusedError):
+    """No such trigger in the account's book."""
+
+
+@dataclass(frozen=True, slots=True)
+class GttResult:
+    """What firing a leg did: the order placed (``order_id``) or why it was refused (``rejection``)."""
+
+    at: dt.datetime
+    triggered_at: Decimal  # the last price that fired the leg
+    order_id: str | None
+    rejection: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GttLeg:
+    request: OrderRequest
+    result: GttResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Gtt:
+    """One trigger. ``trigger_values`` pair with ``legs`` by position (a two-leg's lower value first)."""
+
+    id: int
+    account: str
+    type: GttType
+    status: GttStatus
+    symbol: str
+    trigger_values: tuple[Decimal, ...]
+    last_price: Decimal  # the price when the trigger was made (or last modified)
+    legs: tuple[GttLeg, ...]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    expires_at: dt.datetime
+
+    def hit(self, price: Decimal) -> int | None:
+        """The index of the leg ``price`` fires, or None."""
+        if self.type is GttType.TWO_LEG:
+            lower, upper = self.trigger_values
+            return 0 if price <= lower else 1 if price >= upper else None
+        value = self.trigger_values[0]
+        rising = value > self.last_price
+        return 0 if (price >= value if rising else price <= value) else None
+
+
+class GttBook:
+    """The GTT triggers of every account on one paper exchange. Thread-safe.
+
+    Every method raises InvalidOrderError for a trigger the rules refuse (nothing changes),
+    GttNotFoundError for an id the account does not have, SymbolError for an unlisted symbol.
+    """
+
+    def __init__(self, exchange: PaperExchange, *, clock: Callable[[], dt.datetime] = now_ist,
+                 place: Place | None = None, lifetime: dt.timedelta = LIFETIME) -> None:
+        self.exchange, self._clock, self._lifetime = exchange, clock, lifetime
+        self._place = place or exchange.place
+        self._lock = threading.RLock()
+        self._ids = itertools.count(FIRST_ID)
+        self._triggers: dict[int, Gtt] = {}
+
+    # -- reading -----------------------------------------------------------------------------------
+    def triggers(self, account: str) -> list[Gtt]:
+        """The account's triggers, newest first (as Kite lists them)."""
+        with self._lock:
+            self.check()
+            return sorted((t for t in self._triggers.values() if t.account == account), key=lambda t: -t.id)
+
+    def get(self, account: str, trigger_id: int) -> Gtt:
+        with self._lock:
+            self.check()
+            return self._trigger(account, trigger_id)
+
+    # -- changing ----------------------------------------------------------------------------------
+    def place(self, account: str, kind: GttType, symbol: str, trigger_values: Sequence[Decimal],
+              legs: Sequence[OrderRequest], *, last_price: Decimal | None = None) -> Gtt:
+        """A new active trigger. ``last_price`` (the price the caller saw; the exchange's now when
+        None) tells which way a single trigger's value is to be reached."""
+        with self._lock:
+            self.check()
+            values, reference = self._checked(kind, symbol, trigger_values, legs, last_price)
+            now = self._now()
+            trigger = Gtt(next(self._ids), account, kind, GttStatus.ACTIVE, symbol, values, reference,
+                          tuple(GttLeg(leg) for leg in legs), now, now, now + self._lifetime)
+            self._triggers[trigger.id] = trigger
+            return trigger
+
+    def modify(self, account: str, trigger_id: int, kind: GttType, symbol: str, trigger_values: Sequence[Decimal],
+               legs: Sequence[OrderRequest], *, last_price: Decimal | None = None) -> Gtt:
+        """Restate an active trigger (its id, creation and expiry stay)."""
+        with self._lock:
+            self.check()
+            trigger = self._trigger(account, trigger_id)
+            if trigger.status is not GttStatus.ACTIVE:
+                raise InvalidOrderError(f"trigger {trigger_id} is {trigger.status}; only an active trigger can be "
+                                        "modified")
+            values, reference = self._checked(kind, symbol, trigger_values, legs, last_price)
+            changed = replace(trigger, type=kind, symbol=symbol, trigger_values=values, last_price=reference,
+                              legs=tuple(GttLeg(leg) for leg in legs), updated_at=self._now())
+            self._triggers[trigger_id] = changed
+            return changed
+
+    def delete(self, account: str, trigger_id: int) -> Gtt:
+        """Delete a trigger: it stays in the book as ``deleted`` and never fires."""
+        with self._lock:
+            self.check()
+            trigger = self._trigger(account, trigger_id)
+            if trigger.status is GttStatus.DELETED:
+                raise GttNotFoundError(f"trigger {trigger_id} is already deleted")
+            deleted = replace(trigger, status=GttStatus.DELETED, updated_at=self._now())
+            self._triggers[trigger_id] = deleted
+            return deleted
+
+    def check(self) -> list[Gtt]:
+        """Expire what is due and fire what the exchange's last prices hit; the triggers that fired."""
+        fired = []
+        with self._lock:
+            active = [t for t in self._triggers.values() if t.status is GttStatus.ACTIVE]
+            if not active:
+                return []
+            now = self._now()
+            prices = self.exchange.quotes(sorted({t.symbol for t in active}))
+            for trigger in active:
+                quote = prices.get(trigger.symbol)
+                if now >= trigger.expires_at:
+                    self._triggers[trigger.id] = replace(trigger, status=GttStatus.EXPIRED, updated_at=now)
+                elif quote is not None and (leg := trigger.hit(quote.last_price)) is not None:
+                    fired.append(self._fire(trigger, leg, quote.last_price, now))
+        return fired
+
+    # -- inside ------------------------------------------------------------------------------------
+    def _now(self) -> dt.datetime:
+        return self._clock()
+
+    def _trigger(self, account: str, trigger_id: int) -> Gtt:
+        trigger = self._triggers.get(trigger_id)
+        if trigger is None or trigger.account != account:
+            raise GttNotFoundError(f"no trigger {trigger_id} in this account")
+        return trigger
+
+    def _fire(self, trigger: Gtt, index: int, price: Decimal, now: dt.datetime) -> Gtt:
+        request = trigger.legs[index].request
+        try:
+            placement = self._place(trigger.account, request)
+        except BrokerplexError as error:  # refused before it became an order (e.g. an unknown account)
+            result = GttResult(now, price, None, error.message)
+        else:
+            order = placement.order
+            if placement.reject is None:
+                result = GttResult(now, price, order.order_id)
+            else:
+                result = GttResult(now, price, None, order.status_message or str(placement.reject))
+        legs = list(trigger.legs)
+        legs[index] = GttLeg(request, result)
+        fired = replace(trigger, status=GttStatus.TRIGGERED, legs=tuple(legs), updated_at=now)
+        self._triggers[trigger.id] = fired
+        return fired
+
+    def _checked(self, kind: GttType, symbol: str, trigger_values: Sequence[Decimal], legs: Sequence[OrderRequest],
+                 last_price: Decimal | None) -> tuple[tuple[Decimal, ...], Decimal]:
+        """The trigger values and reference price of a trigger the rules allow."""
+        values = tuple(trigger_values)
+        wanted = 1 if kind is GttType.SINGLE else 2
+        if len(values) != wanted:
+            raise InvalidOrderError(f"a {kind} trigger has {wanted} trigger value{'s' if wanted > 1 else ''}, "
+                                    f"not {len(values)}")
+        if len(legs) != wanted:
+            raise InvalidOrderError(f"a {kind} trigger has {wanted} order{'s' if wanted > 1 else ''}, not {len(legs)}")
+        if any(value <= 0 for value in values):
+            raise InvalidOrderError("trigger values must be positive")
+        for leg in legs:
+            _check_leg(leg, symbol)
+        quote = self.exchange.quotes([symbol]).get(symbol)
+        if quote is None:
+            raise SymbolError(f"{symbol} is not listed on the paper exchange")
+        reference = quote.last_price if last_price is None else last_price
+        if reference <= 0:
+            raise InvalidOrderError("last price must be positive")
+        if kind is GttType.TWO_LEG:
+            lower, upper = values
+            if not lower < reference < upper:
+                raise InvalidOrderError(f"a two-leg trigger's values must be below and above the last price "
+                                        f"{reference}, not {lower} and {upper}")
+        elif values[0] == reference:
+            raise InvalidOrderError(f"the trigger value must differ from the last price {reference}")
+        return values, reference
+
+
+def _check_leg(leg: OrderRequest, symbol: str) -> None:
+    if leg.symbol != symbol:
+        raise InvalidOrderError(f"a trigger's orders are for its own instrument {symbol}, not {leg.symbol}")
+    if leg.order_type is not OrderType.LIMIT or leg.price is None:
+        raise InvalidOrderError(f"a trigger's orders are LIMIT orders with a price, not {leg.order_type}")
+    if leg.variety is not Variety.REGULAR or leg.validity is not Validity.DAY:
+        raise InvalidOrderError("a trigger's orders are regular DAY orders")
