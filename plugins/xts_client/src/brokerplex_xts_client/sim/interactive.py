@@ -17,6 +17,7 @@ from brokerplex.errors import BrokerplexError, OrderNotFoundError
 from brokerplex.models import Order, OrderModify, OrderRequest, OrderType, Position, Side
 from brokerplex_xts_client.sim.accounts import PRO, User
 from brokerplex_xts_client.sim.catalog import Entry
+from brokerplex_xts_client.sim.cover import LinkedOrders
 from brokerplex_xts_client.sim.fields import (
     PRODUCTS,
     VALIDITIES,
@@ -58,6 +59,7 @@ class Interactive:
     def __init__(self, state: SimState) -> None:
         self.state = state
         self.portfolio = Portfolio(self)
+        self.linked = LinkedOrders(self)  # cover and bracket legs
 
     def routes(self) -> dict[tuple[str, str], Route]:
         def route(handler: Any, bucket: str = "read", authenticated: bool = True) -> Route:
@@ -84,9 +86,11 @@ class Interactive:
             ("PUT", "/portfolio/positions/convert"): route(self.portfolio.convert, "order"),
             ("PUT", "/portfolio/squareoffall"): route(self.portfolio.square_off_all, "order"),
             ("POST", "/orders/margindetails"): route(self.portfolio.margin_details),
-            **{key: route(self.unsupported, "order") for key in (
-                ("POST", "/orders/cover"), ("PUT", "/orders/cover"), ("POST", "/orders/bracket"),
-                ("PUT", "/orders/bracket"), ("DELETE", "/orders/bracket"))},
+            ("POST", "/orders/cover"): route(self.linked.place_cover, "order"),
+            ("PUT", "/orders/cover"): route(self.linked.exit_cover, "order"),
+            ("POST", "/orders/bracket"): route(self.linked.place_bracket, "order"),
+            ("PUT", "/orders/bracket"): route(self.linked.modify_bracket, "order"),
+            ("DELETE", "/orders/bracket"): route(self.linked.cancel_bracket, "order"),
         }
 
     # -- who is acting ----------------------------------------------------------------------
@@ -131,9 +135,9 @@ class Interactive:
         return entry
 
     def order_record(self, order: Order, user: User, code: str) -> dict[str, Any]:
-        return order_record(order, self._entry(order.symbol), self._owner(user, code),
-                            self.state.unique_ids.get(order.order_id, order.client_order_id or ""),
-                            self.state.sequence())
+        return self.linked.decorate(order_record(
+            order, self._entry(order.symbol), self._owner(user, code),
+            self.state.unique_ids.get(order.order_id, order.client_order_id or ""), self.state.sequence()))
 
     # -- session ------------------------------------------------------------------------------
     async def login(self, call: Call) -> Response:
@@ -341,10 +345,6 @@ class Interactive:
         self.state.on_interactive_change(user)
         return success("s-portfolio-0002", "Request sent", {"AppOrderID": int(placement.order.order_id)})
 
-    async def unsupported(self, call: Call) -> Response:
-        self._client(call)
-        raise bad_request("this order kind is not offered by the simulator (regular orders only)")
-
     # -- books ------------------------------------------------------------------------------------
     async def order_book(self, call: Call) -> Response:
         if call.field("appOrderID") not in (None, ""):
@@ -358,6 +358,7 @@ class Interactive:
 
     def _orders(self, call: Call, *, empty_is_error: bool) -> Response:
         user, code = self._client(call)
+        self.linked.settle(user, code)
         # newest first, as the captured IIFL book lists them
         orders = reversed(self.state.exchange.orders(user.account(code)))
         records = [self.order_record(order, user, code) for order in orders]
@@ -369,6 +370,7 @@ class Interactive:
         user, code = self._client(call)
         order_id = self._order_id(call)
         account = user.account(code)
+        self.linked.settle(user, code)
         self._find(account, order_id)
         records: list[dict[str, Any]] = []
         for state in self.state.exchange.order_history(account, order_id):
@@ -419,6 +421,7 @@ class Interactive:
         if mode not in ("daywise", "netwise"):
             raise bad_request("dayOrNet must be DayWise or NetWise")
         day_wise = mode == "daywise"
+        self.linked.settle(user, code)
         account_id = user.user_id if code == PRO else code
         rows = [
             position_record(position, self._entry(position.symbol), account_id, day_wise)
