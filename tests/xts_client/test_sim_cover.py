@@ -75,7 +75,7 @@ def test_cover_order_places_entry_and_stop_leg_then_exits_at_market(xts_sim: Xts
     assert exited.order_type is OrderType.MARKET
     assert net(xts_sim, account) == 0
     again = xts_api.error_of(api.call("PUT", "/interactive/orders/cover", {"appOrderID": ids["ExitAppOrderID"]}))
-    assert again["type"] == "error"
+    assert again["description"] == "Order is already complete"
     not_a_leg = xts_api.error_of(api.call("PUT", "/interactive/orders/cover", {"appOrderID": ids["EntryAppOrderID"]}))
     assert not_a_leg["description"] == "Order Not Found"
 
@@ -121,6 +121,25 @@ def test_dealer_cover_order_for_a_client_and_a_limit_entry_exit_cancels_both(
     assert elsewhere["description"] == "Order Not Found"
     dealer.ok("PUT", "/interactive/orders/cover", {"appOrderID": ids["ExitAppOrderID"], "clientID": client})
     assert {o.status for o in xts_sim.exchange.orders(client)} == {OrderStatus.CANCELLED}  # nothing had traded
+
+
+def test_cancelling_a_cover_entry_that_never_traded_cancels_its_stop_leg(xts_sim: XtsSimulator, xts_api: Any) -> None:
+    api, market = xts_api(xts_sim, "investor"), Market(xts_sim)
+    account = api.account["user_id"]
+    body = cover(orderType="LIMIT", limitPrice=float(market.at("0.97")), stopPrice=float(market.at("0.95")))
+    ids = api.ok("POST", "/interactive/orders/cover", body)
+    api.ok("DELETE", "/interactive/orders", appOrderID=ids["EntryAppOrderID"])
+    assert order(xts_sim, account, ids["ExitAppOrderID"]).status is OrderStatus.TRIGGER_PENDING
+    trades = api.call("GET", "/interactive/orders/trades")  # any read of the books settles the legs
+    assert xts_api.error_of(trades)["description"] == "Data Not Available"
+    assert order(xts_sim, account, ids["ExitAppOrderID"]).status is OrderStatus.CANCELLED
+
+
+def test_cover_trades_show_product_co_in_the_trade_book(xts_sim: XtsSimulator, xts_api: Any) -> None:
+    api, market = xts_api(xts_sim, "investor"), Market(xts_sim)
+    ids = api.ok("POST", "/interactive/orders/cover", cover(stopPrice=float(market.at("0.97"))))
+    trades = wait_until(lambda: api.ok("GET", "/interactive/orders/trades"), lambda rows: bool(rows))
+    assert {(row["AppOrderID"], row["ProductType"]) for row in trades} == {(ids["EntryAppOrderID"], "CO")}
 
 
 def bracket(price: Decimal, **changes: Any) -> dict[str, Any]:

@@ -57,7 +57,8 @@ class LinkedOrders:
         self.state = interactive.state
         self.kinds: dict[str, str] = {}  # order id → "CO" or "BO"
         self.entries: dict[str, str] = {}  # leg order id → its entry's order id
-        self.cover_exits: dict[str, str] = {}  # stop leg → entry of a cover order
+        self.covers: dict[str, tuple[str, str]] = {}  # stop leg of a cover → (account, its entry)
+        self.working_covers: set[str] = set()  # stop legs that may still need cancelling with their entry
         self.brackets: dict[str, Bracket] = {}  # entry order id → bracket
 
     def decorate(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -113,9 +114,9 @@ class LinkedOrders:
                                     order_type=OrderType.SL_M, trigger_price=stop, product=Product.MIS,
                                     variety=Variety.CO)
         exit_leg = self._place(account, exit_request, "CO")
-        self.cover_exits[exit_leg.order_id] = placed.order_id
-        if placed.status is OrderStatus.REJECTED:  # nothing to protect
-            self.state.exchange.cancel(account, exit_leg.order_id)
+        self.covers[exit_leg.order_id] = (account, placed.order_id)
+        self.working_covers.add(exit_leg.order_id)
+        self._settle_cover(account, exit_leg.order_id, placed.order_id)  # a rejected entry: nothing to protect
         self.state.on_interactive_change(user)
         return success("s-orders-0001", "Request sent",
                        {"EntryAppOrderID": int(placed.order_id), "ExitAppOrderID": int(exit_leg.order_id)})
@@ -126,8 +127,8 @@ class LinkedOrders:
         order_id = self.api._order_id(call)
         account = user.account(code)
         stop = self.api._find(account, order_id)
-        entry_id = self.cover_exits.get(order_id)
-        if entry_id is None:
+        owner, entry_id = self.covers.get(order_id, ("", ""))
+        if owner != account:
             raise Refusal("Order Not Found", code="e-orders-0005",
                           errors=[f"AppOrderID {int(order_id)} is not the exit leg of a cover order"])
         if stop.status.is_final:
@@ -225,11 +226,23 @@ class LinkedOrders:
 
     # -- the legs' life ------------------------------------------------------------------------------
     def settle(self, user: User, code: str) -> None:
-        """Place the legs of brackets whose entry has filled; cancel the other leg of one that filled."""
+        """Place the legs of brackets whose entry has filled; cancel the other leg of one that filled;
+        cancel the stop leg of a cover whose entry ended without trading."""
         account = user.account(code)
+        for stop in list(self.working_covers):
+            owner, entry = self.covers[stop]
+            if owner == account:
+                self._settle_cover(account, stop, entry)
         for bracket in self.brackets.values():
             if bracket.account == account and not bracket.done:
                 self._settle(bracket)
+
+    def _settle_cover(self, account: str, stop_id: str, entry_id: str) -> None:
+        stop, entry = self.api._find(account, stop_id), self.api._find(account, entry_id)
+        if not stop.status.is_final and entry.status.is_final and not entry.filled_quantity:
+            stop = self.state.exchange.cancel(account, stop_id)
+        if stop.status.is_final:
+            self.working_covers.discard(stop_id)
 
     def _settle(self, bracket: Bracket) -> None:
         account = bracket.account

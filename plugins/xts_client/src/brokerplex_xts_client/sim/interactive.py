@@ -392,14 +392,16 @@ class Interactive:
 
     def _trades(self, call: Call, *, empty_is_error: bool) -> Response:
         user, code = self._client(call)
+        self.linked.settle(user, code)
         account = user.account(code)
         orders = {order.order_id: order for order in self.state.exchange.orders(account)}
         records: list[dict[str, Any]] = []
         for index, trade in enumerate(self.state.exchange.trades(account), start=1):
             order = orders[trade.order_id]
-            records.append(trade_record(trade, order, self._entry(order.symbol), self._owner(user, code),
-                                        self.state.unique_ids.get(order.order_id, order.client_order_id or ""),
-                                        self.state.sequence(), index))
+            unique = self.state.unique_ids.get(order.order_id, order.client_order_id or "")
+            record = trade_record(trade, order, self._entry(order.symbol), self._owner(user, code), unique,
+                                  self.state.sequence(), index)
+            records.append(self.linked.decorate(record))
         records.reverse()  # newest first, like the order book
         if not records and empty_is_error:
             raise no_data()

@@ -41,9 +41,12 @@ _MD = r"^/(apimarketdata|marketdata|apibinarymarketdata)"
 #: The simulator's routes by the names every simulator's ``faults`` understands.
 FAULT_ROUTES: dict[str, list[RoutePattern]] = {
     "login": [RoutePattern("POST", r"^/interactive/user/session/?$"), RoutePattern("POST", _MD + r"/auth/login/?$")],
-    "orders": [RoutePattern("POST", r"^/interactive/orders(/cover|/bracket)?/?$")],
+    # A square-off places orders; a conversion changes a position (Kite's simulator names it so too).
+    "orders": [RoutePattern("POST", r"^/interactive/orders(/cover|/bracket)?/?$"),
+               RoutePattern("PUT", r"^/interactive/portfolio/squareoff(all)?/?$")],
     "changes": [RoutePattern("PUT|DELETE", r"^/interactive/orders(/cover|/bracket)?/?$"),
-                RoutePattern("POST", r"^/interactive/orders/cancelall/?$")],
+                RoutePattern("POST", r"^/interactive/orders/cancelall/?$"),
+                RoutePattern("PUT", r"^/interactive/portfolio/positions/convert/?$")],
     "books": [RoutePattern("GET", r"^/interactive/(orders|orders/trades|orders/dealer\w+|portfolio/\w+|user/balance)"
                                   r"/?$")],
     "quotes": [RoutePattern("POST", _MD + r"/instruments/quotes/?$")],
