@@ -113,6 +113,28 @@ def test_a_two_leg_trigger_fires_the_leg_hit_and_ends_the_other(
     assert len(exchange.orders("a")) == 1
 
 
+def test_a_move_that_crosses_and_comes_back_between_two_looks_still_fires(
+        book: GttBook, exchange: PaperExchange) -> None:
+    exchange.set_price(INFY, Decimal("1350"))  # the day's low before the trigger: not news to it
+    exchange.set_price(INFY, Decimal("1500"))
+    trigger = book.place("a", GttType.TWO_LEG, INFY, [Decimal("1400"), Decimal("1600")],
+                         [limit(Side.BUY, "1400"), limit(Side.SELL, "1600")])
+    assert book.check() == []
+
+    exchange.set_price(INFY, Decimal("1380"))  # above the day's low, and gone by the next look
+    exchange.set_price(INFY, Decimal("1500"))
+    assert book.check() == []
+
+    exchange.set_price(INFY, Decimal("1650"))  # a new high, gone by the next look
+    exchange.set_price(INFY, Decimal("1500"))
+    [fired] = book.check()
+    assert fired.id == trigger.id
+    result = fired.legs[1].result
+    assert result is not None
+    assert result.triggered_at == Decimal("1650")
+    assert fired.legs[0].result is None
+
+
 def test_a_leg_the_exchange_refuses_is_recorded_with_its_reason(book: GttBook, exchange: PaperExchange) -> None:
     # Far outside the day's circuit limits: the exchange rejects the order when the trigger fires.
     book.place("a", GttType.SINGLE, INFY, [Decimal("1400")], [limit(Side.BUY, "10")])

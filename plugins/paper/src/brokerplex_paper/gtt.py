@@ -9,8 +9,10 @@ trigger is then ``triggered`` either way, as Kite shows it. A trigger not hit wi
 (a year) expires.
 
 Triggers are evaluated lazily, whenever the book is read or changed, and by :meth:`GttBook.check`,
-which a simulator calls from its own loop. Only the price at each look is seen: a move that crosses
-a trigger value and comes back between two looks does not fire it.
+which a simulator calls from its own loop. Each look sees the last price and the day's high and low:
+a new high or low since the previous look is a trade that happened in between, so a move that
+crosses a trigger value and comes back between two looks still fires it (unless it stayed inside
+the day's range the trigger already saw).
 
 The book lives in memory, one per :class:`GttBook` (so per exchange it is given): the exchange's
 ledger has no table for it, and triggers do not survive a restart.
@@ -27,7 +29,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from brokerplex.errors import BrokerplexError, InvalidOrderError, RefusedError, SymbolError
-from brokerplex.models import OrderRequest, OrderType, Validity, Variety
+from brokerplex.models import OrderRequest, OrderType, Quote, Validity, Variety
 from brokerplex_paper.checks import Placement
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.hours import now_ist
@@ -101,6 +103,30 @@ class Gtt:
         return 0 if (price >= value if rising else price <= value) else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """The day's range a trigger has already been checked against."""
+
+    day: dt.date | None
+    high: Decimal | None
+    low: Decimal | None
+
+    @classmethod
+    def of(cls, quote: Quote) -> _Seen:
+        return cls(quote.timestamp.date() if quote.timestamp else None, quote.high, quote.low)
+
+    def reached(self, trigger: Gtt, quote: Quote) -> tuple[int, Decimal] | None:
+        """The leg ``quote`` fires and the price that fired it: the last price, else a new extreme."""
+        # A new day's range is all new (the exchange starts each day's high and low afresh).
+        fresh = self.day is not None and quote.timestamp is not None and quote.timestamp.date() != self.day
+        low = quote.low if quote.low is not None and (fresh or self.low is None or quote.low < self.low) else None
+        high = quote.high if quote.high is not None and (fresh or self.high is None or quote.high > self.high) else None
+        for price in (quote.last_price, low, high):
+            if price is not None and (leg := trigger.hit(price)) is not None:
+                return leg, price
+        return None
+
+
 class GttBook:
     """The GTT triggers of every account on one paper exchange. Thread-safe.
 
@@ -115,6 +141,7 @@ class GttBook:
         self._lock = threading.RLock()
         self._ids = itertools.count(FIRST_ID)
         self._triggers: dict[int, Gtt] = {}
+        self._seen: dict[int, _Seen] = {}
 
     # -- reading -----------------------------------------------------------------------------------
     def triggers(self, account: str) -> list[Gtt]:
@@ -135,11 +162,11 @@ class GttBook:
         None) tells which way a single trigger's value is to be reached."""
         with self._lock:
             self.check()
-            values, reference = self._checked(kind, symbol, trigger_values, legs, last_price)
+            values, reference, quote = self._checked(kind, symbol, trigger_values, legs, last_price)
             now = self._now()
             trigger = Gtt(next(self._ids), account, kind, GttStatus.ACTIVE, symbol, values, reference,
                           tuple(GttLeg(leg) for leg in legs), now, now, now + self._lifetime)
-            self._triggers[trigger.id] = trigger
+            self._triggers[trigger.id], self._seen[trigger.id] = trigger, _Seen.of(quote)
             return trigger
 
     def modify(self, account: str, trigger_id: int, kind: GttType, symbol: str, trigger_values: Sequence[Decimal],
@@ -151,10 +178,10 @@ class GttBook:
             if trigger.status is not GttStatus.ACTIVE:
                 raise InvalidOrderError(f"trigger {trigger_id} is {trigger.status}; only an active trigger can be "
                                         "modified")
-            values, reference = self._checked(kind, symbol, trigger_values, legs, last_price)
+            values, reference, quote = self._checked(kind, symbol, trigger_values, legs, last_price)
             changed = replace(trigger, type=kind, symbol=symbol, trigger_values=values, last_price=reference,
                               legs=tuple(GttLeg(leg) for leg in legs), updated_at=self._now())
-            self._triggers[trigger_id] = changed
+            self._triggers[trigger_id], self._seen[trigger_id] = changed, _Seen.of(quote)
             return changed
 
     def delete(self, account: str, trigger_id: int) -> Gtt:
@@ -181,8 +208,11 @@ class GttBook:
                 quote = prices.get(trigger.symbol)
                 if now >= trigger.expires_at:
                     self._triggers[trigger.id] = replace(trigger, status=GttStatus.EXPIRED, updated_at=now)
-                elif quote is not None and (leg := trigger.hit(quote.last_price)) is not None:
-                    fired.append(self._fire(trigger, leg, quote.last_price, now))
+                elif quote is not None:
+                    reached = self._seen[trigger.id].reached(trigger, quote)
+                    self._seen[trigger.id] = _Seen.of(quote)
+                    if reached is not None:
+                        fired.append(self._fire(trigger, *reached, now))
         return fired
 
     # -- inside ------------------------------------------------------------------------------------
@@ -214,8 +244,8 @@ class GttBook:
         return fired
 
     def _checked(self, kind: GttType, symbol: str, trigger_values: Sequence[Decimal], legs: Sequence[OrderRequest],
-                 last_price: Decimal | None) -> tuple[tuple[Decimal, ...], Decimal]:
-        """The trigger values and reference price of a trigger the rules allow."""
+                 last_price: Decimal | None) -> tuple[tuple[Decimal, ...], Decimal, Quote]:
+        """The trigger values and reference price of a trigger the rules allow, and the quote now."""
         values = tuple(trigger_values)
         wanted = 1 if kind is GttType.SINGLE else 2
         if len(values) != wanted:
@@ -240,7 +270,7 @@ class GttBook:
                                         f"{reference}, not {lower} and {upper}")
         elif values[0] == reference:
             raise InvalidOrderError(f"the trigger value must differ from the last price {reference}")
-        return values, reference
+        return values, reference, quote
 
 
 def _check_leg(leg: OrderRequest, symbol: str) -> None:
