@@ -37,6 +37,7 @@ from brokerplex_zerodha.sim.envelope import (
     invalid,
     success,
 )
+from brokerplex_zerodha.sim.gtt import GttRoutes
 from brokerplex_zerodha.sim.operations import OperationRoutes
 from brokerplex_zerodha.sim.orders import MAX_MODIFICATIONS, Placing, parse_modify, parse_place, read_form, refusal
 from brokerplex_zerodha.sim.state import SimState
@@ -66,6 +67,7 @@ class KiteApp:
         self.state = state
         self.hub = TickerHub(state, ticks_per_second)
         self.operations = OperationRoutes(state, self.place)
+        self.gtt = GttRoutes(state, self.hub)
 
     # -- plumbing -------------------------------------------------------------------------------
     def starlette(self) -> Starlette:
@@ -74,13 +76,14 @@ class KiteApp:
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(self.hub.run())
+        tasks = [asyncio.create_task(self.hub.run()), asyncio.create_task(self.gtt.run())]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _http_error(self, _request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -141,6 +144,7 @@ class KiteApp:
             Route("/quote/ohlc", api(self.quote, "quote"), methods=["GET"]),
             Route("/quote/ltp", api(self.quote, "quote"), methods=["GET"]),
             *self.operations.routes(api),
+            *self.gtt.routes(api),
             WebSocketRoute("/", self.hub.serve),
             WebSocketRoute("/ws", self.hub.serve),
         ]

@@ -22,9 +22,11 @@ USER_ID = "ZS1234"
 FAULT_ROUTES: dict[str, list[RoutePattern]] = {
     "login": [RoutePattern("POST", r"^/session/token$")],
     "orders": [RoutePattern("POST", r"^/orders/[^/]+$")],
-    "changes": [RoutePattern("PUT|DELETE", r"^/orders/[^/]+/[^/]+$"), RoutePattern("PUT", r"^/portfolio/positions$")],
+    "changes": [RoutePattern("PUT|DELETE", r"^/orders/[^/]+/[^/]+$"), RoutePattern("PUT", r"^/portfolio/positions$"),
+                RoutePattern("POST|PUT|DELETE", r"^/gtt/triggers(/[^/]+)?$")],
     "books": [RoutePattern("GET", r"^/(orders|trades|portfolio/positions|portfolio/holdings|user/margins)(/|$)"),
-              RoutePattern("POST", r"^/(margins/(orders|basket)|charges/orders)$")],
+              RoutePattern("POST", r"^/(margins/(orders|basket)|charges/orders)$"),
+              RoutePattern("GET", r"^/gtt/triggers(/|$)")],
     "quotes": [RoutePattern("GET", r"^/quote(/|$)")],
     "master": [RoutePattern("GET", r"^/instruments(/[A-Z]+)?$")],
 }
