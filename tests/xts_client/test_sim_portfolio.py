@@ -8,6 +8,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import httpx
+import pytest
+
 from brokerplex.models import OrderStatus, Product
 from brokerplex_xts_client.sim import XtsSimulator
 
@@ -149,3 +152,21 @@ def test_dealer_margin_details_use_the_named_clients_funds(xts_sim: XtsSimulator
     assert Decimal(str(result["MarginAvailable"])) == xts_sim.exchange.funds(client).available_margin
     assert xts_api.error_of(dealer.call("POST", "/interactive/orders/margindetails",
                                         {"portfolio": [margin_leg()]}))["description"] == "Bad Request"
+
+
+def test_lost_square_off_and_convert_replies_still_act(xts_sim: XtsSimulator, xts_api: Any) -> None:
+    api = xts_api(xts_sim, "investor")
+    account = api.account["user_id"]
+    api.ok("POST", "/interactive/orders", ORDER)
+    filled(xts_sim, account)
+    xts_sim.faults.lose_reply("changes")  # a conversion is a change
+    body = {**EQUITY, "targetQty": 1, "isDayWise": True, "oldProductType": "MIS", "newProductType": "CNC"}
+    with pytest.raises(httpx.HTTPError):  # a lost reply never comes
+        httpx.put(xts_sim.root + "/interactive/portfolio/positions/convert", headers=api.headers, json=body,
+                  timeout=0.5)
+    wait_until(lambda: sorted(nets(xts_sim, account).values()), lambda quantities: quantities == [1, 3])
+    xts_sim.faults.lose_reply("orders")  # a square-off places orders
+    with pytest.raises(httpx.HTTPError):
+        httpx.put(xts_sim.root + "/interactive/portfolio/squareoffall", headers=api.headers,
+                  json={"squareoffMode": "NetWise"}, timeout=0.5)
+    wait_until(lambda: set(nets(xts_sim, account).values()), lambda quantities: quantities == {0})
