@@ -78,6 +78,7 @@ class LinkedOrders:
         kind = choice_field(call, "orderType", kinds, errors)
         quantity = integer_field(call, "orderQuantity", errors, required=True)
         limit = decimal_field(call, "limitPrice", errors, required=kind is OrderType.LIMIT)
+        disclosed = integer_field(call, "disclosedQuantity", errors) or 0
         unique = str(call.field("orderUniqueIdentifier") or "")
         if errors or entry is None:
             raise bad_request(*errors)
@@ -85,7 +86,7 @@ class LinkedOrders:
             request = OrderRequest(
                 symbol=entry.symbol, side=side, quantity=quantity, order_type=kind, product=Product.MIS,
                 price=limit if kind is OrderType.LIMIT else None, variety=Variety.CO,
-                disclosed_quantity=integer_field(call, "disclosedQuantity", errors) or 0,
+                disclosed_quantity=disclosed,
                 client_order_id=unique if unique.isalnum() and len(unique) <= 20 else None,
             )
         except ValidationError as error:
@@ -136,12 +137,13 @@ class LinkedOrders:
                           errors=[f"the exit leg {int(order_id)} is {stop.status.value}"])
         entry = self.api._find(account, entry_id)
         try:
+            if not entry.status.is_final:  # what has not traded is not entered any more
+                self.state.exchange.cancel(account, entry_id)
             if not entry.filled_quantity:
-                if not entry.status.is_final:
-                    self.state.exchange.cancel(account, entry_id)
                 self.state.exchange.cancel(account, order_id)
-            else:
-                self.state.exchange.modify(account, order_id, OrderModify(order_type=OrderType.MARKET))
+            else:  # exit what the entry bought or sold, no more
+                self.state.exchange.modify(account, order_id, OrderModify(
+                    order_type=OrderType.MARKET, quantity=min(entry.filled_quantity, stop.quantity)))
         except BrokerplexError as error:
             raise Refusal(str(error), code="e-orders-0002", errors=[str(error)]) from None
         self.state.on_interactive_change(user)
