@@ -115,6 +115,18 @@ def test_a_two_leg_trigger_fires_the_leg_the_market_reaches(
     assert len(kite.orders()) == 1
 
 
+def test_a_fired_order_is_announced_on_the_ticker(
+        market: KiteSimulator, kite: Any, ticker_probe: Callable[..., Any]) -> None:
+    probe = ticker_probe(market.ws, kite.access_token, "ltp", [market_token(kite)])
+    probe.wait_for(lambda event: event["event"] == "ticks")
+    kite.place_gtt(kite.GTT_TYPE_SINGLE, "INFY", "NSE", [1600.0], 1500.0, [leg("SELL", 1599.0, 4)])
+    market.exchange.set_price(INFY, Decimal("1610"))
+    update = probe.wait_for(lambda event: event["event"] == "order")["data"]
+    [order] = kite.orders()
+    assert update["order_id"] == order["order_id"]
+    assert (update["transaction_type"], update["quantity"], update["price"]) == ("SELL", 4, 1599.0)
+
+
 def test_a_fired_leg_the_exchange_refuses_is_a_failed_result(market: KiteSimulator, kite: Any) -> None:
     # A buy far below the day's circuit limits: the trigger fires, the order is refused.
     trigger_id = kite.place_gtt(kite.GTT_TYPE_SINGLE, "INFY", "NSE", [1400.0], 1500.0,

@@ -193,10 +193,11 @@ class GttBook:
                 raise GttNotFoundError(f"trigger {trigger_id} is already deleted")
             deleted = replace(trigger, status=GttStatus.DELETED, updated_at=self._now())
             self._triggers[trigger_id] = deleted
+            self._seen.pop(trigger_id, None)
             return deleted
 
     def check(self) -> list[Gtt]:
-        """Expire what is due and fire what the exchange's last prices hit; the triggers that fired."""
+        """Expire what is due and fire what the market reached since the last look; the triggers that fired."""
         fired = []
         with self._lock:
             active = [t for t in self._triggers.values() if t.status is GttStatus.ACTIVE]
@@ -208,11 +209,13 @@ class GttBook:
                 quote = prices.get(trigger.symbol)
                 if now >= trigger.expires_at:
                     self._triggers[trigger.id] = replace(trigger, status=GttStatus.EXPIRED, updated_at=now)
+                    del self._seen[trigger.id]
                 elif quote is not None:
                     reached = self._seen[trigger.id].reached(trigger, quote)
                     self._seen[trigger.id] = _Seen.of(quote)
                     if reached is not None:
                         fired.append(self._fire(trigger, *reached, now))
+                        del self._seen[trigger.id]
         return fired
 
     # -- inside ------------------------------------------------------------------------------------
