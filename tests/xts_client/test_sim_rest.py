@@ -315,9 +315,9 @@ def test_square_off_closes_the_position_with_a_market_order(xts_sim: XtsSimulato
     assert nothing["result"]["errors"]
 
 
-def test_cover_and_bracket_orders_are_refused_as_bad_requests(xts_sim: XtsSimulator, xts_api: Any) -> None:
+def test_a_market_bracket_order_is_refused_and_places_nothing(xts_sim: XtsSimulator, xts_api: Any) -> None:
     api = xts_api(xts_sim, "investor")
-    bracket = {**ORDER, "squarOff": 2, "stopLossPrice": 2}
+    bracket = {**ORDER, "orderType": "MARKET", "squarOff": 2, "stopLossPrice": 2}  # a bracket's entry is a limit
     refused = xts_api.error_of(api.call("POST", "/interactive/orders/bracket", bracket))
     assert refused["description"] == "Bad Request"
     assert xts_api.error_of(api.call("GET", "/interactive/orders"))["description"] == "Data Not Available"
