@@ -3,17 +3,16 @@ single and two-leg triggers placed, listed, read, modified and deleted, and fire
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from kiteconnect.exceptions import DataException, InputException
 
+from brokerplex.testing.harness import eventually
 from brokerplex_zerodha.sim import KiteSimulator
 
-T = TypeVar("T")
 INFY = "NSE:INFY"
 TRIGGER_FIELDS = {"id", "user_id", "parent_trigger", "type", "created_at", "updated_at", "expires_at", "status",
                   "condition", "orders", "meta"}
@@ -26,15 +25,11 @@ def leg(side: str, price: float, quantity: int = 1, product: str = "MIS", order_
             "price": price}
 
 
-def eventually(read: Callable[[], T], done: Callable[[T], bool], seconds: float = 10.0) -> T:
-    """``read()`` until ``done`` holds (paced under Kite's 10 requests a second)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = read()
-        if done(value):
-            return value
-        assert time.monotonic() < deadline, f"still {value!r} after {seconds}s"
-        time.sleep(0.2)
+def triggered(kite: Any, trigger_id: int) -> dict[str, Any]:
+    """The trigger once the simulator has fired it (polled under Kite's 10 requests a second)."""
+    trigger = eventually(lambda: t if (t := kite.get_gtt(trigger_id))["status"] == "triggered" else None, 10.0)
+    assert trigger is not None, "the trigger did not fire"
+    return trigger
 
 
 @pytest.fixture
@@ -97,7 +92,8 @@ def test_a_two_leg_trigger_fires_the_leg_the_market_reaches(
 
     market.exchange.set_price(INFY, Decimal(price))
     # The simulator's own loop fires it: the order shows up without a GTT call.
-    orders = eventually(kite.orders, lambda rows: len(rows) == 1)
+    orders = eventually(lambda: rows if (rows := kite.orders()) else None, 10.0)
+    assert orders is not None, "the trigger did not fire"
     [order] = orders
     assert (order["transaction_type"], order["order_type"], order["price"]) == (side, "LIMIT", legs[fired]["price"])
 
@@ -132,7 +128,7 @@ def test_a_fired_leg_the_exchange_refuses_is_a_failed_result(market: KiteSimulat
     trigger_id = kite.place_gtt(kite.GTT_TYPE_SINGLE, "INFY", "NSE", [1400.0], 1500.0,
                                 [leg("BUY", 10.0)])["trigger_id"]
     market.exchange.set_price(INFY, Decimal("1390"))
-    trigger = eventually(lambda: kite.get_gtt(trigger_id), lambda t: t["status"] == "triggered")
+    trigger = triggered(kite, trigger_id)
     outcome = trigger["orders"][0]["result"]["order_result"]
     assert outcome["status"] == "failed"
     assert outcome["order_id"] == ""
@@ -173,7 +169,7 @@ def test_a_triggered_trigger_cannot_be_modified(market: KiteSimulator, kite: Any
     trigger_id = kite.place_gtt(kite.GTT_TYPE_SINGLE, "INFY", "NSE", [1600.0], 1500.0,
                                 [leg("SELL", 1599.0)])["trigger_id"]
     market.exchange.set_price(INFY, Decimal("1610"))
-    eventually(lambda: kite.get_gtt(trigger_id), lambda t: t["status"] == "triggered")
+    triggered(kite, trigger_id)
     with pytest.raises(InputException, match="only an active trigger can be modified"):
         kite.modify_gtt(trigger_id, "single", "INFY", "NSE", [1700.0], 1610.0, [leg("SELL", 1699.0)])
 
