@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -17,6 +18,8 @@ from brokerplex.streaming import FeedState
 from brokerplex_xts_client.broker import XtsClientBroker
 from brokerplex_xts_client.sim import XtsSimulator
 from brokerplex_xts_client.streaming import XtsStream
+
+T = TypeVar("T")
 
 Streaming = Callable[..., AbstractAsyncContextManager[tuple[XtsClientBroker, XtsStream]]]
 
@@ -80,7 +83,8 @@ class Api:
 
 class Clients:
     """``xts_api(sim, role, api="interactive")`` logs a bare client in; ``xts_api.error_of(reply)`` reads
-    an XTS error envelope. The clients close after the test."""
+    an XTS error envelope; ``xts_api.wait_until(read, done)`` polls the simulator's truth. The clients close
+    after the test."""
 
     def __init__(self) -> None:
         self.http: list[httpx.Client] = []
@@ -96,6 +100,17 @@ class Clients:
         envelope: dict[str, Any] = reply.json()
         assert envelope["type"] == "error"
         return envelope
+
+    @staticmethod
+    def wait_until(read: Callable[[], T], done: Callable[[T], bool], seconds: float = 5) -> T:
+        """``read()`` once ``done`` holds for it (the exchange fills on its own steps), within ``seconds``."""
+        deadline = time.monotonic() + seconds
+        value = read()
+        while not done(value) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            value = read()
+        assert done(value), value
+        return value
 
 
 @pytest.fixture

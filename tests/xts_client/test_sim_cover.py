@@ -3,26 +3,13 @@ order book (ProductType CO / BO), exits, one-cancels-other, for an investor and 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from brokerplex.models import Order, OrderStatus, OrderType, Product, Side, Variety
 from brokerplex_xts_client.sim import XtsSimulator
 
-T = TypeVar("T")
 EQUITY = {"exchangeSegment": "NSECM", "exchangeInstrumentID": 2885}
-
-
-def wait_until(read: Callable[[], T], done: Callable[[T], bool], seconds: float = 5) -> T:
-    deadline = time.monotonic() + seconds
-    value = read()
-    while not done(value) and time.monotonic() < deadline:
-        time.sleep(0.05)
-        value = read()
-    assert done(value), value
-    return value
 
 
 class Market:
@@ -39,6 +26,10 @@ class Market:
     def at(self, fraction: str) -> Decimal:
         """The last price times ``fraction``, on a tick."""
         return (self.last() * Decimal(fraction) / self.tick).to_integral_value() * self.tick
+
+
+def complete(order: Order) -> bool:
+    return order.status is OrderStatus.COMPLETE
 
 
 def order(sim: XtsSimulator, account: str, app_order_id: int) -> Order:
@@ -59,8 +50,8 @@ def test_cover_order_places_entry_and_stop_leg_then_exits_at_market(xts_sim: Xts
     account = api.account["user_id"]
     stop = market.at("0.97")
     ids = api.ok("POST", "/interactive/orders/cover", cover(stopPrice=float(stop)))
-    entry = wait_until(lambda: order(xts_sim, account, ids["EntryAppOrderID"]),
-                       lambda o: o.status is OrderStatus.COMPLETE)
+    entry = xts_api.wait_until(lambda: order(xts_sim, account, ids["EntryAppOrderID"]),
+                       complete)
     assert (entry.side, entry.quantity, entry.product, entry.variety) == (Side.BUY, 4, Product.MIS, Variety.CO)
     exit_leg = order(xts_sim, account, ids["ExitAppOrderID"])
     assert (exit_leg.side, exit_leg.order_type, exit_leg.trigger_price) == (Side.SELL, OrderType.SL_M, stop)
@@ -70,8 +61,8 @@ def test_cover_order_places_entry_and_stop_leg_then_exits_at_market(xts_sim: Xts
     assert book[ids["EntryAppOrderID"]]["OrderUniqueIdentifier"] == "co1"
     assert net(xts_sim, account) == 4
     api.ok("PUT", "/interactive/orders/cover", {"appOrderID": ids["ExitAppOrderID"]})
-    exited = wait_until(lambda: order(xts_sim, account, ids["ExitAppOrderID"]),
-                        lambda o: o.status is OrderStatus.COMPLETE)
+    exited = xts_api.wait_until(lambda: order(xts_sim, account, ids["ExitAppOrderID"]),
+                        complete)
     assert exited.order_type is OrderType.MARKET
     assert net(xts_sim, account) == 0
     again = xts_api.error_of(api.call("PUT", "/interactive/orders/cover", {"appOrderID": ids["ExitAppOrderID"]}))
@@ -85,9 +76,9 @@ def test_cover_stop_leg_fires_when_the_market_falls_through_it(xts_sim: XtsSimul
     account = api.account["user_id"]
     stop = market.at("0.98")
     ids = api.ok("POST", "/interactive/orders/cover", cover(stopPrice=float(stop)))
-    wait_until(lambda: order(xts_sim, account, ids["EntryAppOrderID"]), lambda o: o.status is OrderStatus.COMPLETE)
+    xts_api.wait_until(lambda: order(xts_sim, account, ids["EntryAppOrderID"]), complete)
     xts_sim.exchange.set_price(market.symbol, market.at("0.97"))
-    wait_until(lambda: order(xts_sim, account, ids["ExitAppOrderID"]), lambda o: o.status is OrderStatus.COMPLETE)
+    xts_api.wait_until(lambda: order(xts_sim, account, ids["ExitAppOrderID"]), complete)
     assert net(xts_sim, account) == 0
 
 
@@ -138,7 +129,7 @@ def test_cancelling_a_cover_entry_that_never_traded_cancels_its_stop_leg(xts_sim
 def test_cover_trades_show_product_co_in_the_trade_book(xts_sim: XtsSimulator, xts_api: Any) -> None:
     api, market = xts_api(xts_sim, "investor"), Market(xts_sim)
     ids = api.ok("POST", "/interactive/orders/cover", cover(stopPrice=float(market.at("0.97"))))
-    trades = wait_until(lambda: api.ok("GET", "/interactive/orders/trades"), lambda rows: bool(rows))
+    trades = xts_api.wait_until(lambda: api.ok("GET", "/interactive/orders/trades"), lambda rows: bool(rows))
     assert {(row["AppOrderID"], row["ProductType"]) for row in trades} == {(ids["EntryAppOrderID"], "CO")}
 
 
@@ -152,7 +143,7 @@ def test_bracket_legs_follow_the_fill_and_the_target_cancels_the_stop(xts_sim: X
     api, market = xts_api(xts_sim, "investor"), Market(xts_sim)
     account = api.account["user_id"]
     entry_id = api.ok("POST", "/interactive/orders/bracket", bracket(market.at("1.01")))["AppOrderID"]
-    entry = wait_until(lambda: order(xts_sim, account, entry_id), lambda o: o.status is OrderStatus.COMPLETE)
+    entry = xts_api.wait_until(lambda: order(xts_sim, account, entry_id), complete)
     assert entry.product is Product.MIS
     book = api.ok("GET", "/interactive/orders")  # the legs are placed when the books are next read
     legs = {row["OrderType"]: row for row in book if row["AppOrderID"] != entry_id}
@@ -164,7 +155,7 @@ def test_bracket_legs_follow_the_fill_and_the_target_cancels_the_stop(xts_sim: X
     assert (target.side, target.quantity, target.price) == (Side.SELL, 3, entry.average_price + 20)
     assert (stop.side, stop.trigger_price) == (Side.SELL, entry.average_price - 15)
     xts_sim.exchange.set_price(market.symbol, entry.average_price + 25)
-    wait_until(lambda: order(xts_sim, account, int(target.order_id)), lambda o: o.status is OrderStatus.COMPLETE)
+    xts_api.wait_until(lambda: order(xts_sim, account, int(target.order_id)), complete)
     api.ok("GET", "/interactive/orders")
     assert order(xts_sim, account, int(stop.order_id)).status is OrderStatus.CANCELLED
     assert net(xts_sim, account) == 0
@@ -196,13 +187,13 @@ def test_dealer_cancels_a_filled_bracket_legs_cancelled_and_position_exited(
     client, other = dealer.account["client_codes"]
     body = bracket(market.at("0.99"), orderSide="SELL", clientID=client)
     entry_id = dealer.ok("POST", "/interactive/orders/bracket", body)["AppOrderID"]
-    wait_until(lambda: order(xts_sim, client, entry_id), lambda o: o.status is OrderStatus.COMPLETE)
+    xts_api.wait_until(lambda: order(xts_sim, client, entry_id), complete)
     assert len(dealer.ok("GET", "/interactive/orders/dealerorderbook", clientID=client)) == 3
     assert net(xts_sim, client) == -3
     refused = dealer.call("DELETE", "/interactive/orders/bracket", boEntryOrderId=entry_id, clientID=other)
     assert xts_api.error_of(refused)["description"] == "Order Not Found"
     dealer.ok("DELETE", "/interactive/orders/bracket", boEntryOrderId=entry_id, clientID=client)
-    wait_until(lambda: net(xts_sim, client), lambda quantity: quantity == 0)
+    xts_api.wait_until(lambda: net(xts_sim, client), lambda quantity: quantity == 0)
     statuses = sorted((o.order_type.value, o.side.value, o.status.value) for o in xts_sim.exchange.orders(client))
     assert statuses == [("LIMIT", "BUY", "CANCELLED"), ("LIMIT", "SELL", "COMPLETE"), ("MARKET", "BUY", "COMPLETE"),
                         ("SL-M", "BUY", "CANCELLED")]

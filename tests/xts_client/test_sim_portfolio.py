@@ -3,10 +3,8 @@ paper exchange's own books after each call, for an investor and for a dealer's c
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -14,35 +12,24 @@ import pytest
 from brokerplex.models import OrderStatus, Product
 from brokerplex_xts_client.sim import XtsSimulator
 
-T = TypeVar("T")
 EQUITY = {"exchangeSegment": "NSECM", "exchangeInstrumentID": 2885}
 ORDER = {**EQUITY, "productType": "MIS", "orderType": "MARKET", "orderSide": "BUY", "timeInForce": "DAY",
          "disclosedQuantity": 0, "orderQuantity": 4, "limitPrice": 0, "stopPrice": 0, "orderUniqueIdentifier": "p1"}
-
-
-def wait_until(read: Callable[[], T], done: Callable[[T], bool], seconds: float = 5) -> T:
-    deadline = time.monotonic() + seconds
-    value = read()
-    while not done(value) and time.monotonic() < deadline:
-        time.sleep(0.05)
-        value = read()
-    assert done(value), value
-    return value
 
 
 def nets(sim: XtsSimulator, account: str) -> dict[tuple[str, Product], int]:
     return {(position.symbol, position.product): position.quantity for position in sim.exchange.positions(account)}
 
 
-def filled(sim: XtsSimulator, account: str) -> None:
-    wait_until(lambda: sim.exchange.orders(account), lambda orders: all(o.status.is_final for o in orders))
+def filled(xts_api: Any, sim: XtsSimulator, account: str) -> None:
+    xts_api.wait_until(lambda: sim.exchange.orders(account), lambda orders: all(o.status.is_final for o in orders))
 
 
 def test_investor_converts_part_of_a_day_position_to_delivery(xts_sim: XtsSimulator, xts_api: Any) -> None:
     api = xts_api(xts_sim, "investor")
     account = api.account["user_id"]
     api.ok("POST", "/interactive/orders", ORDER)
-    filled(xts_sim, account)
+    filled(xts_api, xts_sim, account)
     symbol = xts_sim.exchange.orders(account)[0].symbol
     cash_before = xts_sim.exchange.funds(account).cash
     body = {**EQUITY, "targetQty": 3, "isDayWise": True, "oldProductType": "MIS", "newProductType": "CNC"}
@@ -64,7 +51,7 @@ def test_dealer_converts_for_the_client_it_names(xts_sim: XtsSimulator, xts_api:
     dealer = xts_api(xts_sim, "dealer")
     client, other = dealer.account["client_codes"]
     dealer.ok("POST", "/interactive/orders", {**ORDER, "clientID": client})
-    filled(xts_sim, client)
+    filled(xts_api, xts_sim, client)
     body = {**EQUITY, "targetQty": 4, "isDayWise": True, "oldProductType": "MIS", "newProductType": "CNC"}
     missing = xts_api.error_of(dealer.call("PUT", "/interactive/portfolio/positions/convert", body))
     assert missing["result"]["errors"] == ["clientID is required for a dealer login"]
@@ -84,12 +71,12 @@ def test_square_off_all_flattens_every_position_of_the_client_only(xts_sim: XtsS
     dealer.ok("POST", "/interactive/orders", {**ORDER, "clientID": client, "orderSide": "SELL",
                                               "exchangeInstrumentID": 11536, "orderQuantity": 2})
     dealer.ok("POST", "/interactive/orders", {**ORDER, "clientID": other})
-    filled(xts_sim, client)
-    filled(xts_sim, other)
+    filled(xts_api, xts_sim, client)
+    filled(xts_api, xts_sim, other)
     assert sorted(nets(xts_sim, client).values()) == [-2, 4]
     placed = dealer.ok("PUT", "/interactive/portfolio/squareoffall", {"squareoffMode": "NetWise", "clientID": client})
     assert len(placed) == 2
-    filled(xts_sim, client)
+    filled(xts_api, xts_sim, client)
     exits = {order.order_id: order for order in xts_sim.exchange.orders(client)}
     assert {(exits[str(i).zfill(15)].side.value, exits[str(i).zfill(15)].quantity) for i in placed} == {
         ("SELL", 4), ("BUY", 2)}
@@ -105,9 +92,9 @@ def test_investor_square_off_all(xts_sim: XtsSimulator, xts_api: Any) -> None:
     api = xts_api(xts_sim, "investor")
     account = api.account["user_id"]
     api.ok("POST", "/interactive/orders", ORDER)
-    filled(xts_sim, account)
+    filled(xts_api, xts_sim, account)
     [order_id] = api.ok("PUT", "/interactive/portfolio/squareoffall", {"squareoffMode": "DayWise"})
-    filled(xts_sim, account)
+    filled(xts_api, xts_sim, account)
     assert set(nets(xts_sim, account).values()) == {0}
     record = next(row for row in api.ok("GET", "/interactive/orders") if row["AppOrderID"] == order_id)
     assert (record["OrderSide"], record["OrderQuantity"], record["OrderType"]) == ("Sell", 4, "Market")
@@ -158,15 +145,15 @@ def test_lost_square_off_and_convert_replies_still_act(xts_sim: XtsSimulator, xt
     api = xts_api(xts_sim, "investor")
     account = api.account["user_id"]
     api.ok("POST", "/interactive/orders", ORDER)
-    filled(xts_sim, account)
+    filled(xts_api, xts_sim, account)
     xts_sim.faults.lose_reply("changes")  # a conversion is a change
     body = {**EQUITY, "targetQty": 1, "isDayWise": True, "oldProductType": "MIS", "newProductType": "CNC"}
     with pytest.raises(httpx.HTTPError):  # a lost reply never comes
         httpx.put(xts_sim.root + "/interactive/portfolio/positions/convert", headers=api.headers, json=body,
                   timeout=0.5)
-    wait_until(lambda: sorted(nets(xts_sim, account).values()), lambda quantities: quantities == [1, 3])
+    xts_api.wait_until(lambda: sorted(nets(xts_sim, account).values()), lambda quantities: quantities == [1, 3])
     xts_sim.faults.lose_reply("orders")  # a square-off places orders
     with pytest.raises(httpx.HTTPError):
         httpx.put(xts_sim.root + "/interactive/portfolio/squareoffall", headers=api.headers,
                   json={"squareoffMode": "NetWise"}, timeout=0.5)
-    wait_until(lambda: set(nets(xts_sim, account).values()), lambda quantities: quantities == {0})
+    xts_api.wait_until(lambda: set(nets(xts_sim, account).values()), lambda quantities: quantities == {0})
