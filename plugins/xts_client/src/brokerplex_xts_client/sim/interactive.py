@@ -27,7 +27,7 @@ from brokerplex_xts_client.sim.fields import (
     validation_messages,
 )
 from brokerplex_xts_client.sim.http import Call, MissingRoute, Refusal, Route, bad_request, no_data, success
-from brokerplex_xts_client.sim.portfolio import Portfolio
+from brokerplex_xts_client.sim.portfolio import Portfolio, net_quantity
 from brokerplex_xts_client.sim.records import (
     REQUEST_ORDER_TYPES,
     Owner,
@@ -326,8 +326,7 @@ class Interactive:
         if errors or entry is None or value is None:
             raise bad_request(*errors)
         account = user.account(code)
-        net = sum(position.quantity for position in self.state.exchange.positions(account)
-                  if position.symbol == entry.symbol and position.product is product)
+        net = net_quantity(self.state.exchange, account, entry.symbol, product)
         lot = entry.listing.instrument.lot_size
         wanted = abs(net) if kind == "percentage" and value >= 100 else (
             int(abs(net) * value / 100) // lot * lot if kind == "percentage" else min(int(value), abs(net)))

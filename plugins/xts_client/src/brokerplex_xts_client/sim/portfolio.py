@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from brokerplex.errors import BrokerplexError
-from brokerplex.models import OrderRequest, OrderType, Side
+from brokerplex.models import OrderRequest, OrderType, Product, Side
 from brokerplex_paper.conversion import convert_position
 from brokerplex_paper.margins import basket_margins
 from brokerplex_xts_client.sim.accounts import PRO
@@ -29,9 +29,16 @@ from brokerplex_xts_client.sim.http import Call, Refusal, bad_request, success
 from brokerplex_xts_client.sim.records import REQUEST_ORDER_TYPES, number
 
 if TYPE_CHECKING:
+    from brokerplex_paper.exchange import PaperExchange
     from brokerplex_xts_client.sim.interactive import Interactive
 
 _SIDES = {"BUY": Side.BUY, "SELL": Side.SELL}
+
+
+def net_quantity(exchange: PaperExchange, account: str, symbol: str, product: Product) -> int:
+    """The account's net position in ``symbol`` and ``product`` (negative when short)."""
+    return sum(position.quantity for position in exchange.positions(account)
+               if position.symbol == symbol and position.product is product)
 
 
 class Portfolio:
@@ -55,8 +62,7 @@ class Portfolio:
         if errors or entry is None or quantity is None:
             raise bad_request(*errors)
         account = user.account(code)
-        net = sum(position.quantity for position in self.state.exchange.positions(account)
-                  if position.symbol == entry.symbol and position.product is old)
+        net = net_quantity(self.state.exchange, account, entry.symbol, old)
         try:
             convert_position(self.state.exchange, account, entry.symbol, Side.BUY if net >= 0 else Side.SELL,
                              quantity, old, new)
