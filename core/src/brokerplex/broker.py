@@ -55,6 +55,7 @@ from brokerplex.models import (
     Quote,
     Trade,
 )
+from brokerplex.ops.contract import BrokerOperations
 from brokerplex.storage import PrivateJSON
 from brokerplex.streaming import Stream
 
@@ -92,8 +93,9 @@ class AccountContext:
         return self.home / "cache" / self.broker
 
 
-class Broker(abc.ABC):
-    """One account at one broker.
+class Broker(BrokerOperations, abc.ABC):
+    """One account at one broker; the trader operations its wire offers override
+    :class:`~brokerplex.ops.contract.BrokerOperations`.
 
     A dealer login (``capabilities.dealer``) trades for many client codes: :meth:`for_client`
     gives the same login acting for one of them, and :attr:`client_code` says whom an

@@ -23,7 +23,10 @@ class Capabilities:
     streaming: tuple[str, ...] = ()  # tick modes: "ltp", "quote", "full"
     interactive_login: bool = False  # login needs a person (a browser redirect, an OTP)
     dealer: bool = False  # trades for many client codes
-    historical: bool = False
+    #: Trader operations the broker does on its own wire (``brokerplex.ops.NATIVE``: "exit", "cancel_all",
+    #: "convert", "margins", "basket_margins", "gtt", "candles"); the manager emulates what it can of the rest.
+    operations: tuple[str, ...] = ()
+    quote_batch: int = 500  # instruments one quote request may name
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
@@ -46,7 +49,9 @@ class Capabilities:
         parts = ["varieties " + "/".join(self.varieties)]
         if self.streaming:
             parts.append("stream " + "/".join(self.streaming))
-        for flag in ("interactive_login", "dealer", "historical"):
+        for flag in ("interactive_login", "dealer"):
             if getattr(self, flag):
                 parts.append(flag.replace("_", " "))
+        if self.operations:
+            parts.append("native " + "/".join(self.operations))
         return ", ".join(parts)

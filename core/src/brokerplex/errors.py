@@ -54,6 +54,10 @@ class ClientCodeError(InputError):
     """A client code a dealer login does not hold, or ``client=`` on a login that has none."""
 
 
+class NotSupportedError(InputError):
+    """The broker offers no such operation (and the manager cannot emulate it); nothing was sent."""
+
+
 class PluginError(BrokerplexError):
     """A plugin that cannot be loaded or that breaks the hook contract."""
 

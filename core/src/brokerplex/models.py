@@ -119,7 +119,8 @@ class Validity(StrEnum):
 class Variety(StrEnum):
     REGULAR = "regular"
     AMO = "amo"
-    CO = "co"
+    CO = "co"  # cover: an entry with its stop-loss attached (``trigger_price``)
+    BO = "bo"  # bracket: an entry with a target and a stop-loss, both in points from the entry
     ICEBERG = "iceberg"
 
 
@@ -195,6 +196,10 @@ class OrderRequest(_Model):
     variety: Variety = Variety.REGULAR
     disclosed_quantity: int = Field(default=0, ge=0, strict=True)
     client_order_id: StrictStr | None = Field(default=None, min_length=1, max_length=CLIENT_ORDER_ID_MAX)
+    # Bracket orders (variety bo): the exits, in points from the entry price.
+    target: Price | None = None
+    stop_loss: Price | None = None
+    trailing_stop_loss: Price | None = None
 
     @field_validator("symbol")
     @classmethod
@@ -223,7 +228,15 @@ class OrderRequest(_Model):
             raise ValueError(f"product NRML is for derivatives, not {exchange}; use CNC or MIS")
         if self.disclosed_quantity > self.quantity:
             raise ValueError("disclosed quantity cannot exceed the order quantity")
+        self._check_bracket()
         return self
+
+    def _check_bracket(self) -> None:
+        if self.variety is not Variety.BO:
+            if self.target or self.stop_loss or self.trailing_stop_loss:
+                raise ValueError("target, stop loss and trailing stop loss belong to bracket orders (variety bo)")
+        elif self.target is None or self.stop_loss is None:
+            raise ValueError("a bracket order needs a target and a stop loss (points from the entry price)")
 
     def _check_prices(self) -> None:
         kind, price, trigger = self.order_type, self.price, self.trigger_price
@@ -295,6 +308,7 @@ class Order(_Model):
     placed_at: Timestamp
     updated_at: Timestamp
     client_code: str | None = None  # dealer logins: the client the order is for
+    parent_order_id: str | None = None  # a cover or bracket order's exit legs name their entry
 
 
 class OrderAck(_Model):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 CAPABILITIES = Capabilities(
     exchanges=("NSE", "BSE", "NFO", "CDS", "MCX"),
     varieties=("regular", "amo"),
+    operations=("convert", "margins", "basket_margins", "gtt", "candles"),
 )
 
 

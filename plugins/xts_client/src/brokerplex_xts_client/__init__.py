@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 CAPABILITIES = Capabilities(
     exchanges=("NSE", "BSE", "NFO", "BFO", "CDS", "MCX"),
-    varieties=("regular",),
+    varieties=("regular", "co", "bo"),
     streaming=("ltp", "quote", "full"),
+    operations=("exit", "cancel_all", "convert", "margins", "basket_margins", "candles"),
 )
 
 
