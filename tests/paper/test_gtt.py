@@ -90,7 +90,7 @@ def test_a_single_trigger_above_the_price_waits_for_the_price_to_rise(book: GttB
 def test_a_two_leg_trigger_fires_the_leg_hit_and_ends_the_other(
         book: GttBook, exchange: PaperExchange, price: str, leg: int) -> None:
     legs = [limit(Side.SELL, "1440"), limit(Side.SELL, "1560")]
-    trigger = book.place("a", GttType.TWO_LEG, INFY, [Decimal("1450"), Decimal("1550")], legs)
+    trigger = book.place("a", GttType.OCO, INFY, [Decimal("1450"), Decimal("1550")], legs)
     exchange.set_price(INFY, Decimal("1450.05"))
     exchange.set_price(INFY, Decimal("1549.95"))
     assert book.check() == []
@@ -117,7 +117,7 @@ def test_a_move_that_crosses_and_comes_back_between_two_looks_still_fires(
         book: GttBook, exchange: PaperExchange) -> None:
     exchange.set_price(INFY, Decimal("1350"))  # the day's low before the trigger: not news to it
     exchange.set_price(INFY, Decimal("1500"))
-    trigger = book.place("a", GttType.TWO_LEG, INFY, [Decimal("1400"), Decimal("1600")],
+    trigger = book.place("a", GttType.OCO, INFY, [Decimal("1400"), Decimal("1600")],
                          [limit(Side.BUY, "1400"), limit(Side.SELL, "1600")])
     assert book.check() == []
 
@@ -154,8 +154,8 @@ def test_a_leg_the_exchange_refuses_is_recorded_with_its_reason(book: GttBook, e
     ("kind", "values", "legs", "message"),
     [
         (GttType.SINGLE, ["1400", "1600"], [limit(Side.BUY, "1400")], "has 1 trigger value, not 2"),
-        (GttType.TWO_LEG, ["1400", "1600"], [limit(Side.BUY, "1400")], "has 2 orders, not 1"),
-        (GttType.TWO_LEG, ["1510", "1600"], [limit(Side.SELL, "1500")] * 2, "below and above the last price 1500"),
+        (GttType.OCO, ["1400", "1600"], [limit(Side.BUY, "1400")], "has 2 orders, not 1"),
+        (GttType.OCO, ["1510", "1600"], [limit(Side.SELL, "1500")] * 2, "below and above the last price 1500"),
         (GttType.SINGLE, ["1500"], [limit(Side.BUY, "1500")], "must differ from the last price 1500"),
         (GttType.SINGLE, ["0"], [limit(Side.BUY, "1500")], "must be positive"),
         (GttType.SINGLE, ["1400"], [limit(Side.BUY, "1400", symbol="NSE:TCS")], "its own instrument NSE:INFY"),
@@ -184,9 +184,9 @@ def test_the_callers_last_price_decides_the_direction(book: GttBook, exchange: P
 def test_modify_restates_an_active_trigger_and_refuses_a_triggered_one(book: GttBook, exchange: PaperExchange) -> None:
     trigger = book.place("a", GttType.SINGLE, INFY, [Decimal("1400")], [limit(Side.BUY, "1400")])
     legs = [limit(Side.SELL, "1440"), limit(Side.SELL, "1560", 3)]
-    changed = book.modify("a", trigger.id, GttType.TWO_LEG, INFY, [Decimal("1450"), Decimal("1550")], legs)
+    changed = book.modify("a", trigger.id, GttType.OCO, INFY, [Decimal("1450"), Decimal("1550")], legs)
     assert (changed.id, changed.type, changed.created_at, changed.expires_at) == (
-        trigger.id, GttType.TWO_LEG, trigger.created_at, trigger.expires_at)
+        trigger.id, GttType.OCO, trigger.created_at, trigger.expires_at)
     assert [leg.request for leg in changed.legs] == legs
     exchange.set_price(INFY, Decimal("1440"))
     assert book.get("a", trigger.id).legs[0].result is not None  # the new lower value, 1450, was hit

@@ -18,6 +18,14 @@ from brokerplex_paper.universe import Listing
 if TYPE_CHECKING:
     from brokerplex_paper.ledger import Tape
 
+# Lifecycle notes that a later state replaces; anything else (a square-off) stays on the order.
+TRANSIENT_MESSAGES = frozenset({"order received", "validation pending", "triggered", "modified"})
+
+
+def lasting_message(order: Order) -> str | None:
+    """The note an order keeps once its state moves on (None for a transient one)."""
+    return None if order.status_message in TRANSIENT_MESSAGES else order.status_message
+
 
 class RejectReason(StrEnum):
     RULES = "rules"  # tick, lot, freeze, product, trigger

@@ -48,7 +48,8 @@ from brokerplex.models import (
 )
 from brokerplex.rules import modify_problem
 from brokerplex_paper.accounting import ZERO, margin, order_margin
-from brokerplex_paper.checks import Placement, RejectReason, market_refusal
+from brokerplex_paper.checks import TRANSIENT_MESSAGES as TRANSIENT_MESSAGES  # the Kite sim reads it here
+from brokerplex_paper.checks import Placement, RejectReason, lasting_message, market_refusal
 from brokerplex_paper.hours import now_ist, session_open, square_off_due, years_to_expiry
 from brokerplex_paper.ledger import Ledger, Tape
 from brokerplex_paper.market import Book, fair_price, quote, rng, to_paise, walk
@@ -56,14 +57,6 @@ from brokerplex_paper.settlement import settle_positions
 from brokerplex_paper.universe import Listing, build_universe
 
 DEFAULT_CASH = Decimal(1_000_000)
-
-
-# Lifecycle notes that a later state replaces; anything else (a square-off) stays on the order.
-TRANSIENT_MESSAGES = frozenset({"order received", "validation pending", "triggered", "modified"})
-
-
-def _lasting(order: Order) -> str | None:
-    return None if order.status_message in TRANSIENT_MESSAGES else order.status_message
 
 
 class PaperExchange:
@@ -122,6 +115,12 @@ class PaperExchange:
 
     def _square_off_due(self, exchange: str) -> bool:
         return self.market_hours and square_off_due(exchange, self._now)
+
+    @contextmanager
+    def atomically(self) -> Iterator[Ledger]:
+        """One transaction that the exchange's own calls inside it join: for its companions' tables (GTT)."""
+        with self._transaction():
+            yield self._ledger
 
     # -- public API: reference data and market -----------------------------------
     def instruments(self) -> list[Instrument]:
@@ -331,7 +330,7 @@ class PaperExchange:
         if order.status is OrderStatus.PENDING:
             waiting = OrderStatus.TRIGGER_PENDING if order.trigger_price is not None else OrderStatus.OPEN
             exchange_id = order.exchange_order_id or f"1{self._ledger.next_id('exchange_order'):015d}"
-            order = self._update(account, order, status=waiting, status_message=_lasting(order),
+            order = self._update(account, order, status=waiting, status_message=lasting_message(order),
                                  exchange_order_id=exchange_id)
         if order.status is OrderStatus.TRIGGER_PENDING:
             assert order.trigger_price is not None
@@ -365,7 +364,7 @@ class PaperExchange:
         value = (order.average_price or ZERO) * order.filled_quantity + sum(p * q for p, q in fills)
         return self._update(
             account, order, filled_quantity=filled, pending_quantity=order.quantity - filled,
-            average_price=to_paise(value / filled), status_message=_lasting(order),
+            average_price=to_paise(value / filled), status_message=lasting_message(order),
             status=OrderStatus.COMPLETE if filled == order.quantity else OrderStatus.OPEN,
         )
 

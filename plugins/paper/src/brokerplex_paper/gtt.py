@@ -14,25 +14,29 @@ a new high or low since the previous look is a trade that happened in between, s
 crosses a trigger value and comes back between two looks still fires it (unless it stayed inside
 the day's range the trigger already saw).
 
-The book lives in memory, one per :class:`GttBook` (so per exchange it is given): the exchange's
-ledger has no table for it, and triggers do not survive a restart.
+The triggers live in the exchange's own file, so every :class:`GttBook` over one exchange (each CLI
+process's, a simulator's) sees the same ones, and they survive a restart. Each look, and each change,
+is one exchange transaction: two processes looking at once never fire a trigger twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from enum import StrEnum
+
+from pydantic import TypeAdapter
 
 from brokerplex.errors import BrokerplexError, InvalidOrderError, RefusedError, SymbolError
 from brokerplex.models import OrderRequest, OrderType, Quote, Validity, Variety
+from brokerplex.ops.models import GttStatus, GttType
 from brokerplex_paper.checks import Placement
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.hours import now_ist
+from brokerplex_paper.ledger import Ledger
+
+__all__ = ["Gtt", "GttBook", "GttLeg", "GttNotFoundError", "GttResult", "GttStatus", "GttType"]
 
 #: How long a trigger waits before it expires (Kite: one year).
 LIFETIME = dt.timedelta(days=365)
@@ -40,21 +44,6 @@ FIRST_ID = 100_001
 
 #: Places one order for an account; the exchange's own ``place`` unless a simulator wraps it.
 Place = Callable[[str, OrderRequest], Placement]
-
-
-class GttType(StrEnum):
-    SINGLE = "single"
-    TWO_LEG = "two-leg"  # OCO: a lower and an upper trigger value
-
-
-class GttStatus(StrEnum):
-    ACTIVE = "active"
-    TRIGGERED = "triggered"
-    DISABLED = "disabled"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
-    REJECTED = "rejected"
-    DELETED = "deleted"
 
 
 class GttNotFoundError(RefusedError):
@@ -95,7 +84,7 @@ class Gtt:
 
     def hit(self, price: Decimal) -> int | None:
         """The index of the leg ``price`` fires, or None."""
-        if self.type is GttType.TWO_LEG:
+        if self.type is GttType.OCO:
             lower, upper = self.trigger_values
             return 0 if price <= lower else 1 if price >= upper else None
         value = self.trigger_values[0]
@@ -127,8 +116,13 @@ class _Seen:
         return None
 
 
+_TRIGGER = TypeAdapter(Gtt)
+_SEEN = TypeAdapter(_Seen)
+
+
 class GttBook:
-    """The GTT triggers of every account on one paper exchange. Thread-safe.
+    """The GTT triggers of every account on one paper exchange, kept in its file. Thread-safe and safe
+    across processes (each method is one exchange transaction).
 
     Every method raises InvalidOrderError for a trigger the rules refuse (nothing changes),
     GttNotFoundError for an id the account does not have, SymbolError for an unlisted symbol.
@@ -138,97 +132,93 @@ class GttBook:
                  place: Place | None = None, lifetime: dt.timedelta = LIFETIME) -> None:
         self.exchange, self._clock, self._lifetime = exchange, clock, lifetime
         self._place = place or exchange.place
-        self._lock = threading.RLock()
-        self._ids = itertools.count(FIRST_ID)
-        self._triggers: dict[int, Gtt] = {}
-        self._seen: dict[int, _Seen] = {}
 
     # -- reading -----------------------------------------------------------------------------------
     def triggers(self, account: str) -> list[Gtt]:
         """The account's triggers, newest first (as Kite lists them)."""
-        with self._lock:
+        with self.exchange.atomically() as ledger:
             self.check()
-            return sorted((t for t in self._triggers.values() if t.account == account), key=lambda t: -t.id)
+            return [_TRIGGER.validate_json(data) for data, _ in reversed(ledger.gtts(account=account))]
 
     def get(self, account: str, trigger_id: int) -> Gtt:
-        with self._lock:
+        with self.exchange.atomically() as ledger:
             self.check()
-            return self._trigger(account, trigger_id)
+            return self._trigger(ledger, account, trigger_id)
 
     # -- changing ----------------------------------------------------------------------------------
     def place(self, account: str, kind: GttType, symbol: str, trigger_values: Sequence[Decimal],
               legs: Sequence[OrderRequest], *, last_price: Decimal | None = None) -> Gtt:
         """A new active trigger. ``last_price`` (the price the caller saw; the exchange's now when
         None) tells which way a single trigger's value is to be reached."""
-        with self._lock:
+        with self.exchange.atomically() as ledger:
             self.check()
             values, reference, quote = self._checked(kind, symbol, trigger_values, legs, last_price)
             now = self._now()
-            trigger = Gtt(next(self._ids), account, kind, GttStatus.ACTIVE, symbol, values, reference,
-                          tuple(GttLeg(leg) for leg in legs), now, now, now + self._lifetime)
-            self._triggers[trigger.id], self._seen[trigger.id] = trigger, _Seen.of(quote)
+            trigger = Gtt(FIRST_ID - 1 + ledger.next_id("gtt"), account, kind, GttStatus.ACTIVE, symbol, values,
+                          reference, tuple(GttLeg(leg) for leg in legs), now, now, now + self._lifetime)
+            _save(ledger, trigger, _Seen.of(quote))
             return trigger
 
     def modify(self, account: str, trigger_id: int, kind: GttType, symbol: str, trigger_values: Sequence[Decimal],
                legs: Sequence[OrderRequest], *, last_price: Decimal | None = None) -> Gtt:
         """Restate an active trigger (its id, creation and expiry stay)."""
-        with self._lock:
+        with self.exchange.atomically() as ledger:
             self.check()
-            trigger = self._trigger(account, trigger_id)
+            trigger = self._trigger(ledger, account, trigger_id)
             if trigger.status is not GttStatus.ACTIVE:
                 raise InvalidOrderError(f"trigger {trigger_id} is {trigger.status}; only an active trigger can be "
                                         "modified")
             values, reference, quote = self._checked(kind, symbol, trigger_values, legs, last_price)
             changed = replace(trigger, type=kind, symbol=symbol, trigger_values=values, last_price=reference,
                               legs=tuple(GttLeg(leg) for leg in legs), updated_at=self._now())
-            self._triggers[trigger_id], self._seen[trigger_id] = changed, _Seen.of(quote)
+            _save(ledger, changed, _Seen.of(quote))
             return changed
 
     def delete(self, account: str, trigger_id: int) -> Gtt:
         """Delete a trigger: it stays in the book as ``deleted`` and never fires."""
-        with self._lock:
+        with self.exchange.atomically() as ledger:
             self.check()
-            trigger = self._trigger(account, trigger_id)
+            trigger = self._trigger(ledger, account, trigger_id)
             if trigger.status is GttStatus.DELETED:
                 raise GttNotFoundError(f"trigger {trigger_id} is already deleted")
             deleted = replace(trigger, status=GttStatus.DELETED, updated_at=self._now())
-            self._triggers[trigger_id] = deleted
-            self._seen.pop(trigger_id, None)
+            _save(ledger, deleted, None)
             return deleted
 
     def check(self) -> list[Gtt]:
         """Expire what is due and fire what the market reached since the last look; the triggers that fired."""
         fired = []
-        with self._lock:
-            active = [t for t in self._triggers.values() if t.status is GttStatus.ACTIVE]
+        with self.exchange.atomically() as ledger:
+            active = [(_TRIGGER.validate_json(data), _SEEN.validate_json(seen) if seen else None)
+                      for data, seen in ledger.gtts(status=GttStatus.ACTIVE.value)]
             if not active:
                 return []
             now = self._now()
-            prices = self.exchange.quotes(sorted({t.symbol for t in active}))
-            for trigger in active:
+            prices = self.exchange.quotes(sorted({trigger.symbol for trigger, _ in active}))
+            for trigger, seen in active:
                 quote = prices.get(trigger.symbol)
                 if now >= trigger.expires_at:
-                    self._triggers[trigger.id] = replace(trigger, status=GttStatus.EXPIRED, updated_at=now)
-                    del self._seen[trigger.id]
+                    _save(ledger, replace(trigger, status=GttStatus.EXPIRED, updated_at=now), None)
                 elif quote is not None:
-                    reached = self._seen[trigger.id].reached(trigger, quote)
-                    self._seen[trigger.id] = _Seen.of(quote)
-                    if reached is not None:
-                        fired.append(self._fire(trigger, *reached, now))
-                        del self._seen[trigger.id]
+                    reached = (seen or _Seen.of(quote)).reached(trigger, quote)
+                    if reached is None:
+                        _save(ledger, trigger, _Seen.of(quote))
+                    else:
+                        fired.append(self._fire(ledger, trigger, *reached, now))
         return fired
 
     # -- inside ------------------------------------------------------------------------------------
     def _now(self) -> dt.datetime:
         return self._clock()
 
-    def _trigger(self, account: str, trigger_id: int) -> Gtt:
-        trigger = self._triggers.get(trigger_id)
-        if trigger is None or trigger.account != account:
+    @staticmethod
+    def _trigger(ledger: Ledger, account: str, trigger_id: int) -> Gtt:
+        row = ledger.gtt(trigger_id)
+        if row is None or row[0] != account:
             raise GttNotFoundError(f"no trigger {trigger_id} in this account")
-        return trigger
+        return _TRIGGER.validate_json(row[1])
 
-    def _fire(self, trigger: Gtt, index: int, price: Decimal, now: dt.datetime) -> Gtt:
+    def _fire(self, ledger: Ledger, trigger: Gtt, index: int, price: Decimal, now: dt.datetime) -> Gtt:
         request = trigger.legs[index].request
         try:
             placement = self._place(trigger.account, request)
@@ -243,7 +233,7 @@ class GttBook:
         legs = list(trigger.legs)
         legs[index] = GttLeg(request, result)
         fired = replace(trigger, status=GttStatus.TRIGGERED, legs=tuple(legs), updated_at=now)
-        self._triggers[trigger.id] = fired
+        _save(ledger, fired, None)
         return fired
 
     def _checked(self, kind: GttType, symbol: str, trigger_values: Sequence[Decimal], legs: Sequence[OrderRequest],
@@ -266,7 +256,7 @@ class GttBook:
         reference = quote.last_price if last_price is None else last_price
         if reference <= 0:
             raise InvalidOrderError("last price must be positive")
-        if kind is GttType.TWO_LEG:
+        if kind is GttType.OCO:
             lower, upper = values
             if not lower < reference < upper:
                 raise InvalidOrderError(f"a two-leg trigger's values must be below and above the last price "
@@ -274,6 +264,12 @@ class GttBook:
         elif values[0] == reference:
             raise InvalidOrderError(f"the trigger value must differ from the last price {reference}")
         return values, reference, quote
+
+
+def _save(ledger: Ledger, trigger: Gtt, seen: _Seen | None) -> None:
+    """Store ``trigger`` and the day's range it was last checked against (None once it can no longer fire)."""
+    ledger.save_gtt(trigger.id, trigger.account, trigger.status.value, _TRIGGER.dump_json(trigger).decode(),
+                    _SEEN.dump_json(seen).decode() if seen is not None else None)
 
 
 def _check_leg(leg: OrderRequest, symbol: str) -> None:

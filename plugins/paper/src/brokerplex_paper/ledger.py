@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS positions (
 CREATE TABLE IF NOT EXISTS holdings (
     account TEXT NOT NULL, symbol TEXT NOT NULL, quantity INTEGER NOT NULL, t1_quantity INTEGER NOT NULL,
     average_price TEXT NOT NULL, PRIMARY KEY (account, symbol));
+CREATE TABLE IF NOT EXISTS gtts (id INTEGER PRIMARY KEY, account TEXT NOT NULL, status TEXT NOT NULL,
+    data TEXT NOT NULL, seen TEXT);
 """
 _POSITION_COLUMNS = ("SELECT symbol, product, overnight_quantity, overnight_price, buy_quantity, buy_value,"
                      " sell_quantity, sell_value FROM positions WHERE account = ?")
@@ -100,7 +102,12 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One ``BEGIN IMMEDIATE`` transaction: other processes on the file wait, then see all of it or none."""
+        """One ``BEGIN IMMEDIATE`` transaction: other processes on the file wait, then see all of it or none.
+
+        Opened inside another, it is part of that one (the GTT book places orders in its own transaction)."""
+        if self._db.in_transaction:
+            yield
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -268,6 +275,21 @@ class Ledger:
         """Yesterday's delivery buys become settled holdings."""
         self._db.execute("UPDATE holdings SET quantity = quantity + t1_quantity, t1_quantity = 0 WHERE account = ?",
                          (account,))
+
+    # -- GTT triggers (stored as the GTT book writes them) -----------------------------------------------
+    def gtts(self, *, account: str | None = None, status: str | None = None) -> list[tuple[str, str | None]]:
+        """(data, seen) of the triggers of ``account`` (or everyone's) in ``status`` (or any), oldest first."""
+        rows = self._db.execute("SELECT data, seen FROM gtts WHERE (?1 IS NULL OR account = ?1)"
+                                " AND (?2 IS NULL OR status = ?2) ORDER BY id", (account, status))
+        return [(data, seen) for data, seen in rows.fetchall()]
+
+    def gtt(self, gtt_id: int) -> tuple[str, str, str | None] | None:
+        """(account, data, seen) of one trigger."""
+        row = self._db.execute("SELECT account, data, seen FROM gtts WHERE id = ?", (gtt_id,)).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def save_gtt(self, gtt_id: int, account: str, status: str, data: str, seen: str | None) -> None:
+        self._db.execute("INSERT OR REPLACE INTO gtts VALUES (?, ?, ?, ?, ?)", (gtt_id, account, status, data, seen))
 
     # -- the day --------------------------------------------------------------------------------------
     def clear_day(self) -> None:

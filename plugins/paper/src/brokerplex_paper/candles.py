@@ -1,0 +1,105 @@
+"""Candles drawn from the paper market's own price path: the seeded walk its quotes and ticks come from.
+
+The walk is a function of the moment (:func:`brokerplex_paper.market.walk`), so a candle is the
+walk's price at its start (open), at a few moments inside it and at its end (high and low over all
+of them), and at its end (close); the candle still forming ends now, at the last traded price. A
+future or option is priced off its underlying's walk at each of those moments, as the exchange
+prices it. One implementation for the paper broker and the broker simulators (the Kite sim's
+historical route draws its candles here too).
+
+The exchange keeps no closes of earlier days, so those days start their walk from the listing's
+reference price (what a fresh exchange starts from); today's starts from today's previous close.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from brokerplex.formats import IST
+from brokerplex.models import InstrumentType
+from brokerplex.ops.models import Candle, Interval
+from brokerplex_paper.hours import SESSIONS, years_to_expiry
+from brokerplex_paper.market import fair_price, rng, walk
+from brokerplex_paper.universe import Listing
+
+#: Candle widths in minutes (0: one candle a day).
+MINUTES: dict[Interval, int] = {"1m": 1, "3m": 3, "5m": 5, "10m": 10, "15m": 15, "30m": 30, "1h": 60, "1d": 0}
+_SAMPLES = 4  # price samples per candle for its high and low
+_DERIVATIVES = (InstrumentType.FUT, InstrumentType.CE, InstrumentType.PE)
+
+
+@dataclass(frozen=True, slots=True)
+class PricePath:
+    """The price of one instrument at any moment, as the paper exchange's walk draws it."""
+
+    listing: Listing
+    seed: int
+    step_seconds: float = 1.0
+    references: Mapping[dt.date, Decimal] = field(default_factory=dict)  # each day's previous close, where known
+    spot: PricePath | None = None  # a derivative's underlying: its price is the underlying's, carried
+
+    def at(self, moment: dt.datetime) -> Decimal:
+        if self.spot is not None:
+            return fair_price(self.listing, self.spot.at(moment), years_to_expiry(self.listing, moment))
+        reference = self.references.get(moment.date(), self.listing.reference_price)
+        return walk(self.listing, reference, self.seed, moment, self.step_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Forming:
+    """The market now, for the candle still forming: it closes at the last traded price."""
+
+    now: dt.datetime
+    last_price: Decimal | None = None
+
+
+def draw(path: PricePath, minutes: int, start: dt.datetime, end: dt.datetime, forming: Forming, *,
+         sessions: bool) -> list[Candle]:
+    """Candles ``minutes`` wide (0: daily, stamped at midnight) from ``start`` to ``end``, oldest first, none
+    after ``forming.now``. With ``sessions``, weekdays within the exchange's session only (as real exchanges
+    trade); otherwise every day around the clock (the paper exchange without market hours)."""
+    start, end, now = (moment.astimezone(IST) for moment in (start, end, forming.now))
+    candles = []
+    for opens, closes in _windows(path.listing, start.date(), end.date(), sessions):
+        if opens > now:
+            break
+        if minutes == 0:
+            midnight = dt.datetime.combine(opens.date(), dt.time(0), IST)
+            candles.append(_candle(path, midnight, opens, min(closes, now), forming))
+            continue
+        width = dt.timedelta(minutes=minutes)
+        moment = opens
+        while moment < closes and moment <= end and moment <= now:
+            if moment >= start:
+                candles.append(_candle(path, moment, moment, min(moment + width, closes, now), forming))
+            moment += width
+    return candles
+
+
+def _windows(listing: Listing, first: dt.date, last: dt.date, sessions: bool) -> Iterator[tuple[dt.datetime,
+                                                                                                  dt.datetime]]:
+    opens, closes = SESSIONS[listing.instrument.exchange] if sessions else (dt.time(0), None)
+    day = first
+    while day <= last:
+        if not sessions or day.weekday() < 5:
+            close_at = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), IST) if closes is None \
+                else dt.datetime.combine(day, closes, IST)
+            yield dt.datetime.combine(day, opens, IST), close_at
+        day += dt.timedelta(days=1)
+
+
+def _candle(path: PricePath, at: dt.datetime, begins: dt.datetime, ends: dt.datetime, forming: Forming) -> Candle:
+    step = (ends - begins) / _SAMPLES
+    prices = [path.at(begins + step * i) for i in range(_SAMPLES + 1)]
+    if ends >= forming.now and forming.last_price is not None:
+        prices[-1] = forming.last_price  # the candle still forming closes where the market trades now
+    instrument = path.listing.instrument
+    volume = rng(path.seed, instrument.symbol, begins.isoformat(), "volume").randint(1, 500) * instrument.lot_size \
+        if instrument.tradable else 0
+    oi = rng(path.seed, instrument.symbol, "oi").randint(100, 50_000) * instrument.lot_size \
+        if instrument.instrument_type in _DERIVATIVES else None  # as the exchange's quotes give it
+    return Candle(at=at, open=prices[0], high=max(prices), low=min(prices), close=prices[-1], volume=volume,
+                  open_interest=oi)
