@@ -27,11 +27,11 @@ def _show(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
         render(data)
 
 
-def _all_clients(account: str, book: str) -> list[Any]:
+def _all_clients(account: str, method: str, book: str | None = None, **filters: Any) -> list[Any]:
     """One book across every client of a dealer account; a client that fails is reported, not hidden."""
     manager = state().manager
-    read = getattr(manager.aio, book)
-    results = manager.for_clients(account, None, lambda code: read(account, client=code))
+    read, book = getattr(manager.aio, method), book or method
+    results = manager.for_clients(account, None, lambda code: read(account, client=code, **filters))
     for result in results:
         if not result.ok:
             click.echo(f"warning: client {result.client}: {result.error}", err=True)
@@ -40,7 +40,11 @@ def _all_clients(account: str, book: str) -> list[Any]:
     return [row for result in results if result.value is not None for row in result.value]
 
 
-def _book_command(name: str, help_text: str, render: Callable[[Any], None], *, across_clients: bool = True) -> None:
+def _book_command(name: str, help_text: str, render: Callable[[Any], None], *, across_clients: bool = True,
+                  read: str | None = None) -> None:
+    """A command showing one book; ``read`` names the manager's method when it is not the command's name."""
+    method = read or name
+
     @cli.command(name=name, help=help_text)
     @click.argument("account")
     @client_option
@@ -48,7 +52,8 @@ def _book_command(name: str, help_text: str, render: Callable[[Any], None], *, a
     def command(account: str, client: str | None, as_json: bool, all_clients: bool = False) -> None:
         if all_clients and client:
             raise InputError("give --client or --all-clients, not both")
-        data = _all_clients(account, name) if all_clients else getattr(state().manager, name)(account, client=client)
+        data = (_all_clients(account, method, name) if all_clients
+                else getattr(state().manager, method)(account, client=client))
         _show(data, as_json, render)
 
     if across_clients:
@@ -57,28 +62,57 @@ def _book_command(name: str, help_text: str, render: Callable[[Any], None], *, a
 
 _book_command("trades", "Show today's trades.", lambda d: output().trades(d))
 _book_command("positions", "Show positions.", lambda d: output().positions(d))
-_book_command("holdings", "Show holdings.", lambda d: output().holdings(d))
+_book_command("holdings", "Show holdings, with their P&L and the day's change.", lambda d: output().holdings(d),
+              read="holdings_view")
 _book_command("funds", "Show funds and margin.", lambda d: output().funds(d), across_clients=False)
 
 
 @cli.command()
 @click.argument("account")
 @click.argument("order_id", required=False)
+@click.option("--status", type=click.Choice(["open", "complete", "rejected", "cancelled", "unknown"],
+                                            case_sensitive=False),
+              help="Only orders in this state; unknown: orders whose outcome is not known yet (see reconcile).")
+@click.option("--symbol", help="Only this symbol's orders.")
 @client_option
 @all_clients_option
 @json_option
-def orders(account: str, order_id: str | None, client: str | None, all_clients: bool, as_json: bool) -> None:
-    """Show the order book, or the history of ORDER_ID."""
+def orders(account: str, order_id: str | None, status: str | None, symbol: str | None, client: str | None,
+           all_clients: bool, as_json: bool) -> None:
+    """Show the order book (narrowed by --status and --symbol), or the history of ORDER_ID."""
     if all_clients and (client or order_id):
         raise InputError("--all-clients shows whole books: give no --client and no ORDER_ID with it")
+    if order_id and (status or symbol):
+        raise InputError("an order's history is not filtered: give ORDER_ID or --status/--symbol, not both")
+    status = status.lower() if status else None
+    if status == "unknown":
+        _unresolved(account, symbol, client, all_clients, as_json)
+        return
     manager = state().manager
     if all_clients:
-        found = _all_clients(account, "orders")
+        found = _all_clients(account, "orders", status=status, symbol=symbol)
+    elif order_id:
+        found = manager.order_history(account, order_id, client=client)
     else:
-        found = manager.order_history(account, order_id, client=client) if order_id else manager.orders(
-            account, client=client)
+        found = manager.orders(account, client=client, status=status, symbol=symbol)  # type: ignore[arg-type]
     _show(found, as_json, lambda data: output().orders(data, title=f"History of order {order_id}" if order_id
                                                           else "Orders"))
+
+
+def _unresolved(account: str, symbol: str | None, client: str | None, all_clients: bool, as_json: bool) -> None:
+    """``orders --status unknown``: the journal's orders whose outcome is unknown (``reconcile`` settles them)."""
+    import json
+
+    from brokerplex.symbols import canonical
+
+    wanted = canonical(symbol) if symbol else None
+    found = [entry for entry in state().manager.unresolved_orders(account)
+             if (all_clients or client is None or entry.client == client)
+             and (wanted is None or json.loads(entry.request).get("symbol") == wanted)]
+    if as_json:
+        print_json([output().unresolved_record(entry) for entry in found])
+    else:
+        output().unresolved(found)
 
 
 @cli.command()

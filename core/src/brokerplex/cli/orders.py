@@ -76,6 +76,21 @@ def interruptible(manager: BrokerManager, account: str, client_order_id: str, wo
                           f"resent. Check it with `brokerplex reconcile {account}`") from None
 
 
+def order_fields(symbol: str, side: str, quantity: int, *, limit: Decimal | None = None,
+                 trigger: Decimal | None = None, product: str | None = None, validity: str = "DAY",
+                 variety: str = "regular", tag: str | None = None, **bracket: Decimal | None) -> dict[str, Any]:
+    """An order request's fields as typed on the command line: MARKET, or LIMIT / SL / SL-M by the prices given
+    (a cover order's --trigger is its stop-loss, not an SL order's)."""
+    stops = trigger is not None and variety.lower() != "co"
+    kind = {(False, False): "MARKET", (True, False): "LIMIT", (True, True): "SL", (False, True): "SL-M"}[
+        (limit is not None, stops)
+    ]
+    return {"symbol": symbol, "side": side.upper(), "quantity": quantity, "order_type": kind, "price": limit,
+            "trigger_price": trigger, "product": product.upper() if product else None, "validity": validity.upper(),
+            "variety": variety.lower(), "client_order_id": tag,
+            **{name: value for name, value in bracket.items() if value is not None}}
+
+
 @cli.command(cls=OrderCommand)
 @click.argument("account")
 @click.argument("symbol")
@@ -86,37 +101,47 @@ def interruptible(manager: BrokerManager, account: str, client_order_id: str, wo
 @click.option("--product", type=click.Choice(["CNC", "MIS", "NRML"], case_sensitive=False),
               help="Default: CNC on NSE/BSE, NRML on derivatives.")
 @click.option("--validity", type=click.Choice(["DAY", "IOC"], case_sensitive=False), default="DAY")
-@click.option("--variety", type=click.Choice(["regular", "amo", "co", "iceberg"], case_sensitive=False),
+@click.option("--variety", type=click.Choice(["regular", "amo", "co", "bo", "iceberg"], case_sensitive=False),
               default="regular")
+@click.option("--target", "target_points", type=PRICE, metavar="POINTS",
+              help="Bracket orders (--variety bo): the target, in points from the entry price.")
+@click.option("--stop-loss", type=PRICE, metavar="POINTS",
+              help="Bracket orders (--variety bo): the stop-loss, in points from the entry price.")
+@click.option("--trailing", type=PRICE, metavar="POINTS", help="Bracket orders: a trailing stop-loss, in points.")
 @click.option("--tag", help="Client order id (letters and digits); one is made if not given.")
 @click.option("--client", "clients", multiple=True, metavar="CODE",
               help="Dealer logins: place for this client code; repeat to place one order for each.")
 @click.option("--wait", type=click.FloatRange(min=0), default=3.0, show_default=True, metavar="SECONDS",
               help="How long to wait for the broker's verdict (open, complete or rejected); 0: do not wait.")
+@click.option("--slice", "sliced", is_flag=True,
+              help="Above the freeze quantity, place freeze-sized child orders (each its own client order id).")
+@click.option("--dry-run", is_flag=True, help="Validate and price it, print what would be sent, and send nothing.")
 @json_option
 def place(
     account: str, symbol: str, side: str, quantity: int, limit: Decimal | None, trigger: Decimal | None,
-    product: str | None, validity: str, variety: str, tag: str | None, clients: tuple[str, ...], wait: float,
+    product: str | None, validity: str, variety: str, target_points: Decimal | None, stop_loss: Decimal | None,
+    trailing: Decimal | None, tag: str | None, clients: tuple[str, ...], wait: float, sliced: bool, dry_run: bool,
     as_json: bool,
 ) -> None:
     """Place an order: MARKET, or LIMIT / SL / SL-M by the prices given.
 
-    A cover order (--variety co) is a MARKET or LIMIT entry whose --trigger is its stop-loss. Exit code 1 when
-    the broker rejects the order, now or within --wait.
+    A cover order (--variety co) is a MARKET or LIMIT entry whose --trigger is its stop-loss; a bracket order
+    (--variety bo) has --target and --stop-loss (and --trailing), in points from its entry. Exit code 1 when
+    the broker rejects the order, now or within --wait (with --slice: when any child did not go through).
     """
     from brokerplex.ids import new_client_order_id
     from brokerplex.models import OrderRequest
     from brokerplex.validation import build
 
-    stops = trigger is not None and variety.lower() != "co"
-    kind = {(False, False): "MARKET", (True, False): "LIMIT", (True, True): "SL", (False, True): "SL-M"}[
-        (limit is not None, stops)
-    ]
-    fields: dict[str, Any] = {
-        "symbol": symbol, "side": side.upper(), "quantity": quantity, "order_type": kind, "price": limit,
-        "trigger_price": trigger, "product": product.upper() if product else None, "validity": validity.upper(),
-        "variety": variety.lower(), "client_order_id": tag,
-    }
+    fields = order_fields(symbol, side, quantity, limit=limit, trigger=trigger, product=product, validity=validity,
+                          variety=variety, tag=tag, target=target_points, stop_loss=stop_loss,
+                          trailing_stop_loss=trailing)
+    if (sliced or dry_run) and len(clients) > 1:
+        raise InputError("--slice and --dry-run act for one client at a time: give at most one --client")
+    if sliced or dry_run:
+        _place_legs(account, build(OrderRequest, fields), clients[0] if clients else None, sliced,
+                    dry_run, as_json)
+        return
     if len(clients) > 1:
         _place_for_clients(account, list(clients), build(OrderRequest, fields), wait, as_json)
         return
@@ -142,6 +167,32 @@ def place(
     if record["status"] == "REJECTED":
         reason, broker = record["status_message"] or "no reason given", manager.account(account).broker
         raise click.ClickException(f"order {record['order_id'] or cid} was rejected by {broker}: {reason}")
+
+
+def _place_legs(account: str, request: OrderRequest, client: str | None, sliced: bool, dry_run: bool,
+                as_json: bool) -> None:
+    """``place --slice`` (every child, as legs) and ``place --dry-run`` (what would be sent, and its margin)."""
+    from brokerplex.cli.ops.common import dry_run_margin, report_legs
+
+    manager = state().manager
+    if sliced:
+        with waiting(f"placing {request.symbol} in slices at {account}…"):
+            legs = manager.place_sliced(account, request, client=client, dry_run=dry_run)
+        margin = dry_run_margin(account, [leg.request for leg in legs if leg.request], client=client) if dry_run \
+            else None
+        report_legs(legs, as_json, "Slices (dry run: nothing sent)" if dry_run else "Slices", account=account,
+                    footer=margin.line if margin is not None else None)
+        return
+    leg = manager.place_dry_run(account, request, client=client)
+    priced = dry_run_margin(account, [leg.request or request], client=client)
+    if as_json:
+        print_json({**leg.model_dump(mode="json"), "margin": priced.record() if priced is not None else None})
+        return
+    from brokerplex.output import would_send
+
+    click.echo(f"dry run: {would_send(leg)}; nothing sent")
+    if priced is not None:
+        click.echo(priced.line)
 
 
 def placed_record(ack: OrderAck, order: Order | None) -> dict[str, Any]:
@@ -219,13 +270,29 @@ def modify(
 
 @cli.command()
 @click.argument("account")
-@click.argument("order_id")
+@click.argument("order_id", required=False)
+@click.option("--all", "everything", is_flag=True, help="Cancel every open order (of --symbol).")
+@click.option("--symbol", help="With --all: only this symbol's open orders.")
 @client_option
 @json_option
-def cancel(account: str, order_id: str, client: str | None, as_json: bool) -> None:
-    """Cancel an open order."""
+def cancel(account: str, order_id: str | None, everything: bool, symbol: str | None, client: str | None,
+           as_json: bool) -> None:
+    """Cancel an open order, or with --all every open order (one result each; exit code 1 if any failed)."""
+    if everything == (order_id is not None):
+        raise InputError("give an ORDER_ID or --all, not both" if everything else "give an ORDER_ID, or --all")
+    if symbol is not None and not everything:
+        raise InputError("--symbol narrows --all: give --all with it")
+    manager = state().manager
+    if everything:
+        from brokerplex.cli.ops.common import report_legs
+
+        with waiting(f"cancelling open orders at {account}…"):
+            legs = manager.cancel_all(account, symbol=symbol, client=client)
+        report_legs(legs, as_json, "Cancelled", account=account)
+        return
+    assert order_id is not None
     with waiting(f"cancelling {order_id} at {account}…"):
-        ack = state().manager.cancel_order(account, order_id, client=client)
+        ack = manager.cancel_order(account, order_id, client=client)
     _show_ack(ack, "cancelled", as_json)
 
 
