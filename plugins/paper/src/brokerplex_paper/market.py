@@ -10,6 +10,7 @@ priced off their underlying's walk, so a NIFTY option moves with NIFTY.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import random
 from dataclasses import dataclass
@@ -42,14 +43,20 @@ def brownian(seed: int, symbol: str, day: dt.date, fraction: float, levels: int 
     any moment is evaluated on its own: the price at 11:00 does not depend on whether
     anyone looked at 10:59. Seventeen levels resolve a day to under a second.
     """
-    value = rng(seed, symbol, day, "end").gauss(0.0, 1.0) * fraction
+    value = _gauss(seed, symbol, day, "end") * fraction
     for level in range(levels):
         width = 0.5**level
         index = min(math.floor(fraction / width), 2**level - 1)
         middle = (index + 0.5) * width
         tent = max(0.0, width / 2 - abs(fraction - middle)) / math.sqrt(width)
-        value += rng(seed, symbol, day, level, index).gauss(0.0, 1.0) * tent
+        value += _gauss(seed, symbol, day, level, index) * tent
     return value
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _gauss(seed: int, symbol: str, day: dt.date, *parts: object) -> float:
+    """One normal draw of the walk; kept, as nearby moments share most of them (candles draw thousands)."""
+    return rng(seed, symbol, day, *parts).gauss(0.0, 1.0)
 
 
 def walk(listing: Listing, reference: Decimal, seed: int, moment: dt.datetime, step_seconds: float) -> Decimal:
