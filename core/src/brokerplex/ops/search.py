@@ -47,9 +47,10 @@ def _words(instrument: Instrument) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))
 
 
-def _trigrams(word: str) -> set[str]:
+def _grams(word: str) -> set[str]:
+    """A word's trigrams (to find misspellings), and its letters in order (to find swapped letters)."""
     padded = f"^{word}$"
-    return {padded[at:at + 3] for at in range(len(padded) - 2)}
+    return {padded[at:at + 3] for at in range(len(padded) - 2)} | {"#" + "".join(sorted(word))}
 
 
 class SearchIndex:
@@ -82,10 +83,10 @@ class SearchIndex:
         spellable |= {symbol for symbol, item in zip(self._symbols, self._items, strict=True)
                       if item.instrument_type not in _DERIVATIVES}
         self._spellable = sorted(spellable)
-        self._by_trigram: dict[str, list[int]] = {}
+        self._by_gram: dict[str, list[int]] = {}
         for at, word in enumerate(self._spellable):
-            for gram in _trigrams(word):
-                self._by_trigram.setdefault(gram, []).append(at)
+            for gram in _grams(word):
+                self._by_gram.setdefault(gram, []).append(at)
         self._derivatives: dict[str, list[int]] = {}
         for at, item in enumerate(self._items):
             if item.instrument_type in _DERIVATIVES and item.expiry is not None:
@@ -209,7 +210,7 @@ class SearchIndex:
         """Words of the index that ``word`` may be a misspelling of."""
         if len(word) < 4 or not word.isalpha():
             return frozenset()
-        shared = Counter(at for gram in _trigrams(word) for at in self._by_trigram.get(gram, ()))
+        shared = Counter(at for gram in _grams(word) for at in self._by_gram.get(gram, ()))
         close = [(ratio, self._spellable[at]) for at, _ in shared.most_common(40)
                  if abs(len(self._spellable[at]) - len(word)) <= 2
                  and (ratio := difflib.SequenceMatcher(None, word, self._spellable[at]).ratio()) >= 0.75]
