@@ -146,12 +146,14 @@ def outcome_style(value: object) -> str | None:
 
 def legs(found: Sequence[LegResult], title: str) -> None:
     """Every leg of a multi-order operation, numbered as sent, with what became of it."""
-    _book(title, [number("#"), Column("symbol"), SIDE, number("qty"), Column("outcome", paint=outcome_style),
-                  Column("order id"), Column("client order id", drop=3), Column("cancelled first", drop=2),
-                  Column("message", drop=1, wrap=True)], found,
-          [[index, leg.symbol, leg.side.value if leg.side else None, leg.quantity, leg.outcome.value, leg.order_id,
-            leg.client_order_id, ", ".join(leg.cancelled) or None, leg.message]
-           for index, leg in enumerate(found, start=1)])
+    columns = [number("#"), Column("symbol"), SIDE, number("qty"), Column("outcome", paint=outcome_style),
+               Column("order id"), Column("client order id", drop=3), Column("message", drop=1, wrap=True)]
+    rows = [[index, leg.symbol, leg.side.value if leg.side else None, leg.quantity, leg.outcome.value,
+             leg.order_id, leg.client_order_id, leg.message] for index, leg in enumerate(found, start=1)]
+    if any(leg.cancelled for leg in found):  # exits: the open orders cancelled before each
+        columns.insert(-1, Column("cancelled first", drop=2))
+        rows = [[*row[:-1], ", ".join(leg.cancelled) or None, row[-1]] for leg, row in zip(found, rows, strict=True)]
+    _book(title, columns, found, rows)
 
 
 def would_send(leg: LegResult) -> str:
@@ -204,7 +206,7 @@ def basket_margin_line(found: BasketMargin) -> str:
 def gtts(found: Sequence[Gtt]) -> None:
     table("GTT triggers", [Column("gtt id"), Column("symbol"), Column("type", drop=4), Column("status"),
                            Column("triggers"), number("last", drop=3), Column("orders"),
-                           Column("expires", drop=5), Column("placed", drop=2)],
+                           Column("expires", drop=5), Column("orders placed", drop=2)],
           [[g.gtt_id, g.symbol, g.type.value, g.status.value, " / ".join(cell(p) for p in g.trigger_prices),
             g.last_price, " / ".join(f"{o.side.value} {o.quantity} @ {cell(o.price)} {o.product.value}"
                                      for o in g.orders),

@@ -165,8 +165,10 @@ def _show_depth(symbol: str, book: Depth, as_json: bool, *, one_line: bool = Fal
 @json_option
 def candles(account: str, symbol: str, interval: str, start: str, end: str, as_json: bool) -> None:
     """OHLC candles of SYMBOL from --from to --to (IST), oldest first; long ranges are fetched in pages."""
-    begins = MOMENT.convert(start, None, None)
-    ends = _whole_day_end(end, MOMENT.convert(end, None, None))
+    ctx = click.get_current_context()
+    options = {param.name: param for param in ctx.command.params}
+    begins = MOMENT.convert(start, options["start"], ctx)
+    ends = _whole_day_end(end, MOMENT.convert(end, options["end"], ctx))
     with waiting(f"reading {symbol} candles at {account}…"):
         found = state().manager.candles(account, symbol, cast("Interval", interval), begins, ends)
     if as_json:

@@ -8,6 +8,7 @@ refuses new orders (exit 1: a check refused them, the input was fine) but still 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -150,18 +151,22 @@ def basket(account: str, source: str, client: str | None, dry_run: bool, as_json
 
 
 class SignedCommand(click.Command):
-    """A command whose QTY may be negative (a net short position): ``-10`` is a number, not an option."""
+    """A command whose QTY may be negative (a net short position): ``-10`` is a number, not an option; any
+    other unknown option is still refused by name."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.context_settings.setdefault("ignore_unknown_options", True)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        rest = super().parse_args(ctx, args)
-        quantity = ctx.params.get("quantity")
-        if isinstance(quantity, str):  # ignore_unknown_options let a misspelt option through as QTY
-            raise click.UsageError(f"QTY {quantity!r} is not a whole number", ctx)
-        return rest
+        known = {name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)}
+        for arg in args[:args.index("--")] if "--" in args else args:
+            if arg.startswith("-") and not _NUMBER.fullmatch(arg) and arg.partition("=")[0] not in known:
+                raise click.NoSuchOption(arg.partition("=")[0], ctx=ctx)
+        return super().parse_args(ctx, args)
+
+
+_NUMBER = re.compile(r"-\d+")
 
 
 @cli.command(cls=SignedCommand)
