@@ -139,3 +139,28 @@ def test_expiries_options_and_the_nearest_expiry(searcher: SearchIndex) -> None:
     assert searcher.nearest_expiry("NIFTY", WEEKLY + dt.timedelta(days=1)) == MONTHLY
     assert searcher.nearest_expiry("NIFTY", dt.date(2027, 2, 1)) is None
     assert len(searcher) == len(INSTRUMENTS)
+
+
+def ranked_by_scan(query: str) -> list[str]:
+    """The ranking rules applied to every instrument, one by one: what the index must agree with."""
+    words = query.lower().split()
+    ranked = []
+    for item in INSTRUMENTS:
+        symbol = item.tradingsymbol.lower()
+        names = [*item.name.lower().replace("&", " ").split(), *((item.underlying or "").lower().split())]
+        if item.instrument_type in (InstrumentType.FUT, InstrumentType.CE, InstrumentType.PE):
+            assert item.expiry is not None
+            names += [item.instrument_type.value.lower(), f"{item.expiry:%b}".lower()]
+            names += [str(item.strike)] if item.strike is not None else []
+        text = " ".join((symbol, *names))
+        tiers = [0 if symbol == word else 1 if symbol.startswith(word) else
+                 2 if any(name.startswith(word) for name in names) else 3 if word in text else 9 for word in words]
+        if max(tiers) < 9:
+            ranked.append(((max(tiers), len(symbol), item.expiry or dt.date.min, item.exchange != "NSE"), item.symbol))
+    return [symbol for _, symbol in sorted(ranked)][:20]
+
+
+@pytest.mark.parametrize("query", ["n", "ni", "nif 24", "24", "24000", "ce", "fut", "2", "e", "ta", "bank nifty",
+                                   "dec", "jan pe", "50", "india", "&", "ifty 5", "inf"])
+def test_the_index_ranks_as_a_scan_would(searcher: SearchIndex, query: str) -> None:
+    assert symbols(searcher.search(query)) == ranked_by_scan(query)
