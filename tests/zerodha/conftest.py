@@ -158,3 +158,39 @@ def ticker_probe() -> Iterator[Callable[..., TickerProbe]]:
     yield start
     for probe in probes:
         probe.close()
+
+
+KiteWork = Callable[[ZerodhaBroker], Awaitable[Any]]
+
+
+@pytest.fixture
+def kite_home(tmp_path: Path, kite_sim: KiteSimulator) -> Path:
+    """A brokerplex home whose account ``z1`` is logged in to ``kite_sim`` (REST calls time out after 2 s)."""
+    from brokerplex.cli import ClickLoginIO
+    from brokerplex.manager import BrokerManager
+
+    folder = tmp_path / "kite-home"
+    with BrokerManager(folder) as manager:
+        manager.activate("zerodha", "z1", {"api_key": kite_sim.api_key, "api_secret": API_SECRET,
+                                           "root": kite_sim.rest, "ws_root": kite_sim.ws, "login_url": kite_sim.login,
+                                           "timeout": "2"})
+        manager.login("z1", {"request_token": kite_sim.request_token()}, ClickLoginIO())
+    return folder
+
+
+@pytest.fixture
+def on_kite(kite_home: Path) -> Callable[[KiteWork], Any]:
+    """``on_kite(work)``: runs ``await work(broker)`` on the Zerodha broker of ``z1`` and returns its result."""
+    def run(work: KiteWork) -> Any:
+        async def main() -> Any:
+            manager = AsyncBrokerManager(kite_home)
+            try:
+                broker = await manager.session("z1")
+                assert isinstance(broker, ZerodhaBroker)
+                return await work(broker)
+            finally:
+                await manager.close()
+
+        return asyncio.run(main())
+
+    return run

@@ -1,9 +1,9 @@
-"""What the Zerodha broker adds to the unified API (candles, LTP/OHLC, varieties), on the simulator."""
+"""What the Zerodha broker adds to the unified API (LTP/OHLC, varieties), on the simulator (candles:
+test_ops_market_data.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 
 from brokerplex.cli import ClickLoginIO
-from brokerplex.errors import InputError, SymbolError
+from brokerplex.errors import InputError
 from brokerplex.manager import AsyncBrokerManager, BrokerManager
 from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Side, Tick, Variety
 from brokerplex.rules import tick_floor
 from brokerplex.streaming import FeedState
 from brokerplex_zerodha.broker import ZerodhaBroker
-from brokerplex_zerodha.mapping import Candle
 from brokerplex_zerodha.sim import KiteSimulator
 
 
@@ -42,52 +41,6 @@ def on_broker(home: Path, work: object) -> object:
             await manager.close()
 
     return asyncio.run(run())
-
-
-def test_historical_candles(home: Path) -> None:
-    end = dt.datetime.now(dt.UTC)
-
-    async def work(broker: ZerodhaBroker) -> list[Candle]:
-        return await broker.historical("NSE:INFY", "day", end - dt.timedelta(days=10), end)
-
-    candles = on_broker(home, work)
-    assert isinstance(candles, list)
-    assert candles
-    assert all(isinstance(c, Candle) and c.low <= min(c.open, c.close) <= max(c.open, c.close) <= c.high
-               for c in candles)
-    assert [c.at for c in candles] == sorted(c.at for c in candles)
-
-
-def test_minute_candles_fall_inside_the_window_asked_for(home: Path) -> None:
-    end = dt.datetime.now(dt.UTC)
-    start = end - dt.timedelta(days=4)
-
-    async def work(broker: ZerodhaBroker) -> list[Candle]:
-        return await broker.historical("NSE:INFY", "minute", start, end)
-
-    candles = on_broker(home, work)
-    assert isinstance(candles, list)
-    assert candles  # four days hold at least one trading session
-    # Each bar starts inside the window (the first may start in the minute the window starts in);
-    # a wrong IST conversion would shift them by 5:30.
-    first_minute = start.replace(second=0, microsecond=0)
-    outside = [c.at for c in candles if not first_minute <= c.at <= end]
-    assert not outside, f"bars outside {start}..{end}: {outside[:3]}"
-
-
-def test_bad_candle_requests_fail_before_sending(home: Path) -> None:
-    end = dt.datetime.now(dt.UTC)
-
-    async def bad_interval(broker: ZerodhaBroker) -> object:
-        return await broker.historical("NSE:INFY", "fortnight", end - dt.timedelta(days=1), end)
-
-    async def unlisted(broker: ZerodhaBroker) -> object:
-        return await broker.historical("NSE:NOSUCHSCRIP", "day", end - dt.timedelta(days=1), end)
-
-    with pytest.raises(InputError, match="interval"):
-        on_broker(home, bad_interval)
-    with pytest.raises(SymbolError):
-        on_broker(home, unlisted)
 
 
 def test_ltp_and_ohlc_quotes(home: Path) -> None:

@@ -106,6 +106,17 @@ def test_order_margins_are_the_paper_exchanges_own_check(kite_sim: KiteSimulator
     assert kite.margins("equity")["utilised"]["debits"] == pytest.approx(debits + same["total"])
 
 
+def test_a_bought_options_margin_is_its_premium_and_a_sold_ones_span(kite: Any) -> None:
+    call = nifty(kite, "CE")[-1]
+    bought, sold = kite.order_margins([margin_item(call["tradingsymbol"], side, call["lot_size"], exchange="NFO",
+                                                   product="NRML") for side in ("BUY", "SELL")])
+    # As Kite reports them: the premium a buyer pays under option_premium, a writer's margin under span.
+    assert bought["option_premium"] == bought["total"] > 0
+    assert bought["span"] == 0
+    assert sold["span"] == sold["total"] > 0
+    assert sold["option_premium"] == 0
+
+
 def test_basket_margins_net_opposite_legs_of_one_contract(kite: Any) -> None:
     future = nifty(kite, "FUT")[0]
     buy, sell = (margin_item(future["tradingsymbol"], side, future["lot_size"], exchange="NFO", product="NRML")

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from brokerplex import wire
 from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
@@ -24,16 +24,19 @@ from brokerplex.models import (
     Funds,
     Holding,
     Instrument,
+    InstrumentType,
     Order,
     OrderAck,
     OrderModify,
     OrderRequest,
     Position,
+    Product,
     Profile,
     Quote,
     Trade,
     Variety,
 )
+from brokerplex.ops.models import BasketMargin, Candle, Gtt, GttRequest, Interval, Margin
 from brokerplex.ratelimit import RateLimiter, shared_limiter
 from brokerplex.streaming import Stream
 from brokerplex.symbols import canonical
@@ -49,13 +52,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 log = logging.getLogger("brokerplex.zerodha")
-INTERVALS = ("minute", "3minute", "5minute", "10minute", "15minute", "30minute", "60minute", "day")
+#: Our candle widths in Kite's words, and the longest range Kite serves of each in one request (spec §5.4).
+KITE_INTERVALS: dict[Interval, str] = {"1m": "minute", "3m": "3minute", "5m": "5minute", "10m": "10minute",
+                                       "15m": "15minute", "30m": "30minute", "1h": "60minute", "1d": "day"}
+KITE_CANDLE_DAYS: dict[Interval, int] = {"1m": 60, "3m": 100, "5m": 100, "10m": 100, "15m": 200, "30m": 200,
+                                         "1h": 400, "1d": 2000}
+DERIVATIVES = frozenset({InstrumentType.FUT, InstrumentType.CE, InstrumentType.PE})
 QUOTE_BATCH = 500  # Kite's cap of instruments per /quote call (ltp and ohlc take 1000)
 
 
 class ZerodhaBroker(Broker):
     settings_model = ZerodhaSettings
     settings: ZerodhaSettings
+    candle_ranges: ClassVar[Mapping[Interval, dt.timedelta]] = {
+        interval: dt.timedelta(days=days) for interval, days in KITE_CANDLE_DAYS.items()}
 
     def __init__(self, context: AccountContext, settings: BrokerSettings) -> None:
         super().__init__(context, settings)
@@ -203,7 +213,7 @@ class ZerodhaBroker(Broker):
 
     # -- market data -----------------------------------------------------------------
     async def _quote_call(self, method: Callable[..., Any], symbols: Sequence[str], batch: int) -> dict[str, Quote]:
-        wanted = [canonical(symbol) for symbol in symbols]
+        wanted = list(dict.fromkeys(canonical(symbol) for symbol in symbols))  # each once: calls are scarce
         quotes: dict[str, Quote] = {}
         for start in range(0, len(wanted), batch):
             raw = await self._call("quote", "read", method, *wanted[start:start + batch])
@@ -228,19 +238,25 @@ class ZerodhaBroker(Broker):
         """Last price and the day's open/high/low/previous close (Kite's ``/quote/ohlc``)."""
         return await self._quote_call(self.kite.ohlc, symbols, 1000)
 
-    async def historical(self, symbol: str, interval: str, start: dt.datetime, end: dt.datetime, *,
-                         continuous: bool = False, open_interest: bool = False) -> list[mapping.Candle]:
-        """Candles of ``symbol`` between ``start`` and ``end`` (IST wall clock if naive)."""
-        if interval not in INTERVALS:
-            raise InputError(f"unknown candle interval {interval!r}; use one of {', '.join(INTERVALS)}")
+    async def candles(self, symbol: str, interval: Interval, start: dt.datetime, end: dt.datetime) -> list[Candle]:
+        """Candles of ``symbol`` from ``start`` to ``end``, oldest first; open interest for derivatives."""
+        name = KITE_INTERVALS.get(interval)
+        if name is None:
+            raise InputError(f"unknown candle interval {interval!r}; use one of {', '.join(KITE_INTERVALS)}")
         if end < start:
             raise InputError("the end of a candle range comes before its start")
-        token = (await self.instrument_store()).key(canonical(symbol))
+        if end - start > self.candle_ranges[interval]:
+            raise InputError(f"Kite gives {interval} candles for at most {self.candle_ranges[interval].days} days "
+                             "a request")
+        store = await self.instrument_store()
+        token = store.key(canonical(symbol))
+        instrument = store.instrument(canonical(symbol))
+        derivative = instrument is not None and instrument.instrument_type in DERIVATIVES
         raw = await self._call("historical", "read", self.kite.historical_data, token, _ist(start), _ist(end),
-                               interval, continuous=continuous, oi=open_interest)
+                               name, oi=derivative)
         if not isinstance(raw, list):
             raise ProtocolError("Kite's candle reply is not a list", broker=mapping.BROKER)
-        return [mapping.candle_from_kite(row) for row in raw]
+        return sorted((mapping.candle_from_kite(row) for row in raw), key=lambda candle: candle.at)
 
     # -- books -----------------------------------------------------------------------
     async def orders(self) -> list[Order]:
@@ -306,6 +322,58 @@ class ZerodhaBroker(Broker):
                                   order_id=order.order_id, client_order_id=order.client_order_id)
         return OrderAck(order_id=str(result or order.order_id), client_order_id=order.client_order_id)
 
+    # -- trader operations (brokerplex.ops.contract) ----------------------------------------
+    async def convert_position(self, position: Position, quantity: int, to: Product) -> None:
+        """Kite's ``PUT /portfolio/positions``: a carried position (overnight quantity) converts as overnight."""
+        if position.quantity == 0:
+            raise InputError(f"{position.symbol} {position.product} is flat: there is nothing to convert")
+        if not 0 < quantity <= abs(position.quantity):
+            raise InputError(f"convert between 1 and {abs(position.quantity)} of {position.symbol} "
+                             f"{position.product}, not {quantity}")
+        if to is position.product:
+            raise InputError(f"{position.symbol} is already {to}")
+        exchange, _, tradingsymbol = position.symbol.partition(":")
+        done = await self._call("other", "write", self.kite.convert_position, exchange, tradingsymbol,
+                                "BUY" if position.quantity > 0 else "SELL",
+                                "overnight" if position.overnight_quantity else "day", quantity,
+                                position.product.value, to.value)
+        if done is not True:
+            raise kite_call("write", self.context.account).unreadable_reply(
+                f"Kite's conversion reply is {str(done)[:40]!r}, not true")
+
+    async def order_margins(self, requests: Sequence[OrderRequest]) -> list[Margin]:
+        raw = await self._call("other", "read", self.kite.order_margins,
+                               [mapping.margin_params(request) for request in requests])
+        if not isinstance(raw, list) or len(raw) != len(requests):
+            raise ProtocolError(f"Kite's margins reply is not a list of {len(requests)}", broker=mapping.BROKER)
+        return [mapping.margin_from_kite(request, item) for request, item in zip(requests, raw, strict=True)]
+
+    async def basket_margins(self, requests: Sequence[OrderRequest]) -> BasketMargin:
+        raw = await self._call("other", "read", self.kite.basket_order_margins,
+                               [mapping.margin_params(request) for request in requests], consider_positions=True)
+        if not isinstance(raw, dict):
+            raise ProtocolError("Kite's basket margins reply is not a map", broker=mapping.BROKER)
+        return mapping.basket_margin_from_kite(requests, raw)
+
+    async def gtts(self) -> list[Gtt]:
+        """Every trigger, as Kite lists them (newest first)."""
+        raw = await self._call("other", "read", self.kite.get_gtts)
+        return [mapping.gtt_from_kite(row) for row in _rows(raw, "GTT triggers")]
+
+    async def place_gtt(self, request: GttRequest) -> str:
+        reply = await self._call("other", "write", self.kite.place_gtt, **mapping.gtt_params(request))
+        trigger_id = reply.get("trigger_id") if isinstance(reply, dict) else None
+        if isinstance(trigger_id, bool) or not isinstance(trigger_id, int | str) or not str(trigger_id):
+            raise kite_call("write", self.context.account).unreadable_reply(
+                f"Kite's GTT reply has no trigger id: {str(reply)[:60]!r}")
+        return str(trigger_id)
+
+    async def modify_gtt(self, gtt_id: str, request: GttRequest) -> None:
+        await self._call("other", "write", self.kite.modify_gtt, _trigger_id(gtt_id), **mapping.gtt_params(request))
+
+    async def delete_gtt(self, gtt_id: str) -> None:
+        await self._call("other", "write", self.kite.delete_gtt, _trigger_id(gtt_id))
+
     # -- streaming -------------------------------------------------------------------
     async def stream(self) -> Stream:
         from brokerplex_zerodha.ticker import KiteTickerStream
@@ -326,6 +394,13 @@ def _rows(raw: Any, what: str) -> list[Mapping[str, Any]]:
     if not isinstance(raw, list) or not all(isinstance(row, dict) for row in raw):
         raise ProtocolError(f"Kite's {what} reply is not a list of objects", broker=mapping.BROKER)
     return raw
+
+
+def _trigger_id(gtt_id: str) -> int:
+    """Kite's trigger ids are numbers: anything else is refused before it is sent."""
+    if not gtt_id.isascii() or not gtt_id.isdigit():
+        raise InputError(f"{gtt_id!r} is not a Kite GTT trigger id (a number)")
+    return int(gtt_id)
 
 
 def _ist(moment: dt.datetime) -> dt.datetime:

@@ -11,9 +11,7 @@ cannot be read raises :class:`ProtocolError` quoting it, never KeyError or Value
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +37,7 @@ from brokerplex.models import (
     Validity,
     Variety,
 )
+from brokerplex.ops.models import BasketMargin, Candle, Gtt, GttOrder, GttRequest, GttStatus, GttType, Margin
 from brokerplex_zerodha.errors import BROKER as BROKER  # re-exported: mapping is where callers look
 
 Payload = Mapping[str, Any]
@@ -256,24 +255,114 @@ def profile_from_kite(raw: Payload, broker: str = BROKER) -> Profile:
                        broker=broker, exchanges=exchanges, products=products)
 
 
-@dataclass(frozen=True, slots=True)
-class Candle:
-    at: dt.datetime
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
-    volume: int
-    open_interest: int | None = None
-
-
 def candle_from_kite(raw: Payload) -> Candle:
     """One candle as the client returns it (``date`` already a datetime; ``oi`` when asked for)."""
     with wire.reading(BROKER, "candle from Kite", raw):
-        return Candle(wire.moment(raw.get("date"), "date"), wire.decimal(raw.get("open"), "open"),
-                      wire.decimal(raw.get("high"), "high"), wire.decimal(raw.get("low"), "low"),
-                      wire.decimal(raw.get("close"), "close"), _count(raw, "volume"),
-                      wire.whole(raw.get("oi"), "oi", None))
+        return Candle(at=wire.moment(raw.get("date"), "date"), open=wire.decimal(raw.get("open"), "open"),
+                      high=wire.decimal(raw.get("high"), "high"), low=wire.decimal(raw.get("low"), "low"),
+                      close=wire.decimal(raw.get("close"), "close"), volume=wire.whole(raw.get("volume"), "volume"),
+                      open_interest=wire.whole(raw.get("oi"), "oi", None))
+
+
+# Kite's margin components, in its own names; the ones it reports as non-zero make a margin's breakdown.
+MARGIN_PARTS = ("span", "exposure", "option_premium", "additional", "bo", "cash", "var")
+
+
+def margin_from_kite(request: OrderRequest, raw: Payload) -> Margin:
+    """One item of ``/margins/orders`` (or a basket's ``orders``) for the order it was asked for."""
+    with wire.reading(BROKER, "order margin from Kite", raw):
+        if wire.field(raw, "exchange", "tradingsymbol") is not None and kite_symbol(raw) != request.symbol:
+            raise ProtocolError(f"a margin for {kite_symbol(raw)} in the place of {request.symbol}")
+        parts = {name: wire.decimal(raw.get(name), name) for name in MARGIN_PARTS if raw.get(name) is not None}
+        pnl = raw.get("pnl")
+        if isinstance(pnl, dict):
+            parts["pnl"] = _money(pnl, "realised") + _money(pnl, "unrealised")
+        return Margin(symbol=request.symbol, side=request.side, quantity=request.quantity,
+                      total=wire.decimal(raw.get("total"), "total"), charges=_charges(raw),
+                      breakdown={name: value for name, value in parts.items() if value})
+
+
+def basket_margin_from_kite(requests: Sequence[OrderRequest], raw: Payload) -> BasketMargin:
+    """``/margins/basket``: what the legs add up to (``initial``), what they block together (``final``)."""
+    with wire.reading(BROKER, "basket margin from Kite", raw):
+        legs = raw.get("orders")
+        if not isinstance(legs, list) or len(legs) != len(requests):
+            raise ProtocolError(f"a basket of {len(requests)} order(s) answered without as many margins")
+        initial, final = wire.required(raw, "initial"), wire.required(raw, "final")
+        return BasketMargin(initial=wire.decimal(initial.get("total"), "initial.total"),
+                            final=wire.decimal(final.get("total"), "final.total"), charges=_charges(raw),
+                            legs=[margin_from_kite(request, leg) for request, leg in zip(requests, legs, strict=True)])
+
+
+def _charges(raw: Payload) -> Decimal | None:
+    charges = raw.get("charges")
+    if charges is None:
+        return None
+    return wire.decimal(wire.required(charges, "total"), "charges.total")
+
+
+def margin_params(request: OrderRequest) -> dict[str, Any]:
+    """One item of a ``/margins/orders`` or ``/margins/basket`` JSON body (prices as JSON numbers)."""
+    exchange, _, tradingsymbol = request.symbol.partition(":")
+    return {"exchange": exchange, "tradingsymbol": tradingsymbol, "transaction_type": request.side.value,
+            "variety": request.variety.value, "product": request.resolved_product.value,
+            "order_type": request.order_type.value, "quantity": request.quantity,
+            "price": float(request.price or 0), "trigger_price": float(request.trigger_price or 0)}
+
+
+GTT_TYPES = wire.Words("GTT type", {kind.value: kind for kind in GttType})
+GTT_STATUSES = wire.Words("GTT status", {status.value: status for status in GttStatus})
+
+
+def gtt_from_kite(raw: Payload) -> Gtt:
+    """One trigger of ``/gtt/triggers``; an order it placed once triggered is in its leg's ``result``."""
+    with wire.reading(BROKER, "GTT trigger from Kite", raw):
+        condition = wire.required(raw, "condition")
+        legs = raw.get("orders")
+        if not isinstance(legs, list) or not legs:
+            raise ProtocolError("a trigger without orders")
+        values = condition.get("trigger_values")
+        if not isinstance(values, list) or not values:
+            raise ProtocolError("a trigger without trigger_values")
+        return Gtt(
+            gtt_id=wire.text(raw.get("id"), "id"),
+            status=GTT_STATUSES(raw.get("status")),
+            symbol=kite_symbol(condition),
+            type=GTT_TYPES(raw.get("type")),
+            trigger_prices=[wire.decimal(value, "trigger_values") for value in values],
+            last_price=wire.decimal(condition.get("last_price"), "last_price"),
+            orders=[_gtt_order(leg) for leg in legs],
+            created_at=wire.moment(raw.get("created_at"), "created_at", None),
+            updated_at=wire.moment(raw.get("updated_at"), "updated_at", None),
+            expires_at=wire.moment(raw.get("expires_at"), "expires_at", None),
+            triggered_order_ids=[order_id for leg in legs if (order_id := _triggered_order_id(leg))],
+        )
+
+
+def _gtt_order(leg: Payload) -> GttOrder:
+    return GttOrder(side=SIDES(leg.get("transaction_type")), quantity=wire.whole(leg.get("quantity"), "quantity"),
+                    price=wire.decimal(leg.get("price"), "price"), product=PRODUCTS(leg.get("product")))
+
+
+def _triggered_order_id(leg: Payload) -> str | None:
+    """The order a fired leg placed: ``result.order_result.order_id`` (empty when the order failed)."""
+    result = leg.get("result")
+    if result is None:
+        return None
+    outcome = wire.required(result, "order_result")
+    return wire.text(outcome.get("order_id"), "order_result.order_id", None) or None
+
+
+def gtt_params(request: GttRequest) -> dict[str, Any]:
+    """Keyword arguments of ``KiteConnect.place_gtt`` (and ``modify_gtt``): the client sends JSON numbers."""
+    exchange, _, tradingsymbol = request.symbol.partition(":")
+    return {
+        "trigger_type": request.type.value, "tradingsymbol": tradingsymbol, "exchange": exchange,
+        "trigger_values": [float(value) for value in request.trigger_prices],
+        "last_price": float(request.last_price),
+        "orders": [{"transaction_type": order.side.value, "quantity": order.quantity, "order_type": "LIMIT",
+                    "product": order.product.value, "price": float(order.price)} for order in request.orders],
+    }
 
 
 # -- writes ---------------------------------------------------------------------------------

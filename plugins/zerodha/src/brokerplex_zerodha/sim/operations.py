@@ -51,14 +51,24 @@ def _derivative(entry: Entry) -> bool:
     return entry.segment.endswith(("-FUT", "-OPT"))
 
 
-def margin_dict(total: Decimal, entry: Entry | None, *, derivative: bool) -> Json:
-    """Kite's margin object: the paper requirement as SPAN on derivatives, VaR on the cash market."""
+def _component(entry: Entry, side: Side) -> str:
+    """Where Kite reports an order's margin: a bought option's premium as ``option_premium``, other derivatives
+    as ``span``, the cash market as ``var``."""
+    if entry.segment.endswith("-OPT") and side is Side.BUY:
+        return "option_premium"
+    return "span" if _derivative(entry) else "var"
+
+
+def margin_dict(total: Decimal, entry: Entry | None, *, derivative: bool, component: str | None = None) -> Json:
+    """Kite's margin object: the paper requirement under ``component`` (by default SPAN on derivatives, VaR on
+    the cash market)."""
+    part = component or ("span" if derivative else "var")
     return {
         "type": "" if entry is None else "commodity" if entry.instrument.exchange.value == "MCX" else "equity",
         "tradingsymbol": "" if entry is None else entry.instrument.tradingsymbol,
         "exchange": "" if entry is None else entry.instrument.exchange.value,
-        "span": mapping.number(total) if derivative else 0.0, "exposure": 0.0, "option_premium": 0.0,
-        "additional": 0.0, "bo": 0.0, "cash": 0.0, "var": 0.0 if derivative else mapping.number(total),
+        **{name: mapping.number(total) if name == part else 0.0
+           for name in ("span", "exposure", "option_premium", "additional", "bo", "cash", "var")},
         "pnl": {"realised": 0.0, "unrealised": 0.0}, "leverage": 0.0 if entry is None else 1.0,
         "charges": zero_charges(_tax_type(entry) if entry else ""), "total": mapping.number(total),
     }
@@ -142,7 +152,8 @@ class OperationRoutes:
         return checked
 
     def _leg(self, preview: MarginPreview, entry: Entry) -> Json:
-        return margin_dict(preview.margin, entry, derivative=_derivative(entry))
+        return margin_dict(preview.margin, entry, derivative=_derivative(entry),
+                           component=_component(entry, preview.request.side))
 
     async def order_margins(self, request: Request, session: Session) -> Response:
         """What each order would block on its own, given the account's positions."""
