@@ -43,7 +43,10 @@ def years_to_expiry(expiry: dt.date, now: dt.datetime) -> float:
 def select_strikes(options: Sequence[Instrument], spot: Decimal | None, strikes: int | None) -> list[Decimal]:
     """The chain's strikes, ascending: the one nearest ``spot`` and ``strikes`` on each side of it
     (every strike when ``strikes`` is None or the spot is unknown)."""
-    listed = sorted({option.strike for option in options if option.strike is not None})
+    return _around(sorted({option.strike for option in options if option.strike is not None}), spot, strikes)
+
+
+def _around(listed: list[Decimal], spot: Decimal | None, strikes: int | None) -> list[Decimal]:
     if strikes is None or spot is None or not listed:
         return listed
     at = bisect_left(listed, spot)
@@ -71,7 +74,7 @@ def build_chain(
         if option.expiry == expiry and option.strike is not None:
             by_strike.setdefault(option.strike, {})[option.instrument_type] = option
     rows = []
-    for strike in select_strikes([o for side in by_strike.values() for o in side.values()], spot, strikes):
+    for strike in _around(sorted(by_strike), spot, strikes):
         sides = by_strike[strike]
         call, put = sides.get(InstrumentType.CE), sides.get(InstrumentType.PE)
         rows.append(ChainRow(
