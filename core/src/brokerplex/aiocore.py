@@ -68,7 +68,7 @@ class ManagerCore:
         # Found once per session: re-running every plugin's registration per order is waste.
         self._capabilities: dict[str, Capabilities] = {}
         self._pipeline = OrderPipeline(lambda: self.journal, self.plugins, self._capabilities.__getitem__,
-                                       self.instrument)
+                                       self.instrument, self._pretrade_guard)
 
     # -- brokers and accounts ----------------------------------------------------
     def brokers(self) -> dict[str, RegisteredBroker]:
@@ -296,6 +296,10 @@ class ManagerCore:
         return stream
 
     # -- orders (the pipeline owns what happens to an order) -----------------------------
+    async def _pretrade_guard(self, account: str, broker: Broker, request: OrderRequest, instrument: Instrument,
+                              reducing: bool) -> None:
+        """Raise VetoedError to stop an order before it is sent (the account limits override this)."""
+
     @only_ours
     async def place_order(self, account: str, request: OrderRequest, *, client: str | None = None) -> OrderAck:
         """Validate, journal, send once. An ambiguous failure is reconciled, never resent.

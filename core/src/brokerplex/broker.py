@@ -127,7 +127,7 @@ class Broker(BrokerOperations, abc.ABC):
         await self.connect()
         return await self.profile()
 
-    async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
+    async def close(self) -> None:
         """Release connections; the stored session stays valid."""
 
     # -- reads -----------------------------------------------------------------

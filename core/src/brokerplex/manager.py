@@ -32,6 +32,7 @@ from brokerplex.models import (
     TickMode,
     Trade,
 )
+from brokerplex.ops.facade import SyncOperations
 from brokerplex.outcomes import FanOutResult, Reconciled
 from brokerplex.pipeline import RECONCILE_GRACE
 from brokerplex.registry import RegisteredBroker
@@ -43,8 +44,9 @@ T = TypeVar("T")
 __all__ = ["AsyncBrokerManager", "BrokerManager", "ClientView", "FanOutResult", "Reconciled"]
 
 
-class BrokerManager:
-    """The sync facade: the same operations, callable from any thread.
+class BrokerManager(SyncOperations):
+    """The sync facade: the same operations (the trader operations from
+    :class:`~brokerplex.ops.facade.SyncOperations`), callable from any thread.
 
     ``manager.aio`` is the async core, for code that already runs an event loop.
     """
@@ -130,9 +132,6 @@ class BrokerManager:
                 yield event
         finally:
             self._loop.run(stream.close())
-
-    def orders(self, account: str, *, client: str | None = None) -> list[Order]:
-        return self._loop.run(self.aio.orders(account, client=client))
 
     def order_history(self, account: str, order_id: str, *, client: str | None = None) -> list[Order]:
         return self._loop.run(self.aio.order_history(account, order_id, client=client))

@@ -318,6 +318,7 @@ class OrderAck(_Model):
     client_order_id: str | None = None
     status: OrderStatus | None = None
     status_message: str | None = None
+    children: list[OrderAck] = []  # an order the broker sliced itself (Kite's autoslice): one per slice
 
 
 class Trade(_Model):

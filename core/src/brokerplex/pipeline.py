@@ -42,16 +42,22 @@ RECONCILE_GRACE = dt.timedelta(minutes=2)
 
 class OrderPipeline:
     def __init__(self, journal: Callable[[], OrderJournal], plugins: pluggy.PluginManager,
-                 rules: Callable[[str], Capabilities],
-                 instrument: Callable[[str, str], Awaitable[Instrument]]) -> None:
+                 rules: Callable[[str], Capabilities], instrument: Callable[[str, str], Awaitable[Instrument]],
+                 guard: Callable[[str, Broker, OrderRequest, Instrument, bool], Awaitable[None]]) -> None:
         self._journal, self._plugins, self._rules, self._instrument = journal, plugins, rules, instrument
+        self._guard = guard  # the account's limits and kill switch (brokerplex.ops.limits)
 
     # -- place ------------------------------------------------------------------
-    async def place(self, account: str, broker: Broker, request: OrderRequest) -> OrderAck:
-        """Validate, journal, send once. An ambiguous failure is reconciled, never resent."""
-        request = await self._prepare(account, broker, request)
+    async def place(self, account: str, broker: Broker, request: OrderRequest, *, reducing: bool = False) -> OrderAck:
+        """Validate, journal, send once. An ambiguous failure is reconciled, never resent. ``reducing``: the
+        order only reduces a position (an exit), which a halted account still lets through."""
+        return await self.send(account, broker, await self.prepare(account, broker, request, reducing=reducing))
+
+    async def send(self, account: str, broker: Broker, request: OrderRequest, *, autoslice: bool = False) -> OrderAck:
+        """Journal a prepared request (:meth:`prepare`), then send it once (``autoslice``: for the broker to
+        slice, one intent for all its slices)."""
         cid = request.client_order_id
-        assert cid is not None  # _prepare always assigns one
+        assert cid is not None  # prepare always assigns one
         journal = self._journal()
         journal.record_intent(cid, account, broker.context.broker, request.model_dump_json(),
                               client=broker.client_code)
@@ -60,17 +66,25 @@ class OrderPipeline:
         # it, and the order is acknowledged only once both are done.
         durable = asyncio.ensure_future(asyncio.to_thread(journal.sync))
         try:
-            return await self._send(account, broker, request, cid)
+            return await self._send(account, broker, request, cid, autoslice)
         finally:
             await durable
 
-    async def _prepare(self, account: str, broker: Broker, request: OrderRequest) -> OrderRequest:
+    async def validate(self, account: str, broker: Broker, request: OrderRequest) -> tuple[OrderRequest, Instrument]:
+        """``request`` checked against the broker's capabilities and the instrument's rules; nothing is sent."""
         request = revalidated(request)  # however it was built: model_copy(update=...) and model_construct skip it
         if problem := self._rules(account).refusal(request):
             raise InputError(f"{broker.context.broker} {problem}")
         instrument = await self._instrument(account, request.symbol)
         if problem := order_problem(request, instrument):
             raise InputError(problem)
+        return request, instrument
+
+    async def prepare(self, account: str, broker: Broker, request: OrderRequest, *,
+                      reducing: bool = False) -> OrderRequest:
+        """Validated, past the limits and the pre-trade checks, with a client order id: ready to send."""
+        request, instrument = await self.validate(account, broker, request)
+        await self._guard(account, broker, request, instrument, reducing)
         vetoes = self._plugins.hook.pretrade_check(
             account=account, broker=broker.context.broker, request=request, instrument=instrument
         )
@@ -80,9 +94,9 @@ class OrderPipeline:
             request = request.model_copy(update={"client_order_id": new_client_order_id()})
         return request
 
-    async def _send(self, account: str, broker: Broker, request: OrderRequest, cid: str) -> OrderAck:
+    async def _send(self, account: str, broker: Broker, request: OrderRequest, cid: str, autoslice: bool) -> OrderAck:
         try:
-            ack = await broker.place_order(request)
+            ack = await (broker.place_autosliced if autoslice else broker.place_order)(request)
         except asyncio.CancelledError:  # interrupted (Ctrl-C) while the order may be on its way
             self._record(account, broker, cid, JournalState.UNKNOWN, "unknown",
                          message="interrupted while sending; it was not resent")

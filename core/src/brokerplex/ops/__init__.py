@@ -15,7 +15,7 @@ from brokerplex.capabilities import Capabilities
 Mode = Literal["native", "emulated", "unsupported"]
 
 #: Operations a broker may do natively (``Capabilities.operations``).
-NATIVE = ("exit", "cancel_all", "convert", "margins", "basket_margins", "gtt", "candles")
+NATIVE = ("exit", "slice", "cancel_all", "convert", "margins", "basket_margins", "gtt", "candles")
 #: Operations the manager builds from the primitives when the broker has no route for them.
 EMULATED = ("exit", "cancel_all", "basket", "slice", "target", "search", "expiries", "chain", "depth", "pnl")
 

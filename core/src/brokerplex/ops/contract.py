@@ -8,6 +8,8 @@ operation when declared and emulates the rest from the primitives where it can (
 operation          native method                                   emulated from
 =================  ==============================================  =======================================
 exit               ``square_off(position)``                        cancel + a market order (journalled)
+slice              ``place_autosliced(request)``                   freeze-sized children (when the master
+                                                                   gives the freeze quantity)
 cancel_all         ``cancel_all(symbol)``                          ``cancel_order`` for each open order
 convert            ``convert_position(position, quantity, to)``    —
 margins            ``order_margins(requests)``                     —
@@ -47,6 +49,11 @@ class BrokerOperations:
     async def square_off(self, position: Position) -> OrderAck:
         """Flatten ``position`` at market through the broker's own square-off route."""
         raise self._lacks("a square-off route")
+
+    async def place_autosliced(self, request: OrderRequest) -> OrderAck:
+        """Place ``request`` for the broker to slice at the freeze quantity (Kite's ``autoslice``), once; the
+        ack's ``children`` are the slices, a refused slice as a REJECTED child with the broker's reason."""
+        raise self._lacks("sliced orders")
 
     async def cancel_all(self, symbol: str) -> None:
         """Cancel every open order of ``symbol`` in one request."""

@@ -36,7 +36,7 @@ class Margin(_Model):
     quantity: int
     total: Money  # margin the order blocks
     charges: Money | None = None  # brokerage, taxes and fees, where the broker says
-    breakdown: dict[str, Money] = {}  # span, exposure, … as the broker names them
+    breakdown: dict[str, Money] = Field(default_factory=dict)  # span, exposure, … as the broker names them
 
 
 class BasketMargin(_Model):
@@ -46,7 +46,7 @@ class BasketMargin(_Model):
     initial: Money
     final: Money
     charges: Money | None = None
-    legs: list[Margin] = []
+    legs: list[Margin] = Field(default_factory=list)
 
 
 class GttType(StrEnum):
@@ -109,7 +109,7 @@ class Gtt(_Model):
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
     expires_at: Timestamp | None = None
-    triggered_order_ids: list[str] = []  # the orders it placed once triggered
+    triggered_order_ids: list[str] = Field(default_factory=list)  # the orders it placed once triggered
 
 
 class LegOutcome(StrEnum):
@@ -134,7 +134,7 @@ class LegResult(_Model):
     message: str | None = None
     client_code: str | None = None
     request: OrderRequest | None = None
-    cancelled: list[str] = []  # exits: the open orders cancelled first
+    cancelled: list[str] = Field(default_factory=list)  # exits: the open orders cancelled first
 
     @property
     def ok(self) -> bool:

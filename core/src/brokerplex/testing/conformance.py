@@ -32,10 +32,11 @@ from brokerplex.manager import BrokerManager
 from brokerplex.models import Funds, Holding, Order, OrderRequest, Position, Quote, Side, Tick, TickMode, Trade
 from brokerplex.testing.faults import VenueChecks
 from brokerplex.testing.harness import ACCOUNT, ConformanceTarget, UnattendedLoginIO, login_params
+from brokerplex.testing.operations import OperationChecks
 from brokerplex.testing.trading import TradingChecks
 
 
-class BrokerConformance(TradingChecks, VenueChecks):
+class BrokerConformance(TradingChecks, VenueChecks, OperationChecks):
     """The suite. Subclasses provide the ``conformance_target`` fixture."""
 
     # -- session and reference data ------------------------------------------------
