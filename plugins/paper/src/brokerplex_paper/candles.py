@@ -97,8 +97,10 @@ def _candle(path: PricePath, at: dt.datetime, begins: dt.datetime, ends: dt.date
     if ends >= forming.now and forming.last_price is not None:
         prices[-1] = forming.last_price  # the candle still forming closes where the market trades now
     instrument = path.listing.instrument
-    volume = rng(path.seed, instrument.symbol, begins.isoformat(), "volume").randint(1, 500) * instrument.lot_size \
-        if instrument.tradable else 0
+    # About ten lots a second, as the exchange's tape trades between two looks.
+    pace = rng(path.seed, instrument.symbol, begins.isoformat(), "volume").randint(1, 20)
+    lots = pace * int((ends - begins).total_seconds())
+    volume = max(lots, 1) * instrument.lot_size if instrument.tradable else 0
     oi = rng(path.seed, instrument.symbol, "oi").randint(100, 50_000) * instrument.lot_size \
         if instrument.instrument_type in _DERIVATIVES else None  # as the exchange's quotes give it
     return Candle(at=at, open=prices[0], high=max(prices), low=min(prices), close=prices[-1], volume=volume,
