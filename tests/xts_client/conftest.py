@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from brokerplex.cli import ClickLoginIO
-from brokerplex.manager import AsyncBrokerManager
+from brokerplex.manager import AsyncBrokerManager, BrokerManager
 from brokerplex.streaming import FeedState
 from brokerplex_xts_client.broker import XtsClientBroker
 from brokerplex_xts_client.sim import XtsSimulator
@@ -119,3 +119,32 @@ def xts_api() -> Iterator[Clients]:
     yield clients
     for http in clients.http:
         http.close()
+
+
+class Account:
+    """An account logged in through a BrokerManager (``manager``, as ``name``): ``run(work)`` runs
+    ``work(broker)`` on the manager's own loop with its connected broker, a dealer's acting for ``client``."""
+
+    def __init__(self, manager: BrokerManager, name: str) -> None:
+        self.manager, self.name = manager, name
+
+    def run(self, work: Callable[[XtsClientBroker], Awaitable[T]], client: str | None = None) -> T:
+        async def on(account: str) -> T:
+            broker = await self.manager.aio.session(account)
+            acting = broker if client is None else await broker.for_client(client)
+            assert isinstance(acting, XtsClientBroker)
+            return await work(acting)
+
+        (result,) = self.manager.fan_out([self.name], on)
+        if result.error is not None:
+            raise result.error
+        return result.value  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def investor(tmp_path: Path, xts_sim: XtsSimulator) -> Iterator[Account]:
+    """The simulator's investor login as account ``x1``, logged in."""
+    with BrokerManager(tmp_path / "home") as manager:
+        manager.activate("xts_client", "x1", xts_sim.settings())
+        manager.login("x1", {}, ClickLoginIO())
+        yield Account(manager, "x1")

@@ -208,26 +208,6 @@ def test_find_order_matches_the_order_unique_identifier(manager: BrokerManager) 
     assert on_broker(manager, lambda broker: broker.find_order("nosuchcid")) is None
 
 
-def test_cancel_all_cancels_every_open_order_of_an_instrument(manager: BrokerManager) -> None:
-    price = resting_price(manager, "NSE:INFY")
-    for _ in range(2):
-        manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1,
-                                                  order_type=OrderType.LIMIT, price=price))
-    kept = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:RELIANCE", side=Side.BUY, quantity=1,
-                                                     order_type=OrderType.LIMIT,
-                                                     price=resting_price(manager, "NSE:RELIANCE")))
-    cancelled = on_broker(manager, lambda broker: broker.cancel_all(["NSE:INFY"]))
-    assert len(cancelled) == 2
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        statuses = {o.order_id: o.status for o in manager.orders(ACCOUNT)}
-        if all(statuses[order_id] is OrderStatus.CANCELLED for order_id in cancelled):
-            break
-        time.sleep(0.2)
-    assert all(statuses[order_id] is OrderStatus.CANCELLED for order_id in cancelled)
-    assert statuses[kept.order_id] is OrderStatus.OPEN
-
-
 def test_unknown_and_malformed_order_ids(manager: BrokerManager) -> None:
     with pytest.raises(OrderNotFoundError):
         manager.order_history(ACCOUNT, "123456789")
@@ -249,19 +229,6 @@ def test_day_and_net_positions(manager: BrokerManager) -> None:
     assert [p.quantity for p in day] == [3]
     assert [p.symbol for p in net] == ["NSE:INFY"]
     assert net[0].last_price > 0
-
-
-def test_ohlc_candles(manager: BrokerManager) -> None:
-    end = dt.datetime.now(dt.UTC)
-    start = end - dt.timedelta(days=7)
-    bars = on_broker(manager, lambda broker: broker.ohlc("NSE:INFY", "15m", start, end))
-    assert bars
-    for bar in bars:
-        assert start - dt.timedelta(minutes=15) <= bar.at <= end
-        assert bar.low <= bar.open <= bar.high
-        assert bar.low <= bar.close <= bar.high
-    with pytest.raises(InputError, match="unknown interval"):
-        on_broker(manager, lambda broker: broker.ohlc("NSE:INFY", "7m", start, end))
 
 
 def test_the_master_is_cached_per_day(manager: BrokerManager, tmp_path: Path) -> None:

@@ -122,10 +122,25 @@ class TestTimes:
 
     def test_ohlc_times_are_shifted_by_ist(self) -> None:
         bars = quotes.candles("1735981200|100.5|101|99.5|100|1200|0|,1735981260|100|100.2|99.9|100.1|300|0|")
-        assert bars[0][0] == dt.datetime(2025, 1, 4, 3, 30, tzinfo=dt.UTC)  # 09:00 IST
-        assert bars[1][4] == Decimal("100.1")
-        assert bars[1][5] == 300
+        assert bars[0].at == dt.datetime(2025, 1, 4, 3, 30, tzinfo=dt.UTC)  # 09:00 IST
+        assert (bars[1].close, bars[1].volume, bars[1].open_interest) == (Decimal("100.1"), 300, None)
         assert quotes.candles(" ") == []
+
+    def test_candles_come_oldest_first_with_open_interest(self) -> None:
+        bars = quotes.candles("1735981260|100|100.2|99.9|100.1|300|750|,1735981200|100.5|101|99.5|100|1200|700|")
+        assert [bar.open_interest for bar in bars] == [700, 750]
+
+    @pytest.mark.parametrize("bar", [
+        "1735981200|100.5|101|99.5|100|1200|",  # no open interest: six values
+        "1735981200|100.5|101|99.5|100|1200|0|9|",  # an eighth value
+        "1735981200|100.5|99|99.5|100|1200|0|",  # high below the open
+        "1735981200|100.5|101|100.6|100|1200|0|",  # low above the open
+        "x|100.5|101|99.5|100|1200|0|",
+        "1735981200|100.5|101|99.5|100|12.5|0|",  # a fractional volume
+    ])
+    def test_a_malformed_bar_is_a_protocol_error(self, bar: str) -> None:
+        with pytest.raises(ProtocolError):
+            quotes.candles(bar)
 
     def test_a_candle_without_a_price_is_unreadable_never_zero(self) -> None:
         with pytest.raises(ProtocolError, match="close"):

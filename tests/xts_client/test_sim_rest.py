@@ -315,11 +315,11 @@ def test_square_off_closes_the_position_with_a_market_order(xts_sim: XtsSimulato
     assert nothing["result"]["errors"]
 
 
-def test_a_market_bracket_order_is_refused_and_places_nothing(xts_sim: XtsSimulator, xts_api: Any) -> None:
+def test_a_bracket_without_its_exits_is_refused_and_places_nothing(xts_sim: XtsSimulator, xts_api: Any) -> None:
     api = xts_api(xts_sim, "investor")
-    bracket = {**ORDER, "orderType": "MARKET", "squarOff": 2, "stopLossPrice": 2}  # a bracket's entry is a limit
+    bracket = {**ORDER, "orderType": "MARKET", "squarOff": 2}  # a MARKET entry is allowed (PY's example)
     refused = xts_api.error_of(api.call("POST", "/interactive/orders/bracket", bracket))
-    assert refused["description"] == "Bad Request"
+    assert refused["result"]["errors"] == ["stopLossPrice is required"]
     assert xts_api.error_of(api.call("GET", "/interactive/orders"))["description"] == "Data Not Available"
 
 

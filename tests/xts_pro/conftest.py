@@ -6,10 +6,10 @@ classes are named in annotations only, under ``TYPE_CHECKING``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -18,6 +18,7 @@ from brokerplex.manager import BrokerManager
 from brokerplex.models import Order
 from brokerplex_xts_client.sim import XtsSimulator
 
+T = TypeVar("T")
 ACCOUNT = "d1"  # the dealer account of the `dealer` fixture
 PRO = "*****"  # the client code of the dealer's own (PRO) book
 
@@ -123,3 +124,25 @@ def dealer(dealer_home: Path, keys: SimKeys) -> Iterator[BrokerManager]:
         manager.activate("xts_pro", ACCOUNT, keys.options(client_code=keys.codes[0]))
         manager.login(ACCOUNT, {}, ClickLoginIO())
         yield manager
+
+
+class OnClient:
+    """``on_client(code, work)`` runs ``work(broker)`` with the dealer account's broker acting for client
+    ``code``, on the manager's own loop."""
+
+    def __init__(self, manager: BrokerManager) -> None:
+        self.manager = manager
+
+    def __call__(self, code: str, work: Callable[[Any], Awaitable[T]]) -> T:
+        async def on(account: str) -> T:
+            return await work(await (await self.manager.aio.session(account)).for_client(code))
+
+        (result,) = self.manager.fan_out([ACCOUNT], on)
+        if result.error is not None:
+            raise result.error
+        return result.value  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def on_client(dealer: BrokerManager) -> OnClient:
+    return OnClient(dealer)

@@ -17,8 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from brokerplex import wire
 from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
@@ -45,9 +44,11 @@ from brokerplex.models import (
     Profile,
     Quote,
     Trade,
+    Variety,
 )
+from brokerplex.ops.models import BasketMargin, Candle, Interval, Margin
 from brokerplex.streaming import Stream
-from brokerplex_xts_client import mapping, quotes
+from brokerplex_xts_client import linked, mapping, operations, quotes
 from brokerplex_xts_client.http import XtsHttp
 from brokerplex_xts_client.master import Store, build_store, index_rows, parse_master
 from brokerplex_xts_client.settings import XtsClientSettings
@@ -59,21 +60,7 @@ log = logging.getLogger("brokerplex.xts")
 
 MASTER_SEGMENTS = ("NSECM", "NSEFO", "NSECD", "BSECM", "BSEFO", "MCXFO")
 INDEX_SEGMENTS = ("NSECM", "BSECM")
-#: OHLC compression: our interval names → XTS ``compressionValue`` (seconds, or D/W/M).
-INTERVALS: dict[str, str] = {
-    "1m": "60", "2m": "120", "3m": "180", "5m": "300", "10m": "600", "15m": "900", "30m": "1800",
-    "1h": "3600", "day": "D", "week": "W", "month": "M",
-}
-
-
-class Candle(NamedTuple):
-    at: dt.datetime  # start of the bar, UTC
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
-    volume: int
-    open_interest: int
+QUOTE_BATCH = 50  # instruments per /instruments/quotes call (the limit OpenAlgo's XTS brokers page by)
 
 
 def session_day() -> str:
@@ -88,6 +75,7 @@ class XtsClientBroker(Broker):
     routes: ClassVar[Mapping[str, str]] = {
         "orders": "/orders", "trades": "/orders/trades", "positions": "/portfolio/positions",
     }
+    candle_ranges: ClassVar[Mapping[Interval, dt.timedelta]] = operations.CANDLE_RANGES
 
     def __init__(self, context: AccountContext, settings: BrokerSettings) -> None:
         assert isinstance(settings, XtsClientSettings)
@@ -298,43 +286,38 @@ class XtsClientBroker(Broker):
         return mapping.funds(await self.interactive("GET", "/user/balance"))
 
     async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
-        """Quotes with five-level depth (1502); what 1502 lacks (indices) comes from the touchline (1501)."""
+        """Quotes with five-level depth (1502); what 1502 lacks (indices) comes from the touchline (1501).
+        :data:`QUOTE_BATCH` instruments a request."""
         store = await self.store()
         keys = {store.key(symbol): symbol for symbol in symbols}  # SymbolError before any request
         found: dict[str, Quote] = {}
         for code in (1502, 1501):
             wanted = [key for key, symbol in keys.items() if symbol not in found]
-            if not wanted:
-                break
-            result = await self.http.marketdata("POST", "/instruments/quotes", empty={}, body={
-                "instruments": [{"exchangeSegment": seg, "exchangeInstrumentID": ident} for seg, ident in wanted],
-                "xtsMessageCode": code, "publishFormat": "JSON"})
-            for message in quotes.listed_quotes(result):
-                key = (mapping.segment_id(message.get("ExchangeSegment")) or 0,
-                       mapping.integer(message.get("ExchangeInstrumentID"), "ExchangeInstrumentID", 0))
-                if (symbol := keys.get(key)) is not None:
-                    try:
-                        found[symbol] = quotes.quote(message, symbol)
-                    except ProtocolError as exc:  # the other symbols' quotes still count
-                        log.warning("left out the quote of %s: %s", symbol, exc)
+            for first in range(0, len(wanted), QUOTE_BATCH):
+                await self._quote_batch(code, wanted[first:first + QUOTE_BATCH], keys, found)
         return found
 
-    async def ohlc(self, symbol: str, interval: str, start: dt.datetime, end: dt.datetime) -> list[Candle]:
-        """Candles of ``symbol``; ``interval`` is one of :data:`INTERVALS` (``1m`` … ``day``)."""
-        compression = INTERVALS.get(interval)
-        if compression is None:
-            raise InputError(f"unknown interval {interval!r}; use one of {', '.join(INTERVALS)}")
-        if start.tzinfo is None or end.tzinfo is None or end <= start:
-            raise InputError("give timezone-aware start and end, with start before end")
-        segment, ident = (await self.store()).key(symbol)
-        result = await self.http.marketdata("GET", "/instruments/ohlc", empty={}, params={
-            "exchangeSegment": segment, "exchangeInstrumentID": ident, "startTime": quotes.ohlc_time(start),
-            "endTime": quotes.ohlc_time(end), "compressionValue": compression})
-        data = result.get("dataReponse", result.get("dataResponse")) if isinstance(result, Mapping) else None
-        return [Candle(*bar) for bar in quotes.candles(data)]
+    async def _quote_batch(self, code: int, wanted: list[tuple[int, int]], keys: Mapping[tuple[int, int], str],
+                           found: dict[str, Quote]) -> None:
+        result = await self.http.marketdata("POST", "/instruments/quotes", empty={}, body={
+            "instruments": [{"exchangeSegment": seg, "exchangeInstrumentID": ident} for seg, ident in wanted],
+            "xtsMessageCode": code, "publishFormat": "JSON"})
+        for message in quotes.listed_quotes(result):
+            key = (mapping.segment_id(message.get("ExchangeSegment")) or 0,
+                   mapping.integer(message.get("ExchangeInstrumentID"), "ExchangeInstrumentID", 0))
+            if (symbol := keys.get(key)) is not None:
+                try:
+                    found[symbol] = quotes.quote(message, symbol)
+                except ProtocolError as exc:  # the other symbols' quotes still count
+                    log.warning("left out the quote of %s: %s", symbol, exc)
+
+    async def candles(self, symbol: str, interval: Interval, start: dt.datetime, end: dt.datetime) -> list[Candle]:
+        return await operations.candles(self, symbol, interval, start, end)
 
     # -- orders ------------------------------------------------------------------------------------
     async def place_order(self, request: OrderRequest) -> OrderAck:
+        if request.variety in (Variety.CO, Variety.BO):
+            return await linked.place(self, request)
         segment, ident = (await self.store()).key(request.symbol)
         body = {
             "exchangeSegment": mapping.SEGMENT_NAMES[segment], "exchangeInstrumentID": ident,
@@ -347,9 +330,10 @@ class XtsClientBroker(Broker):
         result = await self.interactive("POST", "/orders", body=body, bucket="orders", writing=True,
                                         client_order_id=request.client_order_id)
         # XTS says only that it took the order: its status comes later, in the book and on the socket.
-        return OrderAck(order_id=self._order_id(result), client_order_id=request.client_order_id)
+        return OrderAck(order_id=self.order_id_of(result), client_order_id=request.client_order_id)
 
-    def _order_id(self, result: Any) -> str:
+    def order_id_of(self, result: Any) -> str:
+        """The AppOrderID a write answered with; unreadable, the write's outcome is unknown."""
         found = wire.field(result, "AppOrderID", "appOrderID") if isinstance(result, Mapping) else None
         try:
             return str(mapping.order_number(found))
@@ -357,37 +341,40 @@ class XtsClientBroker(Broker):
             raise wire.unreadable(self.context.broker, "order acknowledgement", result, exc) from None
 
     async def modify_order(self, order: Order, changes: OrderModify) -> OrderAck:
-        """XTS's modify restates every field: the order as the manager read it fills in what is unchanged."""
+        """XTS's modify restates every field: the order as the manager read it fills in what is unchanged. A
+        bracket's resting entry changes through the bracket route."""
+        if order.variety is Variety.BO and order.parent_order_id is None:
+            return await linked.modify_bracket_entry(self, order, changes)
         body = mapping.modify_body(int(_order_number(order.order_id)), order, changes)
         await self.interactive("PUT", "/orders", body=body, bucket="orders", writing=True, order_id=order.order_id,
                                client_order_id=order.client_order_id)
         return OrderAck(order_id=order.order_id, client_order_id=order.client_order_id)  # confirmed later, by event
 
     async def cancel_order(self, order: Order) -> OrderAck:
+        """A cover's stop leg exits the cover, and any order of a bracket cancels the bracket (their routes);
+        anything else is cancelled alone."""
+        if await linked.cancel(self, order):
+            return OrderAck(order_id=order.order_id, client_order_id=order.client_order_id)
         await self.interactive("DELETE", "/orders", params={"appOrderID": _order_number(order.order_id)},
                                bucket="orders", writing=True, order_id=order.order_id,
                                client_order_id=order.client_order_id)
         return OrderAck(order_id=order.order_id, client_order_id=order.client_order_id)  # shows in the book, socket
 
-    async def cancel_all(self, symbols: Sequence[str] | None = None) -> list[str]:
-        """Cancel every open order (of ``symbols``, if given), one XTS cancel-all per instrument.
+    # -- trader operations (brokerplex_xts_client.operations) ------------------------------------------
+    async def square_off(self, position: Position) -> OrderAck:
+        return await operations.square_off(self, position)
 
-        Returns the ids of the orders that were open when asked."""
-        store = await self.store()
-        wanted = None if symbols is None else {store.key(symbol) for symbol in symbols}
-        resolve = await self._resolver()
-        instruments: dict[tuple[int, int], list[str]] = {}
-        for record in await self.records("orders"):
-            # Keyed by the record's own segment and id: a contract missing from the master is cancelled too.
-            segment, ident = record.get("ExchangeSegment"), record.get("ExchangeInstrumentID")
-            order = mapping.order(record, mapping.record_symbol(resolve, segment, ident, record))
-            key = (mapping.segment_id(segment) or 0, mapping.integer(ident, "ExchangeInstrumentID"))
-            if not order.status.is_final and (wanted is None or key in wanted):
-                instruments.setdefault(key, []).append(order.order_id)
-        for segment, ident in instruments:
-            await self.interactive("POST", "/orders/cancelall", bucket="orders", writing=True, body={
-                "exchangeSegment": mapping.SEGMENT_NAMES[segment], "exchangeInstrumentID": ident})
-        return [order_id for ids in instruments.values() for order_id in ids]
+    async def cancel_all(self, symbol: str) -> None:
+        await operations.cancel_all(self, symbol)
+
+    async def convert_position(self, position: Position, quantity: int, to: Product) -> None:
+        await operations.convert_position(self, position, quantity, to)
+
+    async def order_margins(self, requests: Sequence[OrderRequest]) -> list[Margin]:
+        return await operations.order_margins(self, requests)
+
+    async def basket_margins(self, requests: Sequence[OrderRequest]) -> BasketMargin:
+        return await operations.basket_margins(self, requests)
 
     # -- streaming ---------------------------------------------------------------------------------
     async def stream(self) -> Stream:

@@ -88,9 +88,25 @@ PRODUCTS = wire.Words("product", {"CNC": Product.CNC, "MIS": Product.MIS, "NRML"
 VALIDITIES = wire.Words("validity", {"DAY": Validity.DAY, "IOC": Validity.IOC})
 
 
+#: ProductType of cover and bracket legs → our variety (their product is MIS).
+LINKED_VARIETIES: dict[str, Variety] = {"CO": Variety.CO, "BO": Variety.BO}
+
+
 def variety(product: Any) -> Variety:
-    """A cover order's legs carry ProductType CO: our variety co, so that a modify can say CO again."""
-    return Variety.CO if isinstance(product, str) and product.strip().upper() == "CO" else Variety.REGULAR
+    """Cover and bracket legs carry ProductType CO or BO: our variety co or bo, so that a modify can say it
+    again and a cancel takes the cover or bracket route."""
+    return LINKED_VARIETIES.get(product.strip().upper(), Variety.REGULAR) if isinstance(product, str) \
+        else Variety.REGULAR
+
+
+def parent_order_id(record: Mapping[str, Any], order_id: int) -> str | None:
+    """The entry a cover or bracket leg belongs to (``BoEntryOrderId``; the entry names itself, [I] for
+    cover legs): None for the entry and for ordinary orders."""
+    raw = _plain(record.get("BoEntryOrderId"))
+    if raw in (None, "", 0, "0"):
+        return None
+    parent = order_number(raw)
+    return None if parent == order_id else str(parent)
 
 
 def modify_body(app_order_id: int, order: Order, changes: OrderModify) -> dict[str, Any]:
@@ -104,7 +120,8 @@ def modify_body(app_order_id: int, order: Order, changes: OrderModify) -> dict[s
         trigger = Decimal(0)
     return {
         "appOrderID": app_order_id,
-        "modifiedProductType": "CO" if order.variety is Variety.CO else order.product.value,
+        "modifiedProductType": order.variety.value.upper() if order.variety in (Variety.CO, Variety.BO)
+        else order.product.value,
         "modifiedOrderType": XTS_ORDER_TYPES[kind],
         "modifiedOrderQuantity": changes.quantity or order.quantity,
         "modifiedDisclosedQuantity": order.disclosed_quantity,
@@ -240,8 +257,9 @@ def order(record: Mapping[str, Any], symbol: str, client_code: str | None = None
         updated = interactive_time(wire.field(record, "LastUpdateDateTime", "LastUpdateDateTimeAPI")) or placed
         average = decimal(wire.field(record, "OrderAverageTradedPrice", "OrderAverageTradedPriceAPI"),
                           "OrderAverageTradedPrice")
+        number = order_number(record.get("AppOrderID"))
         return Order(
-            order_id=str(order_number(record.get("AppOrderID"))),
+            order_id=str(number),
             client_order_id=wire.text(record.get("OrderUniqueIdentifier"), "OrderUniqueIdentifier", None),
             exchange_order_id=wire.text(record.get("ExchangeOrderID"), "ExchangeOrderID", None),
             symbol=symbol,
@@ -263,6 +281,7 @@ def order(record: Mapping[str, Any], symbol: str, client_code: str | None = None
             placed_at=placed,
             updated_at=updated,
             client_code=client_code,
+            parent_order_id=parent_order_id(record, number),
         )
 
 
@@ -307,16 +326,20 @@ def position(record: Mapping[str, Any], symbol: str, client_code: str | None = N
         multiplier = decimal(record.get("Multiplier"), "Multiplier") or Decimal(1)
         # XTS positions carry no last price; the open position's MTM implies it: (ltp - avg) × qty.
         last = average + unrealised / (net * multiplier) if net and average else Decimal(0)
+        day_buys = integer(wire.field(record, "OpenBuyQuantity", "LongPosition"), "OpenBuyQuantity")
+        day_sells = integer(wire.field(record, "OpenSellQuantity", "ShortPosition"), "OpenSellQuantity")
         return Position(
             symbol=symbol,
             product=PRODUCTS(record.get("ProductType")),
             quantity=net,
-            buy_quantity=integer(wire.field(record, "OpenBuyQuantity", "LongPosition"), "OpenBuyQuantity"),
+            buy_quantity=day_buys,
             buy_value=amount_or_zero(wire.field(record, "BuyAmount", "BuyValue"), "BuyAmount"),
-            sell_quantity=integer(wire.field(record, "OpenSellQuantity", "ShortPosition"), "OpenSellQuantity"),
+            sell_quantity=day_sells,
             sell_value=amount_or_zero(wire.field(record, "SellAmount", "SellValue"), "SellAmount"),
             average_price=average,
             last_price=last.quantize(Decimal("0.01")) if last else last,
+            # What the day's trades do not explain was carried in (a conversion's isDayWise reads it).
+            overnight_quantity=net - (day_buys - day_sells),
             realised_pnl=amount_or_zero(record.get("RealizedMTM"), "RealizedMTM"),
             unrealised_pnl=unrealised,
             multiplier=multiplier,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from brokerplex import wire
 from brokerplex.errors import ProtocolError
 from brokerplex.formats import IST
 from brokerplex.models import Depth, DepthLevel, Quote
+from brokerplex.ops.models import Candle
 from brokerplex_xts_client.mapping import (
     BROKER,
     amount,
@@ -106,19 +106,27 @@ def ohlc_time(moment: dt.datetime) -> str:
     return moment.astimezone(IST).strftime("%b %d %Y %H%M%S")
 
 
-def candles(data: Any) -> list[tuple[dt.datetime, Decimal, Decimal, Decimal, Decimal, int, int]]:
-    """``dataReponse``: ``ts|o|h|l|c|v|oi|`` candles joined by ``,``; ts on the IST clock (spec section 8)."""
+def candles(data: Any) -> list[Candle]:
+    """``dataReponse``: bars ``ts|o|h|l|c|v|oi|`` joined by ``,``, ts on the IST clock (spec section 8), oldest
+    first. Read strictly: a bar without its seven values, or whose high and low do not hold its open and
+    close, is a ProtocolError, never a candle."""
     with wire.reading(BROKER, "candles", data):
         raw = wire.text(data, "dataReponse", "")
-        found = []
-        for chunk in raw.split(","):
-            if not chunk.strip():
-                continue
-            fields = chunk.strip().split("|")
-            if len(fields) < 6:
-                raise ProtocolError(f"XTS sent an unreadable candle {chunk[:60]!r}", broker=BROKER)
-            at, opened, high, low, close, volume = fields[:6]
-            found.append((ist_epoch_to_utc(integer(at, "time")), amount(opened, "open"), amount(high, "high"),
-                          amount(low, "low"), amount(close, "close"), integer(volume, "volume"),
-                          integer(fields[6], "open interest") if len(fields) > 6 else 0))
-        return found
+        found = [_bar(chunk.strip()) for chunk in raw.split(",") if chunk.strip()]
+        return sorted(found, key=lambda candle: candle.at)
+
+
+def _bar(chunk: str) -> Candle:
+    fields = chunk.split("|")
+    if fields[-1] == "":  # the trailing pipe
+        fields.pop()
+    if len(fields) != 7:
+        raise ProtocolError(f"XTS sent an unreadable candle {chunk[:60]!r}", broker=BROKER)
+    at, opened, high, low, close, volume, interest = fields
+    candle = Candle(at=ist_epoch_to_utc(wire.whole(at, "time")), open=amount(opened, "open"),
+                    high=amount(high, "high"), low=amount(low, "low"), close=amount(close, "close"),
+                    volume=wire.whole(volume, "volume"), open_interest=integer(interest, "open interest") or None)
+    if not candle.low <= min(candle.open, candle.close) <= max(candle.open, candle.close) <= candle.high:
+        raise ProtocolError(f"XTS sent a candle whose high and low do not hold its open and close {chunk[:60]!r}",
+                            broker=BROKER)
+    return candle

@@ -1,16 +1,16 @@
 """Cover and bracket orders (``/orders/cover``, ``/orders/bracket``): linked legs on the paper exchange.
 
 The paper exchange knows regular orders only, so the legs are regular intraday (MIS) orders and the
-links live here: the order book shows each leg with ProductType ``CO`` or ``BO`` and, on bracket legs,
-``BoEntryOrderId``.
+links live here: the order book and the socket events show each leg with ProductType ``CO`` or ``BO``
+and its entry's id in ``BoEntryOrderId``.
 
 * Cover: an entry (MARKET or LIMIT) and, at once, its stop-loss exit leg (STOPMARKET on the other side).
   A stop on the wrong side of the entry is refused before anything is placed. Exiting the cover makes
   the stop leg a market order (or, while the entry has not filled, cancels both).
-* Bracket: a LIMIT entry (the simulator's choice: no source shows a market bracket); when it has
-  filled, a target (LIMIT at fill ± ``squarOff``) and a stop (STOPMARKET at fill ∓ ``stopLossPrice``)
-  are placed, one cancelling the other when it fills. The exchange has no fill callback, so the
-  simulator does this when the client next reads its books (:meth:`LinkedOrders.settle`).
+* Bracket: a LIMIT or MARKET entry (PY's example places a MARKET one); when it has filled, a target
+  (LIMIT at fill ± ``squarOff``) and a stop (STOPMARKET at fill ∓ ``stopLossPrice``) are placed, one
+  cancelling the other when it fills. The exchange has no fill callback, so the simulator does this when
+  the client next reads its books (:meth:`LinkedOrders.settle`).
   ``trailingStoploss`` is accepted and not applied.
 """
 
@@ -60,15 +60,17 @@ class LinkedOrders:
         self.covers: dict[str, tuple[str, str]] = {}  # stop leg of a cover → (account, its entry)
         self.working_covers: set[str] = set()  # stop legs that may still need cancelling with their entry
         self.brackets: dict[str, Bracket] = {}  # entry order id → bracket
+        self.state.decorate = self.decorate  # socket events show the legs as the books do
 
     def decorate(self, record: dict[str, Any]) -> dict[str, Any]:
-        """An order record as XTS shows a leg: its ProductType and (bracket legs) its entry's id."""
+        """An order or trade record (book or socket event) as XTS shows a leg: its ProductType, and its entry's
+        id in ``BoEntryOrderId`` (the entry names itself; that cover legs carry it too is inferred, [I])."""
         order_id = str(record["AppOrderID"]).zfill(15)
         kind = self.kinds.get(order_id)
         if kind is not None:
             record["ProductType"] = kind
-            if kind == "BO":
-                record["BoEntryOrderId"] = str(int(self.entries.get(order_id, order_id)))
+            entry = self.entries.get(order_id) or self.covers.get(order_id, ("", order_id))[1]
+            record["BoEntryOrderId"] = str(int(entry))
         return record
 
     # -- placing -----------------------------------------------------------------------------------
@@ -157,7 +159,7 @@ class LinkedOrders:
         for name, value in (("squarOff", target), ("stopLossPrice", stop)):
             if value is not None and value <= 0:
                 errors.append(f"{name} must be a positive distance from the entry price")
-        _, request = self._entry_request(call, {"LIMIT": OrderType.LIMIT}, errors)
+        _, request = self._entry_request(call, _ENTRY_TYPES, errors)
         assert target is not None
         assert stop is not None
         account = user.account(code)

@@ -248,7 +248,9 @@ class Interactive:
         order_id = self._order_id(call)
         errors: list[str] = []
         kind = choice_field(call, "modifiedOrderType", REQUEST_ORDER_TYPES, errors, required=False)
-        choice_field(call, "modifiedProductType", PRODUCTS, errors, required=False)
+        product = str(call.field("modifiedProductType") or "").upper()
+        if product not in ("", *PRODUCTS, "CO", "BO"):
+            errors.append(f"modifiedProductType {product!r} is not one of {', '.join(PRODUCTS)}, CO, BO")
         validity = choice_field(call, "modifiedTimeInForce", VALIDITIES, errors, required=False)
         quantity = integer_field(call, "modifiedOrderQuantity", errors)
         limit = decimal_field(call, "modifiedLimitPrice", errors)
@@ -257,6 +259,9 @@ class Interactive:
             raise bad_request(*errors)
         account = user.account(code)
         current = self._find(account, order_id)
+        leg = self.linked.kinds.get(order_id)
+        if product in ("CO", "BO") and product != leg:
+            raise bad_request(f"modifiedProductType {product} is for the legs of {product} orders")
         kind = kind or current.order_type
         try:
             changes = OrderModify(
@@ -321,6 +326,8 @@ class Interactive:
         product = choice_field(call, "productType", PRODUCTS, errors)
         kind = str(call.field("positionSquareOffQuantityType") or "").lower()
         value = decimal_field(call, "squareOffQtyValue", errors, required=True)
+        if str(call.field("squareoffMode") or "").lower() not in ("daywise", "netwise"):
+            errors.append("squareoffMode must be DayWise or NetWise")
         if kind not in ("exactqty", "percentage"):
             errors.append("positionSquareOffQuantityType must be ExactQty or Percentage")
         if errors or entry is None or value is None:

@@ -26,7 +26,7 @@ from brokerplex_xts_client.sim.catalog import (
 )
 from brokerplex_xts_client.sim.http import Call, Refusal, Route, bad_request, success
 from brokerplex_xts_client.sim.records import ist_wall_seconds, number, quote_element
-from brokerplex_xts_client.sim.state import MARKETDATA, SUBSCRIPTION_LIMIT, SimState
+from brokerplex_xts_client.sim.state import MARKETDATA, QUOTE_LIMIT, SUBSCRIPTION_LIMIT, SimState
 
 MESSAGE_CODES = (1501, 1502, 1505, 1510, 1512)
 _COMPRESSIONS = {"D": 86_400, "W": 7 * 86_400, "M": 30 * 86_400}
@@ -134,6 +134,8 @@ class MarketData:
             errors.append(f"xtsMessageCode {code} is not supported")
         if not isinstance(instruments, list) or not instruments:
             errors.append("instruments must be a non-empty list")
+        elif len(instruments) > QUOTE_LIMIT:
+            errors.append(f"at most {QUOTE_LIMIT} instruments a request")
         if errors:
             raise bad_request(*errors)
         assert isinstance(code, int)

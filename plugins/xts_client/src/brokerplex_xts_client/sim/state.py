@@ -7,6 +7,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from brokerplex.ratelimit import Limit
 from brokerplex_paper.exchange import PaperExchange
@@ -18,6 +19,7 @@ from brokerplex_xts_client.sim.catalog import Catalog, Entry
 
 INTERACTIVE, MARKETDATA = "interactive", "marketdata"
 SUBSCRIPTION_LIMIT = 50  # instruments per market-data session (CAP: 47 left after 3)
+QUOTE_LIMIT = 50  # instruments per quotes request (OpenAlgo's XTS brokers page by it)
 
 # Per session and bucket. XTS documents no numbers; these mirror what brokers publish (10 orders
 # a second, a few master downloads a minute) and stay out of a normal client's way.
@@ -58,6 +60,8 @@ class SimState:
         self._sequence = 1_578_799_396_766_000
         self._lock = threading.Lock()
         self.on_interactive_change: Callable[[User], None] = lambda user: None
+        #: An order or trade record as the books show it (cover and bracket legs: sim.cover sets it).
+        self.decorate: Callable[[dict[str, Any]], dict[str, Any]] = lambda record: record
         for user in users:
             for code in (*user.client_codes, *(() if user.investor else (PRO,))):
                 exchange.ensure_account(user.account(code))

@@ -269,7 +269,8 @@ class Streams:
                 self._seen_trades.add(trade.trade_id)  # not an XTS instrument: nothing to tell
                 continue
             unique = self.state.unique_ids.get(order.order_id, order.client_order_id or "")
-            record = trade_record(trade, order, entry, owner, unique, self.state.sequence(), index)
+            record = self.state.decorate(trade_record(trade, order, entry, owner, unique, self.state.sequence(),
+                                                      index))
             await self._emit(self._ia, "trade", _compact(record), user.user_id)
             self._seen_trades.add(trade.trade_id)
         if fresh:
@@ -284,4 +285,4 @@ class Streams:
 
     def _order(self, order: Order, entry: Entry, owner: Owner) -> dict[str, Any]:
         unique = self.state.unique_ids.get(order.order_id, order.client_order_id or "")
-        return order_record(order, entry, owner, unique, self.state.sequence())
+        return self.state.decorate(order_record(order, entry, owner, unique, self.state.sequence()))
