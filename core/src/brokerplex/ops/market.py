@@ -91,7 +91,9 @@ class MarketViews(PositionOperations):
         underlying = underlying.upper()
         index = await self.search_index(account)
         now = dt.datetime.now(IST)
-        expiry = expiry or index.nearest_expiry(underlying, now.date())
+        # After the close (15:30 IST) the day's expiry is over: the nearest is the next one.
+        trading = now.date() + dt.timedelta(days=1) if now.time() >= dt.time(15, 30) else now.date()
+        expiry = expiry or index.nearest_expiry(underlying, trading)
         if expiry is None:
             raise InputError(f"no options of {underlying!r} are listed (account {account})")
         options = index.options(underlying, expiry)

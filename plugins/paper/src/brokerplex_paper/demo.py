@@ -51,6 +51,30 @@ def paper_round_trip(manager: BrokerManager) -> None:
         click.echo(f"refused: {exc}")
 
     show_books(manager, ACCOUNT)
+    trader_operations(manager, ACCOUNT)
+
+
+def trader_operations(manager: BrokerManager, account: str) -> None:
+    """The everyday operations: an option chain, the P&L, cancel-all and exits."""
+    from brokerplex.cli.ops import render
+
+    step("option chain: NIFTY, nearest expiry, three strikes each side of the spot, with IV and greeks")
+    render.chain(manager.chain(account, "NIFTY", strikes=3))
+
+    step("two limit orders rest in NSE:INFY; cancel-all cancels both")
+    instrument = manager.instrument(account, "NSE:INFY")
+    last = manager.quotes(account, ["NSE:INFY"])[instrument.symbol].last_price
+    for percent in (2, 3):
+        manager.place_order(account, OrderRequest(symbol=instrument.symbol, side=Side.BUY, quantity=5,
+                                                  order_type=OrderType.LIMIT, price=below(last, percent, instrument)))
+    render.legs(manager.cancel_all(account, symbol=instrument.symbol), "Cancel all NSE:INFY")
+
+    step("the day's P&L, per position and in total")
+    render.pnl([manager.pnl(account)])
+
+    step("exit every open position (at market, after cancelling each symbol's open orders)")
+    render.legs(manager.exit_positions(account), "Exits")
+    render.pnl([manager.pnl(account)])
 
 
 def trade_round_trip(manager: BrokerManager, account: str, *, quantity: int, carried_as: str) -> None:
