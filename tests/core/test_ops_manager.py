@@ -63,7 +63,7 @@ def test_limits_refuse_what_they_forbid_before_sending(manager: BrokerManager) -
 
 def test_a_bad_limits_file_is_a_settings_error_naming_it(manager: BrokerManager) -> None:
     limits(manager, max_order_value="-5")
-    with pytest.raises(SettingsError, match="limits file .*p.json"):
+    with pytest.raises(SettingsError, match=r"limits file .*p\.json"):
         manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1))
     (manager.home / "limits" / f"{ACCOUNT}.json").write_text("{not json")
     with pytest.raises(SettingsError, match="not JSON"):
