@@ -86,7 +86,9 @@ def orders(account: str, order_id: str | None, status: str | None, symbol: str |
         raise InputError("an order's history is not filtered: give ORDER_ID or --status/--symbol, not both")
     status = status.lower() if status else None
     if status == "unknown":
-        _unresolved(account, symbol, client, all_clients, as_json)
+        from brokerplex.cli.ops.views import unresolved
+
+        unresolved(account, symbol, client, all_clients, as_json)
         return
     manager = state().manager
     if all_clients:
@@ -97,22 +99,6 @@ def orders(account: str, order_id: str | None, status: str | None, symbol: str |
         found = manager.orders(account, client=client, status=status, symbol=symbol)  # type: ignore[arg-type]
     _show(found, as_json, lambda data: output().orders(data, title=f"History of order {order_id}" if order_id
                                                           else "Orders"))
-
-
-def _unresolved(account: str, symbol: str | None, client: str | None, all_clients: bool, as_json: bool) -> None:
-    """``orders --status unknown``: the journal's orders whose outcome is unknown (``reconcile`` settles them)."""
-    import json
-
-    from brokerplex.symbols import canonical
-
-    wanted = canonical(symbol) if symbol else None
-    found = [entry for entry in state().manager.unresolved_orders(account)
-             if (all_clients or client is None or entry.client == client)
-             and (wanted is None or json.loads(entry.request).get("symbol") == wanted)]
-    if as_json:
-        print_json([output().unresolved_record(entry) for entry in found])
-    else:
-        output().unresolved(found)
 
 
 @cli.command()

@@ -139,7 +139,9 @@ def place(
     if (sliced or dry_run) and len(clients) > 1:
         raise InputError("--slice and --dry-run act for one client at a time: give at most one --client")
     if sliced or dry_run:
-        _place_legs(account, build(OrderRequest, fields), clients[0] if clients else None, sliced,
+        from brokerplex.cli.ops.trading import place_legs
+
+        place_legs(account, build(OrderRequest, fields), clients[0] if clients else None, sliced,
                     dry_run, as_json)
         return
     if len(clients) > 1:
@@ -167,32 +169,6 @@ def place(
     if record["status"] == "REJECTED":
         reason, broker = record["status_message"] or "no reason given", manager.account(account).broker
         raise click.ClickException(f"order {record['order_id'] or cid} was rejected by {broker}: {reason}")
-
-
-def _place_legs(account: str, request: OrderRequest, client: str | None, sliced: bool, dry_run: bool,
-                as_json: bool) -> None:
-    """``place --slice`` (every child, as legs) and ``place --dry-run`` (what would be sent, and its margin)."""
-    from brokerplex.cli.ops.common import dry_run_margin, report_legs
-
-    manager = state().manager
-    if sliced:
-        with waiting(f"placing {request.symbol} in slices at {account}…"):
-            legs = manager.place_sliced(account, request, client=client, dry_run=dry_run)
-        margin = dry_run_margin(account, [leg.request for leg in legs if leg.request], client=client) if dry_run \
-            else None
-        report_legs(legs, as_json, "Slices (dry run: nothing sent)" if dry_run else "Slices", account=account,
-                    footer=margin.line if margin is not None else None)
-        return
-    leg = manager.place_dry_run(account, request, client=client)
-    priced = dry_run_margin(account, [leg.request or request], client=client)
-    if as_json:
-        print_json({**leg.model_dump(mode="json"), "margin": priced.record() if priced is not None else None})
-        return
-    from brokerplex.output import would_send
-
-    click.echo(f"dry run: {would_send(leg)}; nothing sent")
-    if priced is not None:
-        click.echo(priced.line)
 
 
 def placed_record(ack: OrderAck, order: Order | None) -> dict[str, Any]:

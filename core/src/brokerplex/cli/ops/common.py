@@ -34,7 +34,7 @@ def report_legs(legs: Sequence[LegResult], as_json: bool, title: str, *, account
     if as_json and not quiet:
         print_json([leg.model_dump(mode="json") for leg in legs])
     elif not as_json:
-        from brokerplex.output import legs as table
+        from brokerplex.cli.ops.render import legs as table
 
         table(legs, title)
     if footer:

@@ -103,7 +103,7 @@ def list_gtts(account: str, as_json: bool) -> None:
     if as_json:
         print_json([item.model_dump(mode="json") for item in found])
         return
-    from brokerplex.output import gtts
+    from brokerplex.cli.ops.render import gtts
 
     gtts(found)
 

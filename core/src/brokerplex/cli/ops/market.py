@@ -99,7 +99,7 @@ def chain(account: str, underlying: str, expiry: dt.datetime | None, strikes: in
     if as_json:
         print_json(found.model_dump(mode="json"))
         return
-    from brokerplex.output import chain as table
+    from brokerplex.cli.ops.render import chain as table
 
     table(found)
 
@@ -150,7 +150,7 @@ def _show_depth(symbol: str, book: Depth, as_json: bool, *, one_line: bool = Fal
             record = {"symbol": symbol, **book.model_dump(mode="json")}
         click.echo(json.dumps(record, default=str)) if one_line else print_json(record)
         return
-    from brokerplex.output import depth as table
+    from brokerplex.cli.ops.render import depth as table
 
     table(symbol, book)
 
@@ -178,6 +178,6 @@ def candles(account: str, symbol: str, interval: str, start: str, end: str, as_j
         with money_at_places_of(canonical(symbol)):
             print_json([candle.model_dump(mode="json") for candle in found])
         return
-    from brokerplex.output import candles as table
+    from brokerplex.cli.ops.render import candles as table
 
     table(symbol.upper(), found)

@@ -36,7 +36,7 @@ from brokerplex.cli.orders import OrderCommand, waiting
 from brokerplex.errors import InputError
 
 if TYPE_CHECKING:
-    from brokerplex.models import Product
+    from brokerplex.models import OrderRequest, Product
     from brokerplex.ops.models import LegResult
 
 
@@ -143,7 +143,7 @@ def basket(account: str, source: str, client: str | None, dry_run: bool, as_json
             raise locate_bad_leg(account, requests, client, exc) from None
     footer = None
     if result.margin is not None:
-        from brokerplex.output import basket_margin_line
+        from brokerplex.cli.ops.render import basket_margin_line
 
         footer = basket_margin_line(result.margin)
     report_legs(result.legs, as_json, "Basket (dry run: nothing sent)" if dry_run else "Basket", account=account,
@@ -219,7 +219,7 @@ def margin(account: str, symbol: str | None, side: str | None, quantity: int | N
         if as_json:
             print_json(found.model_dump(mode="json"))
         else:
-            from brokerplex.output import basket_margin
+            from brokerplex.cli.ops.render import basket_margin
 
             basket_margin(found)
         return
@@ -235,9 +235,33 @@ def margin(account: str, symbol: str | None, side: str | None, quantity: int | N
     if as_json:
         print_json([m.model_dump(mode="json") for m in found_one])
         return
-    from brokerplex.output import margins
+    from brokerplex.cli.ops.render import margins
 
     margins(found_one)
+
+
+def place_legs(account: str, request: OrderRequest, client: str | None, sliced: bool, dry_run: bool,
+                as_json: bool) -> None:
+    """``place --slice`` (every child, as legs) and ``place --dry-run`` (what would be sent, and its margin)."""
+    manager = state().manager
+    if sliced:
+        with waiting(f"placing {request.symbol} in slices at {account}…"):
+            legs = manager.place_sliced(account, request, client=client, dry_run=dry_run)
+        margin = dry_run_margin(account, [leg.request for leg in legs if leg.request], client=client) if dry_run \
+            else None
+        report_legs(legs, as_json, "Slices (dry run: nothing sent)" if dry_run else "Slices", account=account,
+                    footer=margin.line if margin is not None else None)
+        return
+    leg = manager.place_dry_run(account, request, client=client)
+    priced = dry_run_margin(account, [leg.request or request], client=client)
+    if as_json:
+        print_json({**leg.model_dump(mode="json"), "margin": priced.record() if priced is not None else None})
+        return
+    from brokerplex.cli.ops.render import would_send
+
+    click.echo(f"dry run: {would_send(leg)}; nothing sent")
+    if priced is not None:
+        click.echo(priced.line)
 
 
 @cli.command()

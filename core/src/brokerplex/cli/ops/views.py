@@ -23,7 +23,7 @@ def profile(account: str, as_json: bool) -> None:
     if as_json:
         print_json(found.model_dump(mode="json"))
         return
-    from brokerplex.output import profile as table
+    from brokerplex.cli.ops.render import profile as table
 
     table(found)
 
@@ -52,7 +52,7 @@ def pnl(accounts: tuple[str, ...], client: str | None, all_clients: bool, as_jso
                     "errors": [{"account": account, "client": code, "error": str(error),
                                 "error_type": type(error).__name__} for account, code, error in errors]})
     else:
-        from brokerplex.output import pnl as table
+        from brokerplex.cli.ops.render import pnl as table
 
         table(summaries)
     for account, code, error in errors:
@@ -90,3 +90,21 @@ def _total(summaries: list[PnlSummary]) -> dict[str, str]:
 
     return {name: money_text(sum((getattr(summary, name) for summary in summaries), Decimal(0)))
             for name in ("realised", "unrealised", "net", "day")}
+
+
+def unresolved(account: str, symbol: str | None, client: str | None, all_clients: bool, as_json: bool) -> None:
+    """``orders --status unknown``: the journal's orders whose outcome is unknown (``reconcile`` settles them)."""
+    import json
+
+    from brokerplex.cli.ops.render import unresolved as table
+    from brokerplex.cli.ops.render import unresolved_record
+    from brokerplex.symbols import canonical
+
+    wanted = canonical(symbol) if symbol else None
+    found = [entry for entry in state().manager.unresolved_orders(account)
+             if (all_clients or client is None or entry.client == client)
+             and (wanted is None or json.loads(entry.request).get("symbol") == wanted)]
+    if as_json:
+        print_json([unresolved_record(entry) for entry in found])
+    else:
+        table(found)
