@@ -19,6 +19,7 @@ from brokerplex.models import OrderRequest, OrderStatus, OrderType, Position, Pr
 from brokerplex.ops.legs import slice_quantities
 from brokerplex.ops.models import LegOutcome
 from brokerplex.ops.positions import _pnl_line
+from brokerplex.rules import tick_floor
 from brokerplex_paper.universe import nearest_future
 
 ACCOUNT = "p"
@@ -55,9 +56,9 @@ def test_limits_refuse_what_they_forbid_before_sending(manager: BrokerManager) -
         with pytest.raises(VetoedError, match=reason):
             manager.place_order(ACCOUNT, request)
     assert manager.journal.entries(ACCOUNT) == []
+    price = tick_floor(last * Decimal("0.9"), manager.instrument(ACCOUNT, "NSE:INFY"))
     manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=10,
-                                              order_type=OrderType.LIMIT, price=(last * Decimal("0.9")).quantize(
-                                                  Decimal("0.05"))))
+                                              order_type=OrderType.LIMIT, price=price))
     assert len(manager.journal.entries(ACCOUNT)) == 1
 
 
@@ -94,8 +95,8 @@ def test_a_slice_stops_at_the_first_child_that_fails(tmp_path: Path) -> None:
     with BrokerManager(tmp_path) as manager:
         manager.activate("paper", "rich")
         request = OrderRequest(symbol=future.symbol, side=Side.BUY, quantity=3 * biggest, order_type=OrderType.LIMIT,
-                               price=(manager.quotes("rich", [future.symbol])[future.symbol].last_price * Decimal(
-                                   "0.95")).quantize(Decimal("0.05")))
+                               price=tick_floor(manager.quotes("rich", [future.symbol])[future.symbol].last_price
+                                                * Decimal("0.95"), future))
         [one] = manager.margins("rich", [request.model_copy(update={"quantity": biggest})])
         manager.activate("paper", ACCOUNT, {"opening_cash": str(one.total * Decimal("1.5"))})
         results = manager.place_sliced(ACCOUNT, request)
