@@ -25,7 +25,7 @@ CAPABILITIES = Capabilities(
     varieties=("regular", "amo", "co", "iceberg"),
     streaming=("ltp", "quote", "full"),
     interactive_login=True,
-    operations=("convert", "margins", "basket_margins", "gtt", "candles"),
+    operations=("slice", "convert", "margins", "basket_margins", "gtt", "candles"),
 )
 
 

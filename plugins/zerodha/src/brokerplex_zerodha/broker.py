@@ -299,9 +299,7 @@ class ZerodhaBroker(Broker):
         # The manager has already checked the symbol against this broker's instruments. A cover order
         # without its stop-loss is refused here, not by OrderRequest: the Kite simulator books a cover
         # order's main leg, without the stop, through OrderRequest on the paper exchange.
-        if request.variety is Variety.CO and request.trigger_price is None:
-            raise InputError("a Kite cover order (variety co) needs its stop-loss as a trigger price "
-                             "(--trigger) on a MARKET or LIMIT entry")
+        _check_cover(request)
         cid = request.client_order_id
         order_id = await self._call("orders", "write", self.kite.place_order,
                                     **mapping.place_params(request), client_order_id=cid)
@@ -309,6 +307,19 @@ class ZerodhaBroker(Broker):
             raise ProtocolError(f"Kite's place reply has no order id: {order_id!r}", broker=mapping.BROKER,
                                 client_order_id=cid)
         return OrderAck(order_id=str(order_id), client_order_id=cid)
+
+    async def place_autosliced(self, request: OrderRequest) -> OrderAck:
+        """Kite's ``autoslice=true``: one request, which Kite splits at the freeze quantity into child orders."""
+        if request.variety is Variety.ICEBERG:
+            raise InputError("Kite does not autoslice iceberg orders")
+        _check_cover(request)
+        cid = request.client_order_id
+        reply = await self._call("orders", "write", self.kite.place_autoslice_order,
+                                 **mapping.place_params(request), client_order_id=cid)
+        try:
+            return mapping.autosliced_ack(reply, cid)
+        except ProtocolError as exc:  # the slices may be placed: only reconciling can tell
+            raise kite_call("write", self.context.account, client_order_id=cid).unreadable_reply(exc.message) from None
 
     # Kite's modify and cancel routes name the order's variety: the order the manager read says it.
     async def modify_order(self, order: Order, changes: OrderModify) -> OrderAck:
@@ -394,6 +405,12 @@ def _rows(raw: Any, what: str) -> list[Mapping[str, Any]]:
     if not isinstance(raw, list) or not all(isinstance(row, dict) for row in raw):
         raise ProtocolError(f"Kite's {what} reply is not a list of objects", broker=mapping.BROKER)
     return raw
+
+
+def _check_cover(request: OrderRequest) -> None:
+    if request.variety is Variety.CO and request.trigger_price is None:
+        raise InputError("a Kite cover order (variety co) needs its stop-loss as a trigger price "
+                         "(--trigger) on a MARKET or LIMIT entry")
 
 
 def _trigger_id(gtt_id: str) -> int:

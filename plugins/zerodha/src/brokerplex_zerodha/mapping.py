@@ -24,6 +24,7 @@ from brokerplex.models import (
     Funds,
     Holding,
     Order,
+    OrderAck,
     OrderModify,
     OrderRequest,
     OrderStatus,
@@ -396,6 +397,25 @@ def place_params(request: OrderRequest) -> dict[str, Any]:
         params["iceberg_legs"] = 2
         params["iceberg_quantity"] = -(-request.quantity // 2)
     return params
+
+
+def autosliced_ack(raw: Any, client_order_id: str | None) -> OrderAck:
+    """Kite's autoslice reply: the parent's id (a reference, not an order) and one child per slice, each the
+    id of an order placed or the error that refused it."""
+    with wire.reading(BROKER, "autoslice reply from Kite", raw):
+        children = raw.get("children")
+        if not isinstance(children, list) or not children:
+            raise ProtocolError("an autoslice reply without children")
+        return OrderAck(order_id=wire.text(raw.get("order_id"), "order_id"), client_order_id=client_order_id,
+                        children=[_slice(child, client_order_id) for child in children])
+
+
+def _slice(raw: Payload, client_order_id: str | None) -> OrderAck:
+    error = raw.get("error")
+    if error is None:
+        return OrderAck(order_id=wire.text(raw.get("order_id"), "order_id"), client_order_id=client_order_id)
+    return OrderAck(order_id="", client_order_id=client_order_id, status=OrderStatus.REJECTED,
+                    status_message=wire.text(wire.required(error, "message"), "error.message"))
 
 
 def modify_params(changes: OrderModify) -> dict[str, Any]:
