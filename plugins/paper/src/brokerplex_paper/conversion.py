@@ -42,7 +42,7 @@ def convert_position(
         raise InvalidOrderError(f"quantity to convert must be positive, not {quantity}")
     if position_type != "day":
         raise InvalidOrderError("only day positions can be converted on the paper exchange")
-    with exchange._transaction():
+    with exchange.atomically() as ledger:
         exchange._cash(account)  # an unknown account fails here
         listing = exchange._listing(symbol)
         instrument = listing.instrument
@@ -53,7 +53,6 @@ def convert_position(
                 f"its products are {' and '.join(sorted(allowed))}")
         if new_product is Product.MIS and exchange._square_off_due(instrument.exchange):
             raise InvalidOrderError("intraday (MIS) is closed for the day; positions cannot be converted to it")
-        ledger = exchange._ledger
         source = ledger.position(account, symbol, old_product)
         held = _convertible(source, side)
         if quantity > held:

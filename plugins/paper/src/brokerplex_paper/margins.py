@@ -46,7 +46,7 @@ def order_margins(
     account's positions, or, without ``consider_positions``, as if it held none).
 
     Raises SymbolError for an unlisted symbol, PermissionDeniedError for an unknown account."""
-    with exchange._transaction():
+    with exchange.atomically():
         exchange._cash(account)
         return [_preview(exchange, account, request, consider_positions) for request in requests]
 
@@ -55,7 +55,7 @@ def basket_margins(
     exchange: PaperExchange, account: str, requests: Sequence[OrderRequest], *, consider_positions: bool = True
 ) -> BasketPreview:
     """``requests`` as one basket: each leg alone, their sum, and the netted requirement."""
-    with exchange._transaction():
+    with exchange.atomically():
         exchange._cash(account)
         previews = [_preview(exchange, account, request, consider_positions) for request in requests]
         groups: dict[tuple[str, Product], list[MarginPreview]] = {}
