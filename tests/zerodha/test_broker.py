@@ -3,51 +3,27 @@ test_ops_market_data.py)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from brokerplex.cli import ClickLoginIO
 from brokerplex.errors import InputError
-from brokerplex.manager import AsyncBrokerManager, BrokerManager
-from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Side, Tick, Variety
+from brokerplex.manager import BrokerManager
+from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Quote, Side, Tick, Variety
 from brokerplex.rules import tick_floor
 from brokerplex.streaming import FeedState
 from brokerplex_zerodha.broker import ZerodhaBroker
 from brokerplex_zerodha.sim import KiteSimulator
 
 
-@pytest.fixture
-def home(tmp_path: Path, kite_sim: KiteSimulator) -> Iterator[Path]:
-    folder = tmp_path / "home"
-    with BrokerManager(folder) as manager:
-        manager.activate("zerodha", "z1", {"api_key": kite_sim.api_key, "api_secret": "kite_sim_secret",
-                                           "root": kite_sim.rest, "ws_root": kite_sim.ws, "login_url": kite_sim.login})
-        manager.login("z1", {"request_token": kite_sim.request_token()}, ClickLoginIO())
-    return folder
-
-
-def on_broker(home: Path, work: object) -> object:
-    async def run() -> object:
-        manager = AsyncBrokerManager(home)
-        try:
-            broker = await manager.session("z1")
-            assert isinstance(broker, ZerodhaBroker)
-            return await work(broker)  # type: ignore[operator]
-        finally:
-            await manager.close()
-
-    return asyncio.run(run())
-
-
-def test_ltp_and_ohlc_quotes(home: Path) -> None:
-    async def work(broker: ZerodhaBroker) -> tuple[object, object]:
+def test_ltp_and_ohlc_quotes(on_kite: Callable[..., Any]) -> None:
+    async def work(broker: ZerodhaBroker) -> tuple[dict[str, Quote], dict[str, Quote]]:
         return await broker.ltp(["NSE:INFY", "NSE:NIFTY 50"]), await broker.ohlc(["NSE:INFY"])
 
-    ltp, ohlc = on_broker(home, work)  # type: ignore[misc]
+    ltp, ohlc = on_kite(work)
     assert set(ltp) == {"NSE:INFY", "NSE:NIFTY 50"}
     assert ltp["NSE:INFY"].last_price > 0
     assert ltp["NSE:INFY"].depth.bids == []
@@ -55,8 +31,8 @@ def test_ltp_and_ohlc_quotes(home: Path) -> None:
 
 
 @pytest.mark.parametrize("variety", [Variety.AMO, Variety.ICEBERG])
-def test_other_varieties_are_placed_modified_and_cancelled(home: Path, variety: Variety) -> None:
-    with BrokerManager(home) as manager:
+def test_other_varieties_are_placed_modified_and_cancelled(kite_home: Path, variety: Variety) -> None:
+    with BrokerManager(kite_home) as manager:
         instrument = manager.instrument("z1", "NSE:RELIANCE")
         last = manager.quotes("z1", [instrument.symbol])[instrument.symbol].last_price
         price = tick_floor(last * Decimal("0.97"), instrument)
@@ -73,8 +49,8 @@ def test_other_varieties_are_placed_modified_and_cancelled(home: Path, variety: 
         assert next(o for o in manager.orders("z1") if o.order_id == ack.order_id).status is OrderStatus.CANCELLED
 
 
-def test_a_cover_order_carries_its_stop_loss_as_the_trigger(home: Path) -> None:
-    with BrokerManager(home) as manager:
+def test_a_cover_order_carries_its_stop_loss_as_the_trigger(kite_home: Path) -> None:
+    with BrokerManager(kite_home) as manager:
         instrument = manager.instrument("z1", "NSE:RELIANCE")
         last = manager.quotes("z1", [instrument.symbol])[instrument.symbol].last_price
         price, stop = tick_floor(last * Decimal("0.97"), instrument), tick_floor(last * Decimal("0.95"), instrument)
@@ -86,8 +62,8 @@ def test_a_cover_order_carries_its_stop_loss_as_the_trigger(home: Path) -> None:
         manager.cancel_order("z1", ack.order_id)
 
 
-def test_watching_a_silent_stream_gives_up_after_its_idle_timeout(home: Path, kite_sim: KiteSimulator) -> None:
-    with BrokerManager(home) as manager:
+def test_watching_a_silent_stream_gives_up_after_its_idle_timeout(kite_home: Path, kite_sim: KiteSimulator) -> None:
+    with BrokerManager(kite_home) as manager:
         events = manager.watch("z1", ["NSE:INFY"], "ltp", idle_timeout=1.5)
         assert isinstance(next(event for event in events if not isinstance(event, FeedState)), Tick)
         kite_sim.silence_streams(True)
@@ -136,8 +112,8 @@ def test_the_demo_scene_runs_against_its_own_simulator(tmp_path: Path, capsys: p
     assert "kite_sim_secret" not in shown
 
 
-def test_a_cover_order_without_its_stop_loss_is_refused_before_sending(home: Path) -> None:
-    with BrokerManager(home) as manager:
+def test_a_cover_order_without_its_stop_loss_is_refused_before_sending(kite_home: Path) -> None:
+    with BrokerManager(kite_home) as manager:
         before = len(manager.orders("z1"))
         with pytest.raises(InputError, match="cover order"):
             manager.place_order("z1", OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1, product="MIS",
