@@ -73,9 +73,11 @@ def test_a_bad_limits_file_is_a_settings_error_naming_it(manager: BrokerManager)
 
 def test_the_daily_loss_stop_halts_the_account_but_lets_it_exit(manager: BrokerManager) -> None:
     manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=100, product=Product.MIS))
-    manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.SELL, quantity=100, product=Product.MIS))
+    paper = manager._loop.run(manager.aio.session(ACCOUNT))
+    last = manager.quotes(ACCOUNT, ["NSE:INFY"])["NSE:INFY"].last_price
+    paper.exchange.set_price("NSE:INFY", tick_floor(last * Decimal("0.95"), manager.instrument(ACCOUNT, "NSE:INFY")))
     day = manager.pnl(ACCOUNT).day
-    assert day < 0, "buying at the ask and selling at the bid loses the spread"
+    assert day < -5000, "the market fell 5 % under a long position of 100"
     limits(manager, daily_loss_stop=str(-day / 2))
     with pytest.raises(VetoedError, match="daily loss stop"):
         manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1, product=Product.MIS))
@@ -84,6 +86,9 @@ def test_the_daily_loss_stop_halts_the_account_but_lets_it_exit(manager: BrokerM
     assert "daily loss stop" in halt.reason
     with pytest.raises(VetoedError, match="halted"):
         manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:TCS", side=Side.BUY, quantity=1))
+    [exited] = manager.exit_positions(ACCOUNT, ["NSE:INFY"])
+    assert exited.outcome is LegOutcome.DONE, exited.message
+    assert net(manager, "NSE:INFY", Product.MIS) == 0
     assert manager.resume(ACCOUNT)
     assert not manager.resume(ACCOUNT), "resuming twice says it was not halted"
 
