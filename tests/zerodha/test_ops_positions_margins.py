@@ -204,6 +204,19 @@ def test_a_margin_request_kite_refuses_is_a_refusal(on_kite: OnKite) -> None:
         on_kite(work)
 
 
+def test_no_orders_need_no_margin_and_an_empty_basket_is_refused(kite_sim: KiteSimulator, on_kite: OnKite) -> None:
+    watch = kite_sim.faults.refuse("POST /margins/", status=503)
+
+    async def work(broker: ZerodhaBroker) -> list[Margin]:
+        assert await broker.order_margins([]) == []
+        with pytest.raises(InputError, match="at least one order"):
+            await broker.basket_margins([])
+        return []
+
+    on_kite(work)
+    assert watch.applied == 0
+
+
 MARGIN = {"type": "equity", "tradingsymbol": "INFY", "exchange": "NSE", "span": 0, "exposure": 0,
           "option_premium": 0, "additional": 0, "bo": 0, "cash": 0, "var": 1498,
           "pnl": {"realised": 0, "unrealised": 0}, "leverage": 1, "charges": {"total": 1.79}, "total": 1498}

@@ -353,6 +353,8 @@ class ZerodhaBroker(Broker):
                 f"Kite's conversion reply is {str(done)[:40]!r}, not true")
 
     async def order_margins(self, requests: Sequence[OrderRequest]) -> list[Margin]:
+        if not requests:
+            return []
         raw = await self._call("other", "read", self.kite.order_margins,
                                [mapping.margin_params(request) for request in requests])
         if not isinstance(raw, list) or len(raw) != len(requests):
@@ -360,6 +362,8 @@ class ZerodhaBroker(Broker):
         return [mapping.margin_from_kite(request, item) for request, item in zip(requests, raw, strict=True)]
 
     async def basket_margins(self, requests: Sequence[OrderRequest]) -> BasketMargin:
+        if not requests:
+            raise InputError("a basket needs at least one order")
         raw = await self._call("other", "read", self.kite.basket_order_margins,
                                [mapping.margin_params(request) for request in requests], consider_positions=True)
         if not isinstance(raw, dict):
