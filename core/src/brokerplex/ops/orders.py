@@ -25,7 +25,7 @@ from brokerplex.ops.models import (
 )
 from brokerplex.outcomes import only_ours
 from brokerplex.rules import prices_problem, quantity_problem
-from brokerplex.symbols import canonical
+from brokerplex.symbols import canonical, parse_symbol
 
 StatusFilter = Literal["open", "complete", "rejected", "cancelled"]
 OPEN = (OrderStatus.PENDING, OrderStatus.OPEN, OrderStatus.TRIGGER_PENDING)
@@ -117,7 +117,7 @@ class OrderOperations(ManagerCore):
         slices natively (Kite's autoslice: its master has no freeze quantities) gets the order once, and its
         children share the order's client order id."""
         broker = await self._target(account, client)
-        if self.operation_mode(account, "slice") == "native":
+        if self.operation_mode(account, "slice") == "native" and not parse_symbol(request.symbol).exchange.is_cash:
             return await self._autosliced(account, broker, request, dry_run, reducing)
         instrument = await self.instrument(account, request.symbol)
         sizes = slice_quantities(request.quantity, instrument.freeze_quantity, instrument.lot_size)
@@ -148,7 +148,10 @@ class OrderOperations(ManagerCore):
 
         parent = await sent(prepared, placing(), client=broker.client_code)
         children = acks[0].children if acks else []
-        return [_slice_result(parent, child) for child in children] or [parent]
+        if len(children) < 2:  # the order fit in one slice: the child is the order (the parent id is no order)
+            return [_slice_result(parent, child, parent.quantity) for child in children] or [parent]
+        sizes = {order.order_id: order.quantity for order in await broker.orders()}  # the reply names ids only
+        return [_slice_result(parent, child, sizes.get(child.order_id)) for child in children]
 
     @only_ours
     async def place_dry_run(self, account: str, request: OrderRequest, *, client: str | None = None) -> LegResult:
@@ -248,10 +251,10 @@ def _as_request(order: Order) -> OrderRequest:
                                         or order.quantity, client_order_id=order.client_order_id)
 
 
-def _slice_result(parent: LegResult, child: OrderAck) -> LegResult:
+def _slice_result(parent: LegResult, child: OrderAck, quantity: int | None) -> LegResult:
     """One slice of a natively sliced order: placed, or refused with the broker's reason."""
     refused = child.status is OrderStatus.REJECTED
-    return parent.model_copy(update={"order_id": None if refused else child.order_id, "quantity": None,
+    return parent.model_copy(update={"order_id": None if refused else child.order_id, "quantity": quantity,
                                      "outcome": LegOutcome.REFUSED if refused else LegOutcome.DONE,
                                      "message": child.status_message})
 
