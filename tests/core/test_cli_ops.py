@@ -67,7 +67,8 @@ def test_exit_of_named_symbols_leaves_the_others(demo: Cli) -> None:
     ok(demo("place", "demo", "NSE:INFY", "buy", "3", "--product", "MIS"))
     ok(demo("place", "demo", "NSE:SBIN", "buy", "4", "--product", "MIS"))
     table = ok(demo("exit", "demo", "nse:sbin", "NSE:TCS")).stdout
-    assert "NSE:SBIN" in table and "no open position" in table  # TCS: nothing to do, said so
+    assert "NSE:SBIN" in table
+    assert "no open position" in table
     assert open_positions(demo) == {("NSE:INFY", "MIS"): 3}
 
 
@@ -125,7 +126,8 @@ def test_a_basket_places_every_leg_from_a_file(demo: Cli, tmp_path: Any) -> None
     source = tmp_path / "basket.json"
     source.write_text(json.dumps(BASKET))
     planned = ok(demo("basket", "demo", str(source), "--dry-run"))
-    assert "basket margin" in planned.stdout and order_book(demo) == []
+    assert "basket margin" in planned.stdout
+    assert order_book(demo) == []
 
     legs = data(demo("basket", "demo", str(source), "--json"))
     assert [(leg["symbol"], leg["outcome"]) for leg in legs] == [("NSE:INFY", "done"), ("NSE:SBIN", "done"),
@@ -146,7 +148,8 @@ def test_place_slice_above_the_freeze_quantity_sends_children_with_their_own_ids
     symbol = cheap_nifty_call(demo)  # lot 65, freeze 1800: 1950 is 1755 + 195
     assert "freeze quantity" in one_line_error(demo("place", "demo", symbol, "buy", "1950"), 2)
     planned = data(demo("place", "demo", symbol, "buy", "1950", "--slice", "--dry-run", "--json"))
-    assert [leg["outcome"] for leg in planned] == ["dry_run", "dry_run"] and order_book(demo) == []
+    assert [leg["outcome"] for leg in planned] == ["dry_run", "dry_run"]
+    assert order_book(demo) == []
 
     legs = data(demo("place", "demo", symbol, "buy", "1950", "--slice", "--json"))
 
@@ -161,7 +164,8 @@ def test_target_twice_does_not_overshoot_and_goes_short(demo: Cli) -> None:
     first = data(demo("target", "demo", "NSE:INFY", "7", "--product", "MIS", "--json"))
     assert [(leg["side"], leg["quantity"]) for leg in first] == [("BUY", 7)]
     again = data(demo("target", "demo", "NSE:INFY", "7", "--product", "MIS", "--json"))
-    assert [leg["quantity"] for leg in again] == [0] and "already at 7" in again[0]["message"]
+    assert [leg["quantity"] for leg in again] == [0]
+    assert "already at 7" in again[0]["message"]
     assert open_positions(demo) == {("NSE:INFY", "MIS"): 7}
 
     short = data(demo("target", "demo", "NSE:INFY", "-3", "--product", "MIS", "--json"))
@@ -173,14 +177,18 @@ def test_target_twice_does_not_overshoot_and_goes_short(demo: Cli) -> None:
 
 def test_dry_runs_send_nothing_and_price_the_margin(demo: Cli) -> None:
     planned = data(demo("place", "demo", "NSE:INFY", "buy", "10", "--limit", "1500", "--dry-run", "--json"))
-    assert planned["outcome"] == "dry_run" and planned["client_order_id"]
+    assert planned["outcome"] == "dry_run"
+    assert planned["client_order_id"]
     assert planned["request"]["order_type"] == "LIMIT"
     assert float(planned["margin"]["total"]) == pytest.approx(15_000, rel=0.01)
     text = ok(demo("place", "demo", "NSE:INFY", "buy", "10", "--dry-run")).stdout
-    assert "would send BUY 10 NSE:INFY MARKET CNC" in text and "margin needed" in text
+    assert "would send BUY 10 NSE:INFY MARKET CNC" in text
+    assert "margin needed" in text
     target = ok(demo("target", "demo", "NSE:SBIN", "5", "--dry-run"))
-    assert "dry_run" in target.stdout and "margin needed" in target.stdout
-    assert order_book(demo) == [] and open_positions(demo) == {}
+    assert "dry_run" in target.stdout
+    assert "margin needed" in target.stdout
+    assert order_book(demo) == []
+    assert open_positions(demo) == {}
 
 
 def test_halt_refuses_new_orders_but_exits_still_pass_and_resume_lifts_it(demo: Cli) -> None:
@@ -206,7 +214,8 @@ def test_halt_exit_all_cancels_and_flattens(demo: Cli) -> None:
     assert record["reason"] == "halted by hand"
     assert sorted((leg["symbol"], leg["outcome"]) for leg in record["legs"]) == [("NSE:INFY", "done"),
                                                                                 ("NSE:SBIN", "done")]
-    assert open_positions(demo) == {} and data(demo("orders", "demo", "--status", "open", "--json")) == []
+    assert open_positions(demo) == {}
+    assert data(demo("orders", "demo", "--status", "open", "--json")) == []
     one_line_error(demo("place", "demo", "NSE:INFY", "buy", "1"), 1)
 
 
@@ -223,7 +232,8 @@ def test_margin_of_an_order_and_of_a_basket(demo: Cli) -> None:
     assert (one["symbol"], one["side"], one["quantity"]) == ("NSE:INFY", "BUY", 10)
     assert float(one["total"]) == pytest.approx(15_000, rel=0.01)
     basket = data(demo("margin", "demo", "--basket", "-", "--json", input=json.dumps(BASKET)))
-    assert len(basket["legs"]) == 3 and float(basket["final"]) <= float(basket["initial"])
+    assert len(basket["legs"]) == 3
+    assert float(basket["final"]) <= float(basket["initial"])
     assert order_book(demo) == []
 
 
@@ -242,7 +252,8 @@ def test_gtt_place_list_modify_delete(demo: Cli) -> None:
 
     ok(demo("gtt", "delete", "demo", oco))
     statuses = {g["gtt_id"]: g["status"] for g in data(demo("gtt", "list", "demo", "--json"))}
-    assert statuses.get(oco, "deleted") != "active" and statuses[single] == "active"
+    assert statuses.get(oco, "deleted") != "active"
+    assert statuses[single] == "active"
     assert order_book(demo) == []
 
 

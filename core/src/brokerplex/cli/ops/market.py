@@ -41,8 +41,8 @@ MOMENT = MomentType()
 
 
 def _whole_day_end(raw: str, moment: dt.datetime) -> dt.datetime:
-    """``--to`` given as a date includes that whole day."""
-    return moment + dt.timedelta(days=1) if len(raw.strip()) == len("YYYY-MM-DD") else moment
+    """``--to`` given as a date includes that whole day (to its last second: brokers include the end)."""
+    return moment + dt.timedelta(days=1, seconds=-1) if len(raw.strip()) == len("YYYY-MM-DD") else moment
 
 
 @cli.command()

@@ -47,6 +47,8 @@ def pnl(accounts: tuple[str, ...], client: str | None, all_clients: bool, as_jso
             found, failed = [], [(account, client, exc)]
         summaries += found
         errors += failed
+    if not summaries and len(errors) == 1:
+        raise errors[0][2]  # nothing else to show: the one error, as any command reports it
     if as_json:
         print_json({"summaries": [_record(summary) for summary in summaries], "total": _total(summaries),
                     "errors": [{"account": account, "client": code, "error": str(error),
