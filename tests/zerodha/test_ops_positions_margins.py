@@ -85,6 +85,22 @@ def test_a_carried_position_converts_as_overnight(on_kite: OnKite) -> None:
         on_kite(work)
 
 
+def test_the_days_part_of_a_carried_position_converts_as_day(kite_sim: KiteSimulator, on_kite: OnKite) -> None:
+    async def work(broker: ZerodhaBroker) -> dict[Product, int]:
+        await buy(broker, INFY, 10)
+        # As if 4 were carried and 6 bought today: the 6 convert as the day's, the rest cannot go in one request.
+        mixed = (await held(broker))[Product.MIS].model_copy(update={"overnight_quantity": 4})
+        watch = kite_sim.faults.refuse(CONVERT, status=503)
+        with pytest.raises(InputError, match="6 from today and 4 carried, which Kite converts apart"):
+            await broker.convert_position(mixed, 7, Product.CNC)
+        assert watch.applied == 0
+        kite_sim.faults.clear()
+        await broker.convert_position(mixed, 6, Product.CNC)
+        return {product: row.quantity for product, row in (await held(broker)).items()}
+
+    assert on_kite(work) == {Product.CNC: 6, Product.MIS: 4}
+
+
 def test_what_kite_refuses_is_a_refusal_and_stays_unconverted(on_kite: OnKite) -> None:
     async def work(broker: ZerodhaBroker) -> dict[Product, int]:
         await buy(broker, INFY, 10)
@@ -99,7 +115,8 @@ def test_what_kite_refuses_is_a_refusal_and_stays_unconverted(on_kite: OnKite) -
 
 
 @pytest.mark.parametrize(("quantity", "to", "message"), [
-    (11, Product.CNC, "between 1 and 10"), (0, Product.CNC, "between 1 and 10"), (5, Product.MIS, "already MIS")])
+    (11, Product.CNC, "between 1 and 10 of NSE:INFY MIS, not 11"), (0, Product.CNC, "between 1 and 10"),
+    (5, Product.MIS, "already MIS")])
 def test_a_conversion_that_cannot_be_is_refused_before_it_is_sent(
         kite_sim: KiteSimulator, on_kite: OnKite, quantity: int, to: Product, message: str) -> None:
     async def work(broker: ZerodhaBroker) -> None:

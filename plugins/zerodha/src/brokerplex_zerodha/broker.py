@@ -335,19 +335,14 @@ class ZerodhaBroker(Broker):
 
     # -- trader operations (brokerplex.ops.contract) ----------------------------------------
     async def convert_position(self, position: Position, quantity: int, to: Product) -> None:
-        """Kite's ``PUT /portfolio/positions``: a carried position (overnight quantity) converts as overnight."""
-        if position.quantity == 0:
-            raise InputError(f"{position.symbol} {position.product} is flat: there is nothing to convert")
-        if not 0 < quantity <= abs(position.quantity):
-            raise InputError(f"convert between 1 and {abs(position.quantity)} of {position.symbol} "
-                             f"{position.product}, not {quantity}")
+        """Kite's ``PUT /portfolio/positions``, for the part of the position that holds ``quantity``."""
         if to is position.product:
             raise InputError(f"{position.symbol} is already {to}")
+        position_type, part = _conversion_part(position, quantity)
         exchange, _, tradingsymbol = position.symbol.partition(":")
         done = await self._call("other", "write", self.kite.convert_position, exchange, tradingsymbol,
-                                "BUY" if position.quantity > 0 else "SELL",
-                                "overnight" if position.overnight_quantity else "day", quantity,
-                                position.product.value, to.value)
+                                "BUY" if part > 0 else "SELL", position_type, quantity, position.product.value,
+                                to.value)
         if done is not True:
             raise kite_call("write", self.context.account).unreadable_reply(
                 f"Kite's conversion reply is {str(done)[:40]!r}, not true")
@@ -409,6 +404,24 @@ def _rows(raw: Any, what: str) -> list[Mapping[str, Any]]:
     if not isinstance(raw, list) or not all(isinstance(row, dict) for row in raw):
         raise ProtocolError(f"Kite's {what} reply is not a list of objects", broker=mapping.BROKER)
     return raw
+
+
+def _conversion_part(position: Position, quantity: int) -> tuple[str, int]:
+    """Which of Kite's two parts of a position converts ``quantity``: the day's (bought or sold today) or the
+    carried one (``overnight``), and its signed quantity; each converts on its own, with its own side."""
+    day = position.quantity - position.overnight_quantity
+    parts = [(name, held) for name, held in (("day", day), ("overnight", position.overnight_quantity)) if held]
+    for name, held in parts:
+        if 0 < quantity <= abs(held):
+            return name, held
+    if not parts:
+        raise InputError(f"{position.symbol} {position.product} is flat: there is nothing to convert")
+    if len(parts) == 1:
+        raise InputError(f"convert between 1 and {abs(parts[0][1])} of {position.symbol} {position.product}, "
+                         f"not {quantity}")
+    raise InputError(f"{position.symbol} {position.product} holds {abs(day)} from today and "
+                     f"{abs(position.overnight_quantity)} carried, which Kite converts apart: at most one of those, "
+                     f"not {quantity}")
 
 
 def _check_cover(request: OrderRequest) -> None:
