@@ -162,6 +162,23 @@ class TestRecords:
         assert (plain.variety, mapping.modify_body(1, plain, OrderModify(quantity=5))["modifiedProductType"]) == (
             Variety.REGULAR, "CNC")
 
+    def test_bracket_legs_name_their_entry(self) -> None:
+        """BoEntryOrderId links a leg to its entry; the entry names itself, and an ordinary order nothing."""
+        leg = mapping.order(order_record(ProductType="BO", BoEntryOrderId="4100100"), "NSE:INFY")
+        assert (leg.product, leg.variety, leg.parent_order_id) == (Product.MIS, Variety.BO, "4100100")
+        assert mapping.modify_body(4100200, leg, OrderModify(price=Decimal(1500)))["modifiedProductType"] == "BO"
+        entry = mapping.order(order_record(ProductType="BO", BoEntryOrderId="4100200"), "NSE:INFY")
+        assert (entry.variety, entry.parent_order_id) == (Variety.BO, None)
+        for empty in ("", 0, None):
+            assert mapping.order(order_record(BoEntryOrderId=empty), "NSE:INFY").parent_order_id is None
+        with pytest.raises(ProtocolError):
+            mapping.order(order_record(ProductType="BO", BoEntryOrderId="entry"), "NSE:INFY")
+
+    def test_overnight_quantity_is_what_the_days_trades_do_not_explain(self) -> None:
+        record = {"ExchangeSegment": "NSECM", "ExchangeInstrumentId": "1594", "ProductType": "CNC",
+                  "Quantity": "7", "OpenBuyQuantity": "3", "OpenSellQuantity": "1"}
+        assert mapping.position(record, "NSE:INFY").overnight_quantity == 5
+
     def test_resting_order(self) -> None:
         order = mapping.order(order_record(), "NSE:INFY")
         assert order.order_id == "4100200"

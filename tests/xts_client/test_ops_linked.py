@@ -82,6 +82,11 @@ def test_a_bracket_order_places_linked_legs_after_the_fill_and_cancelling_a_leg_
         (Variety.BO, ack.order_id, Side.SELL, 3)}
     assert legs[OrderType.LIMIT].price == entry.average_price + 20
     assert legs[OrderType.SL_M].trigger_price == entry.average_price - 15
+    target = legs[OrderType.LIMIT].order_id
+    further = entry.average_price + 25
+    manager.modify_order(name, target, OrderModify(price=further))  # a leg changes as an order of product BO
+    moved = book_when(investor, xts_api, lambda b: b[target].price == further)[target]
+    assert (moved.variety, moved.parent_order_id, moved.status) == (Variety.BO, ack.order_id, OrderStatus.OPEN)
     manager.cancel_order(name, legs[OrderType.LIMIT].order_id)  # the bracket is cancelled: its exit at market
     book_when(investor, xts_api, lambda b: all(b[o.order_id].status is OrderStatus.CANCELLED for o in legs.values()))
     xts_api.wait_until(lambda: net(investor), lambda quantity: quantity == 0)

@@ -13,7 +13,7 @@ from brokerplex.formats import IST
 from brokerplex.models import InstrumentType
 from brokerplex.ops.models import Interval
 from brokerplex_xts_client import CAPABILITIES
-from brokerplex_xts_client.broker import QUOTE_BATCH, XtsClientBroker
+from brokerplex_xts_client.broker import XtsClientBroker
 from brokerplex_xts_client.sim import XtsSimulator
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def test_a_malformed_bar_from_the_host_is_a_protocol_error(investor: Account, xt
 
 def test_quotes_beyond_the_batch_are_asked_in_several_requests(investor: Account, xts_sim: XtsSimulator,
                                                                xts_api: Clients) -> None:
-    assert CAPABILITIES.quote_batch == QUOTE_BATCH == 50
+    assert CAPABILITIES.quote_batch == 50
     options = [i.symbol for i in investor.manager.instruments(investor.name)
                if i.instrument_type in (InstrumentType.CE, InstrumentType.PE)][:120]
     assert len(options) == 120

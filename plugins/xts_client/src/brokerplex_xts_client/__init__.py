@@ -27,7 +27,7 @@ CAPABILITIES = Capabilities(
     varieties=("regular", "co", "bo"),
     streaming=("ltp", "quote", "full"),
     operations=("exit", "cancel_all", "convert", "margins", "basket_margins", "candles"),
-    quote_batch=50,  # instruments per /instruments/quotes call (broker.QUOTE_BATCH)
+    quote_batch=50,  # XTS takes 50 instruments a quotes request (OpenAlgo's XTS brokers page by it)
 )
 
 

@@ -48,7 +48,7 @@ from brokerplex.models import (
 )
 from brokerplex.ops.models import BasketMargin, Candle, Interval, Margin
 from brokerplex.streaming import Stream
-from brokerplex_xts_client import linked, mapping, operations, quotes
+from brokerplex_xts_client import CAPABILITIES, linked, mapping, operations, quotes
 from brokerplex_xts_client.http import XtsHttp
 from brokerplex_xts_client.master import Store, build_store, index_rows, parse_master
 from brokerplex_xts_client.settings import XtsClientSettings
@@ -60,7 +60,6 @@ log = logging.getLogger("brokerplex.xts")
 
 MASTER_SEGMENTS = ("NSECM", "NSEFO", "NSECD", "BSECM", "BSEFO", "MCXFO")
 INDEX_SEGMENTS = ("NSECM", "BSECM")
-QUOTE_BATCH = 50  # instruments per /instruments/quotes call (the limit OpenAlgo's XTS brokers page by)
 
 
 def session_day() -> str:
@@ -287,14 +286,15 @@ class XtsClientBroker(Broker):
 
     async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
         """Quotes with five-level depth (1502); what 1502 lacks (indices) comes from the touchline (1501).
-        :data:`QUOTE_BATCH` instruments a request."""
+        ``quote_batch`` instruments a request (CAPABILITIES)."""
         store = await self.store()
         keys = {store.key(symbol): symbol for symbol in symbols}  # SymbolError before any request
         found: dict[str, Quote] = {}
         for code in (1502, 1501):
             wanted = [key for key, symbol in keys.items() if symbol not in found]
-            for first in range(0, len(wanted), QUOTE_BATCH):
-                await self._quote_batch(code, wanted[first:first + QUOTE_BATCH], keys, found)
+            batch = CAPABILITIES.quote_batch
+            for first in range(0, len(wanted), batch):
+                await self._quote_batch(code, wanted[first:first + batch], keys, found)
         return found
 
     async def _quote_batch(self, code: int, wanted: list[tuple[int, int]], keys: Mapping[tuple[int, int], str],
