@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from brokerplex.errors import InputError, OutcomeUnknownError, ProtocolError
+from brokerplex.errors import InputError, NotSupportedError, OutcomeUnknownError, ProtocolError
 from brokerplex.models import OrderRequest, OrderStatus, OrderType, Position, Product, Side
 from brokerplex.rules import tick_floor
 from brokerplex_xts_client.sim import XtsSimulator
@@ -118,4 +118,12 @@ def test_margin_reply_without_its_details_is_unreadable(investor: Account, xts_s
     xts_sim.faults.rewrite("POST /interactive/orders/margindetails$",
                            lambda body: body.replace(b"brokerageDeatils", b"details"))
     with pytest.raises(ProtocolError, match="brokerageDeatils"):
+        investor.run(lambda broker: broker.order_margins([OrderRequest(symbol=INFY, side=Side.BUY, quantity=1)]))
+
+
+def test_a_host_without_the_margin_calculator_says_it_does_not_offer_one(investor: Account,
+                                                                         xts_sim: XtsSimulator) -> None:
+    xts_sim.faults.answer("POST /interactive/orders/margindetails$", "<html>Cannot POST</html>", status=404,
+                          content_type="text/html")
+    with pytest.raises(NotSupportedError, match="margin calculator"):
         investor.run(lambda broker: broker.order_margins([OrderRequest(symbol=INFY, side=Side.BUY, quantity=1)]))

@@ -16,10 +16,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from brokerplex import wire
-from brokerplex.errors import InputError, ProtocolError
+from brokerplex.errors import InputError, NotSupportedError, ProtocolError
 from brokerplex.models import OrderAck, OrderRequest, OrderType, Position, Product
 from brokerplex.ops.models import INTERVALS, BasketMargin, Candle, Interval, Margin
 from brokerplex_xts_client import mapping, quotes
+from brokerplex_xts_client.http import MissingRouteError
 
 if TYPE_CHECKING:
     from brokerplex_xts_client.broker import XtsClientBroker
@@ -96,7 +97,11 @@ async def _margin_required(broker: XtsClientBroker, requests: Sequence[OrderRequ
             "stopPrice": float(request.trigger_price or 0) if request.order_type in (OrderType.SL, OrderType.SL_M)
             else 0, "orderSessionType": 1,
         })
-    result = await broker.interactive("POST", "/orders/margindetails", body={"portfolio": portfolio})
+    try:
+        result = await broker.interactive("POST", "/orders/margindetails", body={"portfolio": portfolio})
+    except MissingRouteError:  # a newer route, not on every host (OpenAlgo finds it missing on Compositedge)
+        raise NotSupportedError(f"XTS at {broker.settings.host} has no margin calculator "
+                                "(/orders/margindetails)") from None
     details = result.get("brokerageDeatils") if isinstance(result, Mapping) else None
     with wire.reading(broker.context.broker, "margin details", result):
         if not isinstance(details, Mapping):
