@@ -49,9 +49,7 @@ class Capabilities:
         parts = ["varieties " + "/".join(self.varieties)]
         if self.streaming:
             parts.append("stream " + "/".join(self.streaming))
-        for flag in ("interactive_login", "dealer"):
-            if getattr(self, flag):
-                parts.append(flag.replace("_", " "))
+        parts += [flag.replace("_", " ") for flag in ("interactive_login", "dealer") if getattr(self, flag)]
         if self.operations:
             parts.append("native " + "/".join(self.operations))
         return ", ".join(parts)

@@ -7,9 +7,8 @@ once (all session state is touched on that one loop, so it needs no further lock
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import pluggy
 
@@ -32,19 +31,17 @@ from brokerplex.models import (
     TickMode,
     Trade,
 )
+from brokerplex.ops.clients import ClientView, SyncFanOuts
 from brokerplex.ops.facade import SyncOperations
 from brokerplex.outcomes import FanOutResult, Reconciled
 from brokerplex.pipeline import RECONCILE_GRACE
 from brokerplex.registry import RegisteredBroker
 from brokerplex.streaming import StreamEvent
 
-T = TypeVar("T")
-
-
 __all__ = ["AsyncBrokerManager", "BrokerManager", "ClientView", "FanOutResult", "Reconciled"]
 
 
-class BrokerManager(SyncOperations):
+class BrokerManager(SyncOperations, SyncFanOuts):
     """The sync facade: the same operations (the trader operations from
     :class:`~brokerplex.ops.facade.SyncOperations`), callable from any thread.
 
@@ -155,9 +152,6 @@ class BrokerManager(SyncOperations):
                 timeout: float = 3.0) -> Order | None:
         return self._loop.run(self.aio.verdict(account, order_id, client=client, timeout=timeout))
 
-    def place_order_many(self, accounts: Sequence[str], request: OrderRequest) -> list[FanOutResult[OrderAck]]:
-        return self._loop.run(self.aio.place_order_many(accounts, request))
-
     def modify_order(
         self, account: str, order_id: str, changes: OrderModify, *, client: str | None = None
     ) -> OrderAck:
@@ -169,65 +163,6 @@ class BrokerManager(SyncOperations):
     def reconcile(self, account: str, *, grace: dt.timedelta = RECONCILE_GRACE) -> list[Reconciled]:
         return self._loop.run(self.aio.reconcile(account, grace=grace))
 
-    def fan_out(self, accounts: Sequence[str], operation: Callable[[str], Awaitable[T]]) -> list[FanOutResult[T]]:
-        """``operation`` is async and receives the account name; use ``self.aio`` inside it."""
-        return self._loop.run(self.aio.fan_out(accounts, operation))
-
-    # -- dealer operations ----------------------------------------------------
+    # -- dealer logins (fan-outs and ClientView: brokerplex.ops.clients) -------------
     def clients(self, account: str) -> list[str]:
         return self._loop.run(self.aio.clients(account))
-
-    def client(self, account: str, code: str) -> ClientView:
-        """A dealer account acting for one client; a code the login does not hold fails here."""
-        return ClientView(self, account, self._loop.run(self.aio.held_client(account, code)))
-
-    def for_clients(
-        self, account: str, clients: Sequence[str] | None, operation: Callable[[str], Awaitable[T]]
-    ) -> list[FanOutResult[T]]:
-        """``operation`` is async and receives the client code; use ``self.aio`` inside it."""
-        return self._loop.run(self.aio.for_clients(account, clients, operation))
-
-    def place_order_for_clients(
-        self, account: str, clients: Sequence[str], request: OrderRequest
-    ) -> list[FanOutResult[OrderAck]]:
-        return self._loop.run(self.aio.place_order_for_clients(account, clients, request))
-
-
-class ClientView:
-    """A dealer account acting for one client: the book and order operations, bound to it.
-
-    Made by :meth:`BrokerManager.client`; it shares the account's session.
-    """
-
-    def __init__(self, manager: BrokerManager, account: str, client: str) -> None:
-        self.manager, self.account, self.client = manager, account, client
-
-    def __repr__(self) -> str:
-        return f"<ClientView {self.account}/{self.client}>"
-
-    def orders(self) -> list[Order]:
-        return self.manager.orders(self.account, client=self.client)
-
-    def order_history(self, order_id: str) -> list[Order]:
-        return self.manager.order_history(self.account, order_id, client=self.client)
-
-    def trades(self) -> list[Trade]:
-        return self.manager.trades(self.account, client=self.client)
-
-    def positions(self) -> list[Position]:
-        return self.manager.positions(self.account, client=self.client)
-
-    def holdings(self) -> list[Holding]:
-        return self.manager.holdings(self.account, client=self.client)
-
-    def funds(self) -> Funds:
-        return self.manager.funds(self.account, client=self.client)
-
-    def place_order(self, request: OrderRequest) -> OrderAck:
-        return self.manager.place_order(self.account, request, client=self.client)
-
-    def modify_order(self, order_id: str, changes: OrderModify) -> OrderAck:
-        return self.manager.modify_order(self.account, order_id, changes, client=self.client)
-
-    def cancel_order(self, order_id: str) -> OrderAck:
-        return self.manager.cancel_order(self.account, order_id, client=self.client)

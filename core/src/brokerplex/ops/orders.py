@@ -6,12 +6,12 @@ import asyncio
 from collections.abc import Sequence
 from typing import Literal
 
-from brokerplex.aiocore import ManagerCore
 from brokerplex.broker import Broker
 from brokerplex.errors import InputError, InsufficientFundsError, NotSupportedError
 from brokerplex.journal import JournalEntry
 from brokerplex.models import Order, OrderAck, OrderRequest, OrderStatus, Position, Product
 from brokerplex.ops import modes
+from brokerplex.ops.fanout import FanOutOperations
 from brokerplex.ops.legs import planned, sent, skipped_after, slice_quantities
 from brokerplex.ops.models import (
     BasketMargin,
@@ -35,7 +35,7 @@ _STATUSES: dict[str, tuple[OrderStatus, ...]] = {
 }
 
 
-class OrderOperations(ManagerCore):
+class OrderOperations(FanOutOperations):
     # -- the book, filtered --------------------------------------------------------
     @only_ours
     async def orders(self, account: str, *, client: str | None = None, status: StatusFilter | None = None,
