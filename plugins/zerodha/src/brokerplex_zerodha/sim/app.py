@@ -343,7 +343,7 @@ class KiteApp:
             raise input_error("Invalid `from` date: it is after the `to` date.")
         if (end - start).days > candles.MAX_DAYS[interval]:
             raise input_error(f"Interval exceeds max limit: {candles.MAX_DAYS[interval]} days")
-        rows = candles.candles(entry.listing, self.state.exchange.seed, interval, start, end, self.state.now(),
+        rows = candles.candles(self.state.exchange, entry.listing, interval, start, end,
                                oi=request.query_params.get("oi") == "1")
         return success({"candles": rows})
 

@@ -14,9 +14,11 @@ import hashlib
 import hmac
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from brokerplex.formats import IST
+from brokerplex_paper.hours import now_ist
 from brokerplex_paper.simkit.sessions import SessionStore, new_token
 from brokerplex_zerodha.sim.envelope import BAD_CHECKSUM, BAD_REQUEST_TOKEN, token_error
 
@@ -47,8 +49,9 @@ class Session:
 class Sessions:
     """One app (api_key, api_secret) and its single user's sessions. Thread-safe."""
 
-    def __init__(self, api_key: str, api_secret: str, user_id: str) -> None:
-        self.api_key, self.user_id = api_key, user_id
+    def __init__(self, api_key: str, api_secret: str, user_id: str,
+                 clock: Callable[[], dt.datetime] = now_ist) -> None:
+        self.api_key, self.user_id, self._clock = api_key, user_id, clock
         self._api_secret = api_secret
         self._request_tokens: dict[str, float] = {}  # token -> expiry (monotonic)
         self._lock = threading.Lock()
@@ -81,7 +84,7 @@ class Sessions:
 
     def find(self, api_key: str, access_token: str) -> Session:
         session = self.store.find(access_token)
-        if session is None or session.api_key != api_key or session.expired(dt.datetime.now(IST)):
+        if session is None or session.api_key != api_key or session.expired(self._clock()):
             raise token_error()
         return session
 

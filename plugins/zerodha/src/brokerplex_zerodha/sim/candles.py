@@ -1,5 +1,6 @@
 """Kite's historical candles: its interval names, its range limits and its row shape, over the candles the
-paper market draws from its own price path (:mod:`brokerplex_paper.candles`)."""
+paper market draws from its own price path (:mod:`brokerplex_paper.candles`), as the paper broker draws
+them: on the exchange's own walk, so that they agree with the simulator's quotes and ticks."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from brokerplex_paper.candles import Forming, PricePath, draw
+from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.universe import Listing
 
 INTERVALS = {"minute": 1, "3minute": 3, "5minute": 5, "10minute": 10, "15minute": 15, "30minute": 30,
@@ -16,12 +18,28 @@ MAX_DAYS = {"minute": 60, "3minute": 100, "5minute": 100, "10minute": 100, "15mi
             "60minute": 400, "day": 2000}
 
 
-def candles(listing: Listing, seed: int, interval: str, start: dt.datetime, end: dt.datetime, now: dt.datetime,
+def price_path(exchange: PaperExchange, listing: Listing) -> PricePath:
+    """The exchange's walk of ``listing`` (step, today's previous close; a derivative's underlying as its spot)."""
+    symbol = listing.instrument.symbol
+    quote = exchange.quotes([symbol])[symbol]
+    assert quote.timestamp is not None
+    assert quote.close is not None
+    underlying = exchange.listing(listing.spot) if listing.spot else None
+    spot = price_path(exchange, underlying) if underlying is not None else None
+    return PricePath(listing, exchange.seed, exchange.step_seconds, {quote.timestamp.date(): quote.close}, spot)
+
+
+def candles(exchange: PaperExchange, listing: Listing, interval: str, start: dt.datetime, end: dt.datetime,
             oi: bool) -> list[list[Any]]:
-    """Candles of ``interval`` between ``start`` and ``end`` (IST), weekdays in session only, none
-    in the future, as Kite's rows: time, open, high, low, close, volume (and open interest)."""
+    """Candles of ``interval`` between ``start`` and ``end`` (IST), weekdays in session only, none in the
+    future, the one still forming closing at the last traded price, as Kite's rows: time, open, high, low,
+    close, volume (and open interest)."""
+    symbol = listing.instrument.symbol
+    quote = exchange.quotes([symbol])[symbol]
+    assert quote.timestamp is not None
     rows: list[list[Any]] = []
-    for candle in draw(PricePath(listing, seed), INTERVALS[interval], start, end, Forming(now), sessions=True):
+    for candle in draw(price_path(exchange, listing), INTERVALS[interval], start, end,
+                       Forming(quote.timestamp, quote.last_price), sessions=True):
         row: list[Any] = [candle.at.strftime("%Y-%m-%dT%H:%M:%S%z"), float(candle.open), float(candle.high),
                           float(candle.low), float(candle.close), candle.volume]
         if oi:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from brokerplex.models import Order
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.faults import RoutePattern
 from brokerplex_paper.feed import MARKET_STEP_SECONDS
+from brokerplex_paper.hours import now_ist
 from brokerplex_paper.simkit.limits import ServerLimits
 from brokerplex_paper.simkit.simulator import Simulator
 from brokerplex_zerodha.sim.app import KiteApp
@@ -44,21 +47,22 @@ class KiteSimulator(Simulator):
     are the URLs for ``KiteConnect(root=)``, ``KiteTicker(root=)`` and a browser. With a
     ``state_dir`` the paper exchange lives in ``state_dir/kite.sqlite`` (orders and positions
     survive a restart; sessions do not). The ticker publishes every ``tick_interval`` seconds
-    (see :meth:`set_tick_rate`). The controls for tests are every simulator's
-    (:mod:`brokerplex_paper.simkit.simulator`).
+    (see :meth:`set_tick_rate`); ``clock`` is the market's time (a test may hold it still). The
+    controls for tests are every simulator's (:mod:`brokerplex_paper.simkit.simulator`).
     """
 
     def __init__(
         self, *, host: str = "127.0.0.1", port: int = 0, api_key: str = "kite_sim_key",
         api_secret: str = "kite_sim_secret", redirect_url: str = "http://127.0.0.1:5000/", seed: int = 1,
         state_dir: Path | None = None, rate_limits: bool = True, tick_interval: float = 0.5,
+        clock: Callable[[], dt.datetime] = now_ist,
     ) -> None:
         self.api_key, self.user_id = api_key, USER_ID
         path: Path | str = ":memory:" if state_dir is None else Path(state_dir) / "kite.sqlite"
-        exchange = PaperExchange(path, seed=seed, step_seconds=MARKET_STEP_SECONDS)
-        sessions = Sessions(api_key, api_secret, USER_ID)
+        exchange = PaperExchange(path, seed=seed, step_seconds=MARKET_STEP_SECONDS, clock=clock)
+        sessions = Sessions(api_key, api_secret, USER_ID, clock)
         self._state = SimState(exchange, sessions, api_secret, redirect_url,
-                               ServerLimits(KITE_LIMITS, enabled=rate_limits))
+                               ServerLimits(KITE_LIMITS, enabled=rate_limits), clock)
         self._app = KiteApp(self._state, 1 / tick_interval if tick_interval > 0 else 0.0)
         super().__init__(self._app.starlette(), exchange=exchange, accounts=[USER_ID], fault_routes=FAULT_ROUTES,
                          sessions=sessions.store, streams=self._app.hub, host=host, port=port, seed=seed,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from brokerplex.formats import IST
 from brokerplex.ratelimit import Limit
 from brokerplex_paper.exchange import PaperExchange
+from brokerplex_paper.hours import now_ist
 from brokerplex_paper.simkit.limits import ServerLimits
 from brokerplex_zerodha.sim.auth import Sessions
 from brokerplex_zerodha.sim.catalog import Catalog
@@ -29,11 +31,12 @@ class SimState:
     api_secret: str = field(repr=False)
     redirect_url: str
     limits: ServerLimits
+    clock: Callable[[], dt.datetime] = now_ist  # the exchange's clock: one time for the whole simulator
     _catalog: Catalog | None = None
     _views: dict[str, OrderView] = field(default_factory=dict)
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(IST)
+        return self.clock().astimezone(IST)
 
     def catalog(self) -> Catalog:
         """Today's instruments (rebuilt when the trading day changes)."""
