@@ -43,6 +43,14 @@ def cli(home: Path) -> Cli:
 
 
 @pytest.fixture
+def demo(cli: Cli) -> Cli:
+    """The CLI with a paper account ``demo`` activated."""
+    result = cli("activate", "paper", "demo")
+    assert result.returncode == 0, result.stderr
+    return cli
+
+
+@pytest.fixture
 def paper(home: Path) -> Iterator[BrokerManager]:
     """A manager with one activated paper account, ``p1``."""
     with BrokerManager(home) as manager:

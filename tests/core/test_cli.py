@@ -12,30 +12,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from cli_results import ok, one_line_error
+
 if TYPE_CHECKING:
     from tests.conftest import Cli
 
 BIN = Path(sys.executable).parent
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
-    assert result.returncode == code, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.stderr
-    return lines[0]
-
-
-@pytest.fixture
-def demo(cli: Cli) -> Cli:
-    ok(cli("activate", "paper", "demo"))
-    return cli
 
 
 def test_market_order_is_complete_and_positioned_in_later_runs(demo: Cli) -> None:

@@ -5,37 +5,14 @@ kill switch. Every multi-order command reports each leg and exits 1 if any leg d
 from __future__ import annotations
 
 import json
-import subprocess
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from cli_results import data, ok, one_line_error
+
 if TYPE_CHECKING:
     from tests.conftest import Cli
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert result.returncode == 0, (result.stdout, result.stderr)
-    return result
-
-
-def data(result: subprocess.CompletedProcess[str]) -> Any:
-    return json.loads(ok(result).stdout)
-
-
-def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
-    assert result.returncode == code, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.stderr
-    return lines[0]
-
-
-@pytest.fixture
-def demo(cli: Cli) -> Cli:
-    ok(cli("activate", "paper", "demo"))
-    return cli
 
 
 def open_positions(demo: Cli) -> dict[tuple[str, str], int]:

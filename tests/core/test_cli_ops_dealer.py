@@ -3,24 +3,19 @@ every client (--all-clients), each leg and each P&L naming its client."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+
+from cli_results import data
 
 if TYPE_CHECKING:
     from tests.conftest import Cli
 
 ACCOUNT = "d1"
-
-
-def data(result: subprocess.CompletedProcess[str]) -> Any:
-    assert result.returncode == 0, (result.stdout, result.stderr)
-    return json.loads(result.stdout)
 
 
 @pytest.fixture
