@@ -41,7 +41,7 @@ from brokerplex.models import (
 from brokerplex.ops.models import BasketMargin, Candle, Gtt, GttOrder, GttRequest, Interval, Margin
 from brokerplex.storage import DamagedFileError
 from brokerplex_paper import conversion, margins
-from brokerplex_paper.candles import MINUTES, Forming, PricePath, draw
+from brokerplex_paper.candles import MINUTES, exchange_candles
 from brokerplex_paper.checks import RejectReason
 from brokerplex_paper.exchange import DEFAULT_CASH, PaperExchange
 from brokerplex_paper.gtt import Gtt as Trigger
@@ -201,22 +201,11 @@ class PaperBroker(Broker):
         if end - start > self.candle_ranges[interval]:
             raise InputError(f"{interval} candles are given for at most {self.candle_ranges[interval].days} days "
                              "a request")
-        path = self._price_path(symbol)
-        quote = self.exchange.quotes([symbol])[symbol]
-        assert quote.timestamp is not None
-        forming = Forming(quote.timestamp, quote.last_price)
-        return draw(path, MINUTES[interval], start, end, forming, sessions=self.settings.market_hours)
-
-    def _price_path(self, symbol: str) -> PricePath:
         listing = self.exchange.listing(symbol)
         if listing is None:
             raise SymbolError(f"{symbol} is not listed on the paper exchange")
-        quote = self.exchange.quotes([symbol])[symbol]
-        assert quote.timestamp is not None
-        assert quote.close is not None
-        spot = self._price_path(listing.spot) if listing.spot else None
-        return PricePath(listing, self.exchange.seed, self.exchange.step_seconds,
-                                 {quote.timestamp.date(): quote.close}, spot)
+        return exchange_candles(self.exchange, listing, MINUTES[interval], start, end,
+                                sessions=self.settings.market_hours)
 
     async def gtts(self) -> list[Gtt]:
         return [_gtt(trigger) for trigger in self.gtt_book.triggers(self.context.account)]

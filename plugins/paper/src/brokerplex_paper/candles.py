@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from brokerplex.formats import IST
 from brokerplex.models import InstrumentType
@@ -24,6 +25,9 @@ from brokerplex.ops.models import Candle, Interval
 from brokerplex_paper.hours import SESSIONS, years_to_expiry
 from brokerplex_paper.market import fair_price, rng, walk
 from brokerplex_paper.universe import Listing
+
+if TYPE_CHECKING:
+    from brokerplex_paper.exchange import PaperExchange
 
 #: Candle widths in minutes (0: one candle a day).
 MINUTES: dict[Interval, int] = {"1m": 1, "3m": 3, "5m": 5, "10m": 10, "15m": 15, "30m": 30, "1h": 60, "1d": 0}
@@ -105,3 +109,25 @@ def _candle(path: PricePath, at: dt.datetime, begins: dt.datetime, ends: dt.date
         if instrument.instrument_type in _DERIVATIVES else None  # as the exchange's quotes give it
     return Candle(at=at, open=prices[0], high=max(prices), low=min(prices), close=prices[-1], volume=volume,
                   open_interest=oi)
+
+
+def exchange_candles(exchange: PaperExchange, listing: Listing, minutes: int, start: dt.datetime, end: dt.datetime,
+                     *, sessions: bool) -> list[Candle]:
+    """``draw`` on the exchange's own walk of ``listing``, the forming candle closing at its last price: the
+    candles that agree with the exchange's quotes and ticks (paper's, and every simulator's on it)."""
+    quote = exchange.quotes([listing.instrument.symbol])[listing.instrument.symbol]
+    assert quote.timestamp is not None
+    return draw(price_path(exchange, listing), minutes, start, end, Forming(quote.timestamp, quote.last_price),
+                sessions=sessions)
+
+
+def price_path(exchange: PaperExchange, listing: Listing) -> PricePath:
+    """The exchange's walk of ``listing`` (its step, today's previous close; a derivative's underlying as its
+    spot)."""
+    symbol = listing.instrument.symbol
+    quote = exchange.quotes([symbol])[symbol]
+    assert quote.timestamp is not None
+    assert quote.close is not None
+    underlying = exchange.listing(listing.spot) if listing.spot else None
+    spot = price_path(exchange, underlying) if underlying is not None else None
+    return PricePath(listing, exchange.seed, exchange.step_seconds, {quote.timestamp.date(): quote.close}, spot)

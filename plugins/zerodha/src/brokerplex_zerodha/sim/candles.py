@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from brokerplex_paper.candles import Forming, PricePath, draw
+from brokerplex_paper.candles import exchange_candles
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.universe import Listing
 
@@ -18,28 +18,13 @@ MAX_DAYS = {"minute": 60, "3minute": 100, "5minute": 100, "10minute": 100, "15mi
             "60minute": 400, "day": 2000}
 
 
-def price_path(exchange: PaperExchange, listing: Listing) -> PricePath:
-    """The exchange's walk of ``listing`` (step, today's previous close; a derivative's underlying as its spot)."""
-    symbol = listing.instrument.symbol
-    quote = exchange.quotes([symbol])[symbol]
-    assert quote.timestamp is not None
-    assert quote.close is not None
-    underlying = exchange.listing(listing.spot) if listing.spot else None
-    spot = price_path(exchange, underlying) if underlying is not None else None
-    return PricePath(listing, exchange.seed, exchange.step_seconds, {quote.timestamp.date(): quote.close}, spot)
-
-
 def candles(exchange: PaperExchange, listing: Listing, interval: str, start: dt.datetime, end: dt.datetime,
             oi: bool) -> list[list[Any]]:
     """Candles of ``interval`` between ``start`` and ``end`` (IST), weekdays in session only, none in the
     future, the one still forming closing at the last traded price, as Kite's rows: time, open, high, low,
     close, volume (and open interest)."""
-    symbol = listing.instrument.symbol
-    quote = exchange.quotes([symbol])[symbol]
-    assert quote.timestamp is not None
     rows: list[list[Any]] = []
-    for candle in draw(price_path(exchange, listing), INTERVALS[interval], start, end,
-                       Forming(quote.timestamp, quote.last_price), sessions=True):
+    for candle in exchange_candles(exchange, listing, INTERVALS[interval], start, end, sessions=True):
         row: list[Any] = [candle.at.strftime("%Y-%m-%dT%H:%M:%S%z"), float(candle.open), float(candle.high),
                           float(candle.low), float(candle.close), candle.volume]
         if oi:
