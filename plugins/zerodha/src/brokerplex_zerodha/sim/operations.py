@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from brokerplex.models import Product, Side
+from brokerplex.ops.legs import slice_quantities
 from brokerplex_paper.checks import Placement
 from brokerplex_paper.conversion import convert_position
 from brokerplex_paper.margins import BasketPreview, MarginPreview, basket_margins, order_margins
@@ -72,15 +73,6 @@ def margin_dict(total: Decimal, entry: Entry | None, *, derivative: bool, compon
         "pnl": {"realised": 0.0, "unrealised": 0.0}, "leverage": 0.0 if entry is None else 1.0,
         "charges": zero_charges(_tax_type(entry) if entry else ""), "total": mapping.number(total),
     }
-
-
-def slice_sizes(quantity: int, freeze: int | None, lot: int) -> list[int]:
-    """``quantity`` in children of at most ``freeze`` (rounded down to whole lots), the rest last."""
-    if freeze is None or quantity <= freeze:
-        return [quantity]
-    size = max(freeze // lot, 1) * lot
-    whole, rest = divmod(quantity, size)
-    return [size] * whole + ([rest] if rest else [])
 
 
 async def _json_list(request: Request) -> list[Json]:
@@ -206,7 +198,7 @@ class OperationRoutes:
                                    f"{instrument.lot_size} of {instrument.symbol}")
         parent = f"{self.state.now():%y%m%d}9{next(self._parents):08d}"  # never one of the exchange's ids
         children: list[Json] = []
-        for size in slice_sizes(request.quantity, instrument.freeze_quantity, instrument.lot_size):
+        for size in slice_quantities(request.quantity, instrument.freeze_quantity, instrument.lot_size):
             child = replace(placing, request=request.model_copy(update={"quantity": size}))
             placement = await self._place(user_id, child, ("autoslice", f"autoslice:{parent}"))
             if placement.reject is None:
