@@ -32,6 +32,16 @@ def time_command(command: Sequence[str], env: dict[str, str] | None = None) -> f
     return time.perf_counter() - start
 
 
+def timed(work: Callable[[], object]) -> Callable[[], float]:
+    """``work`` as a sample: the seconds one call takes."""
+    def run() -> float:
+        start = time.perf_counter()
+        work()
+        return time.perf_counter() - start
+
+    return run
+
+
 def interleaved(ours: Callable[[], float], baseline: Callable[[], float], runs: int) -> tuple[float, float]:
     ours(), baseline()  # warm the file cache for both
     mine, theirs = [], []

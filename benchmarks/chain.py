@@ -15,11 +15,11 @@ import math
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from _harness import ChildSimulator, QuietIO, arguments, interleaved, report
+from _harness import ChildSimulator, QuietIO, arguments, interleaved, report, timed
 from brokerplex.formats import IST
 from brokerplex.manager import BrokerManager
 from brokerplex.models import Depth, DepthLevel, Exchange, Instrument, InstrumentType, Quote
@@ -76,15 +76,6 @@ def local_work() -> tuple[float, int, int]:
         samples.append(time.perf_counter() - start)
         assert all(row.call and row.call.iv for chain in chains for row in chain.rows[40:60])
     return statistics.median(samples) * 1e3, contracts, math.ceil(contracts / KITE_QUOTE_BATCH)
-
-
-def timed(work: Callable[[], object]) -> Callable[[], float]:
-    def run() -> float:
-        start = time.perf_counter()
-        work()
-        return time.perf_counter() - start
-
-    return run
 
 
 def main() -> None:

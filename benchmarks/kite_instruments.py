@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
-from collections.abc import Callable
 
-from _harness import arguments, interleaved, report
+from _harness import arguments, interleaved, report, timed
 from brokerplex_zerodha.instruments import HEADER, parse_store
 
 ROWS = 100_000
@@ -38,15 +36,6 @@ def dump(rng: random.Random) -> bytes:
         lines.append(f"{exchange_token * 256 + 2},{exchange_token},{symbol},{underlying},{rng.random() * 500:.2f},"
                      f"{expiry.isoformat()},{strike},0.05,{rng.choice((25, 50, 65, 75))},{kind},{segment},NFO")
     return ("\r\n".join(lines) + "\r\n").encode()
-
-
-def timed(work: Callable[[], object]) -> Callable[[], float]:
-    def run() -> float:
-        start = time.perf_counter()
-        work()
-        return time.perf_counter() - start
-
-    return run
 
 
 def main() -> None:
