@@ -89,7 +89,7 @@ class TradingLimits(MarketViews):
     # -- the check -------------------------------------------------------------------------
     async def _pretrade_guard(self, account: str, broker: Broker, request: OrderRequest, instrument: Instrument,
                               reducing: bool) -> None:
-        if reducing:
+        if reducing or not self._limits_path(account).parent.is_dir():  # one stat when no account has limits
             return
         if (halt := self.halted(account)) is not None:
             raise VetoedError(f"account {account} is halted ({halt.reason}); `brokerplex resume {account}` "
