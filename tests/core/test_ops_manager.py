@@ -15,10 +15,10 @@ import pytest
 from brokerplex.aiomanager import AsyncBrokerManager
 from brokerplex.errors import InputError, InsufficientFundsError, SettingsError, VetoedError
 from brokerplex.manager import BrokerManager
-from brokerplex.models import OrderRequest, OrderStatus, OrderType, Position, Product, Quote, Side
+from brokerplex.models import Holding, OrderRequest, OrderStatus, OrderType, Position, Product, Quote, Side
 from brokerplex.ops.legs import slice_quantities
 from brokerplex.ops.models import LegOutcome
-from brokerplex.ops.positions import _pnl_line
+from brokerplex.ops.positions import _holding_view, _pnl_line
 from brokerplex.rules import tick_floor
 from brokerplex_paper.universe import nearest_future
 
@@ -171,6 +171,17 @@ def test_day_pnl_values_carried_quantity_from_the_previous_close() -> None:
     line = _pnl_line(carried, quote)
     assert (line.unrealised, line.day) == (Decimal("1200"), Decimal("200")), "only today's move: 10 x (1520 - 1500)"
     assert _pnl_line(carried, None).day == Decimal("1200"), "without a close the day is the net"
+
+
+def test_a_holding_view_keeps_the_settlement_split_and_prices_the_day_from_the_close() -> None:
+    holding = Holding(symbol="NSE:INFY", quantity=8, t1_quantity=2, average_price=Decimal("1400"),
+                      last_price=Decimal("1510"), isin="INE009A01021")
+    view = _holding_view(holding, Quote(symbol="NSE:INFY", last_price=Decimal("1520"), close=Decimal("1500")))
+    assert (view.quantity, view.t1_quantity, view.isin) == (8, 2, "INE009A01021")
+    assert view.pnl == Decimal("1200"), "10 shares, settled or not, 120 above their average"
+    assert (view.day_change, view.day_change_percent) == (Decimal("200"), Decimal("20") * 100 / Decimal("1500"))
+    unquoted = _holding_view(holding, None)
+    assert (unquoted.last_price, unquoted.day_change) == (Decimal("1510"), None), "no close: no day change"
 
 
 def test_candles_refuse_a_range_that_needs_too_many_pages(manager: BrokerManager) -> None:

@@ -79,7 +79,7 @@ def holdings(found: Sequence[HoldingView]) -> None:
     book("Holdings", [Column("symbol"), number("qty"), number("avg", drop=3), number("ltp", drop=2),
                        number("close", drop=4), number("p&l", paint=pnl_style),
                        number("day chg", drop=1, paint=pnl_style), number("day %", drop=5, paint=pnl_style)], found,
-          [[h.symbol, h.quantity, h.average_price, h.last_price, h.close_price, h.pnl, h.day_change,
+          [[h.symbol, h.quantity + h.t1_quantity, h.average_price, h.last_price, h.close_price, h.pnl, h.day_change,
             _percent(h.day_change_percent)] for h in found])
     if found:
         total_day = sum((h.day_change or Decimal(0) for h in found), Decimal(0))

@@ -223,11 +223,13 @@ class HoldingView(_Model):
     """A holding with its P&L and the day's change, priced from one quote call."""
 
     symbol: str
-    quantity: int
+    quantity: int  # settled
+    t1_quantity: int = 0  # bought, not yet settled
     average_price: Money
     last_price: Money
     close_price: Money | None
-    pnl: Money
+    pnl: Money  # on settled and unsettled alike
     day_change: Money | None
     day_change_percent: Decimal | None
+    isin: str | None = None
     client_code: str | None = None

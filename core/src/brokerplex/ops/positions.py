@@ -157,7 +157,8 @@ def _holding_view(holding: Holding, quote: Quote | None) -> HoldingView:
     last = quote.last_price if quote is not None else holding.last_price
     quantity = holding.quantity + holding.t1_quantity
     change = (last - close) * quantity if close is not None else None
-    return HoldingView(symbol=holding.symbol, quantity=quantity, average_price=holding.average_price,
-                       last_price=last, close_price=close, pnl=(last - holding.average_price) * quantity,
-                       day_change=change, day_change_percent=(last - close) * 100 / close if close else None,
+    return HoldingView(symbol=holding.symbol, quantity=holding.quantity, t1_quantity=holding.t1_quantity,
+                       average_price=holding.average_price, last_price=last, close_price=close,
+                       pnl=(last - holding.average_price) * quantity, day_change=change,
+                       day_change_percent=(last - close) * 100 / close if close else None, isin=holding.isin,
                        client_code=holding.client_code)
