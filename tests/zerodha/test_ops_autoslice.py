@@ -41,8 +41,9 @@ async def deep_call(broker: ZerodhaBroker) -> Instrument:
 
 
 def sliced(call: Instrument, lots: int, price: str, **changes: Any) -> OrderRequest:
+    fields: dict[str, Any] = {"client_order_id": new_client_order_id(), **changes}
     return OrderRequest(symbol=call.symbol, side=Side.BUY, quantity=lots * call.lot_size, order_type=OrderType.LIMIT,
-                        price=Decimal(price), product="NRML", client_order_id=new_client_order_id(), **changes)
+                        price=Decimal(price), product="NRML", **fields)
 
 
 def test_an_order_above_the_freeze_quantity_is_placed_as_slices(kite_sim: KiteSimulator, on_kite: OnKite) -> None:
@@ -117,3 +118,23 @@ def test_an_unreadable_reply_is_an_unknown_outcome(kite_sim: KiteSimulator, on_k
     kite_sim.faults.answer(PLACE, json.dumps({"status": "success", "data": data}))
     with pytest.raises(OutcomeUnknownError, match="autoslice"):
         on_kite(work)
+
+
+def test_the_manager_slices_through_kite_once_and_reports_each_slice(kite_home: Any, on_kite: OnKite) -> None:
+    """``place_sliced`` on Kite: one journalled request; a leg per slice, with its order id and the quantity
+    the book shows; a cash order goes as it is (Kite autoslices derivatives)."""
+    from brokerplex.manager import BrokerManager
+    from brokerplex.ops.models import LegOutcome
+
+    call = on_kite(deep_call)
+    with BrokerManager(kite_home) as manager:
+        legs = manager.place_sliced("z1", sliced(call, FREEZE // call.lot_size + 1, "1", client_order_id=None))
+        assert [leg.outcome for leg in legs] == [LegOutcome.DONE, LegOutcome.DONE], [leg.message for leg in legs]
+        size = FREEZE // call.lot_size * call.lot_size
+        assert [leg.quantity for leg in legs] == [size, call.lot_size]
+        book = {order.order_id: order for order in manager.orders("z1")}
+        assert all(leg.order_id in book for leg in legs)
+        assert len({leg.client_order_id for leg in legs}) == 1, "Kite's slices share the order's tag"
+        assert len(manager.journal.entries("z1")) == 1, "one request, one intent"
+        [cash] = manager.place_sliced("z1", OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1))
+        assert cash.order_id in {order.order_id for order in manager.orders("z1")}
