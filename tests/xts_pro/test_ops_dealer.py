@@ -4,7 +4,6 @@ the client it is run for and on no other, read back from that client's books and
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
@@ -16,6 +15,7 @@ from brokerplex.formats import IST
 from brokerplex.manager import BrokerManager
 from brokerplex.models import Order, OrderRequest, OrderStatus, OrderType, Position, Product, Side, Variety
 from brokerplex.rules import tick_floor
+from brokerplex.testing.harness import eventually
 
 if TYPE_CHECKING:
     from tests.xts_pro.conftest import OnClient, SimKeys
@@ -26,13 +26,14 @@ T = TypeVar("T")
 
 
 def waited(read: Callable[[], T], done: Callable[[T], bool], seconds: float = 10.0) -> T:
-    deadline = time.monotonic() + seconds
-    value = read()
-    while not done(value) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    """``read()`` once ``done`` holds of it, polled as the harness polls."""
+    def probe() -> tuple[T] | None:
         value = read()
-    assert done(value), value
-    return value
+        return (value,) if done(value) else None
+
+    found = eventually(probe, seconds)
+    assert found is not None, read()
+    return found[0]
 
 
 def price_at(dealer: BrokerManager, fraction: str) -> Decimal:
