@@ -112,6 +112,24 @@ def test_a_slice_stops_at_the_first_child_that_fails(tmp_path: Path) -> None:
     assert len({r.client_order_id for r in results}) == 3
 
 
+def test_an_exit_above_the_freeze_quantity_is_sliced_dry_run_and_all(tmp_path: Path) -> None:
+    future = nearest_future("NIFTY")
+    assert future.freeze_quantity is not None
+    biggest = future.freeze_quantity // future.lot_size * future.lot_size
+    with BrokerManager(tmp_path) as manager:
+        manager.activate("paper", ACCOUNT, {"opening_cash": "10000000000"})
+        bought = manager.place_sliced(ACCOUNT, OrderRequest(symbol=future.symbol, side=Side.BUY,
+                                                            quantity=2 * biggest + future.lot_size))
+        assert all(leg.ok for leg in bought), [leg.message for leg in bought]
+        planned = manager.exit_positions(ACCOUNT, [future.symbol], dry_run=True)
+        assert [(leg.outcome, leg.side, leg.quantity) for leg in planned] == [
+            (LegOutcome.DRY_RUN, Side.SELL, biggest), (LegOutcome.DRY_RUN, Side.SELL, biggest),
+            (LegOutcome.DRY_RUN, Side.SELL, future.lot_size)]
+        exits = manager.exit_positions(ACCOUNT, [future.symbol])
+        assert [leg.outcome for leg in exits] == [LegOutcome.DONE] * 3, [leg.message for leg in exits]
+        assert net(manager, future.symbol, Product.NRML) == 0
+
+
 def test_slice_quantities_are_whole_lots_within_the_freeze() -> None:
     assert slice_quantities(100, None, 25) == [100]
     assert slice_quantities(3900, 1800, 65) == [1755, 1755, 390]

@@ -53,16 +53,17 @@ class PositionOperations(OrderOperations):
                         keep_orders: bool, dry_run: bool) -> list[LegResult]:
         request = await self._exit_request(account, position, limit_offset)
         if dry_run:
-            return [planned(await self._pipeline.prepare(account, broker, request, reducing=True),
-                            client=broker.client_code)]
+            return await self.place_sliced(account, request, client=broker.client_code, dry_run=True, reducing=True)
         cancelled: list[str] = []
         if not keep_orders:
             pending = [o for o in await broker.orders() if o.symbol == position.symbol and o.status in OPEN]
-            for result in await asyncio.gather(*(self._cancel_one(account, broker, o) for o in pending)):
-                if not result.ok:
-                    return [result.model_copy(update={"message": f"exit not sent: cancelling its open order "
-                                                                  f"{result.order_id} failed ({result.message})"})]
-                cancelled.append(result.order_id or "")
+            results = await asyncio.gather(*(self._cancel_one(account, broker, o) for o in pending))
+            cancelled = [result.order_id or "" for result in results if result.ok]
+            if failed := next((result for result in results if not result.ok), None):
+                why = (f"exit not sent: cancelling open order {failed.order_id} was {failed.outcome.value} "
+                       f"({failed.message})")
+                return [planned(request, outcome=LegOutcome.SKIPPED, message=why, client=broker.client_code)
+                        .model_copy(update={"cancelled": cancelled})]
         if limit_offset is None and self.operation_mode(account, "exit") == "native":
             legs = [await sent(request, broker.square_off(position), client=broker.client_code)]
         else:
