@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pluggy
 
+from brokerplex.broker import Broker
 from brokerplex.errors import InputError
 from brokerplex.formats import IST
+from brokerplex.instruments import trading_day
 from brokerplex.models import Depth, Instrument, InstrumentType
 from brokerplex.ops.chain import build_chain, chain_symbols, spot_symbol_for
 from brokerplex.ops.models import INTERVALS, Candle, Interval, OptionChain
@@ -23,7 +25,7 @@ MAX_CANDLE_PAGES = 200  # a range needing more requests than this is refused bef
 class MarketViews(PositionOperations):
     def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None) -> None:
         super().__init__(home, plugin_manager=plugin_manager)
-        self._search_indexes: dict[str, tuple[object, SearchIndex]] = {}
+        self._search_indexes: dict[str, tuple[Broker, dt.date, SearchIndex]] = {}
 
     # -- candles -----------------------------------------------------------------------
     @only_ours
@@ -59,12 +61,11 @@ class MarketViews(PositionOperations):
     # -- instruments -------------------------------------------------------------------------
     async def search_index(self, account: str) -> SearchIndex:
         """The account's instruments, indexed once per session and trading day."""
-        broker = await self.session(account)
-        instruments = await broker.instruments()
+        broker, day = await self.session(account), trading_day()
         cached = self._search_indexes.get(account)
-        if cached is None or cached[0] is not instruments:
-            cached = self._search_indexes[account] = (instruments, SearchIndex(instruments))
-        return cached[1]
+        if cached is None or cached[:2] != (broker, day):  # a new login or a new day's master: index again
+            cached = self._search_indexes[account] = (broker, day, SearchIndex(await broker.instruments()))
+        return cached[2]
 
     @only_ours
     async def search(self, account: str, query: str, *, exchange: str | None = None,
