@@ -9,7 +9,7 @@ PACKAGES := -e core -e plugins/paper -e 'plugins/zerodha[sim]' -e 'plugins/xts_c
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench lint install clean
+.PHONY: demo test bench lint install clean servers
 
 $(BIN)/python:
 	@echo "▸ creating $(VENV) with $(PYTHON)"
@@ -29,6 +29,13 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 
 install: $(STAMP)
 
+# The servers the tests start for themselves, each on its own socket: installed with apt-get when missing.
+servers:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "redis-server is missing: apt-get install redis-server (as root)" >&2; exit 1; fi; \
+	  echo "▸ installing redis-server (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; }
+
 demo: $(STAMP)
 	$(BIN)/brokerplex demo
 
@@ -36,7 +43,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(DEV_STAMP) lint
+test: $(DEV_STAMP) servers lint
 	$(BIN)/python -m pytest -n 2 tests
 
 bench: $(STAMP)

@@ -58,6 +58,15 @@ def paper(home: Path) -> Iterator[BrokerManager]:
         yield manager
 
 
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server for this test session (one per xdist worker), on a unix socket."""
+    from servers import redis_server
+
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
 @pytest.fixture
 def acme_site(tmp_path: Path) -> Path:
     """A third-party broker installed as pip would leave it for discovery: a module and its
