@@ -12,6 +12,7 @@ import dataclasses
 import pytest
 
 from brokerplex import BrokerSpec, hookimpl
+from brokerplex.broker import Broker
 from brokerplex.errors import InvalidOrderError, OrderNotFoundError
 from brokerplex.models import Depth
 from brokerplex.plugins import get_plugin_manager
@@ -32,11 +33,14 @@ class SloppyBroker(PaperBroker):
         except OrderNotFoundError:
             raise InvalidOrderError("no history") from None
 
+    async def stream(self):  # claims ticks (below) but streams nothing: the base broker's refusal
+        return await Broker.stream(self)
+
 
 class Sloppy:
     @hookimpl
     def register_brokers(self, register):
-        claims = dataclasses.replace(CAPABILITIES, streaming=("ltp",))  # but PaperBroker has no stream
+        claims = dataclasses.replace(CAPABILITIES, streaming=("ltp",))  # but its stream() refuses
         register(BrokerSpec("sloppy", "maps depth and errors wrongly", claims, lambda: SloppyBroker))
 
 

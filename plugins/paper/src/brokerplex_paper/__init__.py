@@ -21,6 +21,7 @@ CAPABILITIES = Capabilities(
     exchanges=("NSE", "BSE", "NFO", "CDS", "MCX"),
     varieties=("regular", "amo"),
     operations=("convert", "margins", "basket_margins", "gtt", "candles"),
+    streaming=("ltp", "quote", "full"),
 )
 
 

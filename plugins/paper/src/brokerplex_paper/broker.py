@@ -40,6 +40,7 @@ from brokerplex.models import (
 )
 from brokerplex.ops.models import BasketMargin, Candle, Gtt, GttOrder, GttRequest, Interval, Margin
 from brokerplex.storage import DamagedFileError
+from brokerplex.streaming import Stream
 from brokerplex_paper import conversion, margins
 from brokerplex_paper.candles import MINUTES, exchange_candles
 from brokerplex_paper.checks import RejectReason
@@ -58,6 +59,8 @@ class PaperSettings(BrokerSettings):
     seed: int = Field(default=7, description="seed of the market's random walk")
     market_hours: bool = Field(default=False, description="reject orders outside real exchange hours")
     exchange_file: str | None = Field(default=None, description="SQLite file of the exchange (default: under home)")
+    tick_interval: float = Field(default=0.5, gt=0, description="seconds between a stream's looks at the market "
+                                 "and the order book")
 
 
 _exchanges: dict[tuple[str, int, bool], PaperExchange] = {}
@@ -166,6 +169,16 @@ class PaperBroker(Broker):
     def _ack(order: Order) -> OrderAck:
         return OrderAck(order_id=order.order_id, client_order_id=order.client_order_id, status=order.status,
                         status_message=order.status_message)
+
+    async def stream(self) -> Stream:
+        """Ticks from the exchange's price path and an update for every change of this account's orders
+        (another process's included), looked at every ``tick_interval`` seconds."""
+        from brokerplex_paper.stream import PaperStream
+
+        stream = PaperStream(self.exchange, self.context.account, interval=self.settings.tick_interval,
+                             before_poll=self.gtt_book.check)
+        await stream.start()
+        return stream
 
     # -- trader operations ------------------------------------------------------------------------------
     async def convert_position(self, position: Position, quantity: int, to: Product) -> None:
