@@ -58,7 +58,7 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict
             run(home, "activate", "xts_client", "xts", *(f"-o{k}={v}" for k, v in xts.settings("investor").items()))
             run(home, "login", "xts")
             found = {account: read(home, account) for account in ("paper", "kite", "xts")}
-            for account in ("kite", "xts"):  # the paper broker does not stream
+            for account in ("paper", "kite", "xts"):
                 found[account]["tick"] = watch(home, account)
             yield found
         finally:
