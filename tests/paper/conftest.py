@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -12,29 +11,22 @@ from typing import TypeVar
 import pytest
 
 from brokerplex.broker import AccountContext
-from brokerplex.formats import IST
 from brokerplex.models import OrderRequest, OrderStatus
 from brokerplex_paper import broker as paper_broker
 from brokerplex_paper.broker import PaperBroker, PaperSettings
 from brokerplex_paper.exchange import PaperExchange
+from clocks import TUESDAY_11AM, HeldClock
 
 T = TypeVar("T")
-TUESDAY_11AM = dt.datetime(2026, 11, 24, 11, 0, tzinfo=IST)
 
 
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 class PaperHome:
     """Opens PaperBrokers on one home. ``process()`` starts a new "process": the brokers opened after it get
     an exchange object (and SQLite connection) of their own on the same file, as a second CLI command would."""
 
-    def __init__(self, home: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, home: Path, clock: HeldClock, monkeypatch: pytest.MonkeyPatch) -> None:
         self.home, self.clock = home, clock
         self.path = home / "paper" / "exchange.sqlite"
         self._opened: list[PaperExchange] = []
@@ -67,12 +59,12 @@ def run(awaitable: Awaitable[T]) -> T:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(TUESDAY_11AM)
+def clock() -> HeldClock:
+    return HeldClock(TUESDAY_11AM)
 
 
 @pytest.fixture
-def paper_home(tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterator[PaperHome]:
+def paper_home(tmp_path: Path, clock: HeldClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[PaperHome]:
     home = PaperHome(tmp_path / "home", clock, monkeypatch)
     yield home
     home.close()

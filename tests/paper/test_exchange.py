@@ -14,34 +14,17 @@ from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType,
 from brokerplex_paper.checks import RejectReason
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.market import to_paise
-
-TUESDAY_11AM = dt.datetime(2026, 11, 24, 11, 0, tzinfo=IST)
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
+from clocks import HeldClock
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(TUESDAY_11AM)
-
-
-def new_exchange(path: Path, clock: Clock, **options: object) -> PaperExchange:
+def new_exchange(path: Path, clock: HeldClock, **options: object) -> PaperExchange:
     exchange = PaperExchange(path, clock=clock, **options)  # type: ignore[arg-type]
     exchange.ensure_account("a", Decimal(100_000_000))
     return exchange
 
 
 @pytest.fixture
-def exchange(tmp_path: Path, clock: Clock) -> PaperExchange:
+def exchange(tmp_path: Path, clock: HeldClock) -> PaperExchange:
     return new_exchange(tmp_path / "exchange.sqlite", clock)
 
 
@@ -71,7 +54,7 @@ def test_limit_order_rests_until_the_market_crosses_it(exchange: PaperExchange) 
     assert all(t.price <= Decimal(1500) for t in exchange.trades("a"))
 
 
-def test_a_limit_order_bigger_than_the_book_fills_partially(exchange: PaperExchange, clock: Clock) -> None:
+def test_a_limit_order_bigger_than_the_book_fills_partially(exchange: PaperExchange, clock: HeldClock) -> None:
     best = exchange.quotes(["NSE:INFY"])["NSE:INFY"].depth.asks[0]
     big = exchange.place("a", order(quantity=best.quantity * 50, order_type=OrderType.LIMIT, price=best.price))
     assert big.order.status is OrderStatus.OPEN
@@ -114,7 +97,7 @@ def test_price_outside_the_band_is_rejected(exchange: PaperExchange) -> None:
     assert "circuit limits 1240.00 - 1860.00" in (placed.order.status_message or "")
 
 
-def test_margin_check_rejects_with_the_amounts(tmp_path: Path, clock: Clock) -> None:
+def test_margin_check_rejects_with_the_amounts(tmp_path: Path, clock: HeldClock) -> None:
     exchange = new_exchange(tmp_path / "x.sqlite", clock)
     exchange.ensure_account("poor", Decimal(10_000))
     placed = exchange.place("poor", order(quantity=10))
@@ -187,7 +170,7 @@ def test_modify_and_cancel(exchange: PaperExchange) -> None:
         exchange.cancel("b", resting.order_id)  # another account's order is not yours to see
 
 
-def test_the_day_rolls_over_like_the_overnight_batch(exchange: PaperExchange, clock: Clock) -> None:
+def test_the_day_rolls_over_like_the_overnight_batch(exchange: PaperExchange, clock: HeldClock) -> None:
     exchange.place("a", order(quantity=10))  # CNC: becomes a holding
     exchange.place("a", order("NSE:SBIN", quantity=10, product=Product.MIS))  # squared off
     nifty = next(i for i in exchange.instruments()
@@ -211,7 +194,7 @@ def test_the_day_rolls_over_like_the_overnight_batch(exchange: PaperExchange, cl
     assert exchange.place("a", order(side=Side.SELL, quantity=10)).order.status is OrderStatus.COMPLETE
 
 
-def test_expired_contracts_are_gone_the_next_day(exchange: PaperExchange, clock: Clock) -> None:
+def test_expired_contracts_are_gone_the_next_day(exchange: PaperExchange, clock: HeldClock) -> None:
     expiring = [i.symbol for i in exchange.instruments() if i.expiry == clock.now.date()]
     assert expiring
     clock.advance(days=1)
@@ -220,7 +203,7 @@ def test_expired_contracts_are_gone_the_next_day(exchange: PaperExchange, clock:
 
 
 def test_real_market_hours_amo_and_intraday_square_off(tmp_path: Path) -> None:
-    clock = Clock(dt.datetime(2026, 11, 24, 8, 0, tzinfo=IST))
+    clock = HeldClock(dt.datetime(2026, 11, 24, 8, 0, tzinfo=IST))
     exchange = new_exchange(tmp_path / "hours.sqlite", clock, market_hours=True)
     closed = exchange.place("a", order())
     assert closed.reject is RejectReason.MARKET_CLOSED
@@ -236,7 +219,7 @@ def test_real_market_hours_amo_and_intraday_square_off(tmp_path: Path) -> None:
     assert exchange.place("a", order("NSE:SBIN", product=Product.MIS)).reject is RejectReason.MARKET_CLOSED
 
 
-def test_two_exchanges_on_one_file_share_the_books(tmp_path: Path, clock: Clock) -> None:
+def test_two_exchanges_on_one_file_share_the_books(tmp_path: Path, clock: HeldClock) -> None:
     first = new_exchange(tmp_path / "shared.sqlite", clock)
     second = PaperExchange(tmp_path / "shared.sqlite", clock=clock)
     placed = first.place("a", order()).order
@@ -244,7 +227,7 @@ def test_two_exchanges_on_one_file_share_the_books(tmp_path: Path, clock: Clock)
     assert second.quotes(["NSE:INFY"]) == first.quotes(["NSE:INFY"])
 
 
-def test_the_market_is_seeded_and_derivatives_follow_their_underlying(tmp_path: Path, clock: Clock) -> None:
+def test_the_market_is_seeded_and_derivatives_follow_their_underlying(tmp_path: Path, clock: HeldClock) -> None:
     one, two = new_exchange(tmp_path / "1.sqlite", clock), new_exchange(tmp_path / "2.sqlite", clock)
     call = next(i.symbol for i in one.instruments() if i.underlying == "NIFTY" and i.instrument_type == "CE")
     watched = ["NSE:INFY", "NSE:NIFTY 50", call]

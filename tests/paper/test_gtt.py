@@ -9,30 +9,18 @@ from pathlib import Path
 import pytest
 
 from brokerplex.errors import InvalidOrderError, SymbolError
-from brokerplex.formats import IST
 from brokerplex.models import OrderRequest, OrderStatus, OrderType, Product, Side
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.gtt import GttBook, GttNotFoundError, GttStatus, GttType
+from clocks import HeldClock
 
-TUESDAY_11AM = dt.datetime(2026, 11, 24, 11, 0, tzinfo=IST)
 INFY = "NSE:INFY"
 
 
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(TUESDAY_11AM)
-
-
-@pytest.fixture
-def exchange(tmp_path: Path, clock: Clock) -> PaperExchange:
+def exchange(tmp_path: Path, clock: HeldClock) -> PaperExchange:
     exchange = PaperExchange(tmp_path / "paper.sqlite", clock=clock)
     exchange.ensure_account("a", Decimal(100_000_000))
     exchange.ensure_account("b", Decimal(100_000_000))
@@ -41,7 +29,7 @@ def exchange(tmp_path: Path, clock: Clock) -> PaperExchange:
 
 
 @pytest.fixture
-def book(exchange: PaperExchange, clock: Clock) -> GttBook:
+def book(exchange: PaperExchange, clock: HeldClock) -> GttBook:
     return GttBook(exchange, clock=clock)
 
 
@@ -215,7 +203,7 @@ def test_accounts_see_only_their_own_triggers(book: GttBook) -> None:
     assert [t.id for t in book.triggers("a")] == [trigger.id]
 
 
-def test_a_trigger_expires_at_the_end_of_its_lifetime(exchange: PaperExchange, clock: Clock) -> None:
+def test_a_trigger_expires_at_the_end_of_its_lifetime(exchange: PaperExchange, clock: HeldClock) -> None:
     book = GttBook(exchange, clock=clock, lifetime=dt.timedelta(hours=1))
     trigger = book.place("a", GttType.SINGLE, INFY, [Decimal("1400")], [limit(Side.BUY, "1400")])
     clock.now += dt.timedelta(minutes=59)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from brokerplex.errors import InsufficientFundsError, InsufficientHoldingsError, InvalidOrderError, SymbolError
-from brokerplex.formats import IST
 from brokerplex.models import Instrument, OrderRequest, OrderStatus, OrderType, Position, Product, Side
 from brokerplex_paper.conversion import convert_position
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.margins import basket_margins, order_margins
-
-TUESDAY_11AM = dt.datetime(2026, 11, 24, 11, 0, tzinfo=IST)
+from clocks import TUESDAY_11AM
 
 
 @pytest.fixture

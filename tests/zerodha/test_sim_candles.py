@@ -12,20 +12,13 @@ import pytest
 
 from brokerplex.formats import IST
 from brokerplex_zerodha.sim import KiteSimulator
+from clocks import HeldClock
 
 INFY = "NSE:INFY"
 MINUTE = dt.timedelta(minutes=1)
 MONDAY_10AM = dt.datetime(2026, 11, 30, 10, 0, tzinfo=IST)
 
 
-class HeldClock:
-    """The simulator's time, moved only by the test."""
-
-    def __init__(self, at: dt.datetime) -> None:
-        self.now = at
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture
