@@ -99,6 +99,13 @@ def test_a_basket_with_a_bad_third_leg_sends_nothing(demo: Cli, bad_leg: Any, fr
     assert order_book(demo) == []
 
 
+def test_a_basket_takes_prices_as_json_numbers_exactly(demo: Cli) -> None:
+    leg = {"symbol": "NSE:SBIN", "side": "buy", "quantity": 1, "order_type": "LIMIT", "price": 800.05}
+    [planned] = data(demo("basket", "demo", "-", "--dry-run", "--json", input=json.dumps([leg])))
+    assert planned["request"]["price"] == "800.05"
+    assert "tick size" in one_line_error(demo("basket", "demo", "-", input=json.dumps([{**leg, "price": 800.03}])), 2)
+
+
 def test_a_basket_places_every_leg_from_a_file(demo: Cli, tmp_path: Any) -> None:
     source = tmp_path / "basket.json"
     source.write_text(json.dumps(BASKET))

@@ -97,7 +97,7 @@ def read_requests(source: str) -> list[OrderRequest]:
     except OSError as exc:
         raise InputError(f"cannot read {where}: {exc.strerror or exc}") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=Decimal)  # a JSON number is read from its digits: 800.05 exactly
     except ValueError as exc:
         raise InputError(f"{where} is not JSON: {exc}") from None
     if not isinstance(data, list) or not data:
