@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from brokerplex import BrokerManager
 from brokerplex.formats import IST
 from brokerplex.models import OrderRequest, OrderStatus, Product, Side
 from brokerplex.ops.models import GttOrder, GttRequest, GttStatus
+from clocks import HeldClock
+
+if TYPE_CHECKING:
+    from tests.paper.conftest import PaperHome
 
 SBIN = "NSE:SBIN"
 
@@ -56,3 +61,29 @@ def test_candles_longer_than_one_request_are_paged(paper: BrokerManager) -> None
     assert len(minutes) in (60, 61)
     long_minutes = paper.candles("p1", SBIN, "1m", start, start + dt.timedelta(days=2, minutes=30))
     assert len(long_minutes) == 2 * 1440 + 31  # two pages, joined once at their edge
+
+
+def test_the_day_is_priced_from_the_previous_close_for_holdings_and_carried_positions(
+    paper_home: PaperHome, clock: HeldClock
+) -> None:
+    """After the overnight batch: a holding's day change and a carried future's day P&L are their move since
+    the previous close (nothing traded today), and the holding keeps its settlement split. (Paper marks a
+    carried position to the close overnight; the day P&L of one that is not is test_ops_manager's in core.)"""
+    paper_home.broker("a")  # the exchange on the held clock, shared by the manager's broker below
+    with BrokerManager(paper_home.home) as manager:
+        manager.activate("paper", "a")
+        future = next(i for i in manager.instruments("a") if i.underlying == "NIFTY" and i.instrument_type == "FUT"
+                      and i.expiry != clock.now.date())
+        manager.place_order("a", OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=10))
+        manager.place_order("a", OrderRequest(symbol=future.symbol, side=Side.BUY, quantity=future.lot_size))
+        clock.advance(days=1, hours=1)
+        quotes = manager.quotes("a", ["NSE:INFY", future.symbol])
+        [holding] = manager.holdings_view("a")
+        infy = quotes["NSE:INFY"]
+        assert infy.close is not None
+        assert (holding.quantity, holding.t1_quantity, holding.close_price) == (0, 10, infy.close)
+        assert holding.day_change == (infy.last_price - infy.close) * 10
+        [line] = [line for line in manager.pnl("a").lines if line.symbol == future.symbol]
+        moved = quotes[future.symbol]
+        assert moved.close is not None
+        assert line.day == (moved.last_price - moved.close) * future.lot_size * future.multiplier
