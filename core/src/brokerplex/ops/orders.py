@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Literal
 
 from brokerplex.broker import Broker
@@ -89,7 +89,8 @@ class OrderOperations(FanOutOperations):
         if not requests:
             raise InputError("the basket is empty")
         broker = await self._target(account, client)
-        prepared = [await self._pipeline.prepare(account, broker, request) for request in requests]
+        prepared = [await self._leg(number, self._pipeline.prepare(account, broker, request))
+                    for number, request in enumerate(requests, start=1)]
         if len({request.client_order_id for request in prepared}) != len(prepared):
             raise InputError("two legs of the basket share a client order id: each leg needs its own")
         margin = await self._basket_margin_or_none(account, broker, prepared)
@@ -102,6 +103,15 @@ class OrderOperations(FanOutOperations):
             return BasketResult(margin=margin, legs=[planned(r, client=broker.client_code) for r in prepared])
         legs = [await sent(r, self._pipeline.send(account, broker, r), client=broker.client_code) for r in prepared]
         return BasketResult(margin=margin, legs=legs)
+
+    @staticmethod
+    async def _leg(number: int, preparing: Awaitable[OrderRequest]) -> OrderRequest:
+        """A basket's leg prepared; bad input names the leg (from 1)."""
+        try:
+            return await preparing
+        except InputError as exc:
+            exc.message = f"leg {number}: {exc.message}"
+            raise
 
     async def _basket_margin_or_none(self, account: str, broker: Broker,
                                      requests: list[OrderRequest]) -> BasketMargin | None:

@@ -117,15 +117,3 @@ def _upper_enums(leg: dict[str, Any]) -> dict[str, Any]:
     """Sides, order types, products and validities as typed on the command line: any case."""
     return {key: value.upper() if key in ("side", "order_type", "product", "validity") and isinstance(value, str)
             else value.lower() if key == "variety" and isinstance(value, str) else value for key, value in leg.items()}
-
-
-def locate_bad_leg(account: str, requests: Sequence[OrderRequest], client: str | None, error: InputError) -> InputError:
-    """The first leg that the broker's rules refuse (tick, lot, listing…), named by its number; ``error``
-    itself when no single leg is at fault (the basket as a whole). Dry runs only: nothing is sent."""
-    manager = state().manager
-    for number, request in enumerate(requests, start=1):
-        try:
-            manager.place_dry_run(account, request, client=client)
-        except InputError as exc:
-            return InputError(f"leg {number}: {exc}")
-    return error

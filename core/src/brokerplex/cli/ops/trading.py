@@ -27,7 +27,6 @@ from brokerplex.cli.ops.common import (
     PRODUCTS,
     dry_run_margin,
     dry_run_option,
-    locate_bad_leg,
     product_option,
     read_requests,
     report_legs,
@@ -137,10 +136,7 @@ def basket(account: str, source: str, client: str | None, dry_run: bool, as_json
     requests = read_requests(source)
     manager = state().manager
     with waiting(f"placing a basket of {len(requests)} at {account}…"):
-        try:
-            result = manager.place_basket(account, requests, client=client, dry_run=dry_run)
-        except InputError as exc:
-            raise locate_bad_leg(account, requests, client, exc) from None
+        result = manager.place_basket(account, requests, client=client, dry_run=dry_run)
     footer = None
     if result.margin is not None:
         from brokerplex.cli.ops.render import basket_margin_line
