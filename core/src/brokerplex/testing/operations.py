@@ -115,7 +115,7 @@ class OperationChecks(Harness):
                             order_type=OrderType.LIMIT, price=price, product=Product.MIS)
         bad = good.model_copy(update={"price": price + instrument.tick_size / 2})
         journal_before, book_before = len(manager.journal.entries(ACCOUNT)), len(manager.orders(ACCOUNT))
-        with pytest.raises(InputError, match="^leg 3: .*tick size"):
+        with pytest.raises(InputError, match=r"^leg 3: .*tick size"):
             manager.place_basket(ACCOUNT, [good, good, bad])
         assert len(manager.journal.entries(ACCOUNT)) == journal_before
         assert len(manager.orders(ACCOUNT)) == book_before
