@@ -189,7 +189,9 @@ class TickerHub:
             connection.forget([token for token in value if isinstance(token, int)])
         elif action == "mode" and isinstance(value, list) and len(value) == 2 and value[0] in MODES:
             mode, tokens = value
-            changed = [token for token in (tokens if isinstance(tokens, list) else []) if token in connection.modes]
+            # Only a real change is news: the same mode again must not repeat the last packet.
+            changed = [token for token in (tokens if isinstance(tokens, list) else [])
+                       if token in connection.modes and connection.modes[token] != mode]
             for token in changed:
                 connection.modes[token] = mode
             connection.forget(changed)
