@@ -15,6 +15,7 @@ CORE = ROOT / "core" / "src" / "brokerplex"
 LONGEST_FILE = 500
 CORE_CODE_LINES = 3500
 OPS_CODE_LINES = 3000  # the trader operations (docs/adr/0001-trader-operations.md): their own budget
+HUB_CODE_LINES = 1500  # the streaming hub and its bus (docs/adr/0002-streaming-hub.md): their own budget
 
 
 def python_files() -> list[Path]:
@@ -42,12 +43,17 @@ def code_lines(path: Path) -> int:
 
 def core_files() -> list[Path]:
     """The core without its conformance kit (``testing/``), which plugin authors import in their tests,
-    and without the trader operations (``ops/`` and their commands in ``cli/ops/``)."""
-    return [path for path in CORE.rglob("*.py") if not {"testing", "ops"} & set(path.relative_to(CORE).parts)]
+    without the trader operations (``ops/`` and their commands in ``cli/ops/``), and without the streaming
+    hub (``hub/``)."""
+    return [path for path in CORE.rglob("*.py") if not {"testing", "ops", "hub"} & set(path.relative_to(CORE).parts)]
 
 
 def ops_files() -> list[Path]:
     return [path for path in CORE.rglob("*.py") if "ops" in path.relative_to(CORE).parts]
+
+
+def hub_files() -> list[Path]:
+    return [path for path in CORE.rglob("*.py") if "hub" in path.relative_to(CORE).parts]
 
 
 def imported(path: Path) -> set[str]:
@@ -77,6 +83,11 @@ def test_the_trader_operations_stay_small() -> None:
     assert total < OPS_CODE_LINES, f"the operations have {total} lines of code (goal: under {OPS_CODE_LINES})"
 
 
+def test_the_hub_stays_small() -> None:
+    total = sum(code_lines(path) for path in hub_files())
+    assert total < HUB_CODE_LINES, f"the hub has {total} lines of code (goal: under {HUB_CODE_LINES})"
+
+
 def test_the_contract_imports_no_manager_and_the_kit_no_cli() -> None:
     assert not {name for name in imported(CORE / "hookspecs.py") if "manager" in name}
     for path in (CORE / "testing").rglob("*.py"):
@@ -89,5 +100,6 @@ if __name__ == "__main__":
           f"({sum(len(p.read_text().splitlines()) for p in files)} with comments, docstrings and blank lines), "
           f"{len(files)} files")
     print(f"trader operations: {sum(code_lines(p) for p in ops_files())} lines of code, {len(ops_files())} files")
+    print(f"streaming hub: {sum(code_lines(p) for p in hub_files())} lines of code, {len(hub_files())} files")
     longest = max(python_files(), key=lambda p: len(p.read_text().splitlines()))
     print(f"longest file: {longest.relative_to(ROOT)} ({len(longest.read_text().splitlines())} lines)")

@@ -27,6 +27,11 @@ class Capabilities:
     #: "convert", "margins", "basket_margins", "gtt", "candles"); the manager emulates what it can of the rest.
     operations: tuple[str, ...] = ()
     quote_batch: int = 500  # instruments one quote request may name
+    #: Streaming limits the broker enforces, None where it has none: connections per login, instruments per
+    #: connection, and instruments subscribed per login over all its connections. The hub keeps within them.
+    stream_connections: int | None = None
+    stream_instruments: int | None = None
+    stream_subscriptions: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}

@@ -16,6 +16,7 @@ from brokerplex.accounts import Account
 from brokerplex.aio import LoopThread
 from brokerplex.aiomanager import AsyncBrokerManager
 from brokerplex.broker import LoginIO
+from brokerplex.hub import Event
 from brokerplex.journal import OrderJournal
 from brokerplex.models import (
     Funds,
@@ -36,7 +37,6 @@ from brokerplex.ops.facade import SyncOperations
 from brokerplex.outcomes import FanOutResult, Reconciled
 from brokerplex.pipeline import RECONCILE_GRACE
 from brokerplex.registry import RegisteredBroker
-from brokerplex.streaming import StreamEvent
 
 __all__ = ["AsyncBrokerManager", "BrokerManager", "ClientView", "FanOutResult", "Reconciled"]
 
@@ -48,8 +48,9 @@ class BrokerManager(SyncOperations, SyncFanOuts):
     ``manager.aio`` is the async core, for code that already runs an event loop.
     """
 
-    def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None) -> None:
-        self.aio = AsyncBrokerManager(home, plugin_manager=plugin_manager)
+    def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None,
+                 bus: str | None = None) -> None:
+        self.aio = AsyncBrokerManager(home, plugin_manager=plugin_manager, bus=bus)
         self._loop = LoopThread()
 
     def __enter__(self) -> BrokerManager:
@@ -107,28 +108,31 @@ class BrokerManager(SyncOperations, SyncFanOuts):
         return self._loop.run(self.aio.quotes(account, symbols))
 
     def watch(
-        self, account: str, symbols: Sequence[str], mode: TickMode = "quote", *, idle_timeout: float | None = None,
-        give_up: float | None = None,
-    ) -> Generator[StreamEvent, None, None]:
-        """Ticks, order updates and feed states (``FeedState``) as they arrive; the stream closes when the
-        loop over it ends.
+        self, accounts: str | Sequence[str], symbols: Sequence[str] = (), mode: TickMode = "quote", *,
+        idle_timeout: float | None = None, give_up: float | None = None, after: str | None = None,
+    ) -> Generator[Event, None, None]:
+        """Events (``brokerplex.hub.Event``: ticks, order updates, trades, feed states) of one account or
+        several, through the hub; the consumer closes when the loop over it ends.
 
-        With ``idle_timeout``, no tick or order update for that many seconds raises TimeoutError; with
-        ``give_up``, a stream that is not connected for that many seconds raises UnreachableError.
+        Without ``symbols``, order updates, trades and feed states only. With ``idle_timeout``, no tick or
+        order update for that many seconds raises TimeoutError; with ``give_up``, an account whose feed is
+        not connected for that many seconds raises UnreachableError. ``after``: resume order events after
+        this bus event id.
         """
-        from brokerplex.streaming import WatchedEvents
+        from brokerplex.hub import WatchedEvents
 
-        stream = self._loop.run(self.aio.stream(account, symbols, mode))
-        events = WatchedEvents(stream, account, give_up=give_up, idle_timeout=idle_timeout)
+        names = [accounts] if isinstance(accounts, str) else list(accounts)
+        consumer = self._loop.run(self.aio.subscribe(names, symbols, mode, after=after))
+        events = WatchedEvents(aiter(consumer), names, give_up=give_up, idle_timeout=idle_timeout)
 
-        async def next_event() -> StreamEvent | None:
+        async def next_event() -> Event | None:
             return await anext(events, None)
 
         try:
             while (event := self._loop.run(next_event())) is not None:
                 yield event
         finally:
-            self._loop.run(stream.close())
+            self._loop.run(consumer.close())
 
     def order_history(self, account: str, order_id: str, *, client: str | None = None) -> list[Order]:
         return self._loop.run(self.aio.order_history(account, order_id, client=client))

@@ -4,8 +4,10 @@
 reconnects with :class:`Backoff`, asks the broker for a fresh session token, and
 subscribes again to everything that was subscribed. Iterating it yields, in the order
 they happened, :class:`~brokerplex.models.Tick` (market data),
-:class:`~brokerplex.models.Order` (order updates) and :class:`FeedState` (the
-connection's state), until :meth:`Stream.close`.
+:class:`~brokerplex.models.Order` (order updates), :class:`~brokerplex.models.Trade`
+(fills, where the broker streams them apart) and :class:`FeedState` (the
+connection's state), until :meth:`Stream.close`. Consumers share broker streams
+through :mod:`brokerplex.hub`.
 
 What a slow reader costs
     Every stream delivers through one :class:`EventBuffer`. It keeps, in arrival order,
@@ -42,8 +44,8 @@ stream with a brokerplex error raised to the reader. ``stream.pending`` is how m
 events wait to be read.
 
 A stream never gives up by itself. A reader that must not wait forever reads through
-:class:`WatchedEvents` (``BrokerManager.watch(give_up=...)``, ``brokerplex watch
---give-up``): UnreachableError once the stream has not been up for that long.
+:class:`brokerplex.hub.WatchedEvents` (``BrokerManager.watch(give_up=...)``, ``brokerplex
+watch --give-up``): UnreachableError once the stream has not been up for that long.
 """
 
 from __future__ import annotations
@@ -57,8 +59,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal
 
-from brokerplex.errors import BrokerError, BrokerplexError, UnreachableError
-from brokerplex.models import Order, Tick, TickMode
+from brokerplex.errors import BrokerError, BrokerplexError
+from brokerplex.models import Order, Tick, TickMode, Trade
 
 FeedStateName = Literal["connecting", "live", "reconnecting", "stale", "login_needed", "closed"]
 #: Older ticks a stream keeps beyond the latest one of each symbol, unless told otherwise.
@@ -86,7 +88,7 @@ class FeedState:
         return f"{text}: {self.reason}" if self.reason else text
 
 
-StreamEvent = Tick | Order | FeedState
+StreamEvent = Tick | Order | Trade | FeedState
 
 
 class _Failure:
@@ -134,7 +136,7 @@ class EventBuffer:
         self._queue.append(tick)
         self._ready.set()
 
-    def put(self, event: Order | FeedState) -> None:
+    def put(self, event: Order | Trade | FeedState) -> None:
         """An event that is never dropped."""
         if not self._ended:
             self._queue.append(event)
@@ -166,7 +168,7 @@ class EventBuffer:
             return self._newer.pop(id(item), item) if self._newer else item
         if isinstance(item, _Failure):
             raise item.error
-        assert isinstance(item, Order | FeedState)
+        assert isinstance(item, Order | Trade | FeedState)
         return item
 
 
@@ -240,6 +242,10 @@ class Stream(abc.ABC):
     def _put_order(self, order: Order) -> None:
         self._buffer.put(order)
 
+    def _put_trade(self, trade: Trade) -> None:
+        """A fill, for brokers that stream them apart from the order update."""
+        self._buffer.put(trade)
+
     def _set_state(self, state: FeedState) -> None:
         if state != self._state and self._state.state != "closed":
             self._state = state
@@ -265,53 +271,6 @@ class Stream(abc.ABC):
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         await self.close()
-
-
-class WatchedEvents:
-    """A stream's events with two time bounds, for readers that must not wait forever.
-
-    ``give_up``: once the stream has not been up (live or stale) for that many seconds, from
-    the start or since it was last up, UnreachableError. ``idle_timeout``: no tick or order
-    update for that many seconds (feed states do not count), TimeoutError.
-    """
-
-    def __init__(self, stream: Stream, account: str, *, give_up: float | None = None,
-                 idle_timeout: float | None = None) -> None:
-        self._events = aiter(stream)
-        self._account = account
-        self._give_up, self._idle_timeout = give_up, idle_timeout
-        self._last: FeedState = FeedState("connecting")
-        self._down_since: float | None = None
-        self._active_at: float | None = None
-
-    def __aiter__(self) -> WatchedEvents:
-        return self
-
-    async def __anext__(self) -> StreamEvent:
-        now = asyncio.get_running_loop().time()
-        if self._active_at is None:
-            self._down_since = self._active_at = now
-        give_up_at = None if self._give_up is None or self._down_since is None else self._down_since + self._give_up
-        idle_at = None if self._idle_timeout is None else self._active_at + self._idle_timeout
-        deadline = min((at for at in (give_up_at, idle_at) if at is not None), default=None)
-        try:
-            async with asyncio.timeout_at(deadline):
-                event = await anext(self._events)
-        except TimeoutError:
-            if idle_at is not None and idle_at == deadline:
-                raise TimeoutError(f"no tick or order update from {self._account} in {self._idle_timeout:g} s") \
-                    from None
-            raise UnreachableError(f"{self._account} could not be reached for {self._give_up:g} s "
-                                   f"({self._last.reason or self._last})") from None
-        if isinstance(event, FeedState):
-            self._last = event
-            if event.up:
-                self._down_since = None
-            elif self._down_since is None:
-                self._down_since = asyncio.get_running_loop().time()
-        else:
-            self._active_at = asyncio.get_running_loop().time()
-        return event
 
 
 class Backoff:

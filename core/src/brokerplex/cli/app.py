@@ -65,6 +65,7 @@ class State:
 
     def __init__(self, home: Path | None) -> None:
         self.home = home
+        self.bus: str | None = None  # a command's --bus, when it has one
         self._manager: BrokerManager | None = None
 
     @property
@@ -77,7 +78,7 @@ class State:
                 home = check_home(self.home, "--home")
             else:
                 home = check_home(home_dir(), f"${ENV_HOME}" if os.environ.get(ENV_HOME) else "the config folder")
-            self._manager = BrokerManager(home)
+            self._manager = BrokerManager(home, bus=self.bus)
         return self._manager
 
     def close(self) -> None:

@@ -38,7 +38,7 @@ def zerodha_scene(manager: BrokerManager) -> None:
 
         step("the ticker: three full-mode ticks of NSE:INFY (binary protocol, native asyncio client)")
         with contextlib.closing(manager.watch(ACCOUNT, ["NSE:INFY"], "full")) as events:
-            for tick in itertools.islice((event for event in events if isinstance(event, Tick)), 3):
+            for tick in itertools.islice((event.data for event in events if isinstance(event.data, Tick)), 3):
                 click.echo(stream_event_line(tick))
 
         show_books(manager, ACCOUNT)

@@ -126,10 +126,10 @@ def depth(account: str, symbol: str, live: bool, count: int | None, as_json: boo
     updates = 0
     try:
         for event in state().manager.watch(account, [name], "full", give_up=GIVE_UP_SECONDS):
-            if isinstance(event, FeedState):
-                show_state(account, event)
+            if isinstance(event.data, FeedState):
+                show_state(account, event.data)
                 continue
-            book = getattr(event, "depth", None) if getattr(event, "symbol", None) == name else None
+            book = getattr(event.data, "depth", None) if getattr(event.data, "symbol", None) == name else None
             if book is None:
                 continue  # an order update, or a tick without depth
             if not as_json and sys.stdout.isatty():

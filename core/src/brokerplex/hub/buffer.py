@@ -1,0 +1,112 @@
+"""A consumer's bounded queue: what a slow reader costs, and what it never costs the others.
+
+Ticks conflate as in a broker stream's :class:`~brokerplex.streaming.EventBuffer`, keyed by account and
+symbol: at most ``capacity`` older ticks wait beyond the latest one of each, and a tick past that takes
+the place of its own symbol's latest waiting tick (``dropped`` counts them). Order updates, trades and
+feed states are never dropped or merged; when ``limit`` of them wait unread, the consumer has fallen
+behind for good: its events end with :class:`ConsumerFellBehindError`, and the hub drops its
+subscriptions. Pushing never blocks, so no consumer can stall the hub or another consumer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from brokerplex.errors import BrokerplexError
+from brokerplex.hub.events import Event
+
+#: Older ticks a consumer keeps beyond the latest one of each symbol.
+DEFAULT_CAPACITY = 1000
+#: Unread order updates, trades and feed states past which a consumer is ended.
+DEFAULT_LIMIT = 10_000
+
+
+class ConsumerFellBehindError(BrokerplexError):
+    """A consumer left too many order updates, trades or feed states unread; it was ended."""
+
+
+class ConsumerBuffer:
+    """The bounded queue between the hub and one consumer (module docstring)."""
+
+    __slots__ = ("_ended", "_error", "_kept", "_latest", "_newer", "_older", "_queue", "_ready", "capacity",
+                 "dropped", "limit")
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT) -> None:
+        self.capacity, self.limit = capacity, limit
+        self.dropped = 0
+        self._queue: deque[Event] = deque()
+        self._latest: dict[tuple[str, str], Event] = {}  # the newest waiting tick of each account and symbol
+        self._newer: dict[int, Event] = {}  # id of a waiting tick -> the tick delivered in its place
+        self._older = 0  # waiting ticks that are not their symbol's newest
+        self._kept = 0  # waiting events that are never dropped
+        self._ready = asyncio.Event()
+        self._ended = False
+        self._error: BaseException | None = None
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def put_tick(self, event: Event, key: tuple[str, str]) -> None:
+        """A tick event; ``key`` is its (account, symbol)."""
+        if self._ended:
+            return
+        waiting = self._latest.get(key)
+        if waiting is not None:
+            if self._older >= self.capacity:
+                self._newer[id(waiting)] = event
+                self.dropped += 1
+                return
+            self._older += 1
+        self._latest[key] = event
+        self._queue.append(event)
+        self._ready.set()
+
+    def put(self, event: Event) -> None:
+        """An order update, trade or feed state: never dropped, but bounded by ``limit``."""
+        if self._ended:
+            return
+        if self._kept >= self.limit:
+            self.fail(ConsumerFellBehindError(
+                f"this consumer fell behind: {self._kept} order updates, trades and feed states were left unread "
+                f"(the bound is {self.limit}); it was ended so that it cannot stall the others"))
+            return
+        self._kept += 1
+        self._queue.append(event)
+        self._ready.set()
+
+    def fail(self, error: BaseException) -> None:
+        """Raise ``error`` to the reader after what is waiting; then the events end."""
+        if not self._ended:
+            self._error = error
+        self.end()
+
+    def end(self) -> None:
+        self._ended = True
+        self._ready.set()
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    async def get(self) -> Event | None:
+        """The next event; None once the buffer ended and is empty. Safe to cancel: nothing is lost."""
+        while not self._queue:
+            if self._ended:
+                if self._error is not None:
+                    error, self._error = self._error, None
+                    raise error
+                return None
+            self._ready.clear()
+            await self._ready.wait()
+        event = self._queue.popleft()
+        data = event.data
+        if event.type == "tick":
+            key = (event.account, data.symbol)  # type: ignore[union-attr]
+            if self._latest.get(key) is event:
+                del self._latest[key]
+            else:
+                self._older -= 1
+            return self._newer.pop(id(event), event) if self._newer else event
+        self._kept -= 1
+        return event

@@ -1,0 +1,5 @@
+"""Placeholder until the bus lands."""
+
+from typing import Any
+
+Bus: Any = None
