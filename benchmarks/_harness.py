@@ -110,3 +110,16 @@ def per_order(place: Callable[[], str], cancel: Callable[[str], None], orders: i
         return elapsed / orders
 
     return run
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """The value ``share`` (0.99 for p99) of the sorted ``samples`` lie at or below."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def judge(name: str, missed: list[str], as_json: bool) -> None:
+    """Exit non-zero naming the missed goals, so that ``make bench`` stops there. A ``--json`` run (the smoke
+    test, a machine reading the ratio) only reports: the reader judges the figures."""
+    if missed and not as_json:
+        sys.exit(f"{name}: goal missed: " + "; ".join(missed))
