@@ -1,5 +1,114 @@
-"""Placeholder until the bus lands."""
+"""The hub across processes, on Redis: one ``brokerplex hub`` process holds the broker streams, and any
+number of processes consume them through Redis (redis-py asyncio, imported only when a bus is used).
 
-from typing import Any
+Interest
+    Each consumer has a random id. What it wants (``{account: {symbol: mode}}``) is a key with a TTL
+    (``brokerplex:interest:<id>``, 6 s) that it refreshes every second, and every change is announced on
+    ``brokerplex:control``. The hub re-reads every interest key on each announcement and every second,
+    merges them (one mode per symbol, the strongest), and subscribes its in-process :class:`~brokerplex.
+    hub.Hub` to that, through one hub consumer per account. A consumer that stops refreshing (killed)
+    expires, and what only it wanted is unsubscribed. A restarted hub finds the live consumers' keys and
+    re-establishes what they want.
+Ticks and feed states
+    Pub/sub, one channel per account (``brokerplex:feed:<account>``): every tick of the account the hub
+    read in one loop turn in one message, a consumer keeping what it subscribed and trimming each tick to
+    its mode. A feed state goes in band on the same channel and into ``brokerplex:state:<account>``, so
+    that a late joiner learns where the feed stands. Ticks are not replayed: a consumer that was away
+    gets the next ones.
+Hub liveness
+    The hub refreshes ``brokerplex:hub`` (its run id, TTL 3 s). A consumer that finds it missing, or cannot
+    reach Redis, gives each account it follows a ``reconnecting`` state (reason: the hub is not running;
+    the bus is unreachable) on a :class:`~brokerplex.streaming.Backoff`, and the hub's states again once
+    it is back.
+Order updates and trades
+    One Redis Stream for every account (``brokerplex:orders``), trimmed to about 100,000 entries and a
+    day. The hub adds what its broker streams report, and a process that places an order adds it as placed
+    (:mod:`brokerplex.hub.bus.orders`), deduplicated across processes by the order's fingerprint. Consumers
+    read it from their last entry id (from ``after``, or from the stream's end when they start), so a
+    reconnecting consumer, or a watcher restarted with ``--after ID``, misses nothing; every such event
+    carries its entry ``id``. An ``after`` id whose successors were trimmed is an error, not a silent gap.
+"""
 
-Bus: Any = None
+from __future__ import annotations
+
+import importlib.util
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pluggy
+
+from brokerplex.errors import InputError
+from brokerplex.hub.buffer import DEFAULT_CAPACITY, DEFAULT_LIMIT
+from brokerplex.hub.bus.codec import is_stream_id
+from brokerplex.hub.bus.orders import OrderAnnouncer
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from brokerplex.hub.bus.consumer import BusConsumer
+    from brokerplex.hub.hub import Terms
+
+SCHEMES = ("redis", "rediss", "unix")
+
+
+class Bus:
+    """A Redis bus: consumers of a ``brokerplex hub`` process, and this process's orders announced."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._client: Redis | None = None
+        self._announcer: OrderAnnouncer | None = None
+        self._plugins: pluggy.PluginManager | None = None
+
+    @classmethod
+    def from_url(cls, url: str | None) -> Bus:
+        """The bus at ``url`` (``redis://``, ``rediss://`` or ``unix://``); InputError if it is none."""
+        if not url:
+            raise InputError("no bus named: give --bus redis://… or set BROKERPLEX_BUS")
+        if urlsplit(url).scheme not in SCHEMES:
+            raise InputError(f"the bus must be a redis://, rediss:// or unix:// URL, not {shown(url)!r}")
+        if importlib.util.find_spec("redis") is None:
+            raise InputError("the bus needs redis-py: pip install 'redis>=5'")
+        return cls(url)
+
+    def __repr__(self) -> str:
+        return f"<Bus {shown(self.url)}>"
+
+    def client(self) -> Redis:
+        """The asyncio client of this bus (made on first use, in the running loop)."""
+        if self._client is None:
+            from redis.asyncio import Redis
+
+            self._client = Redis.from_url(self.url, decode_responses=True)
+        return self._client
+
+    def consumer(self, terms: Terms, *, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT,
+                 after: str | None = None) -> BusConsumer:
+        """A consumer of the hub process; ``after``: an order-stream id to resume order events after."""
+        from brokerplex.hub.bus.consumer import BusConsumer
+
+        if after is not None and not is_stream_id(after):
+            raise InputError(f"--after takes an event id as `watch --json` shows it (like 1700000000000-0), "
+                             f"not {after!r}")
+        return BusConsumer(self, terms, capacity=capacity, limit=limit, after=after)
+
+    def announce_orders(self, plugins: pluggy.PluginManager) -> None:
+        """Orders placed through ``plugins``' pipeline go onto the bus's order stream."""
+        if self._announcer is None:
+            self._announcer, self._plugins = OrderAnnouncer(self.url), plugins
+            plugins.register(self._announcer)
+
+    async def close(self) -> None:
+        if self._announcer is not None and self._plugins is not None:
+            self._plugins.unregister(self._announcer)
+            self._announcer.close()
+            self._announcer = None
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def shown(url: str) -> str:
+    """``url`` without its password, for output."""
+    return re.sub(r"(?<=:)[^:@/]*(?=@)", "****", url, count=1)

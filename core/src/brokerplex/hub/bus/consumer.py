@@ -1,0 +1,309 @@
+"""A consumer of a ``brokerplex hub`` process, through Redis (the design: :mod:`brokerplex.hub.bus`).
+
+Input is checked here, before anything is sent: the account, its broker's tick modes, the symbols'
+grammar. Three tasks serve a consumer: the listener (its pub/sub connection: ticks, feed states, what the
+hub tells it alone), the keeper (its interest key, and whether the hub runs) and, from the first read,
+the order reader (the order stream, from the last id read). A failure in any of them reaches the reader
+as a :class:`~brokerplex.errors.BrokerplexError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections.abc import Coroutine, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, cast
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from brokerplex.errors import BrokerplexError, InputError
+from brokerplex.hub.buffer import ConsumerBuffer
+from brokerplex.hub.bus.codec import (
+    CONTROL,
+    FEED,
+    HEARTBEAT,
+    HUB,
+    INBOX,
+    INTEREST,
+    INTEREST_TTL,
+    ORDERS,
+    STATE,
+    event_from,
+    state_from,
+    stream_id_key,
+    tick_from,
+)
+from brokerplex.hub.events import Event, trimmed
+from brokerplex.models import TickMode
+from brokerplex.streaming import Backoff, FeedState
+from brokerplex.symbols import canonical
+
+if TYPE_CHECKING:
+    from redis.asyncio.client import PubSub
+
+    from brokerplex.hub.bus import Bus
+    from brokerplex.hub.hub import Terms
+
+log = logging.getLogger(__name__)
+
+#: What a consumer cannot reach when Redis (or the hub) is away.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+READ_BLOCK_MS = 5000
+READ_COUNT = 500
+StreamReply = list[tuple[str, list[tuple[str, dict[str, str]]]]]  # XREAD: per stream, its (id, fields)
+
+
+class BusError(BrokerplexError):
+    """The bus cannot serve this consumer: Redis refused it, the hub refused a subscription, events were
+    trimmed before they were read."""
+
+
+class BusConsumer:
+    """One reader of the hub process: the same calls as an in-process :class:`~brokerplex.hub.Consumer`."""
+
+    def __init__(self, bus: Bus, terms: Terms, *, capacity: int, limit: int, after: str | None) -> None:
+        self._bus, self._terms = bus, terms
+        self.buffer = ConsumerBuffer(capacity, limit)
+        self.id = secrets.token_hex(8)
+        self.wants: dict[str, dict[str, TickMode]] = {}  # account -> symbol -> mode (followed: an entry)
+        self._last_id = after  # the order stream's last entry read (None: its end, found at the start)
+        self._pubsub: PubSub | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._hub: str | None = None  # the id of the hub process last seen running
+        self._told: dict[str, FeedState] = {}  # the last state given to the reader, per account
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<BusConsumer {self.id} of {sorted(self.wants)}>"
+
+    # -- what it wants -----------------------------------------------------------------------
+    async def subscribe(self, account: str, symbols: Sequence[str], mode: TickMode = "quote") -> None:
+        """Ticks of ``symbols`` from ``account`` at ``mode``, with its order updates, trades and feed
+        states. InputError (a bad account, mode or symbol) before anything is sent."""
+        broker, capabilities = self._terms(account)
+        if mode not in capabilities.streaming:
+            offered = capabilities.streaming
+            what = f"only {'/'.join(offered)} ticks" if offered else "no market data"
+            raise InputError(f"{broker} streams {what}, not {mode!r}")
+        await self._change(account, dict.fromkeys([canonical(symbol) for symbol in symbols], mode))
+
+    async def unsubscribe(self, account: str, symbols: Sequence[str]) -> None:
+        """No more ticks of ``symbols`` from ``account``; its order updates keep coming."""
+        await self._change(account, dict.fromkeys([canonical(symbol) for symbol in symbols]))
+
+    async def follow(self, account: str) -> None:
+        """Order updates, trades and feed states of ``account``, without ticks."""
+        self._terms(account)
+        await self._change(account, {})
+
+    async def _change(self, account: str, modes: dict[str, TickMode | None]) -> None:
+        if self._closed:
+            raise InputError("this consumer is closed")
+        try:
+            await self._start()
+            followed = account in self.wants
+            wanted = self.wants.setdefault(account, {})
+            for symbol, mode in modes.items():
+                if mode is None:
+                    wanted.pop(symbol, None)
+                else:
+                    wanted[symbol] = mode
+            pubsub = self._pubsub
+            assert pubsub is not None
+            if not followed:
+                await pubsub.subscribe(FEED + account)
+            client = self._bus.client()
+            await client.set(INTEREST + self.id, json.dumps(self.wants), ex=INTEREST_TTL)
+            await client.publish(CONTROL, self.id)
+            if not followed:
+                await self._catch_up(account)
+        except UNREACHABLE as error:
+            raise BusError(f"the bus is unreachable: {error}") from None
+
+    # -- the tasks ---------------------------------------------------------------------------
+    async def _start(self) -> None:
+        if self._pubsub is not None:
+            return
+        client = self._bus.client()
+        if self._last_id is None:
+            newest = await client.xrevrange(ORDERS, count=1)
+            self._last_id = str(newest[0][0]) if newest else "0-0"
+        else:
+            await self._check_kept(self._last_id)
+        self._hub = cast("str | None", await client.get(HUB))
+        self._pubsub = client.pubsub(ignore_subscribe_messages=True)
+        await self._pubsub.subscribe(INBOX + self.id)
+        self._spawn(self._listen(), "listener")
+        self._spawn(self._keep(), "keeper")
+
+    async def _check_kept(self, after: str) -> None:
+        try:
+            info = await self._bus.client().xinfo_stream(ORDERS)
+        except RedisError as error:
+            if "no such key" in str(error).lower():
+                return
+            raise
+        trimmed_up_to = info.get("max-deleted-entry-id") or "0-0"
+        if stream_id_key(after) < stream_id_key(trimmed_up_to):
+            raise BusError(f"the order events after {after} were trimmed from the bus (it keeps them from "
+                           f"{info.get('first-entry', ['?'])[0]} on): start without --after, and check the orders")
+
+    def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        self._tasks.append(asyncio.get_running_loop().create_task(self._guarded(work, what),
+                                                                  name=f"bus consumer {self.id} {what}"))
+
+    async def _guarded(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        """Run ``work``; a failure ends the consumer with it, never silently."""
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if not isinstance(error, BrokerplexError):
+                log.exception("the bus consumer's %s failed", what)
+                error = BusError(f"the bus consumer's {what} failed: {type(error).__name__}: {error}")
+            self.buffer.fail(error)
+
+    async def _listen(self) -> None:
+        pubsub = self._pubsub
+        assert pubsub is not None
+        while True:
+            try:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
+            except UNREACHABLE:
+                await asyncio.sleep(HEARTBEAT)  # the keeper says so; pub/sub resubscribes on reconnecting
+                continue
+            if message is not None and message["type"] == "message":
+                self._take(message["channel"], message["data"])
+
+    def _take(self, channel: str, data: str) -> None:
+        if channel.startswith(INBOX):
+            refusal = json.loads(data)
+            self.buffer.fail((InputError if refusal["input"] else BusError)(refusal["error"]))
+            return
+        account = channel[len(FEED):]
+        message = json.loads(data)
+        if message[0] == "t":
+            wanted = self.wants.get(account)
+            if not wanted:
+                return
+            for fields in message[1:]:
+                mode = wanted.get(fields[0])
+                if mode is not None:
+                    self.buffer.put_tick(Event(account, trimmed(tick_from(fields), mode)), (account, fields[0]))
+        else:
+            self._hub, state = state_from(message)
+            self._tell(account, state)
+
+    def _tell(self, account: str, state: FeedState) -> None:
+        if account in self.wants and self._told.get(account) != state:
+            self._told[account] = state
+            self.buffer.put(Event(account, state))
+
+    async def _catch_up(self, account: str) -> None:
+        """The state of ``account``'s feed as the running hub last published it (connecting: none yet)."""
+        stored = await self._bus.client().get(STATE + account)
+        hub, state = state_from(json.loads(stored)) if stored else (None, None)
+        if state is not None and hub == self._hub:
+            self._tell(account, state)
+        elif account not in self._told:
+            self._tell(account, FeedState("connecting"))
+
+    async def _keep(self) -> None:
+        """Refresh the interest key; tell every followed account when the hub or Redis is away."""
+        client, backoff = self._bus.client(), Backoff(first=0.5, cap=2.0)
+        while True:
+            try:
+                async with client.pipeline(transaction=False) as pipe:
+                    pipe.set(INTEREST + self.id, json.dumps(self.wants), ex=INTEREST_TTL)
+                    pipe.get(HUB)
+                    _, hub = await pipe.execute()
+                reason = None if hub else "the hub is not running"
+            except UNREACHABLE as error:
+                hub, reason = None, f"the bus is unreachable ({error})"
+            if reason is None:
+                backoff.reset()
+                if hub != self._hub:  # back, or another hub: where do its feeds stand?
+                    self._hub = hub
+                    for account in list(self.wants):
+                        await self._catch_up(account)
+                await asyncio.sleep(HEARTBEAT)
+                continue
+            self._hub = None
+            delay = backoff.next_delay()
+            for account in list(self.wants):
+                self._tell(account, FeedState("reconnecting", backoff.attempt, round(delay, 2), reason))
+            await asyncio.sleep(delay)
+
+    async def _read_orders(self) -> None:
+        """Order updates and trades of the followed accounts, from the last entry read on."""
+        client, backoff = self._bus.client(), Backoff(first=0.5, cap=5.0)
+        while True:
+            assert self._last_id is not None
+            try:
+                reply = cast(StreamReply, await client.xread({ORDERS: self._last_id}, count=READ_COUNT,
+                                                             block=READ_BLOCK_MS))
+            except UNREACHABLE:
+                await asyncio.sleep(backoff.next_delay())  # the keeper tells the reader
+                continue
+            backoff.reset()
+            for _stream, entries in reply:
+                for entry_id, fields in entries:
+                    self._last_id = entry_id
+                    if fields.get("account") in self.wants:
+                        self.buffer.put(event_from(entry_id, fields))
+
+    # -- reading -----------------------------------------------------------------------------
+    @property
+    def dropped(self) -> int:
+        """Ticks replaced by a newer tick of the same account and symbol before they were read."""
+        return self.buffer.dropped
+
+    @property
+    def pending(self) -> int:
+        return len(self.buffer)
+
+    def __aiter__(self) -> BusConsumer:
+        return self
+
+    async def __anext__(self) -> Event:
+        if len(self._tasks) == 2:  # started: read the order stream from now on (every account is followed)
+            self._spawn(self._read_orders(), "order reader")
+        event = await self.buffer.get()
+        if event is None:
+            raise StopAsyncIteration
+        if self.buffer.ended and not self._closed:
+            await self.close()  # it fell behind, or failed: the hub need not keep its subscriptions
+        return event
+
+    async def close(self) -> None:
+        """Stop, and tell the hub that this consumer wants nothing any more; iteration ends."""
+        if self._closed:
+            return
+        self._closed = True
+        self.buffer.end()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        if self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                client = self._bus.client()
+                await client.delete(INTEREST + self.id)
+                await client.publish(CONTROL, self.id)
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def __aenter__(self) -> BusConsumer:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        trace: TracebackType | None) -> None:
+        await self.close()
