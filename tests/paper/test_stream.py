@@ -20,6 +20,7 @@ import pytest
 
 from brokerplex import BrokerManager
 from brokerplex.errors import BrokerError, SymbolError
+from brokerplex.hub import Event
 from brokerplex.manager import AsyncBrokerManager
 from brokerplex.models import Order, OrderModify, OrderRequest, OrderStatus, OrderType, Side, Tick, TickMode
 from brokerplex.streaming import FeedState, Stream, StreamEvent
@@ -41,12 +42,14 @@ def manager(home: Path) -> Iterator[BrokerManager]:
         yield manager
 
 
-def first(events: Iterator[StreamEvent], wanted: Callable[[StreamEvent], bool], seconds: float = WAIT) -> StreamEvent:
-    """The first event that is ``wanted``, within ``seconds`` (watch's idle_timeout bounds each wait)."""
+def first(events: Iterator[Event], wanted: Callable[[StreamEvent], bool], seconds: float = WAIT) -> StreamEvent:
+    """The data of the first event that is ``wanted``, within ``seconds`` (watch's idle_timeout bounds each
+    wait); every event names the account."""
     deadline = time.monotonic() + seconds
     for event in events:
-        if wanted(event):
-            return event
+        assert event.account == ACCOUNT
+        if wanted(event.data):
+            return event.data
         assert time.monotonic() < deadline, f"nothing wanted within {seconds} s"
     raise AssertionError("the stream ended")
 
@@ -112,7 +115,7 @@ def test_orders_of_another_process_arrive_as_order_updates(
 ) -> None:
     events = manager.watch(ACCOUNT, [], "quote", idle_timeout=WAIT)
     try:
-        assert next(events) == FeedState("connecting")  # the stream is open: what comes now is news
+        assert next(events).data == FeedState("connecting")  # the stream is open: what comes now is news
         monkeypatch.setattr(paper_broker, "_exchanges", {})  # the other "process" opens the file afresh
         with BrokerManager(home) as other:
             last = other.quotes(ACCOUNT, ["NSE:INFY"])["NSE:INFY"].last_price
@@ -143,7 +146,7 @@ def test_the_book_as_it_stood_at_the_start_is_not_news(manager: BrokerManager) -
     placed = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1))
     events = manager.watch(ACCOUNT, ["NSE:INFY"], "ltp", idle_timeout=WAIT)
     try:
-        assert next(events) == FeedState("connecting")  # the stream is open (watch opens it when first read)
+        assert next(events).data == FeedState("connecting")  # the stream is open (watch opens it when first read)
         later = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:TCS", side=Side.BUY, quantity=1))
         orders = []
         while not orders or orders[-1].order_id != later.order_id:
@@ -242,6 +245,9 @@ def test_a_failure_while_polling_ends_the_stream_with_an_error(home: Path) -> No
 def test_cli_watch_prints_paper_ticks(demo: Cli) -> None:
     lines = ok(demo("watch", "demo", "NSE:INFY", "--mode", "full", "--count", "3", "--json")).stdout.splitlines()
     records = [json.loads(line) for line in lines]
+    states = [r["state"] for r in records if r["type"] == "state"]
+    assert states[:2] == ["connecting", "live"]
+    records = [r for r in records if r["type"] == "tick"]
     assert len(records) == 3
-    assert {(r["symbol"], r["mode"]) for r in records} == {("NSE:INFY", "full")}
+    assert {(r["account"], r["symbol"], r["mode"]) for r in records} == {("demo", "NSE:INFY", "full")}
     assert all(Decimal(r["last_price"]) > 0 and r["depth"]["bids"] for r in records)

@@ -45,8 +45,10 @@ def test_activate_login_trade_and_read_without_leaking_secrets(cli: Any, home: P
     watched = cli("watch", "x1", "NSE:INFY", "--mode", "full", "--count", "3", "--json")
     outputs.append(watched)
     assert watched.returncode == 0, watched.stderr
-    ticks = [json.loads(line) for line in watched.stdout.splitlines()]
-    ticks = [t for t in ticks if t.get("symbol") == "NSE:INFY" and "last_price" in t]
+    records = [json.loads(line) for line in watched.stdout.splitlines()]
+    assert [r["state"] for r in records if r["type"] == "state"][:2] == ["connecting", "live"]
+    ticks = [r for r in records if r["type"] == "tick"]
+    assert {(t["account"], t["symbol"]) for t in ticks} == {("x1", "NSE:INFY")}
     assert len(ticks) >= 3
     assert all(t["mode"] == "full" and t["depth"]["bids"] for t in ticks)
 

@@ -372,17 +372,18 @@ def test_order_updates_stream_with_their_client_codes(dealer: BrokerManager) -> 
     updates: list[Order] = []
     ticks = 0
     with closing(dealer.watch(ACCOUNT, ["NSE:INFY"], "quote", idle_timeout=10)) as events:
-        ticks += isinstance(next(events), Tick)  # the stream is open: what is placed now is streamed
+        ticks += isinstance(next(events).data, Tick)  # the stream is open: what is placed now is streamed
         clients = {code: dealer.place_order(ACCOUNT, buy(), client=code) for code in (SECOND, PRO)}
         clients[FIRST] = dealer.place_order(ACCOUNT, buy())
         wanted = {ack.order_id: ack for ack in clients.values()}
         owner = {ack.order_id: code for code, ack in clients.items()}
         deadline = time.monotonic() + 20
         for event in events:
-            if isinstance(event, Tick):
+            assert event.account == ACCOUNT
+            if isinstance(data := event.data, Tick):
                 ticks += 1
-            elif isinstance(event, Order) and event.order_id in wanted:
-                updates.append(event)
+            elif isinstance(data, Order) and data.order_id in wanted:
+                updates.append(data)
             complete = {o.order_id for o in updates if o.status is OrderStatus.COMPLETE}
             if complete >= set(wanted) or time.monotonic() > deadline:
                 break

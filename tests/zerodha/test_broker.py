@@ -14,7 +14,6 @@ from brokerplex.errors import InputError
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderModify, OrderRequest, OrderStatus, OrderType, Quote, Side, Tick, Variety
 from brokerplex.rules import tick_floor
-from brokerplex.streaming import FeedState
 from brokerplex_zerodha.broker import ZerodhaBroker
 from brokerplex_zerodha.sim import KiteSimulator
 
@@ -65,7 +64,7 @@ def test_a_cover_order_carries_its_stop_loss_as_the_trigger(kite_home: Path) -> 
 def test_watching_a_silent_stream_gives_up_after_its_idle_timeout(kite_home: Path, kite_sim: KiteSimulator) -> None:
     with BrokerManager(kite_home) as manager:
         events = manager.watch("z1", ["NSE:INFY"], "ltp", idle_timeout=1.5)
-        assert isinstance(next(event for event in events if not isinstance(event, FeedState)), Tick)
+        assert isinstance(next(event for event in events if event.type != "state").data, Tick)
         kite_sim.silence_streams(True)
         try:
             with pytest.raises(TimeoutError, match=r"no tick or order update from z1 in 1\.5 s"):

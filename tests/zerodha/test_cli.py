@@ -141,7 +141,9 @@ def test_watch_streams_full_ticks_as_json_lines(cli: Any, kite_sim: KiteSimulato
     ok(cli("login", "z1", "--request-token", kite_sim.request_token()))
     lines = ok(cli("watch", "z1", "NSE:INFY", "NSE:NIFTY 50", "--mode", "full", "--count", "4", "--json"))
     records = [json.loads(line) for line in lines.splitlines()]
-    ticks = [r for r in records if "symbol" in r]
+    assert [r["state"] for r in records if r["type"] == "state"][:2] == ["connecting", "live"]
+    ticks = [r for r in records if r["type"] == "tick"]
+    assert {r["account"] for r in ticks} == {"z1"}
     assert len(ticks) == 4
     assert {r["symbol"] for r in ticks} == {"NSE:INFY", "NSE:NIFTY 50"}
     infy = next(r for r in ticks if r["symbol"] == "NSE:INFY")
