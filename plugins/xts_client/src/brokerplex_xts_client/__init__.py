@@ -28,6 +28,9 @@ CAPABILITIES = Capabilities(
     streaming=("ltp", "quote", "full"),
     operations=("exit", "cancel_all", "convert", "margins", "basket_margins", "candles"),
     quote_batch=50,  # XTS takes 50 instruments a quotes request (OpenAlgo's XTS brokers page by it)
+    # Instruments subscribed per market-data session (one per login, shared by its sockets): an instrument
+    # counts once whatever message codes it takes (a full tick's 1502 and a derivative's 1510 alike).
+    stream_subscriptions=50,
 )
 
 

@@ -26,6 +26,8 @@ CAPABILITIES = Capabilities(
     streaming=("ltp", "quote", "full"),
     interactive_login=True,
     operations=("slice", "convert", "margins", "basket_margins", "gtt", "candles"),
+    stream_connections=3,  # ticker connections per API key, 3000 instruments each (Kite's WebSocket limits)
+    stream_instruments=3000,
 )
 
 
