@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
-PACKAGES := -e core -e plugins/paper -e 'plugins/zerodha[sim]' -e 'plugins/xts_client[sim]' -e 'plugins/xts_pro[sim]'
+PACKAGES := -e 'core[bus]' -e plugins/paper -e 'plugins/zerodha[sim]' -e 'plugins/xts_client[sim]' -e 'plugins/xts_pro[sim]'
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 

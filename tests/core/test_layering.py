@@ -15,7 +15,7 @@ CORE = ROOT / "core" / "src" / "brokerplex"
 LONGEST_FILE = 500
 CORE_CODE_LINES = 3500
 OPS_CODE_LINES = 3000  # the trader operations (docs/adr/0001-trader-operations.md): their own budget
-HUB_CODE_LINES = 1500  # the streaming hub and its bus (docs/adr/0002-streaming-hub.md): their own budget
+HUB_CODE_LINES = 2000  # the streaming hub and its bus (docs/adr/0002-streaming-hub.md): their own budget
 
 
 def python_files() -> list[Path]:
@@ -44,8 +44,9 @@ def code_lines(path: Path) -> int:
 def core_files() -> list[Path]:
     """The core without its conformance kit (``testing/``), which plugin authors import in their tests,
     without the trader operations (``ops/`` and their commands in ``cli/ops/``), and without the streaming
-    hub (``hub/``)."""
-    return [path for path in CORE.rglob("*.py") if not {"testing", "ops", "hub"} & set(path.relative_to(CORE).parts)]
+    hub (``hub/`` and its commands)."""
+    return [path for path in CORE.rglob("*.py")
+            if not {"testing", "ops", "hub"} & set(path.relative_to(CORE).parts) and path not in hub_files()]
 
 
 def ops_files() -> list[Path]:
@@ -53,7 +54,8 @@ def ops_files() -> list[Path]:
 
 
 def hub_files() -> list[Path]:
-    return [path for path in CORE.rglob("*.py") if "hub" in path.relative_to(CORE).parts]
+    commands = [CORE / "cli" / "hub.py", CORE / "cli" / "watch.py"]
+    return [path for path in CORE.rglob("*.py") if "hub" in path.relative_to(CORE).parts or path in commands]
 
 
 def imported(path: Path) -> set[str]:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
-from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
 
-from brokerplex.errors import TokenExpiredError, UnreachableError
-from brokerplex.models import Order, OrderStatus, OrderType, Product, Side, Tick, TickMode
-from brokerplex.streaming import Backoff, EventBuffer, FeedState, Stream, StreamEvent, WatchedEvents
+from brokerplex.errors import TokenExpiredError
+from brokerplex.models import Order, OrderStatus, OrderType, Product, Side, Tick
+from brokerplex.streaming import Backoff, EventBuffer, FeedState, StreamEvent
 
 
 def test_prices_are_exact_decimals_of_the_broker_units() -> None:
@@ -145,57 +143,3 @@ def test_feed_states_read_as_one_line() -> None:
     assert str(FeedState("live")) == "live"
     assert FeedState("stale").up
     assert not FeedState("connecting").up
-
-
-# -- reading with time bounds --------------------------------------------------------------------------
-class ScriptedStream(Stream):
-    """A stream whose connection is this test: it goes through states and pushes what it is told."""
-
-    async def subscribe(self, symbols: Sequence[str], mode: TickMode = "quote") -> None:
-        pass
-
-    async def unsubscribe(self, symbols: Sequence[str]) -> None:
-        pass
-
-    async def close(self) -> None:
-        self._finish()
-
-    def go(self, state: FeedState) -> None:
-        self._set_state(state)
-
-    def tick(self, event: Tick) -> None:
-        self._put_tick(event)
-
-
-def test_a_watch_gives_up_on_a_stream_that_stays_down() -> None:
-    async def run() -> float:
-        stream = ScriptedStream()
-        stream.go(FeedState("reconnecting", 1, 5.0, "connection refused"))
-        events = WatchedEvents(stream, "z1", give_up=0.3)
-        assert await anext(events) == FeedState("connecting")
-        assert (await anext(events)).state == "reconnecting"  # type: ignore[union-attr]
-        started = time.monotonic()
-        with pytest.raises(UnreachableError, match=r"z1 could not be reached for 0\.3 s .*connection refused"):
-            await anext(events)
-        return time.monotonic() - started
-
-    assert asyncio.run(run()) < 2
-
-
-def test_a_watch_does_not_give_up_on_a_live_stream_but_an_idle_timeout_counts_only_data() -> None:
-    async def run() -> None:
-        stream = ScriptedStream()
-        stream.go(FeedState("live"))
-        events = WatchedEvents(stream, "z1", give_up=0.1, idle_timeout=0.5)
-        assert [await anext(events), await anext(events)] == [FeedState("connecting"), FeedState("live")]
-        await asyncio.sleep(0.2)  # up: give_up does not run
-        stream.tick(tick("NSE:INFY", 1))
-        assert await anext(events) == tick("NSE:INFY", 1)
-        stream.go(FeedState("stale", reason="quiet"))
-        assert (await anext(events)).state == "stale"  # type: ignore[union-attr]
-        with pytest.raises(TimeoutError, match=r"no tick or order update from z1 in 0\.5 s"):
-            await anext(events)
-        assert stream.state == FeedState("stale", reason="quiet")
-        assert stream.pending == 0
-
-    asyncio.run(run())

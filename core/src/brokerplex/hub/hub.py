@@ -150,9 +150,10 @@ class Hub:
         feed = self._feeds.get(account)
         return {} if feed is None else {s: m for c in feed.connections for s, m in c.symbols.items()}
 
-    def connections(self, account: str) -> int:
+    def streams(self, account: str) -> list[Stream]:
+        """The broker streams held for ``account`` (their states and counters, for a look inside)."""
         feed = self._feeds.get(account)
-        return 0 if feed is None else len(feed.connections)
+        return [] if feed is None else [connection.stream for connection in feed.connections]
 
     async def close(self) -> None:
         for consumer in list(self._consumers):

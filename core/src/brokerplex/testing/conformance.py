@@ -125,7 +125,7 @@ class BrokerConformance(TradingChecks, VenueChecks, OperationChecks):
         for mode in offered:
             events = manager.watch(ACCOUNT, [conformance_target.symbol], cast(TickMode, mode), idle_timeout=30)
             try:
-                tick = next(e for e in events if isinstance(e, Tick))
+                tick = next(e.data for e in events if isinstance(e.data, Tick))
             finally:
                 events.close()
             assert (tick.symbol, tick.mode) == (conformance_target.symbol, mode)

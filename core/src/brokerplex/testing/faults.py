@@ -75,7 +75,8 @@ class VenueChecks(Harness):
         offered = manager.brokers()[conformance_target.broker].spec.capabilities.streaming
         if venue is None or not offered:
             pytest.skip("needs a venue and a broker that streams")
-        events = manager.watch(ACCOUNT, [symbol], cast(TickMode, offered[0]), idle_timeout=20)
+        watched = manager.watch(ACCOUNT, [symbol], cast(TickMode, offered[0]), idle_timeout=20)
+        events = (event.data for event in watched)
         try:
             assert any(isinstance(e, Tick) and e.symbol == symbol for e in events)
             venue.drop_streams()
@@ -83,4 +84,4 @@ class VenueChecks(Harness):
             assert any(isinstance(e, FeedState) and e.state != "live" for e in events), "the drop went unseen"
             assert any(isinstance(e, Tick) and e.symbol == symbol for e in events), "no tick after the drop"
         finally:
-            events.close()
+            watched.close()
