@@ -143,3 +143,19 @@ def test_quotes_for_candles_oi_and_indices(xts_sim: XtsSimulator, xts_api: Any) 
     assert candle["MessageCode"] == 1505
     assert candle["BarTime"] % 60 == 0
 
+
+
+def test_the_simulator_counts_each_sessions_subscriptions_with_their_codes(xts_sim: XtsSimulator, xts_api: Any) -> None:
+    first, second = (xts_api(xts_sim, role, "marketdata") for role in ("investor", "dealer"))  # two sessions
+    reliance, nifty = RELIANCE_MD, {"exchangeSegment": 1, "exchangeInstrumentID": 26000}
+    for code in (1501, 1502):  # one session, two codes of one instrument: one subscription of it
+        first.ok("POST", "/apimarketdata/instruments/subscription", {"instruments": [reliance], "xtsMessageCode": code})
+    second.ok("POST", "/apimarketdata/instruments/subscription",
+              {"instruments": [reliance, nifty], "xtsMessageCode": 1512})
+    assert xts_sim.stream_subscriptions == {"1:2885": ["quote+full", "ltp"], "1:26000": ["ltp"]}
+    first.ok("PUT", "/apimarketdata/instruments/subscription", {"instruments": [reliance], "xtsMessageCode": 1501})
+    second.ok("PUT", "/apimarketdata/instruments/subscription", {"instruments": [reliance], "xtsMessageCode": 1512})
+    assert xts_sim.stream_subscriptions == {"1:2885": ["full"], "1:26000": ["ltp"]}
+    first.ok("PUT", "/apimarketdata/instruments/subscription", {"instruments": [reliance], "xtsMessageCode": 1502})
+    second.ok("PUT", "/apimarketdata/instruments/subscription", {"instruments": [nifty], "xtsMessageCode": 1512})
+    assert xts_sim.stream_subscriptions == {}

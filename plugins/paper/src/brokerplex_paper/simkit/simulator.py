@@ -16,6 +16,7 @@ control                     effect
 ``refuse_keys(on)``         logins and stream upgrades refused as for a revoked key
 ``set_tick_rate(n)``        ``n`` ticks a second (0 pauses ticks)
 ``stream_connections``      stream connections open now
+``stream_subscriptions``    instruments subscribed now: one entry per subscription held, with its mode
 ==========================  ==========================================================================
 
 and the conformance kit's :class:`brokerplex.testing.Venue`: ``received_orders()``,
@@ -48,6 +49,10 @@ class StreamHub(Protocol):
 
     @property
     def open_connections(self) -> int: ...
+
+    @property
+    def subscriptions(self) -> dict[str, list[str]]:
+        """Each instrument subscribed (as the wire names it) and the mode of each subscription held of it."""
 
     async def drop_all(self) -> None:
         """Close every stream connection."""
@@ -195,3 +200,14 @@ class Simulator:
     def stream_connections(self) -> int:
         """How many stream connections are open (accepted and not yet closed)."""
         return 0 if self.streams is None else self.streams.open_connections
+
+    @property
+    def stream_subscriptions(self) -> dict[str, list[str]]:
+        """Each instrument subscribed now, as the wire names it (a Kite token, an XTS ``segment:id``), with
+        one entry per subscription held of it (a connection's, a market-data session's) naming its mode:
+        a client that shares its streams well holds exactly one of each, and none once it is done."""
+        return (self.server.call(self._stream_subscriptions()) or {}) if self.streams is not None else {}
+
+    async def _stream_subscriptions(self) -> dict[str, list[str]]:
+        assert self.streams is not None
+        return self.streams.subscriptions  # read in the server's loop, where they change

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 _FULL, _PARTIAL = "full", "partial"
 _PROPERTY_EVERY = 10  # ticks between two 1105 broadcasts
 _ORDER_EVENTS_EVERY = 0.5  # seconds, at most, between two looks at the order books
+#: What each message code brings: ticks in a mode, or what rides along with them.
+_CODE_NAMES = {1501: "quote", 1502: "full", 1505: "candle", 1510: "open_interest", 1512: "ltp"}
 _UNSTAMPED = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # stands for every update time in a tick's fingerprint
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,21 @@ class Streams:
     def open_connections(self) -> int:
         """Sockets joined and not yet gone (market data and interactive)."""
         return len(self._joined_sockets)
+
+    @property
+    def subscriptions(self) -> dict[str, list[str]]:
+        """Each instrument (``segment:id``) subscribed, with one entry per market-data session holding it:
+        its message codes by name, joined by ``+`` (XTS counts an instrument once a session, whatever the
+        codes; a derivative's full ticks are ``full+open_interest``)."""
+        held: dict[tuple[int, int], list[str]] = {}
+        for session in self.state.sessions.values():
+            codes: dict[tuple[int, int], list[int]] = {}
+            for code, instruments in sorted(session.subscriptions.items()):
+                for key in instruments:
+                    codes.setdefault(key, []).append(code)
+            for key, held_codes in codes.items():
+                held.setdefault(key, []).append("+".join(_CODE_NAMES.get(code, str(code)) for code in held_codes))
+        return {f"{segment}:{ident}": modes for (segment, ident), modes in sorted(held.items())}
 
     async def _joined(self, session: Session) -> None:
         self._joined_sockets.add(session.sid)

@@ -209,6 +209,15 @@ class TickerHub:
     def open_connections(self) -> int:
         return len(self.connections)
 
+    @property
+    def subscriptions(self) -> dict[str, list[str]]:
+        """Each token subscribed, with the mode of each connection that subscribed it."""
+        held: dict[str, list[str]] = {}
+        for connection in self.connections:
+            for token, mode in connection.modes.items():
+                held.setdefault(str(token), []).append(mode)
+        return held
+
     async def wake(self) -> None:
         """Cycle now (a new tick rate starts at once)."""
         self._wake.set()
