@@ -72,14 +72,17 @@ class State:
     def manager(self) -> BrokerManager:
         if self._manager is None:
             from brokerplex.manager import BrokerManager
-            from brokerplex.storage import ENV_HOME, check_home, home_dir
 
-            if self.home is not None:
-                home = check_home(self.home, "--home")
-            else:
-                home = check_home(home_dir(), f"${ENV_HOME}" if os.environ.get(ENV_HOME) else "the config folder")
-            self._manager = BrokerManager(home, bus=self.bus)
+            self._manager = BrokerManager(self.checked_home(), bus=self.bus)
         return self._manager
+
+    def checked_home(self) -> Path:
+        """The home folder (--home, else $BROKERPLEX_HOME, else the config folder), checked usable."""
+        from brokerplex.storage import ENV_HOME, check_home, home_dir
+
+        if self.home is not None:
+            return check_home(self.home, "--home")
+        return check_home(home_dir(), f"${ENV_HOME}" if os.environ.get(ENV_HOME) else "the config folder")
 
     def close(self) -> None:
         if self._manager is not None:
