@@ -1,0 +1,65 @@
+"""Consumers of one XTS login share its stream through the hub: the simulator's market-data session holds
+one subscription per instrument, at the strongest mode any consumer wants, which follows them down."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from brokerplex.cli import ClickLoginIO
+from brokerplex.hub import EventConsumer
+from brokerplex.hub.events import MODE_RANK
+from brokerplex.manager import AsyncBrokerManager
+from brokerplex.models import Tick, TickMode
+from brokerplex_xts_client.sim import XtsSimulator
+
+RELIANCE, NIFTY_50 = "1:2885", "1:26000"
+WAIT = 15.0
+
+
+async def held(sim: XtsSimulator, wanted: dict[str, list[str]], sockets: int = 2) -> None:
+    """Wait until the simulator holds ``wanted`` with ``sockets`` sockets open (a stream's market-data and
+    interactive sockets)."""
+    deadline = time.monotonic() + WAIT
+    while (now := (await asyncio.to_thread(lambda: sim.stream_subscriptions), sim.stream_connections)) != (
+            wanted, sockets):
+        assert time.monotonic() < deadline, f"the simulator holds {now}, not {wanted} over {sockets} sockets"
+        await asyncio.sleep(0.02)
+
+
+async def tick(consumer: EventConsumer, symbol: str, mode: TickMode) -> Tick:
+    """The consumer's first tick of ``symbol`` in ``mode`` (right after a mode goes up, ticks of the weaker
+    mode may still be on their way); never one in a stronger mode than it asked for."""
+    async with asyncio.timeout(WAIT):
+        async for event in consumer:
+            if isinstance(event.data, Tick) and event.data.symbol == symbol:
+                assert MODE_RANK[event.data.mode] <= MODE_RANK[mode], event
+                if event.data.mode != mode:
+                    continue
+                assert event.account == "x1"
+                return event.data
+    raise AssertionError("the consumer ended")
+
+
+def test_two_consumers_share_one_session_and_one_subscription_per_instrument(
+        tmp_path: Path, xts_sim: XtsSimulator) -> None:
+    async def scenario() -> None:
+        manager = AsyncBrokerManager(tmp_path / "home")
+        try:
+            manager.activate("xts_client", "x1", xts_sim.settings())
+            await manager.login("x1", {}, ClickLoginIO())
+            quotes = await manager.subscribe(["x1"], ["NSE:RELIANCE"], "quote")
+            await held(xts_sim, {RELIANCE: ["quote"]})
+            full = await manager.subscribe(["x1"], ["NSE:RELIANCE", "NSE:NIFTY 50"], "full")
+            await held(xts_sim, {RELIANCE: ["full"], NIFTY_50: ["full"]})
+            assert (await tick(full, "NSE:RELIANCE", "full")).depth is not None
+            assert (await tick(quotes, "NSE:RELIANCE", "quote")).depth is None  # the full ticks, trimmed
+            await full.close()
+            await held(xts_sim, {RELIANCE: ["quote"]})
+            await quotes.close()
+            await held(xts_sim, {}, sockets=0)
+        finally:
+            await manager.close()
+
+    asyncio.run(scenario())
