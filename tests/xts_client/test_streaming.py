@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from brokerplex.errors import SymbolError
-from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick
+from brokerplex.hub import Event
+from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick, Trade
 from brokerplex.streaming import StreamEvent
 from brokerplex_paper.universe import nearest_future
 from brokerplex_xts_client.sim import XtsSimulator
 from brokerplex_xts_client.streaming import XtsStream
 
 if TYPE_CHECKING:
-    from tests.xts_client.conftest import Streaming
+    from tests.xts_client.conftest import Account, Streaming
 
 
 async def collect(stream: XtsStream, done: Callable[[list[StreamEvent]], bool], seconds: float = 10.0,
@@ -113,6 +115,29 @@ def test_order_events_become_order_updates(tmp_path: Path, xts_sim: XtsSimulator
     assert {o.symbol for o in orders} == {"NSE:INFY"}
     assert orders[-1].status is OrderStatus.COMPLETE
     assert orders[-1].filled_quantity == 1
+
+
+def trades_of(events: Iterator[Event], order_id: str, quantity: int, seconds: float = 15.0) -> list[Event]:
+    """The trade events of ``order_id`` until their quantities add up to ``quantity``."""
+    deadline, trades = time.monotonic() + seconds, []
+    for event in events:
+        if isinstance(event.data, Trade) and event.data.order_id == order_id:
+            trades.append(event)
+        if sum(event.data.quantity for event in trades if isinstance(event.data, Trade)) >= quantity:
+            return trades
+        assert time.monotonic() < deadline, f"trades of {order_id} so far: {trades}"
+    raise AssertionError("the events ended")
+
+
+def test_trade_events_are_trades_as_the_trade_book_has_them(investor: Account) -> None:
+    manager = investor.manager
+    with closing(manager.watch("x1", idle_timeout=15)) as events:
+        next(events)  # the feed is open: what is placed now is streamed
+        ack = manager.place_order("x1", OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=3))
+        streamed = trades_of(events, ack.order_id, 3)
+    assert {event.account for event in streamed} == {"x1"}
+    booked = [trade for trade in manager.trades("x1") if trade.order_id == ack.order_id]
+    assert [event.data for event in streamed] == booked
 
 
 def test_unsubscribe_stops_the_ticks(tmp_path: Path, xts_sim: XtsSimulator, xts_streaming: Streaming) -> None:

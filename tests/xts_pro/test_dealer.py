@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Iterable
-from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,7 +26,7 @@ from brokerplex.errors import (
 )
 from brokerplex.journal import JournalState
 from brokerplex.manager import BrokerManager
-from brokerplex.models import Order, OrderAck, OrderModify, OrderRequest, OrderStatus, OrderType, Side, Tick
+from brokerplex.models import Order, OrderAck, OrderModify, OrderRequest, OrderStatus, OrderType, Side
 from brokerplex.rules import tick_floor
 from brokerplex.storage import PrivateJSON
 from brokerplex_xts_client.sim import XtsSimulator
@@ -364,35 +363,6 @@ def test_a_client_view_acts_for_its_client(dealer: BrokerManager, keys: SimKeys)
     pro = dealer.client(ACCOUNT, PRO)
     ack = pro.place_order(buy())
     assert [(o.order_id, o.client_code) for o in pro.orders()] == [(ack.order_id, PRO)]
-
-
-# -- streaming -------------------------------------------------------------------------------------
-def test_order_updates_stream_with_their_client_codes(dealer: BrokerManager) -> None:
-    wanted: dict[str, OrderAck] = {}
-    updates: list[Order] = []
-    ticks = 0
-    with closing(dealer.watch(ACCOUNT, ["NSE:INFY"], "quote", idle_timeout=10)) as events:
-        ticks += isinstance(next(events).data, Tick)  # the stream is open: what is placed now is streamed
-        clients = {code: dealer.place_order(ACCOUNT, buy(), client=code) for code in (SECOND, PRO)}
-        clients[FIRST] = dealer.place_order(ACCOUNT, buy())
-        wanted = {ack.order_id: ack for ack in clients.values()}
-        owner = {ack.order_id: code for code, ack in clients.items()}
-        deadline = time.monotonic() + 20
-        for event in events:
-            assert event.account == ACCOUNT
-            if isinstance(data := event.data, Tick):
-                ticks += 1
-            elif isinstance(data, Order) and data.order_id in wanted:
-                updates.append(data)
-            complete = {o.order_id for o in updates if o.status is OrderStatus.COMPLETE}
-            if complete >= set(wanted) or time.monotonic() > deadline:
-                break
-    assert ticks >= 1
-    assert {o.order_id for o in updates if o.status is OrderStatus.COMPLETE} == set(wanted)
-    for update in updates:
-        assert update.client_code == owner[update.order_id], update
-        assert update.client_order_id == wanted[update.order_id].client_order_id
-    assert {o.client_code for o in updates} == {FIRST, SECOND, PRO}
 
 
 # -- book routes -----------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ XTS sockets carry no subscription state: instruments are subscribed through REST
 (``POST/PUT /instruments/subscription``) and their events then reach every socket of
 that market-data session (spec section 11). So a reconnect is: wait (core ``Backoff``),
 log in to market data again for a fresh token, open the socket, subscribe everything
-again through REST. The interactive socket brings ``order`` and ``trade`` events
-(both carry the order's fields) as :class:`~brokerplex.models.Order` updates;
-``position`` events are not orders and are left out.
+again through REST. The interactive socket's ``order`` events become
+:class:`~brokerplex.models.Order` updates and its ``trade`` events (the order's fields plus
+the fill's, as in the trade book) :class:`~brokerplex.models.Trade` events, each naming a
+dealer's client; ``position`` events are left out.
 
 Each socket has its own feed state; the stream's is the worse of the two (see
 :mod:`brokerplex.streaming`). XTS sends market data only when something changed and its
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from brokerplex import wire
 from brokerplex.errors import AuthenticationError, BrokerError, ProtocolError
-from brokerplex.models import Order, TickMode
+from brokerplex.models import TickMode
 from brokerplex.streaming import DEFAULT_CAPACITY, Backoff, FeedState, Stream
 from brokerplex_xts_client import mapping, quotes
 from brokerplex_xts_client.sio.client import SocketIOClient, connect
@@ -425,11 +426,13 @@ class XtsStream(Stream):
             store = self._require_store()
             symbol = mapping.record_symbol(lambda seg, ident: store.symbol((seg, ident)),
                                            record.get("ExchangeSegment"), record.get("ExchangeInstrumentID"), record)
-            order: Order = mapping.order(record, symbol, self._record_client(record))
+            client = self._record_client(record)
+            if event == "trade":  # a fill, read as the trade book's records are
+                self._put_trade(mapping.trade(record, symbol, client))
+            else:
+                self._put_order(mapping.order(record, symbol, client))
         except (ProtocolError, ValueError, RecursionError) as exc:
             log.warning("skipped an %s event: %s", event, _short(exc))
-            return
-        self._put_order(order)
 
 
 def _why(error: Exception) -> str:
