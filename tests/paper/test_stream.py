@@ -22,7 +22,7 @@ from brokerplex import BrokerManager
 from brokerplex.errors import BrokerError, SymbolError
 from brokerplex.hub import Event
 from brokerplex.manager import AsyncBrokerManager
-from brokerplex.models import Order, OrderModify, OrderRequest, OrderStatus, OrderType, Side, Tick, TickMode
+from brokerplex.models import Order, OrderModify, OrderRequest, OrderStatus, OrderType, Side, Tick, TickMode, Trade
 from brokerplex.streaming import FeedState, Stream, StreamEvent
 from brokerplex_paper import broker as paper_broker
 from brokerplex_paper.stream import PaperStream
@@ -110,7 +110,7 @@ def test_no_two_consecutive_ticks_of_a_symbol_are_the_same(manager: BrokerManage
     assert set(last) == {"NSE:INFY", "NSE:TCS", "NSE:NIFTY 50"}
 
 
-def test_orders_of_another_process_arrive_as_order_updates(
+def test_orders_of_another_process_arrive_as_every_state_and_trade(
     manager: BrokerManager, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events = manager.watch(ACCOUNT, [], "quote", idle_timeout=WAIT)
@@ -123,21 +123,32 @@ def test_orders_of_another_process_arrive_as_order_updates(
             resting = other.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=2,
                                                               order_type=OrderType.LIMIT, price=below))
 
-            def update_of(order_id: str) -> Order:
-                event = first(events, lambda e: isinstance(e, Order) and e.order_id == order_id)
-                assert isinstance(event, Order)
-                return event
+            def updates_of(order_id: str, until: OrderStatus) -> list[Order]:
+                """The order's updates up to the first of status ``until``; no trade of it comes before."""
+                updates: list[Order] = []
+                while not updates or updates[-1].status is not until:
+                    event = first(events, lambda e: isinstance(e, Order | Trade) and e.order_id == order_id)
+                    assert isinstance(event, Order)
+                    updates.append(event)
+                return updates
 
-            opened = update_of(resting.order_id)
-            assert (opened.status, opened.price, opened.quantity) == (OrderStatus.OPEN, below, 2)
+            placed = updates_of(resting.order_id, OrderStatus.OPEN)  # each state it went through
+            assert [update.status for update in placed] == [OrderStatus.PENDING, OrderStatus.OPEN]
+            assert (placed[-1].price, placed[-1].quantity) == (below, 2)
             other.modify_order(ACCOUNT, resting.order_id, OrderModify(quantity=3))
-            modified = update_of(resting.order_id)
-            assert (modified.status, modified.quantity) == (OrderStatus.OPEN, 3)
+            assert [update.quantity for update in updates_of(resting.order_id, OrderStatus.OPEN)] == [3]
             other.cancel_order(ACCOUNT, resting.order_id)
-            assert update_of(resting.order_id).status is OrderStatus.CANCELLED
-            market = other.place_order(ACCOUNT, OrderRequest(symbol="NSE:TCS", side=Side.BUY, quantity=1))
-            filled = update_of(market.order_id)
-            assert (filled.status, filled.filled_quantity) == (OrderStatus.COMPLETE, 1)
+            assert len(updates_of(resting.order_id, OrderStatus.CANCELLED)) == 1
+            market = other.place_order(ACCOUNT, OrderRequest(symbol="NSE:TCS", side=Side.BUY, quantity=4))
+            filled = updates_of(market.order_id, OrderStatus.COMPLETE)
+            assert (filled[0].status, filled[-1].filled_quantity) == (OrderStatus.PENDING, 4)
+            traded: list[Trade] = []
+            while sum(trade.quantity for trade in traded) < 4:  # then its fills, as the trade book has them
+                trade = first(events, lambda e: isinstance(e, Trade))
+                assert isinstance(trade, Trade)
+                traded.append(trade)
+            assert traded == other.trades(ACCOUNT)
+            assert {trade.order_id for trade in traded} == {market.order_id}
     finally:
         events.close()
 
@@ -148,12 +159,12 @@ def test_the_book_as_it_stood_at_the_start_is_not_news(manager: BrokerManager) -
     try:
         assert next(events).data == FeedState("connecting")  # the stream is open (watch opens it when first read)
         later = manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:TCS", side=Side.BUY, quantity=1))
-        orders = []
-        while not orders or orders[-1].order_id != later.order_id:
-            event = first(events, lambda e: isinstance(e, Order))
-            assert isinstance(event, Order)
-            orders.append(event)
-        assert placed.order_id not in {order.order_id for order in orders}
+        news: list[Order | Trade] = []
+        while not news or not (isinstance(news[-1], Trade) and news[-1].order_id == later.order_id):
+            event = first(events, lambda e: isinstance(e, Order | Trade))
+            assert isinstance(event, Order | Trade)
+            news.append(event)
+        assert placed.order_id not in {event.order_id for event in news}  # neither its states nor its fill
     finally:
         events.close()
 

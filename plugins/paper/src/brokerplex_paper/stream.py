@@ -1,12 +1,15 @@
-"""The paper broker's stream: ticks from the exchange's own price path, and its order updates.
+"""The paper broker's stream: ticks from the exchange's own price path, its order updates and trades.
 
 There is no connection to keep: every ``interval`` seconds the stream advances the subscribed
 instruments on the exchange (:meth:`PaperExchange.step`, which also matches working orders),
-and reads the account's order book. Like the simulators' tickers it sends news, not repeats: a
-symbol gets a tick only when its data differs from the last tick it got (the quote's own time
-left out), and an order is reported when its state changed since the last look. The exchange
-is a SQLite file shared across processes, so an order placed or cancelled by another process
-on the same home is reported too. The book as it stands when the stream starts is not news.
+and reads the account's order book and trade book. Like the simulators' tickers it sends news,
+not repeats: a symbol gets a tick only when its data differs from the last tick it got (the
+quote's own time left out). An order that changed since the last look is reported once for each
+state it went through meanwhile (read from its history: a market order that was placed and
+filled between two looks is reported open, then complete), and each new fill of the trade book
+is a :class:`~brokerplex.models.Trade`, after its order's updates. The exchange is a SQLite file
+shared across processes, so the orders another process places on the same home are reported
+too. The books as they stand when the stream starts are not news.
 
 The exchange calls block on SQLite (another process may hold its lock): they run in a thread,
 and what they read is turned into events on the loop, against the subscriptions of that moment
@@ -24,7 +27,7 @@ from decimal import Decimal
 
 from brokerplex.errors import InputError, SymbolError
 from brokerplex.formats import money_places
-from brokerplex.models import Order, PriceLevel, Quote, Tick, TickMode
+from brokerplex.models import Order, PriceLevel, Quote, Tick, TickMode, Trade
 from brokerplex.streaming import DEFAULT_CAPACITY, FeedState, Stream
 from brokerplex.symbols import canonical
 from brokerplex_paper.exchange import PaperExchange
@@ -76,8 +79,20 @@ def fingerprint(order: Order) -> Fingerprint:
     return (order.status, order.filled_quantity, order.updated_at, order.price, order.quantity, order.trigger_price)
 
 
+def changes(history: list[Order], last: Fingerprint | None) -> list[Order]:
+    """The states of an order's ``history`` after the one last reported (``last``; None: none was), each
+    differing from the one before it."""
+    start = next((index + 1 for index in range(len(history) - 1, -1, -1)
+                  if fingerprint(history[index]) == last), 0)
+    news: list[Order] = []
+    for state in history[start:]:
+        if fingerprint(state) != (fingerprint(news[-1]) if news else last):
+            news.append(state)
+    return news
+
+
 class PaperStream(Stream):
-    """Ticks and order updates of one paper account; see the module docstring."""
+    """Ticks, order updates and trades of one paper account; see the module docstring."""
 
     def __init__(
         self,
@@ -95,7 +110,8 @@ class PaperStream(Stream):
         self._before_poll = before_poll  # the broker's GTT check: a trigger firing is an order update too
         self._modes: dict[str, TickMode] = {}
         self._told: dict[str, Tick] = {}  # symbol -> its last tick sent, its exchange time left out
-        self._seen: dict[str, Fingerprint] = {}
+        self._seen: dict[str, Fingerprint] = {}  # order id -> its state last reported (or at the start)
+        self._traded: set[str] = set()  # trade ids reported (or there at the start)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closed = False
@@ -107,8 +123,9 @@ class PaperStream(Stream):
         """Take the order book as it stands (not news), go live and start polling."""
         if self._task is not None:
             return
-        orders = await asyncio.to_thread(self._read_orders)
+        orders, trades = await asyncio.to_thread(lambda: (self._read_orders(), self._exchange.trades(self._account)))
         self._seen = {order.order_id: fingerprint(order) for order in orders}
+        self._traded = {trade.trade_id for trade in trades}
         self._set_state(FeedState("live"))
         self._task = asyncio.get_running_loop().create_task(self._run(), name=f"paper-stream-{self._account}")
 
@@ -142,16 +159,24 @@ class PaperStream(Stream):
         self._before_poll()
         return self._exchange.orders(self._account)
 
-    def _read(self, symbols: list[str]) -> tuple[dict[str, Quote], list[Order]]:
+    def _read(self, symbols: list[str]) -> tuple[dict[str, Quote], list[Order], list[Trade]]:
+        """The quotes of ``symbols`` after a step, every state of each order since its last report, and the
+        new trades (the polling task alone reads and writes what was reported)."""
         quotes = self._exchange.step(symbols)
-        return quotes, self._read_orders()
+        updates = []
+        for order in self._read_orders():
+            if self._seen.get(order.order_id) != fingerprint(order):
+                history = self._exchange.order_history(self._account, order.order_id)
+                updates += changes(history, self._seen.get(order.order_id)) or [order]
+        trades = [trade for trade in self._exchange.trades(self._account) if trade.trade_id not in self._traded]
+        return quotes, updates, trades
 
     async def _run(self) -> None:
         try:
             while not self._closed:
                 self._wake.clear()
-                quotes, orders = await asyncio.to_thread(self._read, list(self._modes))
-                self._publish(quotes, orders)
+                quotes, updates, trades = await asyncio.to_thread(self._read, list(self._modes))
+                self._publish(quotes, updates, trades)
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._interval):
                         await self._wake.wait()
@@ -159,7 +184,7 @@ class PaperStream(Stream):
             log.exception("the paper stream of %s failed", self._account)
             self._fail(exc, broker=BROKER)
 
-    def _publish(self, quotes: dict[str, Quote], orders: list[Order]) -> None:
+    def _publish(self, quotes: dict[str, Quote], updates: list[Order], trades: list[Trade]) -> None:
         for symbol, mode in list(self._modes.items()):  # the subscriptions of now, not of the read
             quote = quotes.get(symbol)
             if quote is None:
@@ -169,11 +194,12 @@ class PaperStream(Stream):
             if self._told.get(symbol) != news:
                 self._told[symbol] = news
                 self._put_tick(tick)
-        for order in orders:
-            now = fingerprint(order)
-            if self._seen.get(order.order_id) != now:
-                self._seen[order.order_id] = now
-                self._put_order(order)
+        for order in updates:
+            self._seen[order.order_id] = fingerprint(order)
+            self._put_order(order)
+        for trade in trades:
+            self._traded.add(trade.trade_id)
+            self._put_trade(trade)
 
     # -- ending ----------------------------------------------------------------------
     async def close(self) -> None:
