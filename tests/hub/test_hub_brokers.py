@@ -1,5 +1,6 @@
-"""The hub against the simulators over real sockets: consumers share one broker connection, drops and
-expired sessions reach every consumer in band, and one consumer follows two brokers at once."""
+"""The hub against the simulators over real sockets: drops, silence and expired sessions reach every
+consumer in band, and one consumer follows two brokers at once. (Consumers sharing one connection and one
+subscription per symbol: tests/zerodha/test_hub_sharing.py and tests/xts_client/test_hub_sharing.py.)"""
 
 from __future__ import annotations
 
@@ -76,29 +77,6 @@ async def eventually(check: Callable[[], bool], timeout: float = WAIT) -> None:
     async with asyncio.timeout(timeout):
         while not await asyncio.to_thread(check):
             await asyncio.sleep(0.05)
-
-
-def modes_at(kite_sim: Any) -> list[list[str]]:
-    """The modes the simulator holds per subscribed instrument, one entry per subscription it counts."""
-    return sorted(kite_sim.stream_subscriptions.values())
-
-
-def test_two_consumers_of_one_kite_login_share_one_connection_and_one_subscription_per_symbol(
-        home: Path, kite_sim: Any) -> None:
-    async def scenario(manager: AsyncBrokerManager) -> None:
-        ltp = await manager.subscribe(["z1"], ["NSE:INFY"], "ltp")
-        full = await manager.subscribe(["z1"], ["NSE:INFY", "NSE:SBIN"], "full")
-        await next_event(ltp, tick("NSE:INFY", "ltp"))  # trimmed to what it asked for
-        await next_event(full, tick("NSE:INFY", "full"))
-        assert kite_sim.stream_connections == 1
-        await eventually(lambda: modes_at(kite_sim) == [["full"], ["full"]])
-        await full.close()  # INFY goes down to ltp, SBIN is unsubscribed
-        await eventually(lambda: modes_at(kite_sim) == [["ltp"]])
-        await next_event(ltp, tick("NSE:INFY", "ltp"))
-        await ltp.close()  # the last consumer leaving closes the connection
-        await eventually(lambda: kite_sim.stream_connections == 0)
-
-    run(home, scenario)
 
 
 def test_twenty_drops_each_come_back_subscribed_for_every_consumer_with_states_in_order(

@@ -164,6 +164,8 @@ class Feed:
                     wanting = wants.get(data.symbol)
                     if wanting:
                         event, key = Event(account, data), (account, data.symbol)
+                        # A tick weaker than a consumer asked for (in flight as the mode went up) is passed
+                        # on as it is, marked by its mode: some instruments never stream the stronger one.
                         for consumer, mode in wanting.items():
                             consumer.buffer.put_tick(event if mode == data.mode else
                                                      Event(account, trimmed(data, mode)), key)
