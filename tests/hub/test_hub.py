@@ -14,6 +14,7 @@ import pytest
 from brokerplex.capabilities import Capabilities
 from brokerplex.errors import SymbolError, TokenExpiredError, UnreachableError
 from brokerplex.hub import Consumer, ConsumerFellBehindError, Event, Hub, StreamLimitError, WatchedEvents
+from brokerplex.hub.buffer import ConsumerBuffer
 from brokerplex.models import Order, OrderStatus, OrderType, Product, Side, Tick, Trade
 from brokerplex.streaming import FeedState
 from scripted import ScriptedStream
@@ -297,5 +298,28 @@ def test_a_watch_does_not_give_up_on_a_live_feed_but_an_idle_timeout_counts_only
         with pytest.raises(TimeoutError, match=r"no tick or order update from z1 in 0\.5 s"):
             await anext(events)
         await consumer.close()
+
+    run(test)
+
+
+def test_a_consumer_buffer_conflates_only_while_behind_and_each_time_it_falls_behind_again() -> None:
+    async def test() -> None:
+        buffer = ConsumerBuffer(capacity=4)
+        for lap in range(3):
+            for n in range(40):  # ten symbols, four rounds: far past the capacity
+                symbol = f"NSE:S{n % 10}"
+                buffer.put_tick(Event("a", Tick(symbol, "quote", 100, lap * 100 + n)), ("a", symbol))
+            buffer.put(Event("a", order(str(lap))))
+            read = [await buffer.get() for _ in range(len(buffer))]
+            ticks = [e.data for e in read if e is not None and type(e.data) is Tick]
+            assert len(ticks) <= 4 + 10
+            newest = {t.symbol: t.last for t in ticks}
+            assert newest == {f"NSE:S{s}": lap * 100 + 30 + s for s in range(10)}  # every symbol's latest
+            assert read[-1] is not None
+            assert read[-1].data == order(str(lap))
+            buffer.put_tick(Event("a", Tick("NSE:S0", "quote", 100, 1)), ("a", "NSE:S0"))  # caught up: kept
+            buffer.put_tick(Event("a", Tick("NSE:S0", "quote", 100, 2)), ("a", "NSE:S0"))
+            assert [(await buffer.get()).data.last for _ in range(2)] == [1, 2]  # type: ignore[union-attr]
+        assert buffer.dropped == 3 * (40 - 14)
 
     run(test)

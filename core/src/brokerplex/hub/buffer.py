@@ -15,6 +15,7 @@ from collections import deque
 
 from brokerplex.errors import BrokerplexError
 from brokerplex.hub.events import Event
+from brokerplex.models import Tick
 
 #: Older ticks a consumer keeps beyond the latest one of each symbol.
 DEFAULT_CAPACITY = 1000
@@ -36,7 +37,9 @@ class ConsumerBuffer:
         self.capacity, self.limit = capacity, limit
         self.dropped = 0
         self._queue: deque[Event] = deque()
-        self._latest: dict[tuple[str, str], Event] = {}  # the newest waiting tick of each account and symbol
+        # the newest waiting tick of each account and symbol; None while fewer than ``capacity`` events wait,
+        # when nothing can conflate: a reader that keeps up costs no bookkeeping (benchmarks/hub_fanout.py)
+        self._latest: dict[tuple[str, str], Event] | None = None
         self._newer: dict[int, Event] = {}  # id of a waiting tick -> the tick delivered in its place
         self._older = 0  # waiting ticks that are not their symbol's newest
         self._kept = 0  # waiting events that are never dropped
@@ -51,16 +54,35 @@ class ConsumerBuffer:
         """A tick event; ``key`` is its (account, symbol)."""
         if self._ended:
             return
-        waiting = self._latest.get(key)
+        latest = self._latest
+        if latest is None:
+            if len(self._queue) < self.capacity:
+                self._queue.append(event)
+                self._ready.set()
+                return
+            latest = self._index()
+        waiting = latest.get(key)
         if waiting is not None:
             if self._older >= self.capacity:
                 self._newer[id(waiting)] = event
                 self.dropped += 1
                 return
             self._older += 1
-        self._latest[key] = event
+        latest[key] = event
         self._queue.append(event)
         self._ready.set()
+
+    def _index(self) -> dict[tuple[str, str], Event]:
+        """Start conflating: the newest waiting tick of each account and symbol, and how many are older."""
+        latest: dict[tuple[str, str], Event] = {}
+        for waiting in self._queue:
+            data = waiting.data
+            if type(data) is Tick:
+                key = (waiting.account, data.symbol)
+                self._older += key in latest
+                latest[key] = waiting
+        self._latest = latest
+        return latest
 
     def put(self, event: Event) -> None:
         """An order update, trade or feed state: never dropped, but bounded by ``limit``."""
@@ -100,13 +122,16 @@ class ConsumerBuffer:
             self._ready.clear()
             await self._ready.wait()
         event = self._queue.popleft()
-        data = event.data
-        if event.type == "tick":
-            key = (event.account, data.symbol)  # type: ignore[union-attr]
-            if self._latest.get(key) is event:
-                del self._latest[key]
+        data, latest = event.data, self._latest
+        if type(data) is not Tick:
+            self._kept -= 1
+        elif latest is not None:
+            key = (event.account, data.symbol)
+            if latest.get(key) is event:
+                del latest[key]
             else:
                 self._older -= 1
-            return self._newer.pop(id(event), event) if self._newer else event
-        self._kept -= 1
+            event = self._newer.pop(id(event), event) if self._newer else event
+        if latest is not None and not self._queue:  # caught up: nothing waits to conflate with
+            self._latest = None
         return event
