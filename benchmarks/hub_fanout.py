@@ -38,6 +38,11 @@ FRAMES = 20  # per throughput sample
 ROUNDS = 3  # paced runs alternate between the two sides in this many rounds
 CAPABILITIES = Capabilities(streaming=("ltp", "quote", "full"))
 
+def terms(account: str) -> tuple[str, Capabilities]:
+    """Every account of the benchmark: a synthetic broker streaming every mode."""
+    return "synthetic", CAPABILITIES
+
+
 Record = Callable[[int], bool]  # a reader's bookkeeping for the tick of one sequence number: True = the last
 
 
@@ -130,7 +135,7 @@ class HubSide:
 
     def __init__(self) -> None:
         self.streams: list[SyntheticFeed] = []
-        self.hub = Hub(self._open, lambda account: ("synthetic", CAPABILITIES))
+        self.hub = Hub(self._open, terms)
         self.consumers: list[Consumer] = []
 
     async def _open(self, account: str) -> Stream:
