@@ -26,15 +26,20 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from _harness import arguments, judge, percentile, report
 from brokerplex.hub.bus import Bus
 from brokerplex.hub.bus.codec import FEED, tick_from, ticks_message
 from brokerplex.models import Tick
 from hub_fanout import ACCOUNT, FRAME, SYMBOLS, Frames, HubSide, paced, terms, ticks
+
+if TYPE_CHECKING:
+    from redis.asyncio.client import PubSub
+
+    from brokerplex.hub.bus.consumer import BusConsumer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from servers import redis_server  # type: ignore[import-not-found]  # the tests' redis-server: one way to start it
@@ -47,52 +52,73 @@ LINE_LIMIT = 1 << 24  # a consumer's report of its read times is one long line
 
 
 # -- the consumer processes ----------------------------------------------------------------------------------
-async def bus_ticks(url: str) -> AsyncIterator[Tick]:
+Handle = Callable[[Tick], bool]  # a consumer's bookkeeping of one tick: True for the last of the run
+
+
+async def subscribed_consumer(url: str) -> BusConsumer:
     consumer = Bus(url).consumer(terms)
     await consumer.subscribe(ACCOUNT, SYMBOLS, "quote")
-    yield None  # type: ignore[misc]  # subscribed
+    return consumer
+
+
+async def read_consumer(consumer: BusConsumer, handle: Handle) -> None:
     async for event in consumer:
         data = event.data
-        if type(data) is Tick:
-            yield data
+        if type(data) is Tick and handle(data):
+            return
 
 
-async def bare_ticks(url: str) -> AsyncIterator[Tick]:
+async def subscribed_pubsub(url: str) -> PubSub:
     from redis.asyncio import Redis
 
     pubsub = Redis.from_url(url, decode_responses=True).pubsub()
     await pubsub.subscribe(FEED + BARE)
     while (await pubsub.get_message(timeout=None) or {}).get("type") != "subscribe":
         pass
-    yield None  # type: ignore[misc]  # subscribed
+    return pubsub
+
+
+async def read_pubsub(pubsub: PubSub, handle: Handle) -> None:
     while True:
         message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
         if message is not None and message["type"] == "message":
             for fields in json.loads(message["data"])[1:]:
-                yield tick_from(fields)
+                if handle(tick_from(fields)):
+                    return
+
+
+def bookkeeping(count: int, frames: bool) -> tuple[Handle, list[float]]:
+    """What a consumer does with each tick of a run of ``count``: say on stdout when it read a frame, or
+    note when it read each tick (in the list)."""
+    last, clock, read = count - 1, time.perf_counter, [0.0] * count
+
+    def frame(tick: Tick) -> bool:
+        seq: int = tick.exchange_time  # type: ignore[assignment]  # every tick is numbered
+        if seq % FRAME == FRAME - 1:
+            print("frame", seq // FRAME, flush=True)
+        return seq == last
+
+    def note(tick: Tick) -> bool:
+        seq: int = tick.exchange_time  # type: ignore[assignment]
+        read[seq] = clock()
+        return seq == last
+
+    return (frame if frames else note), read
 
 
 async def consume(kind: str, url: str) -> None:
     """A consumer process: subscribe, then for each run asked on stdin (``count``, ``frames`` or ``times``)
-    read up to the last tick, saying on stdout when a frame was read or, at the end, when each tick was."""
-    incoming = (bus_ticks if kind == "bus" else bare_ticks)(url)
-    await anext(incoming)
+    read up to the last tick; at the end say when each tick was read (nothing for ``frames``)."""
+    source: Any = await (subscribed_consumer(url) if kind == "bus" else subscribed_pubsub(url))
+    reader = read_consumer if kind == "bus" else read_pubsub
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     while command := await loop.run_in_executor(None, sys.stdin.readline):
         count, what = command.split()
-        last, frames, clock = int(count) - 1, what == "frames", time.perf_counter
-        read = [0.0] * (last + 1)
+        handle, read = bookkeeping(int(count), what == "frames")
         print("go", flush=True)
-        seq = -1
-        while seq != last:
-            seq = (await anext(incoming)).exchange_time  # type: ignore[assignment]  # numbered ticks
-            if frames:
-                if seq % FRAME == FRAME - 1:
-                    print("frame", seq // FRAME, flush=True)
-            else:
-                read[seq] = clock()
-        print("done", json.dumps([] if frames else read), flush=True)
+        await reader(source, handle)
+        print("done", json.dumps([] if what == "frames" else read), flush=True)
 
 
 class Consumers:
