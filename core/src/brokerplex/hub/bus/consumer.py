@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -55,6 +55,14 @@ log = logging.getLogger(__name__)
 #: What a consumer cannot reach when Redis (or the hub) is away.
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 READ_BLOCK_MS = 5000
+
+
+def stop_if_cancelled() -> None:
+    """Call where Redis was unreachable: redis-py may turn a task's cancellation into its TimeoutError."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
 READ_COUNT = 500
 StreamReply = list[tuple[str, list[tuple[str, dict[str, str]]]]]  # XREAD: per stream, its (id, fields)
 
@@ -139,8 +147,8 @@ class BusConsumer:
         self._hub = cast("str | None", await client.get(HUB))
         self._pubsub = client.pubsub(ignore_subscribe_messages=True)
         await self._pubsub.subscribe(INBOX + self.id)
-        self._spawn(self._listen(), "listener")
-        self._spawn(self._keep(), "keeper")
+        self._spawn(self._listen, "listener")
+        self._spawn(self._keep, "keeper")
 
     async def _check_kept(self, after: str) -> None:
         try:
@@ -149,19 +157,20 @@ class BusConsumer:
             if "no such key" in str(error).lower():
                 return
             raise
-        trimmed_up_to = info.get("max-deleted-entry-id") or "0-0"
-        if stream_id_key(after) < stream_id_key(trimmed_up_to):
-            raise BusError(f"the order events after {after} were trimmed from the bus (it keeps them from "
-                           f"{info.get('first-entry', ['?'])[0]} on): start without --after, and check the orders")
+        first = info.get("first-entry")
+        trimmed = info["entries-added"] > info["length"]
+        if first and trimmed and stream_id_key(after) < stream_id_key(first[0]):
+            raise BusError(f"the order events after {after} may have been trimmed from the bus (it keeps them "
+                           f"from {first[0]} on): start without --after, and check the orders")
 
-    def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
+    def _spawn(self, work: Callable[[], Coroutine[Any, Any, None]], what: str) -> None:
         self._tasks.append(asyncio.get_running_loop().create_task(self._guarded(work, what),
                                                                   name=f"bus consumer {self.id} {what}"))
 
-    async def _guarded(self, work: Coroutine[Any, Any, None], what: str) -> None:
+    async def _guarded(self, work: Callable[[], Coroutine[Any, Any, None]], what: str) -> None:
         """Run ``work``; a failure ends the consumer with it, never silently."""
         try:
-            await work
+            await work()
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -177,6 +186,7 @@ class BusConsumer:
             try:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
             except UNREACHABLE:
+                stop_if_cancelled()
                 await asyncio.sleep(HEARTBEAT)  # the keeper says so; pub/sub resubscribes on reconnecting
                 continue
             if message is not None and message["type"] == "message":
@@ -226,6 +236,7 @@ class BusConsumer:
                     _, hub = await pipe.execute()
                 reason = None if hub else "the hub is not running"
             except UNREACHABLE as error:
+                stop_if_cancelled()
                 hub, reason = None, f"the bus is unreachable ({error})"
             if reason is None:
                 backoff.reset()
@@ -250,6 +261,7 @@ class BusConsumer:
                 reply = cast(StreamReply, await client.xread({ORDERS: self._last_id}, count=READ_COUNT,
                                                              block=READ_BLOCK_MS))
             except UNREACHABLE:
+                stop_if_cancelled()
                 await asyncio.sleep(backoff.next_delay())  # the keeper tells the reader
                 continue
             backoff.reset()
@@ -274,7 +286,7 @@ class BusConsumer:
 
     async def __anext__(self) -> Event:
         if len(self._tasks) == 2:  # started: read the order stream from now on (every account is followed)
-            self._spawn(self._read_orders(), "order reader")
+            self._spawn(self._read_orders, "order reader")
         event = await self.buffer.get()
         if event is None:
             raise StopAsyncIteration

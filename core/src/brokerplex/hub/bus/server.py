@@ -35,7 +35,7 @@ from brokerplex.hub.bus.codec import (
     state_message,
     ticks_message,
 )
-from brokerplex.hub.bus.consumer import UNREACHABLE, BusError
+from brokerplex.hub.bus.consumer import UNREACHABLE, BusError, stop_if_cancelled
 from brokerplex.hub.bus.orders import ADD_SCRIPT, add_arguments
 from brokerplex.hub.events import Event, strongest
 from brokerplex.models import Tick, TickMode
@@ -120,6 +120,7 @@ class HubServer:
                 if await pubsub.get_message(ignore_subscribe_messages=True, timeout=None):
                     self._changed.set()
             except UNREACHABLE:
+                stop_if_cancelled()
                 await asyncio.sleep(HEARTBEAT)  # the keeper logs it; pub/sub resubscribes on reconnecting
 
     async def _keep(self) -> None:
@@ -127,7 +128,9 @@ class HubServer:
         client, backoff, trimmed_at = self._bus.client(), Backoff(cap=5.0), 0.0
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), HEARTBEAT)
+                async with asyncio.timeout(HEARTBEAT):
+                    await self._changed.wait()
+            stop_if_cancelled()
             self._changed.clear()
             try:
                 await client.set(HUB, self.id, ex=HUB_TTL)
@@ -137,6 +140,7 @@ class HubServer:
                     trimmed_at = time.monotonic()
                 backoff.reset()
             except UNREACHABLE as error:
+                stop_if_cancelled()
                 delay = backoff.next_delay()
                 log.warning("the bus is unreachable (%s); trying again in %.1f s", error, delay)
                 await asyncio.sleep(delay)
@@ -162,20 +166,19 @@ class HubServer:
         for account in set(self._taps) - set(wanted):
             await self._drop(account)
         for account, asked in wanted.items():
-            try:
-                await self._subscribe(account, {symbol: strongest(modes) for symbol, modes in asked.items()})
-            except BrokerplexError as error:
-                await self._refuse(account, interests, error)
+            for failed, error in await self._subscribe(account, {s: strongest(modes) for s, modes in asked.items()}):
+                await self._refuse(account, failed, interests, error)
 
-    async def _subscribe(self, account: str, modes: dict[str, TickMode]) -> None:
+    async def _subscribe(self, account: str, modes: dict[str, TickMode]) -> list[tuple[set[str], BrokerplexError]]:
+        """Ask the account's tap for ``modes``; what failed (None: the whole account) and why."""
         tap = self._taps.get(account)
         if tap is None:
             tap = self.hub.consumer(capacity=TAP_CAPACITY, limit=TAP_LIMIT)
             try:
                 await tap.follow(account)
-            except BaseException:
+            except BrokerplexError as error:
                 await tap.close()
-                raise
+                return [(set(modes), error)]
             self._taps[account], self._subscribed[account] = tap, {}
             self._tasks.append(asyncio.get_running_loop().create_task(self._publish(account, tap),
                                                                       name=f"hub publisher {account}"))
@@ -188,17 +191,23 @@ class HubServer:
         for symbol, mode in modes.items():
             if subscribed.get(symbol) != mode:
                 changes.setdefault(mode, []).append(symbol)
+        failed = []
         for mode, symbols in changes.items():
-            await tap.subscribe(account, symbols, mode)
-            subscribed.update(dict.fromkeys(symbols, mode))
+            try:
+                await tap.subscribe(account, symbols, mode)
+            except BrokerplexError as error:
+                failed.append((set(symbols), error))
+            else:
+                subscribed.update(dict.fromkeys(symbols, mode))
+        return failed
 
-    async def _refuse(self, account: str, interests: Interests, error: BrokerplexError) -> None:
-        """Tell the consumers whose wish for ``account`` failed why; leave them out from now on."""
-        subscribed = self._subscribed.get(account)
+    async def _refuse(self, account: str, symbols: set[str], interests: Interests, error: BrokerplexError) -> None:
+        """Tell the consumers that asked for ``symbols`` of ``account`` why they cannot have them; leave them
+        out from now on (they end)."""
         refusal = json.dumps({"error": str(error), "input": isinstance(error, InputError)})
         for consumer, accounts in interests.items():
-            symbols = accounts.get(account)
-            if symbols is not None and (subscribed is None or any(s not in subscribed for s in symbols)):
+            asked = accounts.get(account)
+            if asked is not None and consumer not in self._refused and (symbols & asked.keys() or not symbols):
                 self._refused[consumer] = str(error)
                 await self._bus.client().publish(INBOX + consumer, refusal)
         log.warning("a subscription to %s was refused: %s", account, error)
@@ -253,6 +262,7 @@ class HubServer:
                     await pipe.execute()
                 return
             except UNREACHABLE as error:  # order updates and trades wait for Redis; ticks do not
+                stop_if_cancelled()
                 batch = [event for event in batch if event.type in ("order", "trade")]
                 delay = backoff.next_delay()
                 log.warning("the bus is unreachable (%s): %d order events wait, trying again in %.1f s",
