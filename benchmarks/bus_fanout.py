@@ -46,7 +46,7 @@ from servers import redis_server  # type: ignore[import-not-found]  # the tests'
 
 CONSUMERS = 5
 RATE, SECONDS, ROUNDS = 20_000, 3.0, 3  # the paced runs alternate between the sides in ROUNDS rounds
-FRAMES = 20  # per throughput sample
+FRAMES = 60  # per throughput sample (long enough that filling and draining the pipeline is not the figure)
 BARE = "bare"  # the baseline's account
 LINE_LIMIT = 1 << 24  # a consumer's report of its read times is one long line
 
@@ -119,6 +119,7 @@ async def consume(kind: str, url: str) -> None:
         print("go", flush=True)
         await reader(source, handle)
         print("done", json.dumps([] if what == "frames" else read), flush=True)
+    await (source.close() if kind == "bus" else source.aclose())
 
 
 class Consumers:
