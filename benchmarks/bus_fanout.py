@@ -49,6 +49,7 @@ RATE, SECONDS, ROUNDS = 20_000, 3.0, 3  # the paced runs alternate between the s
 FRAMES = 60  # per throughput sample (long enough that filling and draining the pipeline is not the figure)
 BARE = "bare"  # the baseline's account
 LINE_LIMIT = 1 << 24  # a consumer's report of its read times is one long line
+TIMEOUT = 240  # seconds: a run that hangs (a consumer that never hears its last tick) fails instead
 
 
 # -- the consumer processes ----------------------------------------------------------------------------------
@@ -129,11 +130,14 @@ class Consumers:
         self.processes = processes
 
     @classmethod
-    async def start(cls, kind: str, url: str) -> Consumers:
-        processes = [await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--consumer", kind, url, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, limit=LINE_LIMIT) for _ in range(CONSUMERS)]
-        consumers = cls(processes)
+    async def start(cls, kind: str, url: str, spawned: list[Consumers]) -> Consumers:
+        """``CONSUMERS`` processes of ``kind``, subscribed; listed in ``spawned`` from their start."""
+        consumers = cls([])
+        spawned.append(consumers)
+        for _ in range(CONSUMERS):
+            consumers.processes.append(await asyncio.create_subprocess_exec(
+                sys.executable, __file__, "--consumer", kind, url, stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, limit=LINE_LIMIT))
         await asyncio.wait_for(consumers._expect("ready"), 60)
         return consumers
 
@@ -167,6 +171,11 @@ class Consumers:
                 frames.finished(int(rest))
 
         return lambda: asyncio.gather(*(report(process) for process in self.processes))
+
+    def kill(self) -> None:
+        for process in self.processes:
+            if process.returncode is None:
+                process.kill()
 
     async def stop(self) -> None:
         for process in self.processes:
@@ -233,6 +242,16 @@ class Side:
 
 
 async def measure(url: str, runs: int) -> tuple[float, float, Side, Side]:
+    """The figures of both sides; the consumer processes are killed if anything fails."""
+    spawned: list[Consumers] = []
+    try:
+        return await asyncio.wait_for(measured(url, runs, spawned), TIMEOUT)
+    finally:
+        for consumers in spawned:
+            consumers.kill()
+
+
+async def measured(url: str, runs: int, spawned: list[Consumers]) -> tuple[float, float, Side, Side]:
     from brokerplex.hub.bus.server import HubServer
 
     feed = ticks(max(FRAMES * FRAME, int(RATE * SECONDS)))
@@ -241,11 +260,11 @@ async def measure(url: str, runs: int) -> tuple[float, float, Side, Side]:
     await server.start()
     serving = asyncio.get_running_loop().create_task(server.serve(stop))
     (stream,) = hub_side.streams
-    ours = Side(await Consumers.start("bus", url), stream.push)
+    ours = Side(await Consumers.start("bus", url, spawned), stream.push)
     while len(stream.subscribed) < len(SYMBOLS):  # the hub merged what the consumers want
         await asyncio.sleep(0.01)
     publisher = BarePublisher(url)
-    bare = Side(await Consumers.start("bare", url), publisher.put)
+    bare = Side(await Consumers.start("bare", url, spawned), publisher.put)
 
     flood = feed[:FRAMES * FRAME]
     await ours.throughput(flood)  # warm both
