@@ -121,6 +121,13 @@ class ConsumerBuffer:
                 return None
             self._ready.clear()
             await self._ready.wait()
+        return self._take()
+
+    def take_waiting(self) -> list[Event]:
+        """Every event waiting now, without awaiting (an error waits for :meth:`get`)."""
+        return [self._take() for _ in range(len(self._queue))]
+
+    def _take(self) -> Event:
         event = self._queue.popleft()
         data, latest = event.data, self._latest
         if type(data) is not Tick:
