@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import TYPE_CHECKING, cast
 
@@ -52,6 +53,7 @@ def watch(accounts: str, symbols: tuple[str, ...], mode: str, orders_only: bool,
         raise InputError("--orders-only takes no symbols" if orders_only else
                          "name the symbols to watch, or --orders-only for order updates alone")
     state().bus = bus
+    gc.freeze()  # a long-running reader: the collector need not walk every imported module again and again
     shown = 0
     try:
         for event in state().manager.watch(names, symbols, cast("TickMode", mode), give_up=give_up, after=after):
