@@ -163,12 +163,14 @@ class PaperStream(Stream):
         """The quotes of ``symbols`` after a step, every state of each order since its last report, and the
         new trades (the polling task alone reads and writes what was reported)."""
         quotes = self._exchange.step(symbols)
+        # The trades before the orders: a fill between the two reads is then reported as its order's update
+        # now and as a trade at the next look, never as a trade before its order is seen filled.
+        trades = [trade for trade in self._exchange.trades(self._account) if trade.trade_id not in self._traded]
         updates = []
         for order in self._read_orders():
             if self._seen.get(order.order_id) != fingerprint(order):
                 history = self._exchange.order_history(self._account, order.order_id)
                 updates += changes(history, self._seen.get(order.order_id)) or [order]
-        trades = [trade for trade in self._exchange.trades(self._account) if trade.trade_id not in self._traded]
         return quotes, updates, trades
 
     async def _run(self) -> None:
