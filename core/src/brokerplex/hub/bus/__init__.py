@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import weakref
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -60,6 +61,7 @@ class Bus:
         self._client: Redis | None = None
         self._announcer: OrderAnnouncer | None = None
         self._plugins: pluggy.PluginManager | None = None
+        self._consumers: weakref.WeakSet[BusConsumer] = weakref.WeakSet()
 
     @classmethod
     def from_url(cls, url: str | None) -> Bus:
@@ -91,7 +93,9 @@ class Bus:
         if after is not None and not is_stream_id(after):
             raise InputError(f"--after takes an event id as `watch --json` shows it (like 1700000000000-0), "
                              f"not {after!r}")
-        return BusConsumer(self, terms, capacity=capacity, limit=limit, after=after)
+        consumer = BusConsumer(self, terms, capacity=capacity, limit=limit, after=after)
+        self._consumers.add(consumer)
+        return consumer
 
     def announce_orders(self, plugins: pluggy.PluginManager) -> None:
         """Orders placed through ``plugins``' pipeline go onto the bus's order stream."""
@@ -100,6 +104,9 @@ class Bus:
             plugins.register(self._announcer)
 
     async def close(self) -> None:
+        """Close its consumers, stop announcing orders, and let go of Redis."""
+        for consumer in list(self._consumers):
+            await consumer.close()
         if self._announcer is not None and self._plugins is not None:
             self._plugins.unregister(self._announcer)
             self._announcer.close()

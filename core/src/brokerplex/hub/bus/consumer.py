@@ -45,6 +45,7 @@ from brokerplex.streaming import Backoff, FeedState
 from brokerplex.symbols import canonical
 
 if TYPE_CHECKING:
+    from redis.asyncio import Redis
     from redis.asyncio.client import PubSub
 
     from brokerplex.hub.bus import Bus
@@ -54,7 +55,7 @@ log = logging.getLogger(__name__)
 
 #: What a consumer cannot reach when Redis (or the hub) is away.
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
-READ_BLOCK_MS = 5000
+READ_BLOCK_MS = 2000  # well within redis-py's socket timeout (5 s)
 
 
 def stop_if_cancelled() -> None:
@@ -82,6 +83,7 @@ class BusConsumer:
         self.wants: dict[str, dict[str, TickMode]] = {}  # account -> symbol -> mode (followed: an entry)
         self._last_id = after  # the order stream's last entry read (None: its end, found at the start)
         self._pubsub: PubSub | None = None
+        self._blocking: Redis | None = None  # the order reader's own connection (XREAD BLOCK holds it)
         self._tasks: list[asyncio.Task[None]] = []
         self._hub: str | None = None  # the id of the hub process last seen running
         self._told: dict[str, FeedState] = {}  # the last state given to the reader, per account
@@ -254,7 +256,8 @@ class BusConsumer:
 
     async def _read_orders(self) -> None:
         """Order updates and trades of the followed accounts, from the last entry read on."""
-        client, backoff = self._bus.client(), Backoff(first=0.5, cap=5.0)
+        client, backoff = self._blocking, Backoff(first=0.5, cap=5.0)
+        assert client is not None
         while True:
             assert self._last_id is not None
             try:
@@ -286,9 +289,17 @@ class BusConsumer:
 
     async def __anext__(self) -> Event:
         if len(self._tasks) == 2:  # started: read the order stream from now on (every account is followed)
+            from redis.asyncio import Redis
+
+            self._blocking = Redis.from_url(self._bus.url, decode_responses=True)
             self._spawn(self._read_orders, "order reader")
-        event = await self.buffer.get()
+        try:
+            event = await self.buffer.get()
+        except BaseException:
+            await self.close()  # ended with an error: the hub need not keep its subscriptions
+            raise
         if event is None:
+            await self.close()
             raise StopAsyncIteration
         if self.buffer.ended and not self._closed:
             await self.close()  # it fell behind, or failed: the hub need not keep its subscriptions
@@ -302,6 +313,9 @@ class BusConsumer:
         self.buffer.end()
         for task in self._tasks:
             task.cancel()
+        if self._blocking is not None:  # its connection closed under it, a blocked XREAD ends at once
+            with contextlib.suppress(RedisError, OSError):
+                await self._blocking.aclose()
         for task in self._tasks:
             with contextlib.suppress(BaseException):
                 await task

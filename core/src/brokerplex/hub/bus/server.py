@@ -42,6 +42,8 @@ from brokerplex.models import Tick, TickMode
 from brokerplex.streaming import Backoff, FeedState
 
 if TYPE_CHECKING:
+    from redis.asyncio.client import PubSub
+
     from brokerplex.hub.bus import Bus
     from brokerplex.hub.hub import Consumer, Hub, Terms
 
@@ -66,6 +68,7 @@ class HubServer:
         self._refused: dict[str, str] = {}  # consumer id -> why it was refused (ignored until it goes)
         self._changed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._control: PubSub | None = None  # its subscription to the consumers' announcements
         self._add = bus.client().register_script(ADD_SCRIPT)
 
     async def start(self) -> None:
@@ -77,7 +80,7 @@ class HubServer:
             await client.ping()
         except UNREACHABLE as error:
             raise BusError(f"the bus is unreachable: {error}") from None
-        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        self._control = pubsub = client.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(CONTROL)
         await self._reconcile()
         await client.set(HUB, self.id, ex=HUB_TTL)
@@ -98,23 +101,24 @@ class HubServer:
 
     async def close(self) -> None:
         """Stop serving; the feeds close, and consumers hear that the hub is not running."""
+        taps = list(self._taps.values())
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(BaseException):
                 await task
-        for tap in list(self._taps.values()):
+        for tap in taps:
             await tap.close()
+        if self._control is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self._control.aclose()  # type: ignore[no-untyped-call]
         with contextlib.suppress(RedisError, OSError):
             client = self._bus.client()
             if await client.get(HUB) == self.id:
                 await client.delete(HUB)
 
     # -- what the consumers want -------------------------------------------------------------
-    async def _listen(self, pubsub: object) -> None:
-        from redis.asyncio.client import PubSub
-
-        assert isinstance(pubsub, PubSub)
+    async def _listen(self, pubsub: PubSub) -> None:
         while True:
             try:
                 if await pubsub.get_message(ignore_subscribe_messages=True, timeout=None):
