@@ -14,6 +14,7 @@ from brokerplex.formats import IST
 from brokerplex.models import InstrumentType
 from brokerplex.ops.models import INTERVALS, Candle
 from brokerplex_paper.broker import PaperBroker
+from brokerplex_paper.stream import tick_of
 
 Call = Callable[[Awaitable[Any]], Any]
 INFY = "NSE:INFY"
@@ -77,6 +78,18 @@ def test_day_candles_are_stamped_at_midnight_one_a_day(broker: PaperBroker, call
     assert [c.at.date() for c in candles] == [clock.now.date() - dt.timedelta(days=d) for d in range(9, -1, -1)]
     assert {c.at.astimezone(IST).time() for c in candles} == {dt.time(0)}
     assert candles[-1].close == call(broker.quotes([INFY]))[INFY].last_price
+
+
+def test_the_day_still_trading_is_the_candle_its_ticks_show(broker: PaperBroker, call: Call, clock: Any) -> None:
+    call(broker.quotes([INFY]))  # the exchange's first look: its day's record starts
+    for _ in range(5):  # then the market trades on
+        clock.now += dt.timedelta(minutes=7)
+        quote = call(broker.quotes([INFY]))[INFY]
+    tick = tick_of(quote, "full")  # as the stream sends it at this moment
+    day = call(broker.candles(INFY, "1d", clock.now - dt.timedelta(days=2), clock.now))[-1]
+    assert (day.open, day.high, day.low, day.close, day.volume) == (tick.open, tick.high, tick.low,
+                                                                    tick.last_price, tick.volume)
+    assert day.low < day.high
 
 
 def test_a_future_moves_with_its_underlying(broker: PaperBroker, call: Call, clock: Any) -> None:

@@ -9,6 +9,8 @@ historical route draws its candles here too).
 
 The exchange keeps no closes of earlier days, so those days start their walk from the listing's
 reference price (what a fresh exchange starts from); today's starts from today's previous close.
+The daily candle of the day still trading is the exchange's own record of it (its quotes' open,
+high, low, last price and volume), so that it agrees with the quotes and ticks.
 """
 
 from __future__ import annotations
@@ -117,8 +119,16 @@ def exchange_candles(exchange: PaperExchange, listing: Listing, minutes: int, st
     candles that agree with the exchange's quotes and ticks (paper's, and every simulator's on it)."""
     quote = exchange.quotes([listing.instrument.symbol])[listing.instrument.symbol]
     assert quote.timestamp is not None
-    return draw(price_path(exchange, listing), minutes, start, end, Forming(quote.timestamp, quote.last_price),
-                sessions=sessions)
+    candles = draw(price_path(exchange, listing), minutes, start, end, Forming(quote.timestamp, quote.last_price),
+                   sessions=sessions)
+    now = quote.timestamp.astimezone(IST)
+    forming = minutes == 0 and candles and candles[-1].at.date() == now.date() \
+        and any(opens <= now < closes for opens, closes in _windows(listing, now.date(), now.date(), sessions))
+    if forming and quote.open is not None and quote.high is not None and quote.low is not None:
+        # The day still trading is the exchange's record of it, as its quotes and ticks give it.
+        candles[-1] = candles[-1].model_copy(update={"open": quote.open, "high": quote.high, "low": quote.low,
+                                                     "close": quote.last_price, "volume": quote.volume})
+    return candles
 
 
 def price_path(exchange: PaperExchange, listing: Listing) -> PricePath:
