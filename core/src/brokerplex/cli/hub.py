@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -36,16 +36,7 @@ def hub(bus: str | None, accounts: str | None) -> None:
     held = [name.strip() for name in (accounts or "").split(",") if name.strip()]
     if accounts is not None and not held:
         raise InputError("--accounts names no account")
-    asyncio.run(_serve(Bus.from_url(bus), _home(), held))
-
-
-def _home() -> Path:
-    from brokerplex.storage import ENV_HOME, check_home, home_dir
-
-    home = state().home
-    if home is not None:
-        return check_home(home, "--home")
-    return check_home(home_dir(), f"${ENV_HOME}" if os.environ.get(ENV_HOME) else "the config folder")
+    asyncio.run(_serve(Bus.from_url(bus), state().checked_home(), held))
 
 
 async def _serve(bus: Bus, home: Path, held: list[str]) -> None:
@@ -63,6 +54,7 @@ async def _serve(bus: Bus, home: Path, held: list[str]) -> None:
         await server.start()
         click.echo(json.dumps({"bus": shown(bus.url), "accounts": server.held}))
         sys.stdout.flush()  # the first line is how a supervisor knows the hub serves
+        gc.freeze()  # what start-up made lives on: full collections need not walk it (tick latency)
         await server.serve(stop)
     finally:
         await server.close()

@@ -228,10 +228,7 @@ class HubServer:
         """The tap's events onto the bus, every event waiting at once in one round trip."""
         try:
             async for event in tap:
-                batch = [event]
-                while tap.pending:
-                    batch.append(await anext(tap))
-                await self._send(account, batch)
+                await self._send(account, [event, *tap.buffer.take_waiting()])
         except BrokerplexError as error:  # the feed failed: its consumers hear it; the next reconcile reopens it
             await self._send(account, [Event(account, FeedState("closed", reason=str(error)))])
         finally:

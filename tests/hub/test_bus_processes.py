@@ -1,0 +1,184 @@
+"""The hub across real processes on a real redis-server: `brokerplex hub`, two `brokerplex watch --bus`, and
+`brokerplex place` in a fourth process, all on one home (the paper exchange is a file of it)."""
+
+from __future__ import annotations
+
+import json
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import pytest
+import redis
+
+from cli_results import data, one_line_error
+
+if TYPE_CHECKING:
+    from tests.conftest import Cli
+
+BIN = Path(sys.executable).parent
+WAIT = 20.0  # seconds any awaited line may take under load
+Record = dict[str, Any]
+
+
+def position(entry_id: str) -> tuple[int, ...]:
+    """A bus event id in the stream's order."""
+    return tuple(int(part) for part in entry_id.split("-"))
+
+
+class Lines:
+    """The lines of a child's pipe as they come (read by a thread, so that a wait has a deadline)."""
+
+    def __init__(self, pipe: IO[str]) -> None:
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self.reader.start()
+
+    def _read(self, pipe: IO[str]) -> None:
+        with pipe:
+            for line in pipe:
+                self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def rest(self) -> list[str]:
+        """Every line seen, with those not waited for yet (once the pipe closed)."""
+        while (line := self._queue.get()) is not None:
+            self.seen.append(line)
+        self._queue.put(None)
+        return self.seen
+
+    def wait_for(self, wanted: Callable[[str], bool], timeout: float = WAIT) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no such line within {timeout} s; saw {self.seen[-20:]}") from None
+            if line is None:
+                self._queue.put(None)
+                raise AssertionError(f"the output ended; saw {self.seen[-20:]}")
+            self.seen.append(line)
+            if wanted(line):
+                return line
+
+
+class Child:
+    def __init__(self, *args: str, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen([str(BIN / "brokerplex"), *args], stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, env=env)
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        self.stdout, self.stderr = Lines(self.process.stdout), Lines(self.process.stderr)
+
+    def record(self, wanted: Callable[[Record], bool]) -> Record:
+        """The next JSON line of stdout that is ``wanted``."""
+        return json.loads(self.stdout.wait_for(lambda line: line.startswith("{") and wanted(json.loads(line))))
+
+    def records(self) -> list[Record]:
+        return [json.loads(line) for line in self.stdout.seen if line.startswith("{")]
+
+    def stop(self, signum: int = signal.SIGKILL) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        code = self.process.wait(WAIT)
+        for lines in (self.stdout, self.stderr):
+            lines.reader.join(WAIT)
+        return code
+
+
+@pytest.fixture
+def children() -> Iterator[Callable[..., Child]]:
+    started: list[Child] = []
+
+    def start(*args: str, env: dict[str, str]) -> Child:
+        started.append(Child(*args, env=env))
+        return started[-1]
+
+    yield start
+    for child in started:
+        child.stop()
+
+
+@pytest.fixture
+def bus_url(redis_url: str) -> str:
+    """The session's redis-server, emptied: no key of an earlier test (paper order ids repeat per home)."""
+    with redis.Redis.from_url(redis_url) as client:
+        client.flushdb()
+    return redis_url
+
+
+def state(name: str, reason: str | None = None) -> Callable[[Record], bool]:
+    return lambda record: (record["type"] == "state" and record["state"] == name
+                           and reason in (None, record.get("reason")))
+
+
+def tick(record: Record) -> bool:
+    return record["type"] == "tick" and record["symbol"] == "NSE:INFY"
+
+
+def order(order_id: str, status: str = "COMPLETE") -> Callable[[Record], bool]:
+    return lambda record: record["type"] == "order" and record["order_id"] == order_id and record["status"] == status
+
+
+def test_across_processes_orders_reach_every_watcher_a_restarted_hub_is_seen_and_a_restarted_watcher_misses_nothing(
+        demo: Cli, bus_url: str, children: Callable[..., Child]) -> None:
+    def start_hub() -> Child:
+        hub = children("hub", "--bus", bus_url, "--accounts", "demo", env=demo.env)
+        assert json.loads(hub.stdout.wait_for(lambda line: True)) == {"bus": bus_url, "accounts": ["demo"]}
+        return hub
+
+    def watch(*after: str) -> Child:
+        return children("watch", "demo", "NSE:INFY", "--bus", bus_url, "--json", "--give-up", "60", *after,
+                        env=demo.env)
+
+    def place() -> str:
+        placed = data(demo("place", "demo", "NSE:INFY", "buy", "1", "--wait", "0", "--json",
+                           env={"BROKERPLEX_BUS": bus_url}))
+        return str(placed["order_id"])
+
+    hub = start_hub()
+    watchers = [watch(), watch()]
+    for watcher in watchers:
+        watcher.record(state("live"))
+        watcher.record(tick)
+    first = place()
+    for watcher in watchers:  # announced by the placing process, streamed by the hub
+        placed, done = watcher.record(order(first, "PENDING")), watcher.record(order(first))
+        assert position(placed["id"]) < position(done["id"])
+
+    assert hub.stop(signal.SIGKILL) == -signal.SIGKILL
+    for watcher in watchers:
+        watcher.record(state("reconnecting", "the hub is not running"))
+    hub = start_hub()
+    for watcher in watchers:
+        watcher.record(state("live"))
+        watcher.record(tick)
+
+    gone, stays = watchers
+    last = [record["id"] for record in gone.records() if "id" in record][-1]
+    gone.stop()
+    second = place()
+    stays.record(order(second))
+    missed = [record["id"] for record in stays.records() if "id" in record and position(record["id"]) > position(last)]
+    again = watch("--after", last)
+    again.record(order(second))
+    assert [record["id"] for record in again.records() if "id" in record] == missed
+
+    assert hub.stop(signal.SIGTERM) == 0  # a clean stop
+    assert hub.stderr.rest() == []
+
+
+def test_bad_bus_input_is_one_line_and_exit_2(demo: Cli, bus_url: str) -> None:
+    assert "must be a redis://" in one_line_error(demo("hub", "--bus", "http://localhost:6379"), 2)
+    assert "no bus named" in one_line_error(demo("hub"), 2)
+    assert "demo2" in one_line_error(demo("hub", "--bus", bus_url, "--accounts", "demo,demo2"), 2)
+    assert "needs the bus" in one_line_error(demo("watch", "demo", "NSE:INFY", "--after", "1-0"), 2)
+    assert "--after takes an event id" in one_line_error(
+        demo("watch", "demo", "NSE:INFY", "--bus", bus_url, "--after", "yesterday"), 2)
