@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from brokerplex.hub.bus.server import HubServer
 from brokerplex.manager import AsyncBrokerManager
 from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick
 from brokerplex.streaming import FeedState
+from servers import redis_server
 
 ACCOUNT = "p1"
 WAIT = 15.0  # seconds any awaited event may take under load
@@ -258,6 +259,24 @@ def test_a_subscription_the_hub_cannot_make_ends_that_consumer_with_the_brokers_
             await good.close()
 
     asyncio.run(test())
+
+
+def test_a_consumer_that_loses_redis_says_the_bus_is_unreachable(paper: BrokerManager, tmp_path: Path) -> None:
+    async def test(stop_redis: Callable[[], None], url: str) -> None:
+        async with process(paper.home, url) as strategy:
+            consumer = await strategy.subscribe([ACCOUNT])
+            async with consumer:
+                await take(consumer, state("reconnecting"))  # no hub
+                stop_redis()
+                lost = (await take(consumer, lambda event: "unreachable" in str(event.data)))[0].data
+                assert isinstance(lost, FeedState)
+                assert lost.state == "reconnecting"
+                assert lost.reason is not None
+                assert lost.reason.startswith("the bus is unreachable")
+
+    with ExitStack() as redis_running:
+        url = redis_running.enter_context(redis_server(tmp_path))
+        asyncio.run(test(redis_running.close, url))
 
 
 def test_a_bus_that_is_not_redis_is_refused_with_one_line() -> None:

@@ -182,3 +182,12 @@ def test_bad_bus_input_is_one_line_and_exit_2(demo: Cli, bus_url: str) -> None:
     assert "needs the bus" in one_line_error(demo("watch", "demo", "NSE:INFY", "--after", "1-0"), 2)
     assert "--after takes an event id" in one_line_error(
         demo("watch", "demo", "NSE:INFY", "--bus", bus_url, "--after", "yesterday"), 2)
+
+
+def test_an_order_placed_while_redis_is_away_stands_with_a_warning(demo: Cli, tmp_path: Path) -> None:
+    placed = demo("place", "demo", "NSE:INFY", "buy", "1", "--wait", "0",
+                  env={"BROKERPLEX_BUS": f"unix://{tmp_path / 'no-redis.sock'}"})
+    assert placed.returncode == 0, placed.stderr
+    assert placed.stdout.startswith("order ")
+    assert placed.stderr.startswith("warning: order ")
+    assert "was placed but not announced on the bus" in placed.stderr
