@@ -9,7 +9,8 @@ each consumer process holds a bare redis-py subscription and decodes every messa
 same codec (``tick_from``): the same ticks, none of the bus (interest keys, the hub's merging, trimming
 per mode, events, bounded buffers). The baseline uses an account of its own, so that neither side's
 consumers hear the other's ticks. The benchmark starts its own redis-server on a unix socket (the tests'
-``servers.redis_server``).
+``servers.redis_server``). Every process freezes what its start-up made, as ``brokerplex hub`` and
+``brokerplex watch`` do (full collections need not walk it), the baseline's consumers too.
 
 - throughput: ticks pushed as fast as the consumers read them, at most two frames of 500 in flight (each
   consumer says on its stdout when it read a frame); microseconds per tick fanned out to the 5, and the
@@ -21,6 +22,7 @@ consumers hear the other's ticks. The benchmark starts its own redis-server on a
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import statistics
 import sys
@@ -112,6 +114,7 @@ async def consume(kind: str, url: str) -> None:
     read up to the last tick; at the end say when each tick was read (nothing for ``frames``)."""
     source: Any = await (subscribed_consumer(url) if kind == "bus" else subscribed_pubsub(url))
     reader = read_consumer if kind == "bus" else read_pubsub
+    gc.freeze()  # as `brokerplex watch` does before its long read (both sides alike)
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     while command := await loop.run_in_executor(None, sys.stdin.readline):
@@ -258,6 +261,7 @@ async def measured(url: str, runs: int, spawned: list[Consumers]) -> tuple[float
     hub_side, bus = HubSide(), Bus(url)
     server, stop = HubServer(hub_side.hub, terms, bus, [ACCOUNT]), asyncio.Event()
     await server.start()
+    gc.freeze()  # as `brokerplex hub` does once serving (the baseline's publisher shares this process)
     serving = asyncio.get_running_loop().create_task(server.serve(stop))
     (stream,) = hub_side.streams
     ours = Side(await Consumers.start("bus", url, spawned), stream.push)
