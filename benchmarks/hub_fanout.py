@@ -17,6 +17,7 @@ the same 20 readers). Every tick carries its sequence number in ``exchange_time`
 from __future__ import annotations
 
 import asyncio
+import gc
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -267,6 +268,7 @@ class Figures:
 async def measure(runs: int) -> Figures:
     feed = ticks(max(FRAMES * FRAME, int(RATE * SECONDS)))
     hub_side, queue_side = await HubSide().start(READERS), QueueSide(READERS)
+    gc.freeze()  # as `brokerplex watch` does before its long read: full collections need not walk the start-up
     flood = feed[:FRAMES * FRAME]
     await throughput(hub_side, flood)  # warm both
     await throughput(queue_side, flood)
