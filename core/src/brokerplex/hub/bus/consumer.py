@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import secrets
+from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
@@ -87,6 +88,7 @@ class BusConsumer:
         self._tasks: list[asyncio.Task[None]] = []
         self._hub: str | None = None  # the id of the hub process last seen running
         self._told: dict[str, FeedState] = {}  # the last state given to the reader, per account
+        self._taken: deque[Event] = deque()  # events taken from the buffer, not read yet
         self._closed = False
 
     def __repr__(self) -> str:
@@ -205,10 +207,12 @@ class BusConsumer:
             wanted = self.wants.get(account)
             if not wanted:
                 return
+            put = self.buffer.put_tick
             for fields in message[1:]:
                 mode = wanted.get(fields[0])
                 if mode is not None:
-                    self.buffer.put_tick(Event(account, trimmed(tick_from(fields), mode)), (account, fields[0]))
+                    tick = tick_from(fields)
+                    put(Event(account, tick if mode == fields[1] else trimmed(tick, mode)), (account, fields[0]))
         else:
             self._hub, state = state_from(message)
             self._tell(account, state)
@@ -282,12 +286,14 @@ class BusConsumer:
 
     @property
     def pending(self) -> int:
-        return len(self.buffer)
+        return len(self.buffer) + len(self._taken)
 
     def __aiter__(self) -> BusConsumer:
         return self
 
     async def __anext__(self) -> Event:
+        if self._taken:  # taken from the buffer with the last event awaited: no await per event
+            return self._taken.popleft()
         if len(self._tasks) == 2:  # started: read the order stream from now on (every account is followed)
             from redis.asyncio import Redis
 
@@ -295,14 +301,15 @@ class BusConsumer:
             self._spawn(self._read_orders, "order reader")
         try:
             event = await self.buffer.get()
-        except BaseException:
-            await self.close()  # ended with an error: the hub need not keep its subscriptions
+        except Exception:
+            await self.close()  # ended with an error (not a reader's timeout): the hub may drop what it wanted
             raise
         if event is None:
             await self.close()
             raise StopAsyncIteration
         if self.buffer.ended and not self._closed:
             await self.close()  # it fell behind, or failed: the hub need not keep its subscriptions
+        self._taken.extend(self.buffer.take_waiting())
         return event
 
     async def close(self) -> None:
