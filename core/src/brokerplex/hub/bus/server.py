@@ -15,8 +15,8 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
@@ -67,7 +67,9 @@ class HubServer:
         self._subscribed: dict[str, dict[str, TickMode]] = {}  # what each tap asked the hub for
         self._refused: dict[str, str] = {}  # consumer id -> why it was refused (ignored until it goes)
         self._changed = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._failure: BaseException | None = None  # what ended one of the tasks (serve raises it)
+        self._failed = asyncio.Event()
         self._control: PubSub | None = None  # its subscription to the consumers' announcements
         self._add = bus.client().register_script(ADD_SCRIPT)
 
@@ -84,27 +86,38 @@ class HubServer:
         await pubsub.subscribe(CONTROL)
         await self._reconcile()
         await client.set(HUB, self.id, ex=HUB_TTL)
-        loop = asyncio.get_running_loop()
-        self._tasks += [loop.create_task(self._listen(pubsub), name="hub control"),
-                        loop.create_task(self._keep(), name="hub keeper")]
+        self._spawn(self._listen(pubsub), "hub control")
+        self._spawn(self._keep(), "hub keeper")
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.get_running_loop().create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None and self._failure is None:
+            self._failure = task.exception()
+            self._failed.set()
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Until ``stop`` is set; a failure of the hub's own work is raised."""
-        stopping = asyncio.get_running_loop().create_task(stop.wait())
+        loop = asyncio.get_running_loop()
+        waits = [loop.create_task(stop.wait()), loop.create_task(self._failed.wait())]
         try:
-            await asyncio.wait([stopping, *self._tasks], return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            stopping.cancel()
-        for task in self._tasks:
-            if task.done() and not task.cancelled() and task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+            for wait in waits:
+                wait.cancel()
+        if self._failure is not None:
+            raise self._failure
 
     async def close(self) -> None:
         """Stop serving; the feeds close, and consumers hear that the hub is not running."""
-        taps = list(self._taps.values())
-        for task in self._tasks:
+        taps, tasks = list(self._taps.values()), list(self._tasks)
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
         for tap in taps:
@@ -184,8 +197,7 @@ class HubServer:
                 await tap.close()
                 return [(set(modes), error)]
             self._taps[account], self._subscribed[account] = tap, {}
-            self._tasks.append(asyncio.get_running_loop().create_task(self._publish(account, tap),
-                                                                      name=f"hub publisher {account}"))
+            self._spawn(self._publish(account, tap), f"hub publisher {account}")
         subscribed = self._subscribed[account]
         if gone := [symbol for symbol in subscribed if symbol not in modes]:
             await tap.unsubscribe(account, gone)
