@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from brokerplex.errors import BrokerplexError, OutcomeUnknownError
 from brokerplex.journal import JournalState
 from brokerplex.manager import BrokerManager
-from brokerplex.models import OrderAck
+from brokerplex.models import OrderAck, OrderRequest
 
 if TYPE_CHECKING:
     from tests.faults.conftest import Venue
@@ -20,15 +20,16 @@ ORDERS = 500
 WORKERS = 16
 
 
-def place(venue: Venue, client_order_id: str) -> OrderAck | BrokerplexError:
+def place(venue: Venue, order: OrderRequest, client_order_id: str) -> OrderAck | BrokerplexError:
     try:
-        return venue.manager.place_order(venue.account, venue.resting_buy(client_order_id))
+        return venue.manager.place_order(venue.account, order.model_copy(update={"client_order_id": client_order_id}))
     except OutcomeUnknownError as unknown:  # the only failure these faults may produce
         return unknown
 
 
 def test_ambiguous_order_replies_reconcile_to_exactly_one_order_each(venue: Venue) -> None:
-    venue.resting_buy()  # quote and instrument read before the faults
+    order = venue.resting_buy()  # quote and instrument read once, before the faults (a quote per order would
+    # meet the placing process's 1 s timeout on a busy machine)
     faults = venue.sim.faults
     lost = faults.lose_reply("orders", times=None, rate=0.10)  # processed; the reply never comes
     cut = faults.truncate("orders", times=None, rate=0.02)  # processed; half a reply, then the link drops
@@ -37,7 +38,7 @@ def test_ambiguous_order_replies_reconcile_to_exactly_one_order_each(venue: Venu
     refused = faults.refuse("orders", status=503, times=None, rate=0.02)  # never processed
     ids = [f"flt{index:05d}" for index in range(ORDERS)]
     with ThreadPoolExecutor(WORKERS) as pool:
-        outcomes = dict(zip(ids, pool.map(lambda cid: place(venue, cid), ids), strict=True))
+        outcomes = dict(zip(ids, pool.map(lambda cid: place(venue, order, cid), ids), strict=True))
     faults.clear()
     assert lost.applied >= ORDERS * 0.05, "the suite must lose about a tenth of the replies"
     assert min(cut.applied, gateway.applied, odd.applied, refused.applied) > 0
