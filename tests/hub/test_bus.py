@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
@@ -170,6 +173,27 @@ def test_a_restarted_hub_reestablishes_what_live_consumers_want_and_they_see_it_
                     await take(consumer, state("live"))
                     await take(consumer, tick_of("NSE:INFY"))
                     assert hub.hub.subscriptions(ACCOUNT) == {"NSE:INFY": "quote"}
+
+    asyncio.run(test())
+
+
+def test_a_killed_consumers_interest_expires_and_the_hub_lets_go_of_what_only_it_wanted(
+        paper: BrokerManager, bus_url: str) -> None:
+    async def test() -> None:
+        async with hub_process(paper.home, bus_url) as hub, process(paper.home, bus_url) as strategy:
+            consumer = await strategy.subscribe([ACCOUNT], ["NSE:INFY"], "ltp")
+            watch = subprocess.Popen(
+                [str(Path(sys.executable).parent / "brokerplex"), "watch", ACCOUNT, "NSE:INFY", "NSE:TCS", "--mode",
+                 "full", "--bus", bus_url], env={**os.environ, "BROKERPLEX_HOME": str(paper.home)},
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                await until(lambda: hub.hub.subscriptions(ACCOUNT) == {"NSE:INFY": "full", "NSE:TCS": "full"})
+            finally:
+                watch.kill()
+                watch.wait()
+            # Its interest key expires (6 s): the broker is told what the live consumer wants, no more.
+            await until(lambda: hub.hub.subscriptions(ACCOUNT) == {"NSE:INFY": "ltp"})
+            await consumer.close()
 
     asyncio.run(test())
 
