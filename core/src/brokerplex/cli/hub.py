@@ -41,7 +41,7 @@ def hub(bus: str | None, accounts: str | None) -> None:
 
 async def _serve(bus: Bus, home: Path, held: list[str]) -> None:
     from brokerplex.aiomanager import AsyncBrokerManager
-    from brokerplex.hub.bus import shown
+    from brokerplex.hub.bus.codec import shown
     from brokerplex.hub.bus.server import HubServer
 
     stop = asyncio.Event()

@@ -32,7 +32,6 @@ Order updates and trades
 from __future__ import annotations
 
 import importlib.util
-import re
 import weakref
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -41,7 +40,7 @@ import pluggy
 
 from brokerplex.errors import InputError
 from brokerplex.hub.buffer import DEFAULT_CAPACITY, DEFAULT_LIMIT
-from brokerplex.hub.bus.codec import is_stream_id
+from brokerplex.hub.bus.codec import is_stream_id, shown
 from brokerplex.hub.bus.orders import OrderAnnouncer
 
 if TYPE_CHECKING:
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
     from brokerplex.hub.hub import Terms
 
 SCHEMES = ("redis", "rediss", "unix")
-
 
 class Bus:
     """A Redis bus: consumers of a ``brokerplex hub`` process, and this process's orders announced."""
@@ -114,8 +112,3 @@ class Bus:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
-
-
-def shown(url: str) -> str:
-    """``url`` without its password, for output."""
-    return re.sub(r"(?<=:)[^:@/]*(?=@)", "****", url, count=1)

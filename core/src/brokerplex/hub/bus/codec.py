@@ -42,6 +42,11 @@ _STREAM_ID = re.compile(r"\d+(-\d+)?")
 _TICK_FIELDS = attrgetter(*(field.name for field in dataclasses.fields(Tick)))
 
 
+def shown(url: str) -> str:
+    """``url`` without its password, for output."""
+    return re.sub(r"(?<=:)[^:@/]*(?=@)", "****", url, count=1)
+
+
 def is_stream_id(text: str) -> bool:
     return _STREAM_ID.fullmatch(text) is not None
 

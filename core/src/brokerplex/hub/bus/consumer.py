@@ -36,6 +36,7 @@ from brokerplex.hub.bus.codec import (
     ORDERS,
     STATE,
     event_from,
+    shown,
     state_from,
     stream_id_key,
     tick_from,
@@ -59,14 +60,15 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 READ_BLOCK_MS = 2000  # well within redis-py's socket timeout (5 s)
 
 
+READ_COUNT = 500
+StreamReply = list[tuple[str, list[tuple[str, dict[str, str]]]]]  # XREAD: per stream, its (id, fields)
+
+
 def stop_if_cancelled() -> None:
     """Call where Redis was unreachable: redis-py may turn a task's cancellation into its TimeoutError."""
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
-
-READ_COUNT = 500
-StreamReply = list[tuple[str, list[tuple[str, dict[str, str]]]]]  # XREAD: per stream, its (id, fields)
 
 
 class BusError(BrokerplexError):
@@ -135,8 +137,8 @@ class BusConsumer:
             await client.publish(CONTROL, self.id)
             if not followed:
                 await self._catch_up(account)
-        except UNREACHABLE as error:
-            raise BusError(f"the bus is unreachable: {error}") from None
+        except (RedisError, OSError) as error:
+            raise BusError(f"the bus {shown(self._bus.url)} cannot be used: {error}") from None
 
     # -- the tasks ---------------------------------------------------------------------------
     async def _start(self) -> None:

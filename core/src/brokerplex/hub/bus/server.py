@@ -32,6 +32,7 @@ from brokerplex.hub.bus.codec import (
     ORDERS,
     STATE,
     STREAM_AGE,
+    shown,
     state_message,
     ticks_message,
 )
@@ -80,8 +81,8 @@ class HubServer:
         client = self._bus.client()
         try:
             await client.ping()
-        except UNREACHABLE as error:
-            raise BusError(f"the bus is unreachable: {error}") from None
+        except (RedisError, OSError) as error:
+            raise BusError(f"the bus {shown(self._bus.url)} cannot be used: {error}") from None
         self._control = pubsub = client.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(CONTROL)
         await self._reconcile()
