@@ -19,9 +19,8 @@ from redis.asyncio import Redis
 from brokerplex import BrokerManager
 from brokerplex.errors import InputError, SymbolError, UnknownAccountError
 from brokerplex.hub import Event, EventConsumer
-from brokerplex.hub.bus import Bus
+from brokerplex.hub.bus import Bus, BusError
 from brokerplex.hub.bus.codec import HUB, ORDERS
-from brokerplex.hub.bus.consumer import BusError
 from brokerplex.hub.bus.orders import ADD_SCRIPT, add_arguments
 from brokerplex.hub.bus.server import HubServer
 from brokerplex.manager import AsyncBrokerManager

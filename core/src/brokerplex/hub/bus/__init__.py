@@ -40,7 +40,7 @@ import pluggy
 
 from brokerplex.errors import InputError
 from brokerplex.hub.buffer import DEFAULT_CAPACITY, DEFAULT_LIMIT
-from brokerplex.hub.bus.codec import is_stream_id, shown
+from brokerplex.hub.bus.codec import BusError, is_stream_id, shown
 from brokerplex.hub.bus.orders import OrderAnnouncer
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from brokerplex.hub.bus.consumer import BusConsumer
     from brokerplex.hub.hub import Terms
 
+__all__ = ["Bus", "BusError"]
 SCHEMES = ("redis", "rediss", "unix")
 
 class Bus:

@@ -14,6 +14,7 @@ import re
 from operator import attrgetter
 from typing import Any
 
+from brokerplex.errors import BrokerplexError
 from brokerplex.hub.events import Event
 from brokerplex.models import Order, Tick, Trade
 from brokerplex.streaming import FeedState
@@ -38,6 +39,11 @@ SEEN_TTL = 2 * 86400  # an order not heard of for two days is forgotten by the d
 STREAM_LENGTH = 100_000  # entries kept at least (approximate trimming)
 STREAM_AGE = 86400  # seconds: older entries are trimmed by the hub
 _STREAM_ID = re.compile(r"\d+(-\d+)?")
+
+class BusError(BrokerplexError):
+    """The bus cannot serve a consumer: Redis failed it, the hub refused its subscription, or the order
+    events it would resume after were trimmed."""
+
 
 _TICK_FIELDS = attrgetter(*(field.name for field in dataclasses.fields(Tick)))
 

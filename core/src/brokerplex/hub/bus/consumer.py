@@ -35,6 +35,7 @@ from brokerplex.hub.bus.codec import (
     INTEREST_TTL,
     ORDERS,
     STATE,
+    BusError,
     event_from,
     shown,
     state_from,
@@ -69,11 +70,6 @@ def stop_if_cancelled() -> None:
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
-
-
-class BusError(BrokerplexError):
-    """The bus cannot serve this consumer: Redis refused it, the hub refused a subscription, events were
-    trimmed before they were read."""
 
 
 class BusConsumer:

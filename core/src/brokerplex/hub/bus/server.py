@@ -32,11 +32,12 @@ from brokerplex.hub.bus.codec import (
     ORDERS,
     STATE,
     STREAM_AGE,
+    BusError,
     shown,
     state_message,
     ticks_message,
 )
-from brokerplex.hub.bus.consumer import UNREACHABLE, BusError, stop_if_cancelled
+from brokerplex.hub.bus.consumer import UNREACHABLE, stop_if_cancelled
 from brokerplex.hub.bus.orders import ADD_SCRIPT, add_arguments
 from brokerplex.hub.events import Event, strongest
 from brokerplex.models import Tick, TickMode
