@@ -297,7 +297,7 @@ def main() -> None:
     if sys.argv[1:2] == ["--consumer"]:
         asyncio.run(consume(sys.argv[2], sys.argv[3]))
         return
-    args = arguments(__doc__ or "", runs=5)
+    args = arguments(__doc__ or "", runs=9)
     with tempfile.TemporaryDirectory() as folder, redis_server(Path(folder)) as url:
         mine, theirs, ours, bare = asyncio.run(measure(url, args.runs))
     if not args.json:
