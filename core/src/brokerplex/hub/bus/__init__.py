@@ -6,9 +6,11 @@ Interest
     (``brokerplex:interest:<id>``, 6 s) that it refreshes every second, and every change is announced on
     ``brokerplex:control``. The hub re-reads every interest key on each announcement and every second,
     merges them (one mode per symbol, the strongest), and subscribes its in-process :class:`~brokerplex.
-    hub.Hub` to that, through one hub consumer per account. A consumer that stops refreshing (killed)
-    expires, and what only it wanted is unsubscribed. A restarted hub finds the live consumers' keys and
-    re-establishes what they want.
+    hub.Hub` to that, through one hub consumer per account (so that each tick is published once, whoever
+    wants it). A consumer that stops refreshing (killed) expires, and what only it wanted is unsubscribed.
+    A restarted hub finds the live consumers' keys and re-establishes what they want. What the broker
+    refuses (an unlisted symbol, a streaming limit) goes to the consumers that asked for it alone
+    (``brokerplex:to:<id>``): their iteration ends with that error, and the others go on.
 Ticks and feed states
     Pub/sub, one channel per account (``brokerplex:feed:<account>``): every tick of the account the hub
     read in one loop turn in one message, a consumer keeping what it subscribed and trimming each tick to
@@ -26,7 +28,8 @@ Order updates and trades
     (:mod:`brokerplex.hub.bus.orders`), deduplicated across processes by the order's fingerprint. Consumers
     read it from their last entry id (from ``after``, or from the stream's end when they start), so a
     reconnecting consumer, or a watcher restarted with ``--after ID``, misses nothing; every such event
-    carries its entry ``id``. An ``after`` id whose successors were trimmed is an error, not a silent gap.
+    carries its entry ``id``. An ``after`` id older than the first entry of a trimmed stream is an error,
+    not a silent gap.
 """
 
 from __future__ import annotations
