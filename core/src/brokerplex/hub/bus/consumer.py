@@ -119,6 +119,8 @@ class BusConsumer:
             await self._start()
             followed = account in self.wants
             wanted = self.wants.setdefault(account, {})
+            if not followed and self._hub is None:
+                self._tell(account, FeedState("connecting"))  # before the keeper says why not
             for symbol, mode in modes.items():
                 if mode is None:
                     wanted.pop(symbol, None)
