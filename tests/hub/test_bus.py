@@ -308,3 +308,23 @@ def test_a_bus_that_is_not_redis_is_refused_with_one_line() -> None:
             Bus.from_url(url)
     assert "s3cret" not in repr(Bus.from_url("redis://user:s3cret@localhost:6379/0"))
     assert json.dumps(repr(Bus.from_url("redis://:s3cret@host/0"))) == '"<Bus redis://:****@host/0>"'
+
+
+def test_a_reader_behind_on_order_events_is_held_back_not_ended_and_misses_none(paper: BrokerManager,
+                                                                                  bus_url: str) -> None:
+    async def test() -> None:
+        async with hub_process(paper.home, bus_url, (ACCOUNT,)), process(paper.home, bus_url) as strategy:
+            slow = strategy.consumer(limit=6)  # at most three order events wait in it: the rest in the stream
+            async with slow:
+                await slow.follow(ACCOUNT)
+                placed = [(await strategy.place_order(ACCOUNT, BUY)).order_id for _ in range(4)]
+                async with Redis.from_url(bus_url, decode_responses=True) as client:
+                    async with asyncio.timeout(WAIT):  # every fill reached the stream while nobody read
+                        while sum('"COMPLETE"' in str(e) for e in await client.xrange(ORDERS)) < 4:
+                            await asyncio.sleep(0.05)
+                assert slow.pending <= 6  # type: ignore[attr-defined]
+                done = await take(slow, lambda event: event.type == "order" and event.data.status  # type: ignore[union-attr]
+                                  is OrderStatus.COMPLETE, count=4)
+                assert [event.data.order_id for event in done] == placed  # type: ignore[union-attr]
+
+    asyncio.run(test())

@@ -108,6 +108,11 @@ class ConsumerBuffer:
         self._ready.set()
 
     @property
+    def room(self) -> int:
+        """How many more order updates, trades and feed states may wait before the consumer is ended."""
+        return self.limit - self._kept
+
+    @property
     def ended(self) -> bool:
         return self._ended
 

@@ -62,6 +62,7 @@ READ_BLOCK_MS = 2000  # well within redis-py's socket timeout (5 s)
 
 
 READ_COUNT = 500
+BACKPRESSURE_PAUSE = 0.05  # seconds between looks at a full buffer
 StreamReply = list[tuple[str, list[tuple[str, dict[str, str]]]]]  # XREAD: per stream, its (id, fields)
 
 
@@ -262,10 +263,22 @@ class BusConsumer:
         """Order updates and trades of the followed accounts, from the last entry read on."""
         client, backoff = self._blocking, Backoff(first=0.5, cap=5.0)
         assert client is not None
+        paused = False
         while True:
             assert self._last_id is not None
+            # Backpressure: the stream keeps what the reader has not taken yet. Half the buffer's bound is
+            # for order events, so that feed states always find room.
+            room = self.buffer.room - self.buffer.limit // 2
+            if room <= 0:
+                paused = True
+                await asyncio.sleep(BACKPRESSURE_PAUSE)
+                continue
             try:
-                reply = cast(StreamReply, await client.xread({ORDERS: self._last_id}, count=READ_COUNT,
+                if paused:  # what waited may have been trimmed meanwhile: an error, never a silent gap
+                    await self._check_kept(self._last_id)
+                    paused = False
+                reply = cast(StreamReply, await client.xread({ORDERS: self._last_id},
+                                                             count=min(READ_COUNT, room),
                                                              block=READ_BLOCK_MS))
             except UNREACHABLE:
                 stop_if_cancelled()
