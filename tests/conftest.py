@@ -6,12 +6,16 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from brokerplex.manager import BrokerManager
+
+if TYPE_CHECKING:
+    from processes import Child
 
 BIN = Path(sys.executable).parent
 
@@ -65,6 +69,23 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+@pytest.fixture
+def children() -> Iterator[Callable[..., Child]]:
+    """``children(*args, env=…)`` starts ``brokerplex ARGS…`` (tests/processes.py); whatever still runs after
+    the test is killed."""
+    from processes import Child
+
+    started: list[Child] = []
+
+    def start(*args: str, env: dict[str, str]) -> Child:
+        started.append(Child(*args, env=env))
+        return started[-1]
+
+    yield start
+    for child in started:
+        child.stop()
 
 
 @pytest.fixture

@@ -4,106 +4,25 @@
 from __future__ import annotations
 
 import json
-import queue
 import signal
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 import redis
 
 from cli_results import data, one_line_error
+from processes import Child, Record
 
 if TYPE_CHECKING:
     from tests.conftest import Cli
 
-BIN = Path(sys.executable).parent
-WAIT = 20.0  # seconds any awaited line may take under load
-Record = dict[str, Any]
 
 
 def position(entry_id: str) -> tuple[int, ...]:
     """A bus event id in the stream's order."""
     return tuple(int(part) for part in entry_id.split("-"))
-
-
-class Lines:
-    """The lines of a child's pipe as they come (read by a thread, so that a wait has a deadline)."""
-
-    def __init__(self, pipe: IO[str]) -> None:
-        self.seen: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self.reader = threading.Thread(target=self._read, args=(pipe,), daemon=True)
-        self.reader.start()
-
-    def _read(self, pipe: IO[str]) -> None:
-        with pipe:
-            for line in pipe:
-                self._queue.put(line.rstrip("\n"))
-        self._queue.put(None)
-
-    def rest(self) -> list[str]:
-        """Every line seen, with those not waited for yet (once the pipe closed)."""
-        while (line := self._queue.get()) is not None:
-            self.seen.append(line)
-        self._queue.put(None)
-        return self.seen
-
-    def wait_for(self, wanted: Callable[[str], bool], timeout: float = WAIT) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no such line within {timeout} s; saw {self.seen[-20:]}") from None
-            if line is None:
-                self._queue.put(None)
-                raise AssertionError(f"the output ended; saw {self.seen[-20:]}")
-            self.seen.append(line)
-            if wanted(line):
-                return line
-
-
-class Child:
-    def __init__(self, *args: str, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen([str(BIN / "brokerplex"), *args], stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, env=env)
-        assert self.process.stdout is not None
-        assert self.process.stderr is not None
-        self.stdout, self.stderr = Lines(self.process.stdout), Lines(self.process.stderr)
-
-    def record(self, wanted: Callable[[Record], bool]) -> Record:
-        """The next JSON line of stdout that is ``wanted``."""
-        return json.loads(self.stdout.wait_for(lambda line: line.startswith("{") and wanted(json.loads(line))))
-
-    def records(self) -> list[Record]:
-        return [json.loads(line) for line in self.stdout.seen if line.startswith("{")]
-
-    def stop(self, signum: int = signal.SIGKILL) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-        code = self.process.wait(WAIT)
-        for lines in (self.stdout, self.stderr):
-            lines.reader.join(WAIT)
-        return code
-
-
-@pytest.fixture
-def children() -> Iterator[Callable[..., Child]]:
-    started: list[Child] = []
-
-    def start(*args: str, env: dict[str, str]) -> Child:
-        started.append(Child(*args, env=env))
-        return started[-1]
-
-    yield start
-    for child in started:
-        child.stop()
 
 
 @pytest.fixture
@@ -131,7 +50,7 @@ def test_across_processes_orders_reach_every_watcher_a_restarted_hub_is_seen_and
         demo: Cli, bus_url: str, children: Callable[..., Child]) -> None:
     def start_hub() -> Child:
         hub = children("hub", "--bus", bus_url, "--accounts", "demo", env=demo.env)
-        assert json.loads(hub.stdout.wait_for(lambda line: True)) == {"bus": bus_url, "accounts": ["demo"]}
+        assert json.loads(hub.stdout.wait_for(lambda line: True)[1]) == {"bus": bus_url, "accounts": ["demo"]}
         return hub
 
     def watch(*after: str) -> Child:
