@@ -125,7 +125,8 @@ def test_brokers_imports_no_broker_sdk_and_no_data_model(tmp_path: Path) -> None
         "from brokerplex.cli import main\n"
         "try:\n    main(['brokers'])\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in"
-        " {'kiteconnect', 'twisted', 'socketio', 'engineio', 'autobahn', 'pydantic', 'httpx', 'rich'})\n"
+        " {'kiteconnect', 'twisted', 'socketio', 'engineio', 'autobahn', 'pydantic', 'httpx', 'rich', 'redis',"
+        " 'asyncio'})\n"
         "print(heavy, file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

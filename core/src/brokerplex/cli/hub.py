@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,10 +34,15 @@ def hub(bus: str | None, accounts: str | None) -> None:
     held = [name.strip() for name in (accounts or "").split(",") if name.strip()]
     if accounts is not None and not held:
         raise InputError("--accounts names no account")
+    import asyncio  # here: `brokerplex brokers` must not pay for it
+
     asyncio.run(_serve(Bus.from_url(bus), state().checked_home(), held))
 
 
 async def _serve(bus: Bus, home: Path, held: list[str]) -> None:
+    import asyncio
+    import signal
+
     from brokerplex.aiomanager import AsyncBrokerManager
     from brokerplex.hub.bus.codec import shown
     from brokerplex.hub.bus.server import HubServer
