@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 
 from brokerplex import BrokerManager
 from brokerplex.errors import InputError, SymbolError, UnknownAccountError
-from brokerplex.hub import Event, EventConsumer
+from brokerplex.hub import Event
 from brokerplex.hub.bus import Bus, BusError
 from brokerplex.hub.bus.codec import HUB, ORDERS
 from brokerplex.hub.bus.orders import ADD_SCRIPT, add_arguments
@@ -26,6 +26,7 @@ from brokerplex.hub.bus.server import HubServer
 from brokerplex.manager import AsyncBrokerManager
 from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Tick
 from brokerplex.streaming import FeedState
+from hubevents import take
 from servers import redis_server
 
 ACCOUNT = "p1"
@@ -66,18 +67,6 @@ async def process(home: Path, url: str) -> AsyncIterator[AsyncBrokerManager]:
         yield manager
     finally:
         await manager.close()
-
-
-async def take(consumer: EventConsumer, wanted: Callable[[Event], bool], count: int = 1) -> list[Event]:
-    """The next ``count`` events ``wanted`` picks (others are skipped), within WAIT seconds."""
-    found: list[Event] = []
-    async with asyncio.timeout(WAIT):
-        async for event in consumer:
-            if wanted(event):
-                found.append(event)
-                if len(found) == count:
-                    return found
-    raise AssertionError(f"the consumer ended after {found}")
 
 
 async def until(condition: Callable[[], bool]) -> None:

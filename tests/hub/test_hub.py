@@ -13,10 +13,11 @@ import pytest
 
 from brokerplex.capabilities import Capabilities
 from brokerplex.errors import SymbolError, TokenExpiredError, UnreachableError
-from brokerplex.hub import Consumer, ConsumerFellBehindError, Event, Hub, StreamLimitError, WatchedEvents
+from brokerplex.hub import ConsumerFellBehindError, Event, Hub, StreamLimitError, WatchedEvents
 from brokerplex.hub.buffer import ConsumerBuffer
 from brokerplex.models import Order, OrderStatus, OrderType, Product, Side, Tick, Trade
 from brokerplex.streaming import FeedState
+from hubevents import take
 from scripted import ScriptedStream
 
 PLACED = dt.datetime(2026, 12, 1, 9, 15, tzinfo=dt.UTC)
@@ -55,18 +56,6 @@ def full(symbol: str, last: int) -> Tick:
 def order(order_id: str, status: OrderStatus = OrderStatus.OPEN) -> Order:
     return Order(order_id=order_id, symbol="NSE:INFY", side=Side.BUY, quantity=1, order_type=OrderType.MARKET,
                  product=Product.CNC, status=status, placed_at=PLACED, updated_at=PLACED)
-
-
-async def take(consumer: Consumer, wanted: Callable[[Event], bool], count: int = 1) -> list[Event]:
-    """The next ``count`` events ``wanted`` picks (others are skipped), waiting at most 5 s."""
-    found: list[Event] = []
-    async with asyncio.timeout(5):
-        async for event in consumer:
-            if wanted(event):
-                found.append(event)
-                if len(found) == count:
-                    return found
-    raise AssertionError(f"the consumer ended after {found}")
 
 
 def ticks_of(symbol: str) -> Callable[[Event], bool]:

@@ -5,47 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
 
 from brokerplex.cli import ClickLoginIO
-from brokerplex.hub import EventConsumer, StreamLimitError
-from brokerplex.hub.events import MODE_RANK
+from brokerplex.hub import StreamLimitError
 from brokerplex.manager import AsyncBrokerManager
-from brokerplex.models import InstrumentType, Tick, TickMode
+from brokerplex.models import InstrumentType
 from brokerplex_paper.universe import build_universe
 from brokerplex_xts_client import CAPABILITIES
 from brokerplex_xts_client.sim import XtsSimulator
 from brokerplex_xts_client.sim.state import SUBSCRIPTION_LIMIT
+from hubevents import first_tick, held
 
 RELIANCE, NIFTY_50 = "1:2885", "1:26000"
-WAIT = 15.0
-
-
-async def held(sim: XtsSimulator, wanted: dict[str, list[str]], sockets: int = 2) -> None:
-    """Wait until the simulator holds ``wanted`` with ``sockets`` sockets open (a stream's market-data and
-    interactive sockets)."""
-    deadline = time.monotonic() + WAIT
-    while (now := (await asyncio.to_thread(lambda: sim.stream_subscriptions), sim.stream_connections)) != (
-            wanted, sockets):
-        assert time.monotonic() < deadline, f"the simulator holds {now}, not {wanted} over {sockets} sockets"
-        await asyncio.sleep(0.02)
-
-
-async def tick(consumer: EventConsumer, symbol: str, mode: TickMode) -> Tick:
-    """The consumer's first tick of ``symbol`` in ``mode`` (right after a mode goes up, ticks of the weaker
-    mode may still be on their way); never one in a stronger mode than it asked for."""
-    async with asyncio.timeout(WAIT):
-        async for event in consumer:
-            if isinstance(event.data, Tick) and event.data.symbol == symbol:
-                assert MODE_RANK[event.data.mode] <= MODE_RANK[mode], event
-                if event.data.mode != mode:
-                    continue
-                assert event.account == "x1"
-                return event.data
-    raise AssertionError("the consumer ended")
+SOCKETS = 2  # a stream holds a market-data and an interactive socket
 
 
 def test_two_consumers_share_one_session_and_one_subscription_per_instrument(
@@ -56,15 +31,15 @@ def test_two_consumers_share_one_session_and_one_subscription_per_instrument(
             manager.activate("xts_client", "x1", xts_sim.settings())
             await manager.login("x1", {}, ClickLoginIO())
             quotes = await manager.subscribe(["x1"], ["NSE:RELIANCE"], "quote")
-            await held(xts_sim, {RELIANCE: ["quote"]})
+            await held(xts_sim, {RELIANCE: ["quote"]}, SOCKETS)
             full = await manager.subscribe(["x1"], ["NSE:RELIANCE", "NSE:NIFTY 50"], "full")
-            await held(xts_sim, {RELIANCE: ["full"], NIFTY_50: ["full"]})
-            assert (await tick(full, "NSE:RELIANCE", "full")).depth is not None
-            assert (await tick(quotes, "NSE:RELIANCE", "quote")).depth is None  # the full ticks, trimmed
+            await held(xts_sim, {RELIANCE: ["full"], NIFTY_50: ["full"]}, SOCKETS)
+            assert (await first_tick(full, "x1", "NSE:RELIANCE", "full")).depth is not None
+            assert (await first_tick(quotes, "x1", "NSE:RELIANCE", "quote")).depth is None  # the full ticks, trimmed
             await full.close()
-            await held(xts_sim, {RELIANCE: ["quote"]})
+            await held(xts_sim, {RELIANCE: ["quote"]}, SOCKETS)
             await quotes.close()
-            await held(xts_sim, {}, sockets=0)
+            await held(xts_sim, {}, 0)
         finally:
             await manager.close()
 
