@@ -118,6 +118,20 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+class Latencies:
+    """Seconds from push to read, every read of every reader (``latencies``), as milliseconds at p50 and p99."""
+
+    latencies: list[float]
+
+    @property
+    def p99_ms(self) -> float:
+        return percentile(self.latencies, 0.99) * 1e3
+
+    @property
+    def p50_ms(self) -> float:
+        return percentile(self.latencies, 0.5) * 1e3
+
+
 def judge(name: str, missed: list[str], as_json: bool) -> None:
     """Exit non-zero naming the missed goals, so that ``make bench`` stops there. A ``--json`` run (the smoke
     test, a machine reading the ratio) only reports: the reader judges the figures."""

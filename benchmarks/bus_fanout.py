@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from _harness import arguments, judge, percentile, report
+from _harness import Latencies, arguments, judge, report
 from brokerplex.hub.bus import Bus
 from brokerplex.hub.bus.codec import FEED, tick_from, ticks_message
 from brokerplex.models import Tick
@@ -216,7 +216,7 @@ class BarePublisher:
         await self.client.aclose()
 
 
-class Side:
+class Side(Latencies):
     def __init__(self, consumers: Consumers, put: Callable[[Tick], None]) -> None:
         self.consumers, self.put = consumers, put
         self.latencies: list[float] = []
@@ -235,13 +235,6 @@ class Side:
         _, read = await asyncio.gather(paced(feed, RATE, self.put, sent), reports())
         self.latencies += [at - sent[seq] for times in read for seq, at in enumerate(times) if at]
 
-    @property
-    def p99_ms(self) -> float:
-        return percentile(self.latencies, 0.99) * 1e3
-
-    @property
-    def p50_ms(self) -> float:
-        return percentile(self.latencies, 0.5) * 1e3
 
 
 async def measure(url: str, runs: int) -> tuple[float, float, Side, Side]:

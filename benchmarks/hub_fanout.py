@@ -23,7 +23,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from _harness import arguments, judge, percentile, report
+from _harness import Latencies, arguments, judge, report
 from brokerplex.capabilities import Capabilities
 from brokerplex.hub import Consumer, Hub
 from brokerplex.hub.buffer import DEFAULT_CAPACITY
@@ -202,20 +202,12 @@ async def throughput(side: Side, feed: list[Tick]) -> float:
 
 
 @dataclass
-class Paced:
+class Paced(Latencies):
     """What paced runs of one side measured, pooled over its rounds."""
 
     latencies: list[float] = field(default_factory=list)  # seconds from push to read, every read of every reader
     cpu: float = 0.0  # process seconds
     wall: float = 0.0
-
-    @property
-    def p99_ms(self) -> float:
-        return percentile(self.latencies, 0.99) * 1e3
-
-    @property
-    def p50_ms(self) -> float:
-        return percentile(self.latencies, 0.5) * 1e3
 
     def cpu_per_10k(self, rate: float) -> float:
         """CPU seconds per second of a feed of ``rate`` ticks a second, scaled to 10k ticks/s."""
