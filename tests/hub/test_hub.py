@@ -232,19 +232,21 @@ def test_a_consumer_that_never_reads_stays_bounded_and_the_others_get_everything
     run(test)
 
 
-def test_a_stream_that_fails_ends_its_consumers_with_the_error() -> None:
+def test_a_stream_that_fails_ends_its_consumers_with_the_error_and_closes_the_feed() -> None:
     async def test() -> None:
-        broker = Broker()
+        broker = Broker(Capabilities(streaming=("quote",), stream_instruments=1, stream_connections=2))
         hub = broker.hub()
         consumer = hub.consumer()
-        await consumer.subscribe("a", ["NSE:INFY"])
+        await consumer.subscribe("a", ["NSE:INFY", "NSE:TCS"])  # two connections
         broker.streams[0].fail(TokenExpiredError("refused"))
         with pytest.raises(TokenExpiredError, match="refused"):
             async for _ in consumer:
                 pass
+        await consumer.close()
+        assert broker.open_streams == []  # the other connection too: nobody can read the feed any more
         again = hub.consumer()  # the next consumer opens the feed afresh
         await again.subscribe("a", ["NSE:INFY"])
-        assert len(broker.streams) == 2
+        assert len(broker.streams) == 3
         assert hub.subscriptions("a") == {"NSE:INFY": "quote"}
         await again.close()
 

@@ -134,6 +134,7 @@ class Hub:
                 await feed.leave(consumer)
             if feed.closed and self._feeds.get(account) is feed:
                 del self._feeds[account]
+                await feed.close()  # a failed feed's other connections too
 
     def release(self, consumer: Consumer) -> None:
         self._consumers.discard(consumer)
