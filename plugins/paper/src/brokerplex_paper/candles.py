@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from brokerplex.formats import IST
-from brokerplex.models import InstrumentType
+from brokerplex.models import InstrumentType, Quote
 from brokerplex.ops.models import Candle, Interval
 from brokerplex_paper.hours import SESSIONS, years_to_expiry
 from brokerplex_paper.market import fair_price, rng, walk
@@ -119,8 +119,8 @@ def exchange_candles(exchange: PaperExchange, listing: Listing, minutes: int, st
     candles that agree with the exchange's quotes and ticks (paper's, and every simulator's on it)."""
     quote = exchange.quotes([listing.instrument.symbol])[listing.instrument.symbol]
     assert quote.timestamp is not None
-    candles = draw(price_path(exchange, listing), minutes, start, end, Forming(quote.timestamp, quote.last_price),
-                   sessions=sessions)
+    candles = draw(price_path(exchange, listing, quote), minutes, start, end,
+                   Forming(quote.timestamp, quote.last_price), sessions=sessions)
     now = quote.timestamp.astimezone(IST)
     forming = minutes == 0 and candles and candles[-1].at.date() == now.date() \
         and any(opens <= now < closes for opens, closes in _windows(listing, now.date(), now.date(), sessions))
@@ -131,11 +131,12 @@ def exchange_candles(exchange: PaperExchange, listing: Listing, minutes: int, st
     return candles
 
 
-def price_path(exchange: PaperExchange, listing: Listing) -> PricePath:
+def price_path(exchange: PaperExchange, listing: Listing, quote: Quote | None = None) -> PricePath:
     """The exchange's walk of ``listing`` (its step, today's previous close; a derivative's underlying as its
-    spot)."""
-    symbol = listing.instrument.symbol
-    quote = exchange.quotes([symbol])[symbol]
+    spot); ``quote``: the listing's quote, when the caller has read it already."""
+    if quote is None:
+        symbol = listing.instrument.symbol
+        quote = exchange.quotes([symbol])[symbol]
     assert quote.timestamp is not None
     assert quote.close is not None
     underlying = exchange.listing(listing.spot) if listing.spot else None
