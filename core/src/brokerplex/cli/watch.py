@@ -46,6 +46,8 @@ def watch(accounts: str, symbols: tuple[str, ...], mode: str, orders_only: bool,
     needed) go to stderr, or to stdout with --json; an account unreachable for --give-up seconds ends the
     command with exit code 1.
     """
+    from brokerplex.streaming import FeedState
+
     names = [name.strip() for name in accounts.split(",") if name.strip()]
     if not names:
         raise InputError("name at least one account")
@@ -57,8 +59,8 @@ def watch(accounts: str, symbols: tuple[str, ...], mode: str, orders_only: bool,
     shown = 0
     try:
         for event in state().manager.watch(names, symbols, cast("TickMode", mode), give_up=give_up, after=after):
-            if event.type == "state" and not as_json:
-                click.echo(f"{event.account}: {event.data}", err=True)
+            if isinstance(event.data, FeedState) and not as_json:
+                show_state(event.account, event.data)
                 continue
             click.echo(json.dumps(event.record(), default=str) if as_json else event_line(event, len(names) > 1))
             shown += event.type in (("order", "trade") if orders_only else ("tick",))
