@@ -142,7 +142,9 @@ def test_a_silent_feed_is_stale_for_its_consumers_then_reconnects(home: Path, ki
         await next_event(consumer, tick("NSE:INFY"))
         await asyncio.to_thread(kite_sim.silence_streams, True)
         seen: list[Event] = []
-        await next_event(consumer, lambda e: e.type == "state" and not e.data.up, seen)  # type: ignore[union-attr]
+        down = await next_event(consumer, lambda e: e.type == "state" and not e.data.up, seen)  # type: ignore[union-attr]
+        assert [e.data.state for e in seen if e.type == "state"] == ["stale"]  # type: ignore[union-attr]
+        assert down.data.state == "reconnecting"  # type: ignore[union-attr]
         await asyncio.to_thread(kite_sim.silence_streams, False)
         await next_event(consumer, state("live"))
         await next_event(consumer, tick("NSE:INFY"))
