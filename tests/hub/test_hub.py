@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from brokerplex.capabilities import Capabilities
-from brokerplex.errors import SymbolError, TokenExpiredError, UnreachableError
+from brokerplex.errors import InputError, SymbolError, TokenExpiredError, UnreachableError
 from brokerplex.hub import ConsumerFellBehindError, Event, Hub, StreamLimitError, WatchedEvents
 from brokerplex.hub.buffer import ConsumerBuffer
 from brokerplex.models import Order, OrderStatus, OrderType, Product, Side, Tick, Trade
@@ -312,5 +312,21 @@ def test_a_consumer_buffer_conflates_only_while_behind_and_each_time_it_falls_be
             buffer.put_tick(Event("a", Tick("NSE:S0", "quote", 100, 2)), ("a", "NSE:S0"))
             assert [(await buffer.get()).data.last for _ in range(2)] == [1, 2]  # type: ignore[union-attr]
         assert buffer.dropped == 3 * (40 - 14)
+
+    run(test)
+
+
+def test_a_mode_the_broker_does_not_stream_is_refused_before_anything_opens() -> None:
+    async def test() -> None:
+        broker = Broker(Capabilities(streaming=("ltp", "quote")))
+        hub = broker.hub()
+        consumer = hub.consumer()
+        with pytest.raises(InputError, match=r"^scripted streams only ltp/quote ticks, not 'full'$"):
+            await consumer.subscribe("a", ["NSE:INFY"], "full")
+        assert broker.streams == []
+        silent = Broker(Capabilities())
+        with pytest.raises(InputError, match=r"^scripted streams no market data, not 'ltp'$"):
+            await silent.hub().consumer().subscribe("a", ["NSE:INFY"], "ltp")
+        await consumer.close()
 
     run(test)

@@ -282,10 +282,8 @@ class ManagerCore:
         """A live stream of ticks and order updates, subscribed to ``symbols``; the caller closes it."""
         wanted = [canonical(s) for s in symbols]
         broker = await self.session(account)
-        offered = self._capabilities[account].streaming
-        if mode not in offered:
-            what = f"only {'/'.join(offered)} ticks" if offered else "no market data"
-            raise InputError(f"{broker.context.broker} streams {what}, not {mode!r}")
+        if problem := self._capabilities[account].mode_refusal(mode):
+            raise InputError(f"{broker.context.broker} {problem}")
         stream = await broker.stream()
         if wanted:
             try:

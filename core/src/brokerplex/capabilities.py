@@ -49,6 +49,13 @@ class Capabilities:
                 return f"does not support {label} {value} (it supports {', '.join(supported)})"
         return None
 
+    def mode_refusal(self, mode: str) -> str | None:
+        """Why the broker cannot stream ticks in ``mode`` ("streams only ltp/quote ticks, not 'full'"), or None."""
+        if mode in self.streaming:
+            return None
+        what = f"only {'/'.join(self.streaming)} ticks" if self.streaming else "no market data"
+        return f"streams {what}, not {mode!r}"
+
     def summary(self) -> str:
         """One short line for tables: the things that tell brokers apart."""
         parts = ["varieties " + "/".join(self.varieties)]

@@ -110,10 +110,8 @@ class Hub:
         if consumer.buffer.ended:
             raise InputError("this consumer is closed")
         feed = self._feed(account)
-        if mode is not None and mode not in feed.capabilities.streaming:
-            offered = feed.capabilities.streaming
-            what = f"only {'/'.join(offered)} ticks" if offered else "no market data"
-            raise InputError(f"{feed.broker} streams {what}, not {mode!r}")
+        if mode is not None and (problem := feed.capabilities.mode_refusal(mode)):
+            raise InputError(f"{feed.broker} {problem}")
         async with feed.lock:
             if feed.closed:  # it failed or its last consumer left while this one waited: start afresh
                 self._feeds.pop(account, None)

@@ -15,7 +15,6 @@ from brokerplex.hub.buffer import DEFAULT_CAPACITY, DEFAULT_LIMIT
 from brokerplex.hub.hub import EventConsumer, Hub
 from brokerplex.models import TickMode
 from brokerplex.plugins import get_broker
-from brokerplex.streaming import Stream
 
 if TYPE_CHECKING:
     from brokerplex.hub.bus import Bus
@@ -42,7 +41,7 @@ class StreamingHub(ManagerCore):
     def hub(self) -> Hub:
         """This process's hub: the broker streams it holds, shared by its consumers."""
         if self._hub is None:
-            self._hub = Hub(self._open_feed, self.stream_terms)
+            self._hub = Hub(self.stream, self.stream_terms)
         return self._hub
 
     @property
@@ -58,9 +57,6 @@ class StreamingHub(ManagerCore):
         """The account's broker and what it declares (its tick modes and streaming limits)."""
         broker = self.account(account).broker
         return broker, get_broker(broker, self.plugins).spec.capabilities
-
-    async def _open_feed(self, account: str) -> Stream:
-        return await self.stream(account)
 
     def consumer(self, *, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT,
                  after: str | None = None) -> EventConsumer:

@@ -98,10 +98,8 @@ class BusConsumer:
         """Ticks of ``symbols`` from ``account`` at ``mode``, with its order updates, trades and feed
         states. InputError (a bad account, mode or symbol) before anything is sent."""
         broker, capabilities = self._terms(account)
-        if mode not in capabilities.streaming:
-            offered = capabilities.streaming
-            what = f"only {'/'.join(offered)} ticks" if offered else "no market data"
-            raise InputError(f"{broker} streams {what}, not {mode!r}")
+        if problem := capabilities.mode_refusal(mode):
+            raise InputError(f"{broker} {problem}")
         await self._change(account, dict.fromkeys([canonical(symbol) for symbol in symbols], mode))
 
     async def unsubscribe(self, account: str, symbols: Sequence[str]) -> None:
