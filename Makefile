@@ -35,6 +35,11 @@ servers:
 	  if [ "$$(id -u)" -ne 0 ]; then echo "redis-server is missing: apt-get install redis-server (as root)" >&2; exit 1; fi; \
 	  echo "▸ installing redis-server (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; }
+	@command -v initdb >/dev/null || [ -x "$$(pg_config --bindir 2>/dev/null)/initdb" ] \
+	  || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "PostgreSQL is missing: apt-get install postgresql (as root)" >&2; exit 1; fi; \
+	  echo "▸ installing postgresql (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
 
 demo: $(STAMP)
 	$(BIN)/brokerplex demo

@@ -71,6 +71,25 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL for this test session (one per xdist worker), on a unix socket only: the URL of its
+    database ``brokerplex`` (tests/servers.py)."""
+    from servers import postgres_server
+
+    with postgres_server(tmp_path_factory.mktemp("postgres")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
+    """A new empty database on the session's PostgreSQL, dropped after the test: its URL."""
+    from servers import postgres_database
+
+    with postgres_database(postgres_url) as url:
+        yield url
+
+
 @pytest.fixture
 def children() -> Iterator[Callable[..., Child]]:
     """``children(*args, env=…)`` starts ``brokerplex ARGS…`` (tests/processes.py); whatever still runs after
