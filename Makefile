@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
-PACKAGES := -e 'core[bus]' -e plugins/paper -e 'plugins/zerodha[sim]' -e 'plugins/xts_client[sim]' -e 'plugins/xts_pro[sim]'
+PACKAGES := -e 'core[bus,postgres]' -e plugins/paper -e 'plugins/zerodha[sim]' -e 'plugins/xts_client[sim]' -e 'plugins/xts_pro[sim]' -e server
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
@@ -17,7 +17,7 @@ $(BIN)/python:
 	$(PIP) --upgrade pip
 
 # Reinstall whenever a distribution's metadata changes.
-$(STAMP): $(BIN)/python core/pyproject.toml $(wildcard plugins/*/pyproject.toml)
+$(STAMP): $(BIN)/python core/pyproject.toml $(wildcard plugins/*/pyproject.toml) server/pyproject.toml
 	@echo "▸ installing brokerplex, its broker plugins and their simulators into $(VENV)"
 	$(PIP) $(PACKAGES)
 	touch $(STAMP)

@@ -1,20 +1,23 @@
-"""Activated accounts: name → broker and validated settings, in a 0600 file."""
+"""Activated accounts: name → broker and validated settings, in the store (secrets sealed)."""
 
 from __future__ import annotations
 
+import json
 import re
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from pydantic import SecretStr, ValidationError
 
 from brokerplex.broker import BrokerSettings, settings_fields
 from brokerplex.errors import SettingsError, UnknownAccountError
-from brokerplex.storage import DamagedFileError, PrivateJSON
+from brokerplex.store.tables import accounts
 from brokerplex.validation import describe
+
+if TYPE_CHECKING:
+    from brokerplex.store import Store
 
 ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 
@@ -75,66 +78,72 @@ def build_settings(
         raise SettingsError(f"{broker} settings: {describe(exc)}") from None
 
 
-def _dump(settings: BrokerSettings) -> dict[str, Any]:
-    data = settings.model_dump(mode="json")
-    for name in type(settings).model_fields:
-        value = getattr(settings, name)
-        if isinstance(value, SecretStr):
-            data[name] = value.get_secret_value()
-    return data
+def _split(settings: BrokerSettings) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(settings that are not secret, secret settings in clear) of validated settings."""
+    public = settings.model_dump(mode="json")
+    secret = {name: value.get_secret_value() for name in type(settings).model_fields
+              if isinstance(value := getattr(settings, name), SecretStr)}
+    return {name: value for name, value in public.items() if name not in secret}, secret
+
+
+def split_secrets(broker: str, settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """:func:`_split` of stored settings by the broker's model; all of them secret if its plugin is not here."""
+    from brokerplex.errors import BrokerplexError
+    from brokerplex.plugins import get_broker
+
+    try:
+        described = settings_fields(get_broker(broker).spec.load().settings_model)
+    except BrokerplexError:
+        return {}, dict(settings)
+    secret = {name for name, info in described.items() if info["secret"]}
+    return ({name: value for name, value in settings.items() if name not in secret},
+            {name: value for name, value in settings.items() if name in secret})
 
 
 class AccountStore:
-    """``accounts.json`` under the home folder; readable by the owner only.
+    """Accounts in the store: settings in the clear, secret settings sealed with the store's key."""
 
-    A damaged file is reported by name with the way out; activating an account then keeps the
-    damaged copy aside and starts a new file. One malformed entry spoils only its own account.
-    """
-
-    _lock = threading.Lock()  # read-modify-write of the file must not interleave between threads
-
-    def __init__(self, home: Path) -> None:
-        self._file = PrivateJSON(home / "accounts.json", remedy=(
-            "fix it, or activate an account again (brokerplex activate BROKER NAME): the damaged file is then "
-            "kept beside the new one as accounts.json.damaged-<time>"))
-
-    @property
-    def path(self) -> Path:
-        return self._file.path
+    def __init__(self, store: Store) -> None:
+        self._store = store
 
     def raw(self) -> dict[str, dict[str, Any]]:
-        return self._file.load()
+        """Every account: its broker and settings (secrets in clear: for the manager's use only)."""
+        with self._store.engine.connect() as connection:
+            rows = connection.execute(sa.select(accounts).order_by(accounts.c.name)).all()
+        return {row.name: self._entry(row) for row in rows}
 
     def names(self) -> list[str]:
-        return sorted(self.raw())
+        with self._store.engine.connect() as connection:
+            return list(connection.execute(sa.select(accounts.c.name).order_by(accounts.c.name)).scalars())
 
     def get_raw(self, name: str) -> dict[str, Any]:
         """The stored entry of account ``name``: its broker and settings."""
-        accounts = self.raw()
-        entry = accounts.get(name)
-        if entry is None:
-            known = ", ".join(sorted(accounts)) or "none yet (brokerplex activate BROKER NAME)"
+        with self._store.engine.connect() as connection:
+            row = connection.execute(sa.select(accounts).where(accounts.c.name == name)).first()
+        if row is None:
+            known = ", ".join(self.names()) or "none yet (brokerplex activate BROKER NAME)"
             raise UnknownAccountError(f"no account named {name!r}; accounts: {known}")
-        if not (isinstance(entry, dict) and isinstance(entry.get("broker"), str)
-                and isinstance(entry.get("settings", {}), dict)):
-            raise DamagedFileError(f"account {name!r} in {self.path} is malformed (no broker, or settings that are "
-                                   f"not an object); activate it again: brokerplex activate BROKER {name} --replace",
-                                   path=self.path)
-        return entry
+        return self._entry(row)
+
+    def _entry(self, row: sa.Row[Any]) -> dict[str, Any]:
+        settings = json.loads(row.settings)
+        if row.secrets is not None:
+            settings |= self._store.cipher.open(row.secrets, f"the secret settings of account {row.name!r}")
+        return {"broker": row.broker, "settings": settings}
 
     def save(self, account: Account) -> None:
-        with self._lock:
-            try:
-                data = self.raw()
-            except DamagedFileError:
-                data = {}  # the damaged file is kept aside by the write below, never overwritten
-            data[account.name] = {"broker": account.broker, "settings": _dump(account.settings)}
-            self._file.save(data)
+        """Add the account, or replace its settings (its session stays: the broker checks it still fits)."""
+        from brokerplex.store import now
+
+        public, secret = _split(account.settings)
+        values = {"broker": account.broker, "settings": json.dumps(public),
+                  "secrets": self._store.cipher.seal(secret) if secret else None, "updated_at": now()}
+        with self._store.engine.begin() as connection:
+            if not connection.execute(accounts.update().where(accounts.c.name == account.name).values(**values)
+                                      ).rowcount:
+                connection.execute(accounts.insert().values(name=account.name, created_at=now(), **values))
 
     def remove(self, name: str) -> None:
-        with self._lock:
-            data = self.raw()
-            if name not in data:
+        with self._store.engine.begin() as connection:
+            if not connection.execute(accounts.delete().where(accounts.c.name == name)).rowcount:
                 self.get_raw(name)  # the error that names the known accounts
-            del data[name]
-            self._file.save(data)

@@ -46,6 +46,7 @@ from brokerplex.pipeline import RECONCILE_GRACE, OrderPipeline
 from brokerplex.plugins import get_broker, get_plugin_manager, registered_brokers
 from brokerplex.registry import RegisteredBroker
 from brokerplex.storage import home_dir
+from brokerplex.store import Store
 from brokerplex.streaming import Stream
 from brokerplex.symbols import canonical
 from brokerplex.validation import describe
@@ -58,10 +59,13 @@ class ManagerCore:
     """Sessions, books and orders; :class:`~brokerplex.aiomanager.AsyncBrokerManager` adds the trader
     operations. Use one per event loop."""
 
-    def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None) -> None:
+    def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None,
+                 database: str | None = None) -> None:
         self.home = home if home is not None else home_dir()
         self.plugins = plugin_manager if plugin_manager is not None else get_plugin_manager()
-        self._accounts = AccountStore(self.home)
+        #: Accounts, sessions, the journal: SQLite under ``home``, or ``database`` / $BROKERPLEX_DATABASE.
+        self.store = Store(self.home, database)
+        self.account_store = AccountStore(self.store)
         self._journal: OrderJournal | None = None
         self._sessions: dict[str, Broker] = {}
         self._session_locks: dict[str, asyncio.Lock] = {}
@@ -77,7 +81,7 @@ class ManagerCore:
     @property
     def journal(self) -> OrderJournal:
         if self._journal is None:
-            self._journal = OrderJournal(self.home / "journal.sqlite")
+            self._journal = OrderJournal(self.store)
         return self._journal
 
     def activate(
@@ -93,19 +97,19 @@ class ManagerCore:
         model = get_broker(broker, self.plugins).spec.load().settings_model
         settings = build_settings(model, options or {}, account=account, broker=broker, prompt_secret=prompt_secret)
         activated = Account(account, broker, settings)
-        self._accounts.save(activated)
+        self.account_store.save(activated)
         return activated
 
     async def deactivate(self, account: str) -> None:
-        broker = self._accounts.get_raw(account)["broker"]
+        broker = self.account_store.get_raw(account)["broker"]
         session = self._sessions.pop(account, None)
         if session is not None:
             await session.close()
         self._context(account, broker).session.clear()
-        self._accounts.remove(account)
+        self.account_store.remove(account)
 
     def account(self, name: str) -> Account:
-        raw = self._accounts.get_raw(name)
+        raw = self.account_store.get_raw(name)
         try:
             model = get_broker(raw["broker"], self.plugins).spec.load().settings_model
         except UnknownBrokerError as exc:
@@ -121,10 +125,10 @@ class ManagerCore:
         return Account(name, raw["broker"], settings)
 
     def accounts(self) -> list[Account]:
-        return [self.account(name) for name in sorted(self._accounts.raw())]
+        return [self.account(name) for name in sorted(self.account_store.raw())]
 
     def _context(self, account: str, broker: str) -> AccountContext:
-        return AccountContext(account=account, broker=broker, home=self.home)
+        return AccountContext(account=account, broker=broker, home=self.home, session=self.store.session(account))
 
     # -- sessions -------------------------------------------------------------
     async def session(self, account: str) -> Broker:
@@ -183,6 +187,7 @@ class ManagerCore:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+        self.store.close()
 
     # -- reads ----------------------------------------------------------------
     @only_ours

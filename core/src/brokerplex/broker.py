@@ -56,7 +56,7 @@ from brokerplex.models import (
     Trade,
 )
 from brokerplex.ops.contract import BrokerOperations
-from brokerplex.storage import PrivateJSON
+from brokerplex.storage import SessionStorage
 from brokerplex.streaming import Stream
 
 
@@ -81,12 +81,8 @@ class AccountContext:
     account: str
     broker: str
     home: Path
-
-    @property
-    def session(self) -> PrivateJSON:
-        """Private (0600) storage for this account's tokens."""
-        return PrivateJSON(self.home / "sessions" / f"{self.account}.json", remedy=(
-            f"log in again (brokerplex login {self.account}): the damaged file is then kept beside the new one"))
+    #: This account's session (tokens): kept by the manager's store, encrypted at rest.
+    session: SessionStorage
 
     @property
     def cache_dir(self) -> Path:

@@ -17,15 +17,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import shlex
-import sqlite3
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from brokerplex.errors import InputError
-from brokerplex.storage import DamagedFileError, StateFileError
+from brokerplex.store.tables import journal
+
+if TYPE_CHECKING:
+    from brokerplex.store import Store
 
 UNRESOLVED = ("INTENT", "UNKNOWN")
 log = logging.getLogger(__name__)
@@ -54,65 +58,25 @@ class JournalEntry:
     client: str | None = None  # dealer logins: the client code the order was placed for
 
 
-_COLUMNS = ("client_order_id, account, broker, request, state, order_id, message, created_at, updated_at, client")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS journal (
-    client_order_id TEXT PRIMARY KEY,
-    account TEXT NOT NULL,
-    broker TEXT NOT NULL,
-    request TEXT NOT NULL,
-    state TEXT NOT NULL,
-    order_id TEXT,
-    message TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    client TEXT
-);
-CREATE INDEX IF NOT EXISTS journal_account_state ON journal (account, state);
-"""
-
-
-def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> StateFileError:
-    """A journal that SQLite cannot open is reported, never rebuilt: it may hold orders whose outcome is unknown."""
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-        return StateFileError(f"the order journal {path} is locked by another process ({exc}); try again", path=path)
-    move = f"mv {shlex.quote(str(path))} {shlex.quote(f'{path}.damaged')}"
-    return DamagedFileError(
-        f"the order journal {path} cannot be read ({exc}). It is not rebuilt, as it may list orders whose outcome "
-        f"is unknown: move it aside ({move}) to start a new one, and keep the old one to check its orders against "
-        f"the broker's order book", path=path)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat()
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class OrderJournal:
-    """SQLite (WAL) journal shared by threads and processes using one home folder."""
+    """The ``journal`` table of the store, shared by every thread and process on that database."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._wal = path.with_name(path.name + "-wal")
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        wal = store.sqlite_file
+        self._wal = wal.with_name(wal.name + "-wal") if wal is not None else None
         self._wal_fd: int | None = None
         self._wal_lock = threading.Lock()
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            if "client" not in {row[1] for row in self._db.execute("PRAGMA table_info(journal)")}:
-                self._db.execute("ALTER TABLE journal ADD COLUMN client TEXT")  # journals from before dealer logins
-        except sqlite3.DatabaseError as exc:
-            self._db.close()
-            raise _unreadable(path, exc) from None
 
     def close(self) -> None:
-        with self._lock, self._wal_lock:
+        with self._wal_lock:
             if self._wal_fd is not None:
                 os.close(self._wal_fd)
                 self._wal_fd = None
-            self._db.close()
 
     def record_intent(
         self, client_order_id: str, account: str, broker: str, request_json: str, *, client: str | None = None
@@ -121,22 +85,24 @@ class OrderJournal:
         refused (it would double-send). :meth:`sync` makes it survive a power cut too."""
         now = _now()
         try:
-            with self._lock:
-                self._db.execute(
-                    f"INSERT INTO journal ({_COLUMNS}) VALUES (?, ?, ?, ?, 'INTENT', NULL, NULL, ?, ?, ?)",
-                    (client_order_id, account, broker, request_json, now, now, client),
-                )
-        except sqlite3.IntegrityError:
+            with self._store.engine.begin() as connection:
+                connection.execute(journal.insert().values(
+                    client_order_id=client_order_id, account=account, broker=broker, request=request_json,
+                    state=JournalState.INTENT.value, created_at=now, updated_at=now, client=client))
+        except IntegrityError:
             raise InputError(f"client order id {client_order_id!r} was used before; each order needs its own") from None
 
     def sync(self) -> None:
-        """fsync what is committed. The manager runs this beside an order's send rather than
-        before it (an fsync costs about half a millisecond here), and returns only after both."""
+        """Make what is committed survive a power cut. The manager runs this beside an order's send
+        rather than before it (an fsync costs about half a millisecond), and returns only after both.
+        PostgreSQL commits durably already; a SQLite store fsyncs its WAL."""
+        if self._wal is None:
+            return
         try:
             with self._wal_lock:  # orders sync from several worker threads at once
                 if self._wal_fd is None:
                     # Kept open: opening costs as much as a small write. SQLite removes the WAL only
-                    # when the last connection closes, and this one stays open until close().
+                    # when the last connection closes, and the engine's pool keeps one open.
                     self._wal_fd = os.open(self._wal, os.O_RDONLY)
                 wal = self._wal_fd
             os.fsync(wal)  # flushes the file, whichever descriptor wrote it
@@ -148,37 +114,29 @@ class OrderJournal:
     def record_outcome(
         self, client_order_id: str, state: JournalState, *, order_id: str | None = None, message: str | None = None
     ) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE journal SET state = ?, order_id = COALESCE(?, order_id), message = ?, updated_at = ?"
-                " WHERE client_order_id = ?",
-                (state.value, order_id, message, _now(), client_order_id),
-            )
+        with self._store.engine.begin() as connection:
+            connection.execute(journal.update().where(journal.c.client_order_id == client_order_id).values(
+                state=state.value, order_id=sa.func.coalesce(order_id, journal.c.order_id), message=message,
+                updated_at=_now()))
 
     def get(self, client_order_id: str) -> JournalEntry | None:
-        rows = self._select("WHERE client_order_id = ?", (client_order_id,))
+        rows = self._select(journal.c.client_order_id == client_order_id)
         return rows[0] if rows else None
 
     def entries(self, account: str | None = None) -> list[JournalEntry]:
-        if account is None:
-            return self._select("ORDER BY created_at", ())
-        return self._select("WHERE account = ? ORDER BY created_at", (account,))
+        return self._select(sa.true() if account is None else journal.c.account == account)
 
     def unresolved(self, account: str) -> list[JournalEntry]:
-        return self._select("WHERE account = ? AND state IN (?, ?) ORDER BY created_at", (account, *UNRESOLVED))
+        return self._select(journal.c.account == account, journal.c.state.in_(UNRESOLVED))
 
     def by_order_id(self, account: str, order_id: str) -> JournalEntry | None:
         """The journalled order the broker knows as ``order_id`` (a dealer's tells whose it is)."""
-        rows = self._select("WHERE account = ? AND order_id = ? ORDER BY created_at DESC", (account, order_id))
-        return rows[0] if rows else None
+        rows = self._select(journal.c.account == account, journal.c.order_id == order_id)
+        return rows[-1] if rows else None
 
-    def _select(self, where: str, params: tuple[str, ...]) -> list[JournalEntry]:
-        with self._lock:
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM journal {where}", params).fetchall()
-        return [
-            JournalEntry(
-                row[0], row[1], row[2], row[3], JournalState(row[4]), row[5], row[6],
-                dt.datetime.fromisoformat(row[7]), dt.datetime.fromisoformat(row[8]), row[9],
-            )
-            for row in rows
-        ]
+    def _select(self, *where: sa.ColumnElement[bool]) -> list[JournalEntry]:
+        query = sa.select(journal).where(*where).order_by(journal.c.created_at, journal.c.client_order_id)
+        with self._store.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [JournalEntry(row.client_order_id, row.account, row.broker, row.request, JournalState(row.state),
+                             row.order_id, row.message, row.created_at, row.updated_at, row.client) for row in rows]

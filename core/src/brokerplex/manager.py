@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pluggy
 
-from brokerplex.accounts import Account
+from brokerplex.accounts import Account, AccountStore
 from brokerplex.aio import LoopThread
 from brokerplex.aiomanager import AsyncBrokerManager
 from brokerplex.broker import LoginIO
@@ -37,6 +37,7 @@ from brokerplex.ops.facade import SyncOperations
 from brokerplex.outcomes import FanOutResult, Reconciled
 from brokerplex.pipeline import RECONCILE_GRACE
 from brokerplex.registry import RegisteredBroker
+from brokerplex.store import Store
 
 __all__ = ["AsyncBrokerManager", "BrokerManager", "ClientView", "FanOutResult", "Reconciled"]
 
@@ -49,8 +50,8 @@ class BrokerManager(SyncOperations, SyncFanOuts):
     """
 
     def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None,
-                 bus: str | None = None) -> None:
-        self.aio = AsyncBrokerManager(home, plugin_manager=plugin_manager, bus=bus)
+                 bus: str | None = None, database: str | None = None) -> None:
+        self.aio = AsyncBrokerManager(home, plugin_manager=plugin_manager, bus=bus, database=database)
         self._loop = LoopThread()
 
     def __enter__(self) -> BrokerManager:
@@ -73,6 +74,14 @@ class BrokerManager(SyncOperations, SyncFanOuts):
     @property
     def journal(self) -> OrderJournal:
         return self.aio.journal
+
+    @property
+    def store(self) -> Store:
+        return self.aio.store
+
+    @property
+    def account_store(self) -> AccountStore:
+        return self.aio.account_store
 
     def brokers(self) -> dict[str, RegisteredBroker]:
         return self.aio.brokers()

@@ -1,34 +1,27 @@
 """Where state lives (``BROKERPLEX_HOME``) and how private files are written.
 
-Files that hold secrets are created 0600 and replaced atomically, so a crash never
-leaves half a credentials file and no other user can read one.
-
-A state file that cannot be read is never overwritten silently: reading it raises
-:class:`StateFileError` naming the file and what to do, and writing a new one first
-keeps the damaged copy beside it as ``<name>.damaged-<time>`` (and logs that it did).
+Accounts, sessions and the journal live in the store (:mod:`brokerplex.store`); the home folder keeps
+the store's SQLite file and key, caches and limits. Private files are created 0600 and replaced
+atomically, so a crash never leaves half a file and no other user can read one. A state file that
+cannot be read raises :class:`StateFileError` naming it and what to do.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from brokerplex.errors import BrokerplexError, InputError
-from brokerplex.payloads import parse_json
 
 ENV_HOME = "BROKERPLEX_HOME"
-log = logging.getLogger(__name__)
 
 
 class StateFileError(BrokerplexError):
     """A file under the home folder that cannot be used as it is; the message names it and says what to do."""
 
-    def __init__(self, message: str, *, path: Path) -> None:
+    def __init__(self, message: str, *, path: Path | None) -> None:
         super().__init__(message)
         self.path = path
 
@@ -70,64 +63,12 @@ def write_private(path: Path, data: bytes) -> None:
         raise
 
 
-def set_aside(path: Path) -> Path:
-    """Move a damaged file out of the way, kept beside it as ``<name>.damaged-<time>``; says so in the log."""
-    stamp = dt.datetime.now().astimezone().strftime("%Y%m%dT%H%M%S")
-    kept = path.with_name(f"{path.name}.damaged-{stamp}")
-    serial = 1
-    while kept.exists():
-        serial += 1
-        kept = path.with_name(f"{path.name}.damaged-{stamp}-{serial}")
-    os.replace(path, kept)
-    log.warning("%s could not be read: it is kept as %s and a new one is started", path, kept.name)
-    return kept
-
-
-class PrivateJSON:
-    """A small JSON object in a 0600 file. ``remedy`` tells a person what to do when it is damaged."""
-
-    _lock = threading.Lock()  # one lock for all: these files are tiny and rarely written
-
-    def __init__(self, path: Path, *, remedy: str = "") -> None:
-        self.path = path
-        self.remedy = remedy or "fix it, or move it away (a new one is started when it is next written)"
-
-    def __repr__(self) -> str:
-        return f"PrivateJSON({str(self.path)!r})"  # never the contents
+class SessionStorage(Protocol):
+    """Where a broker keeps its session (tokens): one JSON object per account."""
 
     def load(self) -> dict[str, Any]:
-        try:
-            text = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}
-        except OSError as exc:
-            raise StateFileError(f"cannot read {self.path}: {exc.strerror or exc}", path=self.path) from None
-        try:
-            data = parse_json(text)
-        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            reason = f"not JSON: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else "not JSON text"
-            raise self.damaged(reason) from None
-        if not isinstance(data, dict):
-            raise self.damaged(f"a JSON {type(data).__name__}, not an object")
-        return data
+        """The stored object; {} when there is none."""
 
-    def damaged(self, reason: str) -> DamagedFileError:
-        return DamagedFileError(f"{self.path} is damaged ({reason}); {self.remedy}", path=self.path)
+    def save(self, data: dict[str, Any]) -> None: ...
 
-    def save(self, data: dict[str, Any]) -> None:
-        """Replace the file with ``data``; a damaged file there is kept aside first, never overwritten."""
-        with self._lock:
-            try:
-                self.load()
-            except DamagedFileError:
-                set_aside(self.path)
-            except StateFileError:
-                pass  # unreadable for a reason writing reports better (no folder, no permission)
-            try:
-                write_private(self.path, json.dumps(data, indent=2, sort_keys=True).encode())
-            except OSError as exc:
-                raise StateFileError(f"cannot write {self.path}: {exc.strerror or exc}", path=self.path) from None
-
-    def clear(self) -> None:
-        with self._lock:
-            self.path.unlink(missing_ok=True)
+    def clear(self) -> None: ...

@@ -6,7 +6,7 @@ brokers`` must not pay for pydantic models or any broker SDK. Each module adds i
 commands to the one group, :data:`brokerplex.cli.app.cli`.
 """
 
-from brokerplex.cli import accounts, books, hub, ops, orders, plugin, watch  # noqa: F401 - they register their commands
+from brokerplex.cli import accounts, books, db, hub, ops, orders, plugin, watch  # noqa: F401 - they register their commands
 from brokerplex.cli.accounts import ClickLoginIO
 from brokerplex.cli.app import cli, main
 

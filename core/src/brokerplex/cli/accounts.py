@@ -60,18 +60,13 @@ def _prompt_secret(name: str) -> str:
 
 def _refuse_silent_replace(account: str) -> None:
     """An existing account is replaced only when the person says so: --replace, or yes on a terminal."""
-    from brokerplex.accounts import AccountStore
-    from brokerplex.storage import DamagedFileError
+    from brokerplex.errors import UnknownAccountError
 
-    store = AccountStore(state().manager.home)
     try:
-        existing = store.raw().get(account)
-    except DamagedFileError:
-        return  # nothing readable to lose: activating keeps the damaged file aside (and says so)
-    if existing is None:
+        broker = state().manager.account_store.get_raw(account)["broker"]
+    except UnknownAccountError:
         return
-    broker = existing.get("broker") if isinstance(existing, dict) else None
-    what = f"account {account!r} ({broker or 'malformed'})"
+    what = f"account {account!r} ({broker})"
     if sys.stdin.isatty() and click.confirm(f"{what} exists; replace it?", default=False, err=True):
         return
     raise InputError(f"{what} exists: give --replace to replace it (nothing changed)")
@@ -102,14 +97,11 @@ def accounts(as_json: bool) -> None:
 
 
 def _account_names() -> list[str]:
-    from brokerplex.accounts import AccountStore
-
-    return AccountStore(state().manager.home).names()
+    return state().manager.account_store.names()
 
 
 def _account_row(name: str) -> dict[str, Any]:
     """An account as listed: its masked settings, or why it cannot be used (its broker is not installed, …)."""
-    from brokerplex.accounts import AccountStore
     from brokerplex.errors import BrokerplexError, UnknownBrokerError
 
     manager = state().manager
@@ -117,7 +109,7 @@ def _account_row(name: str) -> dict[str, Any]:
         account = manager.account(name)
     except BrokerplexError as exc:
         try:
-            broker = str(AccountStore(manager.home).get_raw(name)["broker"])
+            broker = str(manager.account_store.get_raw(name)["broker"])
         except BrokerplexError:
             broker = "?"
         problem = (f"broker {broker!r} is not installed: install its plugin, or deactivate {name}"

@@ -63,8 +63,9 @@ def parse_options(pairs: Sequence[str]) -> dict[str, str]:
 class State:
     """Per-invocation state: the home folder and a manager made on first use."""
 
-    def __init__(self, home: Path | None) -> None:
+    def __init__(self, home: Path | None, database: str | None = None) -> None:
         self.home = home
+        self.database = database  # --database, else $BROKERPLEX_DATABASE, else SQLite under the home
         self.bus: str | None = None  # a command's --bus, when it has one
         self._manager: BrokerManager | None = None
 
@@ -73,7 +74,7 @@ class State:
         if self._manager is None:
             from brokerplex.manager import BrokerManager
 
-            self._manager = BrokerManager(self.checked_home(), bus=self.bus)
+            self._manager = BrokerManager(self.checked_home(), bus=self.bus, database=self.database)
         return self._manager
 
     def checked_home(self) -> Path:
@@ -100,18 +101,21 @@ def print_json(data: Any) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", type=click.Path(path_type=Path),
               help="State folder (default: $BROKERPLEX_HOME, else the config folder).")
+@click.option("--database", metavar="URL",
+              help="The store: sqlite:///FILE or postgresql://… (default: $BROKERPLEX_DATABASE, else a SQLite "
+                   "file in the state folder).")
 @click.option("--debug", is_flag=True, help="Show tracebacks on failure.")
 @click.option("--indian", is_flag=True, envvar=ENV_INDIAN,
               help=f"Group digits the Indian way in tables: 1,23,456.50 (or set {ENV_INDIAN}=1).")
 @click.version_option(package_name="brokerplex")
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, debug: bool, indian: bool) -> None:
+def cli(ctx: click.Context, home: Path | None, database: str | None, debug: bool, indian: bool) -> None:
     """One API over many Indian brokers."""
     if indian:
         from brokerplex.tables import use_indian_grouping
 
         use_indian_grouping()
-    ctx.obj = State(home)
+    ctx.obj = State(home, database)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -29,8 +29,8 @@ class StreamingHub(ManagerCore):
     process, and orders this manager places are announced on the bus."""
 
     def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None,
-                 bus: str | None = None) -> None:
-        super().__init__(home, plugin_manager=plugin_manager)
+                 bus: str | None = None, database: str | None = None) -> None:
+        super().__init__(home, plugin_manager=plugin_manager, database=database)
         self.bus_url = bus or os.environ.get(BUS_VARIABLE) or None
         self._hub: Hub | None = None
         self._bus: Bus | None = None

@@ -23,8 +23,9 @@ MAX_CANDLE_PAGES = 200  # a range needing more requests than this is refused bef
 
 
 class MarketViews(PositionOperations):
-    def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None) -> None:
-        super().__init__(home, plugin_manager=plugin_manager)
+    def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None,
+                 database: str | None = None) -> None:
+        super().__init__(home, plugin_manager=plugin_manager, database=database)
         self._search_indexes: dict[str, tuple[Broker, dt.date, SearchIndex]] = {}
 
     # -- candles -----------------------------------------------------------------------

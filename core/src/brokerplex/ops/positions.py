@@ -21,8 +21,9 @@ from brokerplex.symbols import canonical
 
 
 class PositionOperations(OrderOperations):
-    def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None) -> None:
-        super().__init__(home, plugin_manager=plugin_manager)
+    def __init__(self, home: Path | None = None, *, plugin_manager: pluggy.PluginManager | None = None,
+                 database: str | None = None) -> None:
+        super().__init__(home, plugin_manager=plugin_manager, database=database)
         self._target_locks: dict[tuple[str, str | None, str], asyncio.Lock] = {}
 
     # -- exits -----------------------------------------------------------------------

@@ -1,0 +1,79 @@
+"""``brokerplex serve``: the API on uvicorn, one process or ``--workers N``.
+
+The listening socket is bound here, before uvicorn starts, so that ``--port 0`` can print the port it got
+in the first stdout line; the workers inherit it. Workers read their config from the environment
+(:meth:`ServerConfig.from_environment`), so one way serves both sizes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+import click
+
+from brokerplex.cli.app import state
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port; the first line says which).")
+@click.option("--database", metavar="URL", help="The store (default: the global --database, "
+              "$BROKERPLEX_DATABASE, else a SQLite file in the state folder).")
+@click.option("--bus", metavar="URL", help="Redis URL of the streaming bus shared by workers and `brokerplex hub` "
+              "(default: $BROKERPLEX_BUS, else the hub in each worker).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes sharing the socket.")
+def serve(host: str, port: int, database: str | None, bus: str | None, workers: int) -> None:
+    """Serve the REST API (/api/v1, docs at /api/docs) and the /api/v1/stream WebSocket.
+
+    The first stdout line is one JSON object with the `url`; SIGTERM stops it cleanly."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from brokerplex.hub.manager import BUS_VARIABLE
+    from brokerplex.store import Store
+    from brokerplex_server.config import ServerConfig
+
+    current = state()
+    config = ServerConfig(home=current.checked_home(), database=database or current.database,
+                          bus=bus or os.environ.get(BUS_VARIABLE) or None)
+    store = Store(config.home, config.database)
+    try:
+        store.upgrade()  # a database that cannot be used is said now, in one line, before listening
+        shown = store.shown_url
+    finally:
+        store.close()
+    listener = _listen(host, port)
+    bound = listener.getsockname()[1]
+    click.echo(json.dumps({"url": f"http://{_url_host(host)}:{bound}", "database": shown, "bus": config.bus,
+                           "workers": workers, "pid": os.getpid()}))
+    os.environ.update(config.environment())
+    server_config = uvicorn.Config("brokerplex_server.app:app_from_environment", factory=True, workers=workers,
+                                   log_level="warning", access_log=False, proxy_headers=False,
+                                   server_header=False)
+    server = uvicorn.Server(server_config)
+    if workers == 1:
+        server.run(sockets=[listener])
+    else:
+        Multiprocess(server_config, sockets=[listener]).run()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        listener = socket.create_server((host, port), family=family, reuse_port=False, backlog=2048)
+    except OSError as exc:
+        from brokerplex.errors import InputError
+
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    listener.set_inheritable(True)
+    return listener
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", "::"):
+        return "127.0.0.1" if host == "0.0.0.0" else "[::1]"
+    return f"[{host}]" if ":" in host else host

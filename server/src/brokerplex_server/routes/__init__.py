@@ -1,0 +1,9 @@
+"""The API's routers, one module per subject; ``ROUTERS`` is what the app mounts under ``/api/v1``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from brokerplex_server.routes import brokers
+
+ROUTERS: list[APIRouter] = [brokers.router]
