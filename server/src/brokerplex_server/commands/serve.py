@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
+from typing import TYPE_CHECKING
 
 import click
 
 from brokerplex.cli.app import state
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 @click.command()
@@ -55,10 +60,24 @@ def serve(host: str, port: int, database: str | None, bus: str | None, workers: 
                                    log_level="warning", access_log=False, proxy_headers=False,
                                    server_header=False)
     server = uvicorn.Server(server_config)
+    _stop_on_signals(server)
     if workers == 1:
         server.run(sockets=[listener])
-    else:
-        Multiprocess(server_config, sockets=[listener]).run()
+        return
+    supervisor = Multiprocess(server_config, sockets=[listener])  # from here on, it handles the signals
+    if not server.should_exit:
+        supervisor.run()
+
+
+def _stop_on_signals(server: uvicorn.Server) -> None:
+    """SIGTERM or SIGINT stops serving and exits 0, even before uvicorn installs its own handlers (which
+    re-raise the signal once they have shut down gracefully: it lands here again, harmlessly)."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        server.should_exit = True
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
 
 
 def _listen(host: str, port: int) -> socket.socket:
