@@ -1,0 +1,163 @@
+"""``WS /api/v1/stream``: one multiplexed socket per client, on the hub (in-process, or the Redis bus).
+
+The socket is authenticated like the REST routes (``Authorization: Bearer <key>``, or the session cookie
+with an ``Origin`` of this server: a WebSocket carries no CSRF header, and browsers always send Origin),
+and refused before it is accepted (403 on the handshake) otherwise. ``?after=ID`` (with a bus) resumes
+order events after an event id.
+
+The client sends ``{"type": "subscribe", "account", "symbols": […], "mode": "ltp"|"quote"|"full"}``
+(no symbols: the account's order updates, trades and feed states only), ``{"type": "unsubscribe",
+"account", "symbols": […]}`` or ``{"type": "follow", "account"}``. The server sends each event as
+``brokerplex watch --json`` prints it (``Event.record()``: type tick, order, trade or state), and
+``{"type": "error", "error": {…the API's one error shape…}}`` for a message it refuses (nothing changed,
+the socket stays open). When the stream itself ends (a feed failed, the client fell too far behind on
+order events) the error is sent and the socket closed with 1011: reconnect, with ``after`` on a bus.
+
+One hub consumer per socket: its buffer conflates ticks to the client's pace (a send waits for the
+client), never order events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from brokerplex.errors import BrokerplexError, InputError
+from brokerplex.hub import EventConsumer
+from brokerplex.models import TickMode
+from brokerplex_server.auth.identify import identify
+from brokerplex_server.auth.principal import Principal
+from brokerplex_server.auth.users import UserStore
+from brokerplex_server.errors import ApiError, ErrorDetail, _validation_message, status_of
+
+log = logging.getLogger("brokerplex.server.stream")
+router = APIRouter(tags=["stream"])
+
+
+class Subscribe(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["subscribe"]
+    account: str
+    symbols: list[str] = Field(default_factory=list, max_length=3000)
+    mode: TickMode = "quote"
+
+
+class Unsubscribe(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["unsubscribe"]
+    account: str
+    symbols: list[str] = Field(max_length=3000)
+
+
+class Follow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["follow"]
+    account: str
+
+
+ClientMessage = Annotated[Subscribe | Unsubscribe | Follow, Field(discriminator="type")]
+MESSAGES: TypeAdapter[Subscribe | Unsubscribe | Follow] = TypeAdapter(ClientMessage)
+
+
+@router.websocket("/stream")
+async def stream(websocket: WebSocket, after: str | None = None) -> None:
+    """Live ticks, order updates, trades and feed states of the accounts the caller may read."""
+    users: UserStore = websocket.app.state.users
+    try:
+        principal = identify(websocket, users)
+        _check_origin(websocket, principal)
+    except ApiError as refusal:
+        log.info("stream refused from %s: %s", websocket.client.host if websocket.client else "?", refusal.type)
+        await websocket.close(code=status.WS_1008_POLICY_VIOLATION)  # before accept: 403 on the handshake
+        return
+    await websocket.accept()
+    try:
+        consumer = websocket.app.state.manager.consumer(after=after)
+    except BrokerplexError as error:
+        await _send_error(websocket, error)
+        await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
+        return
+    reader = asyncio.create_task(_send_events(websocket, consumer), name="stream sender")
+    try:
+        await _take_messages(websocket, consumer, principal, reader)
+    finally:
+        reader.cancel()
+        with contextlib.suppress(BaseException):
+            await reader
+        await consumer.close()
+
+
+async def _send_events(websocket: WebSocket, consumer: EventConsumer) -> None:
+    """Send every event; the consumer's buffer conflates ticks while a send waits for the client."""
+    try:
+        async for event in consumer:
+            await websocket.send_text(json.dumps(event.record(), default=str))
+    except BrokerplexError as error:  # the stream ended with it: say why, then close (reconnect to go on)
+        with contextlib.suppress(Exception):
+            await _send_error(websocket, error)
+            await websocket.close(code=status.WS_1011_INTERNAL_ERROR)
+    except (WebSocketDisconnect, RuntimeError):  # the client went away mid-send
+        pass
+
+
+async def _take_messages(websocket: WebSocket, consumer: EventConsumer, principal: Principal,
+                         reader: asyncio.Task[None]) -> None:
+    """Apply the client's messages, one at a time, until it disconnects or the stream ends."""
+    while True:
+        receiving = asyncio.ensure_future(websocket.receive())
+        await asyncio.wait([receiving, reader], return_when=asyncio.FIRST_COMPLETED)
+        if not receiving.done():  # the stream ended (and said why)
+            receiving.cancel()
+            return
+        message = receiving.result()
+        if message["type"] == "websocket.disconnect":
+            return
+        try:
+            if message.get("text") is None:
+                raise InputError("messages are JSON text frames")
+            await _apply(MESSAGES.validate_json(message["text"]), consumer, principal)
+        except ValidationError as error:
+            await _send_error(websocket, InputError(_validation_message(error.errors())))
+        except (BrokerplexError, ApiError) as error:
+            await _send_error(websocket, error)
+
+
+async def _apply(message: Subscribe | Unsubscribe | Follow, consumer: EventConsumer, principal: Principal) -> None:
+    if not principal.may_read(message.account):  # asked before any lookup: a refusal tells nothing more
+        raise ApiError(403, "PermissionDenied", f"{principal.name} may not read account {message.account!r}")
+    if isinstance(message, Subscribe) and message.symbols:
+        await consumer.subscribe(message.account, message.symbols, message.mode)
+    elif isinstance(message, Unsubscribe):
+        await consumer.unsubscribe(message.account, message.symbols)
+    else:
+        await consumer.follow(message.account)
+
+
+async def _send_error(websocket: WebSocket, error: BrokerplexError | ApiError) -> None:
+    if isinstance(error, ApiError):
+        detail = ErrorDetail(type=error.type, message=error.message)
+    else:
+        code = getattr(error, "code", None)
+        detail = ErrorDetail(type=type(error).__name__, message=str(error),
+                             broker_code=None if code is None else str(code),
+                             outcome_known=error.nothing_happened or status_of(error) == 404)
+    await websocket.send_text(json.dumps({"type": "error", "error": detail.model_dump()}))
+
+
+def _check_origin(websocket: WebSocket, principal: Principal) -> None:
+    """A cookie-authenticated socket must come from a page of this server (or an allowed CORS origin):
+    otherwise any site the user visits could open it with the user's cookie."""
+    if not principal.via_cookie:
+        return
+    origin = websocket.headers.get("origin", "")
+    allowed = websocket.app.state.config.cors_origins
+    if origin and (urlsplit(origin).netloc == websocket.headers.get("host") or origin in allowed):
+        return
+    raise ApiError(403, "CSRFError", "a signed-in browser's socket must come from this server's pages")
