@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from brokerplex_server.routes import brokers
+from brokerplex_server.routes import accounts, books, brokers, fanout, orders
 
-ROUTERS: list[APIRouter] = [brokers.router]
+ROUTERS: list[APIRouter] = [brokers.router,
+                            accounts.router, orders.router, books.router, fanout.router]
