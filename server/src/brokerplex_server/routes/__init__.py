@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from brokerplex_server.routes import accounts, books, brokers, fanout, orders
+from brokerplex_server.routes import admin, brokers, session
 
-ROUTERS: list[APIRouter] = [brokers.router,
-                            accounts.router, orders.router, books.router, fanout.router]
+ROUTERS: list[APIRouter] = [brokers.router, session.router, admin.router]
