@@ -7,6 +7,9 @@ A call reserves the earliest moment at which every window still has room and sle
 until then; a wait longer than ``max_wait`` (a per-day limit, say) is refused at
 once with RateLimitedError, before anything is sent.
 
+A process that shares its limits with others (the server's workers, through Redis) installs a factory
+with :func:`use_limiters`: every shared limiter then comes from it.
+
 A simulator enforces the same limits from the other side with :meth:`RateLimiter.try_reserve`,
 which never waits: it counts a request that fits, or says how long until one would.
 """
@@ -17,7 +20,7 @@ import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from brokerplex.errors import RateLimitedError
@@ -94,8 +97,22 @@ class RateLimiter:
             await asyncio.sleep(wait)
 
 
+#: Makes the limiter of one key: (its name, its windows, max_wait) -> a RateLimiter (or a subclass whose
+#: ``acquire`` draws from windows kept elsewhere).
+LimiterFactory = Callable[[str, tuple[Limit, ...], float], RateLimiter]
+
 _shared: dict[Hashable, RateLimiter] = {}
 _shared_lock = threading.Lock()
+_factory: LimiterFactory | None = None
+
+
+def use_limiters(factory: LimiterFactory | None) -> None:
+    """Make every shared limiter from now on with ``factory`` (None: this process's own windows again).
+    Install it before the brokers are made: a limiter already handed out keeps its windows."""
+    global _factory
+    with _shared_lock:
+        _factory = factory
+        _shared.clear()
 
 
 def shared_limiter(key: Hashable, limits: Sequence[Limit], *, max_wait: float = 10.0) -> RateLimiter:
@@ -109,5 +126,9 @@ def shared_limiter(key: Hashable, limits: Sequence[Limit], *, max_wait: float = 
         limiter = _shared.get(full_key)
         if limiter is None:
             label = "/".join(str(part) for part in key) if isinstance(key, tuple) else str(key)
-            limiter = _shared[full_key] = RateLimiter(limits, name=label, max_wait=max_wait)
+            if _factory is None:
+                limiter = RateLimiter(limits, name=label, max_wait=max_wait)
+            else:
+                limiter = _factory(label, tuple(limits), max_wait)
+            _shared[full_key] = limiter
         return limiter

@@ -15,6 +15,7 @@ from brokerplex.aiomanager import AsyncBrokerManager
 from brokerplex_server import errors
 from brokerplex_server.auth.users import UserStore
 from brokerplex_server.config import ServerConfig
+from brokerplex_server.ratelimits import SharedLimits
 from brokerplex_server.routes import ROUTERS
 
 API_PREFIX = "/api/v1"
@@ -23,6 +24,9 @@ API_PREFIX = "/api/v1"
 def create_app(config: ServerConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        shared_limits = SharedLimits(config.bus) if config.bus else None  # workers draw from one count
+        if shared_limits is not None:
+            shared_limits.install()  # before any broker is made
         manager = AsyncBrokerManager(config.home, database=config.database, bus=config.bus)
         manager.store.engine  # noqa: B018 - migrate (and import an old home) before the first request
         app.state.manager = manager
@@ -31,6 +35,8 @@ def create_app(config: ServerConfig) -> FastAPI:
             yield
         finally:
             await manager.close()
+            if shared_limits is not None:
+                await shared_limits.close()
 
     app = FastAPI(title="brokerplex", version="1", lifespan=lifespan, openapi_url=f"{API_PREFIX}/openapi.json",
                   docs_url="/api/docs", redoc_url=None)
