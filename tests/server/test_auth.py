@@ -3,6 +3,8 @@ need the CSRF token, sign-out ends the session, failed sign-ins are limited and 
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from apiserver import ApiServer
@@ -35,7 +37,7 @@ def test_sign_in_sets_a_secure_httponly_strict_cookie_and_gives_the_csrf_token(a
     signed_in = sign_in(api, "alice", "alice-password")
     assert signed_in.status_code == 200, signed_in.text
     body = signed_in.json()
-    assert body["user"] == "alice" and body["role"] == "trader" and body["accounts"] == ["p1"]
+    assert (body["user"], body["role"], body["accounts"]) == ("alice", "trader", ["p1"])
     assert body["csrf_token"]
     set_cookie = signed_in.headers["set-cookie"]
     attributes = {part.strip().split("=")[0].lower() for part in set_cookie.split(";")}
@@ -94,7 +96,7 @@ def test_unknown_user_and_wrong_password_get_the_same_answer_and_are_audited_wit
     assert [(entry["user"], entry["outcome"]) for entry in entries] == [
         ("alice", "ok"), ("mallory", "refused"), ("alice", "refused")]  # newest first
     assert all(entry["source"] == "127.0.0.1" for entry in entries)
-    assert "guessed-password" not in str(entries) and "alice-password" not in str(entries)
+    assert not {"guessed-password", "alice-password"} & set(re.findall(r"[\w-]+", str(entries)))
 
 
 def test_failed_sign_ins_are_limited_per_name_then_per_address(api: ApiServer) -> None:
