@@ -3,6 +3,15 @@
 The listening socket is bound here, before uvicorn starts, so that ``--port 0`` can print the port it got
 in the first stdout line; the workers inherit it. Workers read their config from the environment
 (:meth:`ServerConfig.from_environment`), so one way serves both sizes.
+
+Several workers (``--workers N``, or several ``serve`` processes on one database) need a bus: through
+Redis they draw broker rate limits from one count per API key (:mod:`brokerplex_server.ratelimits`) and
+their clients' streams come from one ``brokerplex hub --bus`` process, which holds the broker connections.
+No worker runs that hub itself: brokers allow few stream connections per key (Kite: 3), so there must be
+one hub per deployment, not one per worker (electing one would need a hand-over whenever uvicorn restarts
+a worker); and a separate hub outlives worker restarts and deploys, so clients' feeds do not drop with a
+worker (their consumers say ``reconnecting`` while the hub is away). Order safety needs no bus: the
+journal's key in the shared database refuses a client order id a second time, whichever worker sends it.
 """
 
 from __future__ import annotations
@@ -27,10 +36,10 @@ if TYPE_CHECKING:
               help="Port to listen on (0: any free port; the first line says which).")
 @click.option("--database", metavar="URL", help="The store (default: the global --database, "
               "$BROKERPLEX_DATABASE, else a SQLite file in the state folder).")
-@click.option("--bus", metavar="URL", help="Redis URL of the streaming bus shared by workers and `brokerplex hub` "
-              "(default: $BROKERPLEX_BUS, else the hub in each worker).")
+@click.option("--bus", metavar="URL", help="Redis URL of the bus shared with `brokerplex hub` (streams) and "
+              "other workers (broker rate limits) (default: $BROKERPLEX_BUS, else the hub in this process).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes sharing the socket.")
+              help="Worker processes sharing the socket (more than one needs --bus).")
 def serve(host: str, port: int, database: str | None, bus: str | None, workers: int) -> None:
     """Serve the REST API (/api/v1, docs at /api/docs) and the /api/v1/stream WebSocket.
 
@@ -45,6 +54,11 @@ def serve(host: str, port: int, database: str | None, bus: str | None, workers: 
     current = state()
     config = ServerConfig(home=current.checked_home(), database=database or current.database,
                           bus=bus or os.environ.get(BUS_VARIABLE) or None)
+    if workers > 1 and not config.bus:
+        from brokerplex.errors import InputError
+
+        raise InputError("several workers share broker rate limits and streams through Redis: give --bus "
+                         "redis://… (and run `brokerplex hub --bus …` for the streams)")
     store = Store(config.home, config.database)
     try:
         store.upgrade()  # a database that cannot be used is said now, in one line, before listening
