@@ -56,10 +56,9 @@ def audited(api: ApiServer) -> list[tuple[str | None, str, str | None, str]]:
 
 def test_an_exit_cancels_the_symbols_open_order_then_flattens_and_a_dry_run_sends_nothing(api: ApiServer) -> None:
     client = trader(api)
-    [bought] = ok(client.post("/accounts/p1/slice", json=market(SBIN, "BUY", 10, product="MIS")))
-    assert bought["outcome"] == "done"
-    [resting] = ok(client.post("/accounts/p1/slice", json=resting_buy(client, SBIN)))
-    assert held(client, SBIN) == 10
+    assert ok(client.post("/accounts/p1/orders", json=market(SBIN, "BUY", 10, product="MIS")))["status"] == "COMPLETE"
+    resting = ok(client.post("/accounts/p1/orders", json=resting_buy(client, SBIN)))
+    assert [(p["symbol"], p["quantity"]) for p in ok(client.get("/accounts/p1/positions"))] == [(SBIN, 10)]
 
     [planned] = ok(client.post("/accounts/p1/exit", params={"dry_run": "true"}, json={"symbols": [SBIN]}))
     assert (planned["outcome"], planned["side"], planned["quantity"]) == ("dry_run", "SELL", 10)
@@ -69,7 +68,8 @@ def test_an_exit_cancels_the_symbols_open_order_then_flattens_and_a_dry_run_send
     assert exited["outcome"] == "done"
     assert exited["cancelled"] == [resting["order_id"]]
     assert held(client, SBIN) == 0
-    assert ok(client.post("/accounts/p1/cancel-all")) == []  # the resting order went with the exit
+    assert ok(client.get(f"/accounts/p1/orders/{resting['order_id']}"))["status"] == "CANCELLED"
+    assert ok(client.post("/accounts/p1/cancel-all")) == []
     assert ("tess", "order.exit", "p1", "ok") in audited(api)
 
 

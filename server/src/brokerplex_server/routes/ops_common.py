@@ -1,5 +1,5 @@
-"""What the trader-operation routes share: the dealer's ``client`` and the ``dry_run`` query parameters, and
-running an action so that the audit log records it, however it ends."""
+"""What the trader-operation routes share: the ``dry_run`` query parameter, and running an action so that
+the audit log records it, however it ends (a multi-order action by the worst of its legs)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from brokerplex_server.audit import record
 
 T = TypeVar("T")
 
-Client = Annotated[str | None, Query(description="Dealer logins: the client code to act for.")]
 DryRun = Annotated[bool, Query(description="Validate and price it, say what would be sent, and send nothing.")]
 
 #: An operation whose body is a question (a POST only because its input does not fit a query), not an

@@ -15,7 +15,8 @@ from brokerplex.models import Depth, OrderRequest
 from brokerplex.ops.models import BasketMargin, Candle, Interval, Margin, OptionChain, PnlSummary
 from brokerplex_server.deps import CurrentUser, Manager, ReadableAccount
 from brokerplex_server.errors import ApiError, ErrorDetail, status_of
-from brokerplex_server.routes.ops_common import READ_ONLY, Client
+from brokerplex_server.routes.ops_common import READ_ONLY
+from brokerplex_server.routes.schemas import Client
 
 router = APIRouter(tags=["market"])
 ACCOUNT = "/accounts/{account}"

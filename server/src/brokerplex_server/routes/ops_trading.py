@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from brokerplex.models import OrderRequest, Position, Product
 from brokerplex.ops.models import BasketResult, LegResult
 from brokerplex_server.deps import Manager, TradableAccount
-from brokerplex_server.routes.ops_common import Client, DryRun, audited, judge_legs
+from brokerplex_server.routes.ops_common import DryRun, audited, judge_legs
+from brokerplex_server.routes.schemas import Client
 
 router = APIRouter(prefix="/accounts/{account}", tags=["operations"])
 
