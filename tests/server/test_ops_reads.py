@@ -34,7 +34,8 @@ def test_a_viewer_reads_chain_depth_candles_margins_and_pnl_but_may_not_trade(ap
     assert expiries == sorted(expiries)
 
     book = ok(viewer.get("/accounts/p1/depth", params={"symbol": SBIN}))
-    assert book["bids"] and book["asks"]
+    assert book["bids"]
+    assert book["asks"]
     end = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     candles = ok(viewer.get("/accounts/p1/candles", params={"symbol": SBIN, "interval": "5m",
                                                             "from": (end - dt.timedelta(hours=1)).isoformat(),
@@ -44,8 +45,8 @@ def test_a_viewer_reads_chain_depth_candles_margins_and_pnl_but_may_not_trade(ap
 
     [margin] = ok(viewer.post("/accounts/p1/margins", json=[{"symbol": SBIN, "side": "BUY", "quantity": 10}]))
     assert Decimal(margin["total"]) > 0
-    assert Decimal(ok(viewer.post("/accounts/p1/basket-margin", json=[
-        {"symbol": SBIN, "side": "BUY", "quantity": 10}, {"symbol": SBIN, "side": "SELL", "quantity": 5}]))["final"]) > 0
+    basket = [{"symbol": SBIN, "side": "BUY", "quantity": 10}, {"symbol": SBIN, "side": "SELL", "quantity": 5}]
+    assert Decimal(ok(viewer.post("/accounts/p1/basket-margin", json=basket))["final"]) > 0
     assert ok(viewer.get("/accounts/p1/pnl"))["lines"] == []
 
     for path, body in (("/accounts/p1/exit", {"all": True}), ("/accounts/p1/halt", {}),
