@@ -22,12 +22,17 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from brokerplex.errors import RateLimitedError
-from brokerplex.ratelimit import SLACK_SECONDS, Limit, RateLimiter, use_limiters
+from brokerplex.ratelimit import Limit, RateLimiter, use_limiters
 
 if TYPE_CHECKING:
     from redis.asyncio import ConnectionPool
 
 KEY_PREFIX = "brokerplex:limits"
+#: A slot is taken when a request is ready to go, and the broker counts it when it arrives; between the two,
+#: a worker's event loop serves its other requests. A caller that waited for a slot waits this much longer,
+#: so that a burst taken at once, reaching the broker over a spread of time, still fits its window there.
+#: (The process-local limiter's 0.05 s is for network jitter alone.)
+SPREAD_SECONDS = 0.25
 #: The ``limits`` storage scheme of each bus URL scheme.
 SCHEMES = {"redis": "async+redis", "rediss": "async+rediss", "unix": "async+redis+unix"}
 
@@ -60,7 +65,7 @@ class RedisLimiter(RateLimiter):
                 error = RateLimitedError(f"rate limit {self!r} reached; try again in {wait:.0f} s")
                 error.retry_after = wait
                 raise error
-            await asyncio.sleep(wait + SLACK_SECONDS)  # the broker's clock may run a little behind ours
+            await asyncio.sleep(wait + SPREAD_SECONDS)
 
     async def _room_in(self, item: RateLimitItemPerSecond) -> float:
         """Seconds until ``item``'s window has room (0: now)."""
