@@ -4,13 +4,15 @@ everything), resume; and which trader operations its broker does natively."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from brokerplex.errors import BrokerplexError
 from brokerplex.ops import Mode, modes
 from brokerplex.ops.limits import AccountLimits, Halt
-from brokerplex.ops.models import LegResult
+from brokerplex.ops.models import LegResult, outcome_of_error
 from brokerplex_server.deps import Manager, ReadableAccount, TradableAccount
 from brokerplex_server.routes.ops_common import audited, judge_legs
 
@@ -52,10 +54,14 @@ async def limits(account: ReadableAccount, manager: Manager) -> LimitsView:
 @router.post("/halt")
 async def halt(request: Request, account: TradableAccount, manager: Manager, body: HaltRequest) -> HaltResult:
     """The kill switch: every new order of the account is refused until ``resume``; exits still pass. With
-    ``exit_all``, every open order is cancelled and every position exited (one result each)."""
+    ``exit_all``, every open order is cancelled and every position exited (one result each). The halt
+    stands even when cancelling or exiting fails: that failure is a leg of the answer, not its error."""
     async def halting() -> HaltResult:
         halted = manager.halt(account, body.reason)
-        legs = (await manager.cancel_all(account) + await manager.exit_positions(account)) if body.exit_all else []
+        legs = []
+        if body.exit_all:
+            legs = await _or_failed_leg(manager.cancel_all(account)) + await _or_failed_leg(
+                manager.exit_positions(account))
         return HaltResult(account=account, reason=halted.reason, at=halted.at, legs=legs)
 
     return await audited(request, "account.halt", account, halting(), asked=body.model_dump(),
@@ -77,3 +83,11 @@ async def resume(request: Request, account: TradableAccount, manager: Manager) -
 async def operation_modes(account: ReadableAccount, manager: Manager) -> dict[str, Mode]:
     """Every trader operation → ``native``, ``emulated`` or ``unsupported`` at this account's broker."""
     return modes(manager.brokers()[manager.account(account).broker].spec.capabilities)
+
+
+async def _or_failed_leg(work: Awaitable[list[LegResult]]) -> list[LegResult]:
+    """The legs of ``work``, or one leg saying why it failed as a whole."""
+    try:
+        return await work
+    except BrokerplexError as exc:
+        return [LegResult(symbol="-", outcome=outcome_of_error(exc), message=str(exc))]
