@@ -26,7 +26,8 @@ def test_two_servers_limiters_on_one_redis_draw_from_one_count(redis_url: str) -
             for limiter in (mine, theirs):  # the window is full for both: the next slot is a minute away
                 with pytest.raises(RateLimitedError) as refused:
                     await limiter.acquire()
-                assert refused.value.retry_after is not None and refused.value.retry_after > 5
+                assert refused.value.retry_after is not None
+                assert refused.value.retry_after > 5
             other_key = second.limiter(name.replace("orders", "quote"), minute, 5.0)
             await other_key.acquire()  # each key has its own count
             client = Redis.from_url(redis_url, decode_responses=True)
@@ -54,7 +55,8 @@ def test_a_wait_past_max_wait_is_refused_at_once_and_the_factory_makes_every_sha
             again = elsewhere.limiter(f"kite/{name}/day", (Limit(1, 86_400.0),), 5)
             with pytest.raises(RateLimitedError, match="reached") as refused:
                 await again.acquire()
-            assert refused.value.retry_after is not None and refused.value.retry_after > 86_000
+            assert refused.value.retry_after is not None
+            assert refused.value.retry_after > 86_000
         finally:
             await limits.close()
             await elsewhere.close()
