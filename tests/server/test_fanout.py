@@ -42,6 +42,8 @@ def test_a_target_the_caller_may_not_trade_on_refuses_all_and_sends_nothing(api:
     refused = trader.post("/fan-out", json={"order": ORDER, "accounts": ["p1", "p2"]})
     assert refused.status_code == 403
     assert "'p2'" in refused.json()["error"]["message"]
+    viewer = api.client(api.key("vera", Role.VIEWER, ("p1", "p2")))
+    assert viewer.post("/fan-out", json={}).status_code == 403  # refused before the body is read
     admin = api.client(api.key("root"))
     assert admin.get("/accounts/p1/orders").json() == []
     for bad in ({"order": ORDER, "accounts": []}, {"order": ORDER, "accounts": ["p1", "p1"]},

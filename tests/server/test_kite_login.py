@@ -75,6 +75,30 @@ def test_the_login_completes_through_the_callback_and_a_kite_order_follows(
     assert kite_sim.exchange.orders(kite_sim.user_id)[0].order_id == order_id  # the truth, at the simulator
 
 
+def test_an_order_whose_reply_is_lost_is_a_409_until_reconcile_finds_it_never_resent(
+        api: ApiServer, kite_sim: KiteSimulator, admin: httpx.Client) -> None:
+    with httpx.Client(follow_redirects=True) as browser:
+        assert browser.get(begin(admin)["login_url"]).status_code == 200
+    kite_sim.lose_next_order_reply()
+    kite_sim.faults.refuse("books", times=None)  # and the lookup after it fails: the outcome stays unknown
+    lost = admin.post("/accounts/z1/orders", json={"symbol": "NSE:INFY", "side": "BUY", "quantity": 1,
+                                                  "client_order_id": "lostreply1"})
+    assert lost.status_code == 409, lost.text
+    error = lost.json()["error"]
+    assert (error["type"], error["outcome_known"]) == ("OutcomeUnknownError", False)
+    assert "lostreply1" in error["message"]
+    assert [o["client_order_id"] for o in admin.get("/accounts/z1/unresolved-orders").json()] == ["lostreply1"]
+
+    kite_sim.faults.clear()
+    settled = admin.post("/accounts/z1/reconcile")
+    assert settled.status_code == 200, settled.text
+    (row,) = settled.json()
+    assert (row["client_order_id"], row["was"], row["now"]) == ("lostreply1", "UNKNOWN", "SENT")
+    assert admin.get("/accounts/z1/unresolved-orders").json() == []
+    assert [o["order_id"] for o in admin.get("/accounts/z1/orders").json()] == [row["order_id"]]
+    assert len(kite_sim.exchange.orders(kite_sim.user_id)) == 1  # sent once
+
+
 def test_the_callback_takes_only_a_state_it_sealed_for_that_account_and_only_once(
         api: ApiServer, kite_sim: KiteSimulator, admin: httpx.Client) -> None:
     begun = begin(admin)

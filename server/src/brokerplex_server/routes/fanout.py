@@ -4,13 +4,15 @@ result each. The caller must be allowed to trade on every account named, else no
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from brokerplex.errors import BrokerplexError, InputError
 from brokerplex.models import OrderAck
 from brokerplex.outcomes import FanOutResult
 from brokerplex_server import audit
+from brokerplex_server.auth.principal import Principal, Role, Scope
 from brokerplex_server.deps import CurrentUser, Manager
 from brokerplex_server.errors import ApiError, ErrorDetail, status_of
 from brokerplex_server.routes.schemas import FanOutItem, FanOutRequest
@@ -19,8 +21,17 @@ log = logging.getLogger("brokerplex.server")
 router = APIRouter(tags=["orders"])
 
 
+def trading_user(user: CurrentUser) -> Principal:
+    """A caller who may trade somewhere: a viewer or a read key is refused before the body is read."""
+    if user.scope is not Scope.TRADE or user.role is Role.VIEWER or not (user.is_admin or user.accounts):
+        raise ApiError(403, "PermissionDenied", f"{user.name} may not trade (a viewer, a read-only key, or no "
+                       "account granted)")
+    return user
+
+
 @router.post("/fan-out")
-async def fan_out(body: FanOutRequest, request: Request, manager: Manager, user: CurrentUser) -> list[FanOutItem]:
+async def fan_out(body: FanOutRequest, request: Request, manager: Manager,
+                  user: Annotated[Principal, Depends(trading_user)]) -> list[FanOutItem]:
     """Place ``order`` in every one of ``accounts``, or (with ``clients``) for every client code of the one
     dealer account named; each gets its own client order id. One target's failure hides no other: each item
     carries its acknowledgement or its error (and the status that error alone would have had)."""
