@@ -48,7 +48,7 @@ def main() -> None:
         manager.activate("xts_client", ACCOUNT, activation_settings(
             root, investor, orders_per_second="100000", requests_per_second="100000"))
         manager.login(ACCOUNT, {}, QuietIO())
-        token = json.loads((Path(folder) / "home" / "sessions" / f"{ACCOUNT}.json").read_text())["interactive_token"]
+        token = manager.store.session(ACCOUNT).load()["interactive_token"]
         infy = manager.instrument(ACCOUNT, "NSE:INFY")
         price = tick_floor(manager.quotes(ACCOUNT, ["NSE:INFY"])["NSE:INFY"].last_price * Decimal("0.9"), infy)
         request = OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1, order_type=OrderType.LIMIT, price=price)

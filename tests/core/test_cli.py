@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cli_results import ok, one_line_error
+from stored import journal_of
 
 if TYPE_CHECKING:
     from tests.conftest import Cli
@@ -39,8 +40,7 @@ def test_zero_quantity_exits_2_with_one_line_and_sends_nothing(demo: Cli, home: 
     line = one_line_error(demo("place", "demo", "NSE:INFY", "buy", "0"), 2)
     assert "quantity" in line
     assert json.loads(ok(demo("orders", "demo", "--json")).stdout) == []
-    assert not (home / "journal.sqlite").exists() or "INFY" not in (home / "journal.sqlite").read_bytes().decode(
-        "latin-1")
+    assert journal_of(home) == []
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_tables_for_people(demo: Cli) -> None:
 def test_accounts_and_deactivate(demo: Cli, home: Path) -> None:
     accounts = json.loads(ok(demo("accounts", "--json")).stdout)
     assert [(a["account"], a["broker"]) for a in accounts] == [("demo", "paper")]
-    assert stat.S_IMODE((home / "accounts.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((home / "brokerplex.db").stat().st_mode) == 0o600
     ok(demo("deactivate", "demo"))
     assert json.loads(ok(demo("accounts", "--json")).stdout) == []
     one_line_error(demo("orders", "demo"), 2)
@@ -157,14 +157,14 @@ def test_a_bare_brokerplex_prints_its_whole_help(cli: Cli) -> None:
 def test_a_setting_given_twice_is_refused_by_name(cli: Cli, home: Path) -> None:
     line = one_line_error(cli("activate", "paper", "p2", "-o", "seed=1", "-o", "seed=2"), 2)
     assert "'seed' is given twice" in line
-    assert not (home / "accounts.json").exists()
+    assert json.loads(ok(cli("accounts", "--json")).stdout) == []
 
 
 def test_activate_never_replaces_an_account_silently(demo: Cli, home: Path) -> None:
-    before = (home / "accounts.json").read_text()
+    before = json.loads(ok(demo("accounts", "--json")).stdout)
     line = one_line_error(demo("activate", "paper", "demo", "-o", "seed=3"), 2)
     assert "account 'demo' (paper) exists: give --replace" in line
-    assert (home / "accounts.json").read_text() == before
+    assert json.loads(ok(demo("accounts", "--json")).stdout) == before
     ok(demo("activate", "paper", "demo", "-o", "seed=3", "--replace"))
     (account,) = json.loads(ok(demo("accounts", "--json")).stdout)
     assert account["settings"]["seed"] == 3

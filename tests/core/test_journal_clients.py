@@ -3,53 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from brokerplex import output, tables
-from brokerplex.journal import JournalState, OrderJournal
 from brokerplex.models import Order, OrderStatus, OrderType, Product, Side
-
-OLD_SCHEMA = """
-CREATE TABLE journal (
-    client_order_id TEXT PRIMARY KEY, account TEXT NOT NULL, broker TEXT NOT NULL, request TEXT NOT NULL,
-    state TEXT NOT NULL, order_id TEXT, message TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
-);
-"""
-
-
-def test_a_journal_from_before_dealer_logins_is_migrated_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "journal.sqlite"
-    now = dt.datetime.now(dt.UTC).isoformat()
-    with sqlite3.connect(path) as old:
-        old.executescript(OLD_SCHEMA)
-        old.execute("INSERT INTO journal VALUES ('old1', 'a1', 'paper', '{}', 'UNKNOWN', NULL, NULL, ?, ?)",
-                    (now, now))
-    old.close()
-    journal = OrderJournal(path)
-    try:
-        kept = journal.get("old1")
-        assert kept is not None
-        assert (kept.account, kept.state, kept.client) == ("a1", JournalState.UNKNOWN, None)
-        journal.record_intent("new1", "d1", "xts_pro", "{}", client="CL1002")
-        journal.record_outcome("new1", JournalState.SENT, order_id="42")
-        placed = journal.get("new1")
-        assert placed is not None
-        assert (placed.client, placed.order_id, placed.state) == ("CL1002", "42", JournalState.SENT)
-        assert [entry.client_order_id for entry in journal.unresolved("a1")] == ["old1"]
-    finally:
-        journal.close()
-    reopened = OrderJournal(path)  # a second open finds the column and leaves it be
-    try:
-        entry = reopened.get("new1")
-        assert entry is not None
-        assert entry.client == "CL1002"
-    finally:
-        reopened.close()
 
 
 def order(order_id: str, client: str | None) -> Order:

@@ -16,10 +16,12 @@ LONGEST_FILE = 500
 CORE_CODE_LINES = 3500
 OPS_CODE_LINES = 3000  # the trader operations (docs/adr/0001-trader-operations.md): their own budget
 HUB_CODE_LINES = 2000  # the streaming hub and its bus (docs/adr/0002-streaming-hub.md): their own budget
+STORE_CODE_LINES = 800  # the SQL store and its migrations (docs/adr/0003-store-and-server.md): their own budget
 
 
 def python_files() -> list[Path]:
-    return [path for folder in ("core", "plugins", "tests", "benchmarks") for path in (ROOT / folder).rglob("*.py")
+    return [path for folder in ("core", "plugins", "server", "tests", "benchmarks")
+            for path in (ROOT / folder).rglob("*.py")
             if ".venv" not in path.parts]
 
 
@@ -44,9 +46,9 @@ def code_lines(path: Path) -> int:
 def core_files() -> list[Path]:
     """The core without its conformance kit (``testing/``), which plugin authors import in their tests,
     without the trader operations (``ops/`` and their commands in ``cli/ops/``), and without the streaming
-    hub (``hub/`` and its commands)."""
-    return [path for path in CORE.rglob("*.py")
-            if not {"testing", "ops", "hub"} & set(path.relative_to(CORE).parts) and path not in hub_files()]
+    hub (``hub/`` and its commands), and without the store (``store/`` and its command)."""
+    return [path for path in CORE.rglob("*.py") if not {"testing", "ops", "hub"} & set(path.relative_to(CORE).parts)
+            and path not in hub_files() and path not in store_files()]
 
 
 def ops_files() -> list[Path]:
@@ -56,6 +58,11 @@ def ops_files() -> list[Path]:
 def hub_files() -> list[Path]:
     commands = [CORE / "cli" / "hub.py", CORE / "cli" / "watch.py"]
     return [path for path in CORE.rglob("*.py") if "hub" in path.relative_to(CORE).parts or path in commands]
+
+
+def store_files() -> list[Path]:
+    return [path for path in CORE.rglob("*.py")
+            if "store" in path.relative_to(CORE).parts or path == CORE / "cli" / "db.py"]
 
 
 def imported(path: Path) -> set[str]:
@@ -90,6 +97,11 @@ def test_the_hub_stays_small() -> None:
     assert total < HUB_CODE_LINES, f"the hub has {total} lines of code (goal: under {HUB_CODE_LINES})"
 
 
+def test_the_store_stays_small() -> None:
+    total = sum(code_lines(path) for path in store_files())
+    assert total < STORE_CODE_LINES, f"the store has {total} lines of code (goal: under {STORE_CODE_LINES})"
+
+
 def test_the_contract_imports_no_manager_and_the_kit_no_cli() -> None:
     assert not {name for name in imported(CORE / "hookspecs.py") if "manager" in name}
     for path in (CORE / "testing").rglob("*.py"):
@@ -103,5 +115,6 @@ if __name__ == "__main__":
           f"{len(files)} files")
     print(f"trader operations: {sum(code_lines(p) for p in ops_files())} lines of code, {len(ops_files())} files")
     print(f"streaming hub: {sum(code_lines(p) for p in hub_files())} lines of code, {len(hub_files())} files")
+    print(f"store: {sum(code_lines(p) for p in store_files())} lines of code, {len(store_files())} files")
     longest = max(python_files(), key=lambda p: len(p.read_text().splitlines()))
     print(f"longest file: {longest.relative_to(ROOT)} ({len(longest.read_text().splitlines())} lines)")

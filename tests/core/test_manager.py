@@ -14,7 +14,6 @@ import pluggy
 import pytest
 
 from brokerplex import hookimpl
-from brokerplex.broker import AccountContext
 from brokerplex.errors import (
     InputError,
     InsufficientFundsError,
@@ -40,6 +39,7 @@ from brokerplex.models import (
 from brokerplex.plugins import check, new_plugin_manager
 from brokerplex.registry import BrokerSpec
 from brokerplex.rules import tick_floor
+from brokerplex.store import Store
 from brokerplex_paper import CAPABILITIES
 from brokerplex_paper.broker import PaperBroker
 
@@ -280,22 +280,24 @@ def test_sixteen_threads_lose_nothing(home: Path) -> None:
 
 def test_deactivate_forgets_the_account_and_its_stored_session(manager: BrokerManager, home: Path) -> None:
     manager.place_order("p1", INFY)  # a live session exists too
-    stored = AccountContext("p1", "paper", home).session
+    stored = manager.store.session("p1")
     stored.save({"access_token": "t"})
     manager.deactivate("p1")
-    assert not stored.path.exists()
+    assert stored.load() == {}
     with pytest.raises(UnknownAccountError):
         manager.orders("p1")
 
 
 def test_the_journal_syncs_its_write_ahead_log(tmp_path: Path) -> None:
-    journal = OrderJournal(tmp_path / "journal.sqlite")
+    store = Store(tmp_path)
+    journal = OrderJournal(store)
     journal.record_intent("synced1", "p1", "paper", "{}")
-    assert (tmp_path / "journal.sqlite-wal").stat().st_size > 0
+    assert (tmp_path / "brokerplex.db-wal").stat().st_size > 0
     journal.sync()
     journal.close()
-    reopened = OrderJournal(tmp_path / "journal.sqlite")
-    entry = reopened.get("synced1")
+    store.close()
+    reopened = Store(tmp_path)
+    entry = OrderJournal(reopened).get("synced1")
     assert entry is not None
     assert entry.state is JournalState.INTENT
     reopened.close()

@@ -1,4 +1,4 @@
-"""Secrets never reach reprs, errors, logs or CLI output; files holding them are 0600."""
+"""Secrets never reach reprs, errors, logs or CLI output; the store keeps them sealed, its files are 0600."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ import pytest
 from brokerplex.errors import AuthenticationError, SettingsError
 from brokerplex.manager import BrokerManager
 from brokerplex.plugins import new_plugin_manager
-from brokerplex.storage import PrivateJSON
+from brokerplex.storage import write_private
+from brokerplex.store import Store
 
 SECRET = "s3cret"
 ACME = Path(__file__).parent / "plugins" / "brokerplex_acme.py"
@@ -57,9 +58,22 @@ def test_secret_from_the_environment_is_stored_privately_and_shown_nowhere(
                       repr(manager.account("a1")), caplog.text])
     assert SECRET not in shown
     assert "key1" in shown  # the check above looks where settings do appear
-    stored = home / "accounts.json"
-    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
-    assert json.loads(stored.read_text())["a1"]["settings"]["api_secret"] == SECRET
+    assert_sealed(home, "a1")
+
+
+def assert_sealed(home: Path, account: str) -> None:
+    """The secret is in the store, sealed: not in any of its files, readable only with the key (0600)."""
+    for path in (home / "brokerplex.db", home / "secret.key"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert_sealed_file(home)
+    store = Store(home)
+    try:
+        assert store.engine.url.database == str(home / "brokerplex.db")
+        from brokerplex.accounts import AccountStore
+
+        assert AccountStore(store).get_raw(account)["settings"]["api_secret"] == SECRET
+    finally:
+        store.close()
 
 
 def test_errors_about_settings_do_not_echo_values(manager: BrokerManager) -> None:
@@ -74,13 +88,26 @@ def test_errors_about_settings_do_not_echo_values(manager: BrokerManager) -> Non
 
 
 def test_private_files_are_0600_and_replaced_atomically(tmp_path: Path) -> None:
-    store = PrivateJSON(tmp_path / "sessions" / "x.json")
-    store.save({"access_token": "t1"})
-    store.save({"access_token": "t2"})
-    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
-    assert store.load() == {"access_token": "t2"}
-    assert list(store.path.parent.iterdir()) == [store.path], "no temporary files left behind"
-    assert "t2" not in repr(store)
+    path = tmp_path / "limits" / "x.json"
+    write_private(path, b"one")
+    write_private(path, b"two")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_bytes() == b"two"
+    assert list(path.parent.iterdir()) == [path], "no temporary files left behind"
+
+
+def test_stored_sessions_are_sealed_and_their_repr_shows_no_token(manager: BrokerManager, home: Path) -> None:
+    manager.activate("acme", "a4", {"api_key": "k", "api_secret": "x"})
+    session = manager.store.session("a4")
+    session.save({"access_token": SECRET})
+    assert session.load() == {"access_token": SECRET}
+    assert SECRET not in repr(session)
+    assert_sealed_file(home)
+
+
+def assert_sealed_file(home: Path) -> None:
+    for path in home.glob("brokerplex.db*"):
+        assert SECRET.encode() not in path.read_bytes(), f"{path.name} holds the secret in clear"
 
 
 def test_cli_prompts_for_a_missing_secret_without_echo(tmp_path: Path, acme_site: Path) -> None:
@@ -112,5 +139,4 @@ def test_cli_prompts_for_a_missing_secret_without_echo(tmp_path: Path, acme_site
     assert process.returncode == 0, err
     assert SECRET not in out + err
     assert json.loads(out)["settings"]["api_secret"] == "**********"
-    stored = json.loads((tmp_path / "home" / "accounts.json").read_text())
-    assert stored["a1"]["settings"]["api_secret"] == SECRET
+    assert_sealed(tmp_path / "home", "a1")

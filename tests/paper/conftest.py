@@ -12,6 +12,7 @@ import pytest
 
 from brokerplex.broker import AccountContext
 from brokerplex.models import OrderRequest, OrderStatus
+from brokerplex.testing.harness import MemorySession
 from brokerplex_paper import broker as paper_broker
 from brokerplex_paper.broker import PaperBroker, PaperSettings
 from brokerplex_paper.exchange import PaperExchange
@@ -42,7 +43,8 @@ class PaperHome:
             exchange = PaperExchange(self.path, clock=self.clock)
             self._opened.append(exchange)
             paper_broker._exchanges[key] = exchange
-        broker = PaperBroker(AccountContext(account, "paper", self.home), PaperSettings(opening_cash=cash))
+        broker = PaperBroker(AccountContext(account, "paper", self.home, MemorySession()),
+                             PaperSettings(opening_cash=cash))
         run(broker.connect())
         return broker
 

@@ -134,12 +134,13 @@ import asyncio, sys
 from decimal import Decimal
 from pathlib import Path
 from brokerplex.broker import AccountContext
+from brokerplex.testing.harness import MemorySession
 from brokerplex.models import Side
 from brokerplex.ops.models import GttOrder, GttRequest
 from brokerplex_paper.broker import PaperBroker, PaperSettings
 
 async def main() -> None:
-    broker = PaperBroker(AccountContext("a", "paper", Path(sys.argv[1])), PaperSettings())
+    broker = PaperBroker(AccountContext("a", "paper", Path(sys.argv[1]), MemorySession()), PaperSettings())
     await broker.connect()
     if sys.argv[2] == "place":
         last = (await broker.quotes(["NSE:INFY"]))["NSE:INFY"].last_price

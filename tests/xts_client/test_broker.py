@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import socket
 import time
@@ -108,7 +107,7 @@ def test_dealer_credentials_are_refused_with_a_pointer_to_xts_pro(tmp_path: Path
         with pytest.raises(AuthenticationError, match="xts_pro") as refused:
             manager.login("dealer", {}, ClickLoginIO())
         assert "isInvestorClient" in str(refused.value)
-        assert not (tmp_path / "sessions" / "dealer.json").exists()  # nothing stored to reuse
+        assert manager.store.session("dealer").load() == {}  # nothing stored to reuse
 
 
 def test_wrong_keys_are_an_authentication_error(tmp_path: Path, xts_sim: XtsSimulator) -> None:
@@ -258,7 +257,7 @@ def test_no_secret_or_token_in_logs_errors_or_reprs(tmp_path: Path, xts_sim: Xts
         manager.place_order(ACCOUNT, OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1))
         broker = manager.aio._sessions[ACCOUNT]
         texts += [repr(broker), repr(broker.http), repr(broker.settings)]  # type: ignore[attr-defined]
-        session = json.loads((tmp_path / "sessions" / f"{ACCOUNT}.json").read_text())
+        session = manager.store.session(ACCOUNT).load()
         xts_sim.expire_sessions()
         with pytest.raises(TokenExpiredError) as refused:
             manager.orders(ACCOUNT)

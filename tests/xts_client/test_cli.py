@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from brokerplex_xts_client.sim import XtsSimulator
+from stored import session_of
 
 
 def test_activate_login_trade_and_read_without_leaking_secrets(cli: Any, home: Path, xts_sim: XtsSimulator) -> None:
@@ -52,7 +53,7 @@ def test_activate_login_trade_and_read_without_leaking_secrets(cli: Any, home: P
     assert len(ticks) >= 3
     assert all(t["mode"] == "full" and t["depth"]["bids"] for t in ticks)
 
-    session = json.loads((home / "sessions" / "x1.json").read_text())
+    session = session_of(home, "x1")
     secrets = [keys[0]["secretKey"], keys[1]["secretKey"], session["interactive_token"], session["marketdata_token"]]
     for done in outputs:
         for secret in secrets:

@@ -1,4 +1,4 @@
-"""A damaged XTS session file: named with the way out, and kept aside (not overwritten) by the next login."""
+"""A stored XTS session the key cannot open: named with the way out, and replaced by the next login."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from brokerplex_xts_client.sim import XtsSimulator
+from stored import damage_session
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
@@ -14,20 +15,17 @@ def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[
     return result
 
 
-def test_a_damaged_session_is_named_and_kept_aside_by_the_next_login(
+def test_a_session_the_key_cannot_open_is_named_and_replaced_by_the_next_login(
     cli: Any, home: Path, xts_sim: XtsSimulator
 ) -> None:
     settings = xts_sim.settings("investor")
     ok(cli("activate", "xts_client", "x1", *(f"-o{key}={value}" for key, value in settings.items())))
     ok(cli("login", "x1"))
-    session = home / "sessions" / "x1.json"
-    session.write_bytes(b"\x00\x01 not json")
+    damage_session(home, "x1")
     refused = cli("funds", "x1")
     assert refused.returncode == 1
-    assert refused.stderr.strip().startswith(f"error: {session} is damaged (not JSON")
-    assert "log in again (brokerplex login x1)" in refused.stderr
-    logged_in = ok(cli("login", "x1"))
-    (kept,) = session.parent.glob("x1.json.damaged-*")
-    assert kept.read_bytes() == b"\x00\x01 not json"
-    assert f"warning: {session} could not be read: it is kept as {kept.name}" in logged_in.stderr
+    assert refused.stderr.strip() == (
+        f"error: the stored session of x1 cannot be decrypted with the secret key in {home / 'secret.key'}: use "
+        f"the key they were stored with, or log in again (brokerplex login x1), which replaces it")
+    ok(cli("login", "x1"))
     ok(cli("funds", "x1"))

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
-from brokerplex.journal import OrderJournal
-from brokerplex.storage import PrivateJSON
+from stored import journal_of, save_session, session_of
 
 if TYPE_CHECKING:
     from tests.xts_pro.conftest import SimKeys
@@ -66,7 +65,7 @@ def run(cli: Cli, home: Path, keys: SimKeys) -> Iterator[Session]:
     assert (activated["broker"], activated["settings"]["client_code"]) == ("xts_pro", FIRST)
     assert session("login", ACCOUNT, "--json")["user_id"] == keys.dealer_id
     yield session
-    stored = PrivateJSON(home / "sessions" / f"{ACCOUNT}.json").load()
+    stored = session_of(home, ACCOUNT)
     secrets = [*keys.secrets, stored["interactive_token"], stored["marketdata_token"]]
     assert all(secrets)
     for done in session.outputs:
@@ -76,11 +75,7 @@ def run(cli: Cli, home: Path, keys: SimKeys) -> Iterator[Session]:
 
 
 def journal_entries(home: Path) -> list[tuple[str | None, str]]:
-    journal = OrderJournal(home / "journal.sqlite")
-    try:
-        return [(entry.client, entry.state.value) for entry in journal.entries()]
-    finally:
-        journal.close()
+    return [(entry.client, entry.state.value) for entry in journal_of(home)]
 
 
 def test_a_dealer_trades_and_reads_per_client(run: Session, home: Path, keys: SimKeys) -> None:
@@ -171,10 +166,9 @@ def test_a_foreign_or_repeated_client_is_one_line_and_exit_code_2(run: Session, 
 
 def test_one_clients_refusal_in_a_fan_out_exits_1_and_hides_no_result(run: Session, home: Path,
                                                                       keys: SimKeys) -> None:
-    stored = PrivateJSON(home / "sessions" / f"{ACCOUNT}.json")
-    saved = stored.load()
+    saved = session_of(home, ACCOUNT)
     saved["client_codes"] = [*saved["client_codes"], "CL2001"]  # held here, not mapped at the server
-    stored.save(saved)
+    save_session(home, ACCOUNT, saved)
     done = run.raw("place", ACCOUNT, "NSE:INFY", "buy", "1", "--client", FIRST, "--client", "CL2001",
                    "--client", PRO, "--json")
     assert done.returncode == 1, done.stderr

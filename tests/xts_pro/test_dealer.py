@@ -28,9 +28,9 @@ from brokerplex.journal import JournalState
 from brokerplex.manager import BrokerManager
 from brokerplex.models import Order, OrderAck, OrderModify, OrderRequest, OrderStatus, OrderType, Side
 from brokerplex.rules import tick_floor
-from brokerplex.storage import PrivateJSON
 from brokerplex_xts_client.sim import XtsSimulator
 from brokerplex_xts_pro.broker import XtsProBroker
+from stored import save_session, session_of
 
 if TYPE_CHECKING:
     from tests.xts_pro.conftest import RequestCounter, SimKeys
@@ -78,11 +78,10 @@ def status_of(manager: BrokerManager, order_id: str, client: str) -> OrderStatus
 def tamper_session(home: Path, account: str, *codes: str) -> None:
     """Add client codes to the stored login, as if XTS had listed them: the local check passes them,
     so only the server can refuse them."""
-    session = PrivateJSON(home / "sessions" / f"{account}.json")
-    saved = session.load()
+    saved = session_of(home, account)
     assert saved["client_codes"] == [FIRST, SECOND]
     saved["client_codes"] = [*saved["client_codes"], *codes]
-    session.save(saved)
+    save_session(home, account, saved)
 
 
 def exchange_counts(keys: SimKeys) -> dict[str, int]:

@@ -39,7 +39,7 @@ def test_investor_credentials_are_refused_with_a_pointer_to_xts_client(
         with pytest.raises(AuthenticationError, match="xts_client") as refused:
             manager.login("inv", {}, ClickLoginIO())
         assert "isInvestorClient" in str(refused.value)
-        assert not (tmp_path / "sessions" / "inv.json").exists()  # nothing stored to reuse
+        assert manager.store.session("inv").load() == {}  # nothing stored to reuse
         with pytest.raises(AuthenticationError, match="brokerplex login inv"):
             manager.orders("inv")
     investor = keys.investor["user_id"]
@@ -102,7 +102,7 @@ def test_a_default_client_the_login_does_not_hold_fails_the_login_and_stores_not
         manager.activate("xts_pro", "fx", keys.options(client_code="CL9999"))
         with pytest.raises(ClientCodeError, match=f"'CL9999' is not held by dealer {keys.dealer_id} "):
             manager.login("fx", {}, ClickLoginIO())
-        assert not (tmp_path / "sessions" / "fx.json").exists()
+        assert manager.store.session("fx").load() == {}
 
 
 # -- reconciliation ------------------------------------------------------------------------------

@@ -76,11 +76,13 @@ def test_watching_a_silent_stream_gives_up_after_its_idle_timeout(kite_home: Pat
 
 def test_accounts_with_one_api_key_share_its_rate_limits(tmp_path: Path) -> None:
     from brokerplex.broker import AccountContext
+    from brokerplex.testing.harness import MemorySession
     from brokerplex_zerodha.settings import ZerodhaSettings
 
     settings = ZerodhaSettings(api_key="shared_key", api_secret="s")  # type: ignore[arg-type]
-    first, second = (ZerodhaBroker(AccountContext(name, "zerodha", tmp_path), settings) for name in ("a", "b"))
-    other = ZerodhaBroker(AccountContext("c", "zerodha", tmp_path),
+    first, second = (ZerodhaBroker(AccountContext(name, "zerodha", tmp_path, MemorySession()), settings)
+                     for name in ("a", "b"))
+    other = ZerodhaBroker(AccountContext("c", "zerodha", tmp_path, MemorySession()),
                           ZerodhaSettings(api_key="other_key", api_secret="s"))  # type: ignore[arg-type]
     assert first._limiters["orders"] is second._limiters["orders"]
     assert first._limiters["quote"] is not other._limiters["quote"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from brokerplex_zerodha.sim import KiteSimulator
+from stored import session_of
 
 SECRET = "kite_sim_secret"
 BIN = Path(sys.executable).parent
@@ -47,7 +48,7 @@ def test_activate_login_trade_and_read_books_with_json(cli: Any, home: Path, kit
     assert float(funds["available_margin"]) > 0
     outputs += [json.dumps(x) for x in (ack, orders, positions, quotes, funds)]
     outputs.append(ok(cli("accounts", "--json")))
-    access_token = json.loads((home / "sessions" / "z1.json").read_text())["access_token"]
+    access_token = session_of(home, "z1")["access_token"]
     for text in outputs:
         for secret in (SECRET, request_token, access_token):
             assert secret not in text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +22,7 @@ from brokerplex.journal import JournalState
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, OrderType, Side
 from brokerplex_zerodha.sim import KiteSimulator
+from stored import save_session, session_of
 
 SECRET = "kite_sim_secret"
 
@@ -69,12 +69,10 @@ def test_a_spent_request_token_is_an_authentication_error(home: Path, kite_sim: 
 
 def test_a_stored_token_past_six_am_is_expired_without_asking_kite(home: Path, tmp_path: Path) -> None:
     with KiteSimulator(state_dir=tmp_path / "sim") as sim, logged_in(home, sim):
-        session = home / "sessions" / "z1.json"
-        assert session.stat().st_mode & 0o777 == 0o600
-        stored = json.loads(session.read_text())
+        stored = session_of(home, "z1")
         assert dt.datetime.fromisoformat(stored["expires_at"]).astimezone(IST).time() == dt.time(6, 0)
         stored["expires_at"] = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
-        session.write_text(json.dumps(stored))
+        save_session(home, "z1", stored)
     # The simulator is gone: a request would fail as unreachable, not as an expired session.
     with BrokerManager(home) as fresh, pytest.raises(TokenExpiredError, match="06:00 IST"):
         fresh.orders("z1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -19,6 +18,7 @@ from brokerplex.streaming import FeedState, StreamEvent
 from brokerplex_zerodha.broker import ZerodhaBroker
 from brokerplex_zerodha.sim import KiteSimulator
 from brokerplex_zerodha.ticker import LOGIN_POLL, KiteTickerStream, decode_text
+from stored import session_of
 
 
 @pytest.fixture
@@ -184,7 +184,7 @@ def test_debug_logs_never_show_the_access_token(
         await broker.orders()
 
     kite_stream(home, scenario)
-    token = json.loads((home / "sessions" / "z1.json").read_text())["access_token"]
+    token = session_of(home, "z1")["access_token"]
     assert caplog.records  # the libraries did log at DEBUG
     assert token not in caplog.text
 

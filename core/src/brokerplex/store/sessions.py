@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from brokerplex.store.secrets import SecretKeyError
 from brokerplex.store.tables import broker_sessions
 
 if TYPE_CHECKING:
@@ -30,7 +31,11 @@ class StoredSession:
                 sa.select(broker_sessions.c.data).where(broker_sessions.c.account == self.account)).scalar()
         if token is None:
             return {}
-        return self._store.cipher.open(token, f"the stored session of {self.account}")
+        try:
+            return self._store.cipher.open(token, f"the stored session of {self.account}")
+        except SecretKeyError as exc:
+            raise SecretKeyError(f"{exc}, or log in again (brokerplex login {self.account}), which replaces "
+                                 "it") from None
 
     def save(self, data: dict[str, Any]) -> None:
         """Replace the session (the account must exist in the store)."""

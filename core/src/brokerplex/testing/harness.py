@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -39,6 +39,23 @@ class ConformanceTarget:
     # The simulator behind the plugin: the kit checks what reached it and injects its faults.
     venue: Venue | None = None
     timeout: float = 10.0  # the whole-call timeout `options` give the plugin (a late reply outlasts it)
+
+
+class MemorySession:
+    """A broker session kept in memory: for unit tests that build a broker without a manager
+    (``AccountContext(account, broker, home, MemorySession())``)."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, Any] = {}
+
+    def load(self) -> dict[str, Any]:
+        return dict(self._data)
+
+    def save(self, data: dict[str, Any]) -> None:
+        self._data = dict(data)
+
+    def clear(self) -> None:
+        self._data = {}
 
 
 class UnattendedLoginIO:

@@ -1,8 +1,8 @@
 """The stored Kite session: the access token, whose it is and when Kite ends it.
 
 Kite ends every access token at 06:00 IST (the daily flush), so a token stored
-yesterday is known dead without asking Kite. The session file is the account's
-0600 :class:`~brokerplex.storage.PrivateJSON`; nothing here prints a token.
+yesterday is known dead without asking Kite. The session is kept in the manager's store
+(:class:`~brokerplex.storage.SessionStorage`, encrypted at rest); nothing here prints a token.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from brokerplex.errors import AuthenticationError, TokenExpiredError
 from brokerplex.formats import IST
-from brokerplex.storage import PrivateJSON
+from brokerplex.storage import SessionStorage
 from brokerplex_zerodha.errors import BROKER, relogin_hint
 
 FLUSH = dt.time(6, 0)  # Kite invalidates every access token at 06:00 IST
@@ -39,12 +39,12 @@ class KiteSession:
         return (now or dt.datetime.now(dt.UTC)) >= self.expires_at
 
 
-def save_session(store: PrivateJSON, session: KiteSession) -> None:
+def save_session(store: SessionStorage, session: KiteSession) -> None:
     store.save({"api_key": session.api_key, "access_token": session.access_token, "user_id": session.user_id,
                 "expires_at": session.expires_at.isoformat()})
 
 
-def load_session(store: PrivateJSON, *, api_key: str, account: str, now: dt.datetime | None = None) -> KiteSession:
+def load_session(store: SessionStorage, *, api_key: str, account: str, now: dt.datetime | None = None) -> KiteSession:
     """The stored, still-valid session; AuthenticationError / TokenExpiredError (no request made) if none."""
     data = store.load()
     token, expires = data.get("access_token"), data.get("expires_at")
