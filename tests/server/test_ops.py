@@ -167,3 +167,23 @@ def test_convert_and_gtt_place_read_change_and_delete(api: ApiServer) -> None:
     assert client.get("/accounts/p1/gtt/999999").status_code == 404
     assert [action for _, action, _, _ in audited(api) if action.startswith("gtt.")] == [
         "gtt.place", "gtt.modify", "gtt.delete"]
+
+
+def test_a_sliced_order_is_cut_into_freeze_sized_lots_and_a_refused_child_stops_the_rest(api: ApiServer) -> None:
+    client = trader(api)
+    future = ok(client.get("/accounts/p1/instruments", params={"q": "NIFTY", "type": "FUT", "exchange": "NFO"}))[0]
+    lot, freeze = future["lot_size"], future["freeze_quantity"]
+    quantity = lot * (freeze // lot) * 2 + lot  # two full slices and one lot over
+
+    children = ok(client.post("/accounts/p1/slice", params={"dry_run": "true"},
+                              json=market(future["symbol"], "BUY", quantity)))
+    assert [leg["outcome"] for leg in children] == ["dry_run"] * 3
+    assert sum(leg["quantity"] for leg in children) == quantity
+    assert all(leg["quantity"] <= freeze and leg["quantity"] % lot == 0 for leg in children)
+    assert ok(client.get("/accounts/p1/orders")) == []
+
+    placed = ok(client.post("/accounts/p1/slice", json=market(future["symbol"], "BUY", quantity)))
+    # paper's opening cash covers no slice of this: the first is refused and the others are never sent
+    assert [leg["outcome"] for leg in placed] == ["refused", "skipped", "skipped"]
+    assert "insufficient funds" in placed[0]["message"]
+    assert held(client, future["symbol"]) == 0
