@@ -17,7 +17,7 @@ T = TypeVar("T")
 DryRun = Annotated[bool, Query(description="Validate and price it, say what would be sent, and send nothing.")]
 
 #: An operation whose body is a question (a POST only because its input does not fit a query), not an
-#: action: a viewer may call it. The permission walk reads this mark from the OpenAPI document.
+#: action: a viewer may call it. The mark in the OpenAPI document tells clients and checks so.
 READ_ONLY = {"x-brokerplex-read-only": True}
 
 #: How an action ended, in the audit log's words, from an error's leg outcome.
