@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field, SecretStr
 
+from brokerplex.errors import InputError
 from brokerplex_server import audit
 from brokerplex_server.auth.principal import Role, Scope
-from brokerplex_server.auth.users import UserView, key_prefix
+from brokerplex_server.auth.users import User, UserStore, UserView, key_prefix
 from brokerplex_server.deps import Admin, Manager, Users
 from brokerplex_server.errors import ApiError
 
@@ -48,6 +49,13 @@ class AuditEntry(BaseModel):
     outcome: str
 
 
+def _named(users: UserStore, name: str) -> User:
+    user = users.get(name)
+    if user is None:
+        raise ApiError(404, "NotFound", f"no user {name!r}")
+    return user
+
+
 @router.get("/users")
 def list_users(_admin: Admin, users: Users) -> list[UserView]:
     """Every user with their role, accounts and API keys (prefixes, never a key or a hash)."""
@@ -68,14 +76,14 @@ def remove_user(name: str, request: Request, admin: Admin, users: Users) -> None
     """Remove a user, their API keys and sessions (not yourself: another admin must)."""
     if name == admin.name:
         raise ApiError(422, "InputError", "you cannot remove yourself: another admin must")
-    users.remove(name)
+    users.remove(_named(users, name).name)
     audit.record(request, "user.remove", target=name)
 
 
 @router.post("/users/{name}/keys", status_code=201)
 def add_key(name: str, body: NewKey, request: Request, _admin: Admin, users: Users) -> MadeKey:
     """A new API key for the user: in this answer only."""
-    made = users.new_key(users.known(name), body.scope)
+    made = users.new_key(_named(users, name), body.scope)
     audit.record(request, "key.add", target=name, detail={"scope": body.scope.value, "prefix": key_prefix(made)})
     return MadeKey(key=made, prefix=key_prefix(made), scope=body.scope)
 
@@ -83,7 +91,10 @@ def add_key(name: str, body: NewKey, request: Request, _admin: Admin, users: Use
 @router.delete("/users/{name}/keys/{prefix}", status_code=204)
 def revoke_key(name: str, prefix: str, request: Request, _admin: Admin, users: Users) -> None:
     """Revoke one of the user's API keys."""
-    users.revoke_key(prefix, users.known(name))
+    try:
+        users.revoke_key(prefix, _named(users, name))
+    except InputError as exc:
+        raise ApiError(404, "NotFound", str(exc)) from None
     audit.record(request, "key.revoke", target=name, detail={"prefix": prefix})
 
 
