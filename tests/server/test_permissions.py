@@ -19,8 +19,7 @@ from brokerplex_server.auth.principal import Role
 ERROR_FIELDS = {"type", "message", "broker_code", "outcome_known"}
 UNSAFE = {"post", "put", "patch", "delete"}
 GRANTED, OTHER = "p2", "p1"  # the trader's account, and the one the walk calls
-# Computations that read (nothing is sent to an exchange) but take a body, so POST: a viewer may call them.
-READS_BY_POST = {"/api/v1/accounts/{account}/margins", "/api/v1/accounts/{account}/basket-margin"}
+READ_ONLY_MARK = "x-brokerplex-read-only"  # a POST whose body is a question, not an action: a viewer may ask
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,7 @@ class Operation:
     query: dict[str, str]
     has_body: bool
     tags: frozenset[str]
+    read_only: bool  # marked so in the document (see READ_ONLY_MARK)
 
     @property
     def names_an_account(self) -> bool:
@@ -38,7 +38,7 @@ class Operation:
 
     @property
     def changes_something(self) -> bool:
-        return self.method in UNSAFE and self.template not in READS_BY_POST
+        return self.method in UNSAFE and not self.read_only
 
     @property
     def admin_only(self) -> bool:
@@ -65,7 +65,7 @@ def operations(document: dict[str, Any]) -> list[Operation]:
                                                         or parameter["name"] in ("account", "accounts"))}
             url = re.sub(r"\{([^}]+)\}", lambda match: _value(match.group(1)), template).removeprefix("/api/v1")
             found.append(Operation(method, template, url, query, has_body="requestBody" in spec,
-                                   tags=frozenset(spec.get("tags", ()))))
+                                   tags=frozenset(spec.get("tags", ())), read_only=bool(spec.get(READ_ONLY_MARK))))
     return found
 
 
