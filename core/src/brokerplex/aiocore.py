@@ -68,6 +68,7 @@ class ManagerCore:
         self.account_store = AccountStore(self.store)
         self._journal: OrderJournal | None = None
         self._sessions: dict[str, Broker] = {}
+        self._retired: list[Broker] = []  # sessions of settings since replaced
         self._session_locks: dict[str, asyncio.Lock] = {}
         # Found once per session: re-running every plugin's registration per order is waste.
         self._capabilities: dict[str, Capabilities] = {}
@@ -98,6 +99,8 @@ class ManagerCore:
         settings = build_settings(model, options or {}, account=account, broker=broker, prompt_secret=prompt_secret)
         activated = Account(account, broker, settings)
         self.account_store.save(activated)
+        if (replaced := self._sessions.pop(account, None)) is not None:
+            self._retired.append(replaced)  # made of the old settings; closed with the manager (it may be busy)
         return activated
 
     async def deactivate(self, account: str) -> None:
@@ -157,6 +160,11 @@ class ManagerCore:
             client = broker.client_code
         return await broker.for_client(client)
 
+    def login_page(self, account: str) -> str | None:
+        """The page where a person logs ``account`` in with a browser (Kite), or None if its broker logs in
+        without one; the broker redirects back with the ``params`` :meth:`login` takes."""
+        return self._new_broker(account).login_page()
+
     def _new_broker(self, account: str) -> Broker:
         info = self.account(account)
         spec = get_broker(info.broker, self.plugins).spec
@@ -178,8 +186,8 @@ class ManagerCore:
         return profile
 
     async def close(self) -> None:
-        sessions, self._sessions = self._sessions, {}
-        for broker in sessions.values():
+        sessions, self._sessions, self._retired = [*self._sessions.values(), *self._retired], {}, []
+        for broker in sessions:
             try:
                 await broker.close()
             except Exception:  # closing must not stop the others from closing

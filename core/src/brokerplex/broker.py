@@ -115,6 +115,11 @@ class Broker(BrokerOperations, abc.ABC):
         """Restore or open a session without a person (from ``context.session``, or by logging in with
         the settings' keys); raise AuthenticationError if a person is needed."""
 
+    def login_page(self) -> str | None:
+        """Where a person logs in with a browser, for a broker whose login is a redirect (Kite); None for
+        the others. The broker redirects back with what :meth:`login`'s ``params`` then take."""
+        return None
+
     async def login(self, params: Mapping[str, str], io: LoginIO) -> Profile:
         """Log in, interactively if the broker needs it, and store the session in ``context.session``.
 

@@ -1,33 +1,82 @@
-"""The audit log: every order action, account change and sign-in — who, when, what, from where, and how
-it ended — in the store's ``audit`` table (admins read it at ``GET /api/v1/audit``). Never a secret."""
+"""The audit log: every order action, account change, user change and sign-in — who, when, what, from
+where, and how it ended — in the store's ``audit`` table (admins read it at ``GET /api/v1/audit``).
+Never a secret.
+
+:func:`write` is the one writer; requests go through :func:`record` (their caller and address) or
+:func:`audited` (an action, recorded however it ends); ``brokerplex users`` writes with source ``cli``.
+"""
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from starlette.requests import HTTPConnection
 
+from brokerplex.errors import BrokerplexError
+from brokerplex.ops.models import LegOutcome, outcome_of_error
 from brokerplex.store import Store, now
 from brokerplex.store.tables import audit
 from brokerplex_server.auth.identify import source_of
 
+T = TypeVar("T")
+CLI_SOURCE = "cli"
 log = logging.getLogger("brokerplex.server.audit")
+#: How an action ended, in the audit log's words (ok | refused | failed | unknown), from a leg's outcome.
+OUTCOMES = {LegOutcome.UNKNOWN: "unknown", LegOutcome.REFUSED: "refused", LegOutcome.FAILED: "failed",
+            LegOutcome.SKIPPED: "refused"}
+
+
+def write(store: Store, action: str, *, user_name: str | None, source: str, target: str | None = None,
+          account: str | None = None, detail: dict[str, Any] | None = None, outcome: str = "ok") -> None:
+    """One audit entry (never give a secret in ``detail``)."""
+    with store.engine.begin() as db:
+        db.execute(audit.insert().values(
+            at=now(), user_name=None if user_name is None else user_name[:64], action=action, account=account,
+            target=target, detail=json.dumps(detail, default=str) if detail else None, source=source[:64],
+            outcome=outcome))
 
 
 def record(connection: HTTPConnection, action: str, *, account: str | None = None, target: str | None = None,
            detail: dict[str, Any] | None = None, outcome: str = "ok", user_name: str | None = None) -> None:
-    """Write one entry. The caller is the request's principal (set by ``CurrentUser``) unless
-    ``user_name`` is given (a sign-in names who tried). ``outcome``: ok | refused | failed | unknown."""
+    """An entry for a request. The caller is its principal (set by ``CurrentUser``) unless ``user_name``
+    is given (a sign-in names who tried)."""
     principal = getattr(connection.state, "principal", None)
     who = user_name if user_name is not None else (principal.name if principal is not None else None)
-    store: Store = connection.app.state.manager.store
     try:
-        with store.engine.begin() as db:
-            db.execute(audit.insert().values(
-                at=now(), user_name=who, action=action, account=account, target=target,
-                detail=json.dumps(detail, default=str) if detail else None, source=source_of(connection)[:64],
-                outcome=outcome))
+        write(connection.app.state.manager.store, action, user_name=who, source=source_of(connection),
+              target=target, account=account, detail=detail, outcome=outcome)
     except Exception:  # the action happened: a failed audit write is logged loudly, never turned into its failure
         log.exception("the audit entry %s by %s could not be written", action, who)
+
+
+async def audited(connection: HTTPConnection, action: str, work: Awaitable[T], *, account: str | None = None,
+                  target: str | None = None, detail: dict[str, Any] | None = None,
+                  judge: Callable[[T], tuple[str, dict[str, Any]]] | None = None) -> T:
+    """``await work``, with one entry saying what was asked (``detail``) and how it ended: an error by its
+    kind (then raised for the error handler to answer); a result by ``judge`` (its outcome and what to
+    keep of it: a multi-order action ends as the worst of its legs), else ok. Empty parts of ``detail``
+    (None, False) are left out."""
+    detail = {key: value for key, value in (detail or {}).items() if value not in (None, False)}
+    try:
+        result = await work
+    except Exception as exc:
+        said = f"{type(exc).__name__}: {exc}" if isinstance(exc, BrokerplexError) else type(exc).__name__
+        record(connection, action, account=account, target=target, outcome=OUTCOMES[outcome_of_error(exc)],
+               detail={**detail, "error": said})
+        raise
+    outcome, kept = judge(result) if judge is not None else ("ok", {})
+    record(connection, action, account=account, target=target, detail={**detail, **kept} or None,
+           outcome=outcome)
+    return result
+
+
+def cli_actor() -> str:
+    """Who ran a command: the operating-system login (the CLI has no brokerplex user)."""
+    try:
+        return f"os:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "os:unknown"

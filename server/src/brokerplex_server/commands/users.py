@@ -31,9 +31,9 @@ def _users() -> UserStore:
 
 
 def _audit(action: str, target: str, detail: dict[str, Any] | None = None) -> None:
-    from brokerplex_server.auth import trail
+    from brokerplex_server import audit
 
-    trail.write(state().manager.store, action, user_name=trail.cli_actor(), source=trail.CLI_SOURCE,
+    audit.write(state().manager.store, action, user_name=audit.cli_actor(), source=audit.CLI_SOURCE,
                 target=target, detail=detail)
 
 

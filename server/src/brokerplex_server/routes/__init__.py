@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from brokerplex_server.routes import accounts, admin, books, brokers, fanout, ops, orders, session
+from brokerplex_server.routes import accounts, admin, books, brokers, fanout, ops, orders, session, stream
 
-ROUTERS: list[APIRouter] = [brokers.router, session.router, admin.router, ops.router,
+ROUTERS: list[APIRouter] = [brokers.router, session.router, admin.router, ops.router, stream.router,
                             accounts.router, orders.router, books.router, fanout.router]

@@ -13,13 +13,12 @@ import datetime as dt
 import json
 import secrets
 import time
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 
 from brokerplex.aiomanager import AsyncBrokerManager
-from brokerplex.broker import AccountContext
 from brokerplex.errors import BrokerplexError, InputError, UnknownAccountError, UnknownBrokerError
 from brokerplex.models import Profile
 from brokerplex_server import audit
@@ -91,13 +90,6 @@ async def profile(account: ReadableAccount, manager: Manager) -> Profile:
 
 
 # -- logins ------------------------------------------------------------------------------------------------
-@runtime_checkable
-class RedirectLogin(Protocol):
-    """A broker whose login is a browser redirect (Kite): the page to send the person to."""
-
-    def login_page(self) -> str: ...
-
-
 class ServerLoginIO:
     """A login's words go to the log of the request; a login that asks for more is refused, not hung."""
 
@@ -115,14 +107,8 @@ async def login(account: TradableAccount, request: Request, manager: Manager, us
     a ``request_token`` answers ``login_url`` instead: the broker sends the browser back to ``callback_url``
     (set the account's redirect_url, and the broker app's, to it), where the server finishes the login."""
     params = body.params if body is not None else {}
-    info = manager.account(account)
-    registered = manager.brokers()[info.broker].spec
-    if registered.capabilities.interactive_login and not params:
-        broker = registered.load()(AccountContext(account=account, broker=info.broker, home=manager.home,
-                                                  session=manager.store.session(account)), info.settings)
-        if not isinstance(broker, RedirectLogin):
-            raise InputError(f"{info.broker} logs in at a terminal only: run `brokerplex login {account}`")
-        return _begin_redirect(request, manager, user, account, broker.login_page())
+    if not params and (page := manager.login_page(account)) is not None:
+        return _begin_redirect(request, manager, user, account, page)
     return await audited_login(request, manager, account, params)
 
 

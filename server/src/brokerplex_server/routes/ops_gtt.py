@@ -12,9 +12,9 @@ from brokerplex.aiomanager import AsyncBrokerManager
 from brokerplex.errors import InputError
 from brokerplex.ops.models import Gtt, GttOrder, GttRequest, GttType
 from brokerplex.validation import build
+from brokerplex_server.audit import audited
 from brokerplex_server.deps import Manager, ReadableAccount, TradableAccount
 from brokerplex_server.errors import ApiError
-from brokerplex_server.routes.ops_common import audited
 
 router = APIRouter(prefix="/accounts/{account}/gtt", tags=["gtt"])
 
@@ -41,8 +41,8 @@ async def gtts(account: ReadableAccount, manager: Manager) -> list[Gtt]:
 async def place_gtt(request: Request, account: TradableAccount, manager: Manager, body: GttRequest) -> Gtt:
     """Create a trigger: it places its LIMIT order(s) when the last price crosses a trigger price. Prices
     and quantities are checked against the instrument first."""
-    gtt_id = await audited(request, "gtt.place", account, manager.place_gtt(account, body),
-                           asked=body.model_dump(mode="json"), judge=lambda placed: ("ok", {"gtt_id": placed}))
+    gtt_id = await audited(request, "gtt.place", manager.place_gtt(account, body), account=account,
+                           detail=body.model_dump(mode="json"), judge=lambda placed: ("ok", {"gtt_id": placed}))
     return await _one(manager, account, gtt_id)
 
 
@@ -63,14 +63,15 @@ async def modify_gtt(request: Request, account: TradableAccount, manager: Manage
     replacement = build(GttRequest, {
         "symbol": existing.symbol, "type": GttType.SINGLE if len(triggers) == 1 else GttType.OCO,
         "trigger_prices": triggers, "last_price": last, "orders": changes.orders or existing.orders})
-    await audited(request, "gtt.modify", account, manager.modify_gtt(account, gtt_id, replacement), target=gtt_id,
-                  asked=replacement.model_dump(mode="json"))
+    await audited(request, "gtt.modify", manager.modify_gtt(account, gtt_id, replacement), account=account,
+                  target=gtt_id,
+                  detail=replacement.model_dump(mode="json"))
     return await _one(manager, account, gtt_id)
 
 
 @router.delete("/{gtt_id}", status_code=204)
 async def delete_gtt(request: Request, account: TradableAccount, manager: Manager, gtt_id: str) -> Response:
-    await audited(request, "gtt.delete", account, manager.delete_gtt(account, gtt_id), target=gtt_id)
+    await audited(request, "gtt.delete", manager.delete_gtt(account, gtt_id), account=account, target=gtt_id)
     return Response(status_code=204)
 
 

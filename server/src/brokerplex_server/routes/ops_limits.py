@@ -13,8 +13,9 @@ from brokerplex.errors import BrokerplexError
 from brokerplex.ops import Mode, modes
 from brokerplex.ops.limits import AccountLimits, Halt
 from brokerplex.ops.models import LegResult, outcome_of_error
+from brokerplex_server.audit import audited
 from brokerplex_server.deps import Manager, ReadableAccount, TradableAccount
-from brokerplex_server.routes.ops_common import audited, judge_legs
+from brokerplex_server.routes.ops_common import judge_legs
 
 router = APIRouter(prefix="/accounts/{account}", tags=["limits"])
 
@@ -64,7 +65,7 @@ async def halt(request: Request, account: TradableAccount, manager: Manager, bod
                 manager.exit_positions(account))
         return HaltResult(account=account, reason=halted.reason, at=halted.at, legs=legs)
 
-    return await audited(request, "account.halt", account, halting(), asked=body.model_dump(),
+    return await audited(request, "account.halt", halting(), account=account, detail=body.model_dump(),
                          judge=lambda result: judge_legs(result.legs) if body.exit_all else ("ok", {}))
 
 
@@ -75,7 +76,7 @@ async def resume(request: Request, account: TradableAccount, manager: Manager) -
         manager.account(account)  # an unknown account is a 404, not "was not halted"
         return ResumeResult(account=account, was_halted=manager.resume(account))
 
-    return await audited(request, "account.resume", account, resuming(),
+    return await audited(request, "account.resume", resuming(), account=account,
                          judge=lambda result: ("ok", {"was_halted": result.was_halted}))
 
 

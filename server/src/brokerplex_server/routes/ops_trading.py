@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from brokerplex.models import OrderRequest, Position, Product
 from brokerplex.ops.models import BasketResult, LegResult
+from brokerplex_server.audit import audited
 from brokerplex_server.deps import Manager, TradableAccount
-from brokerplex_server.routes.ops_common import DryRun, audited, judge_legs
+from brokerplex_server.routes.ops_common import DryRun, judge_legs
 from brokerplex_server.routes.schemas import Client
 
 router = APIRouter(prefix="/accounts/{account}", tags=["operations"])
@@ -68,11 +69,11 @@ async def exit_positions(request: Request, account: TradableAccount, manager: Ma
     """Flatten net positions, each after cancelling that symbol's open orders (unless ``keep_orders``): at
     market, or as LIMIT orders ``limit_offset`` through the last price. One result per position (per
     child when an exit is sliced). A halted account still exits."""
+    work = manager.exit_positions(account, body.symbols, product=body.product, client=client,
+                                  limit_offset=body.limit_offset, keep_orders=body.keep_orders, dry_run=dry_run)
     return await audited(
-        request, "order.exit", account,
-        manager.exit_positions(account, body.symbols, product=body.product, client=client,
-                               limit_offset=body.limit_offset, keep_orders=body.keep_orders, dry_run=dry_run),
-        asked={**body.model_dump(mode="json", exclude_defaults=True), "client": client, "dry_run": dry_run},
+        request, "order.exit", work, account=account,
+        detail={**body.model_dump(mode="json", exclude_defaults=True), "client": client, "dry_run": dry_run},
         judge=judge_legs)
 
 
@@ -81,20 +82,19 @@ async def cancel_all(request: Request, account: TradableAccount, manager: Manage
                      symbol: Annotated[str | None, Query(description="Only this symbol's open orders.")] = None,
                      client: Client = None) -> list[LegResult]:
     """Cancel every open order (of ``symbol``); one result per order."""
-    return await audited(request, "order.cancel_all", account,
-                         manager.cancel_all(account, symbol=symbol, client=client),
-                         asked={"symbol": symbol, "client": client}, judge=judge_legs)
+    return await audited(request, "order.cancel_all", manager.cancel_all(account, symbol=symbol, client=client),
+                         account=account, detail={"symbol": symbol, "client": client}, judge=judge_legs)
 
 
 @router.post("/convert")
 async def convert_position(request: Request, account: TradableAccount, manager: Manager, body: ConvertRequest,
                            client: Client = None) -> list[Position]:
     """Move ``quantity`` of a position from one product to another; the symbol's positions afterwards."""
+    work = manager.convert_position(account, body.symbol, body.quantity, from_product=body.from_product,
+                                    to_product=body.to_product, client=client)
     return await audited(
-        request, "position.convert", account,
-        manager.convert_position(account, body.symbol, body.quantity, from_product=body.from_product,
-                                 to_product=body.to_product, client=client),
-        asked={**body.model_dump(mode="json"), "client": client})
+        request, "position.convert", work, account=account,
+        detail={**body.model_dump(mode="json"), "client": client})
 
 
 @router.post("/basket")
@@ -103,8 +103,8 @@ async def place_basket(request: Request, account: TradableAccount, manager: Mana
     """Place a list of orders: every leg validated (a bad one named by its number, from 1), and the basket's
     margin checked against the funds where the broker offers basket margins, before the first is sent."""
     return await audited(
-        request, "order.basket", account, manager.place_basket(account, orders, client=client, dry_run=dry_run),
-        asked={"orders": len(orders), "client": client, "dry_run": dry_run},
+        request, "order.basket", manager.place_basket(account, orders, client=client, dry_run=dry_run),
+        account=account, detail={"orders": len(orders), "client": client, "dry_run": dry_run},
         judge=lambda result: judge_legs(result.legs))
 
 
@@ -114,9 +114,9 @@ async def place_sliced(request: Request, account: TradableAccount, manager: Mana
     """Place an order above the freeze quantity as freeze-sized children, one after the other (a child that
     fails stops the rest, reported as skipped); natively where the broker slices it itself."""
     return await audited(
-        request, "order.slice", account, manager.place_sliced(account, order, client=client, dry_run=dry_run),
-        asked={"symbol": order.symbol, "side": order.side.value, "quantity": order.quantity, "client": client,
-               "dry_run": dry_run},
+        request, "order.slice", manager.place_sliced(account, order, client=client, dry_run=dry_run),
+        account=account, detail={"symbol": order.symbol, "side": order.side.value, "quantity": order.quantity,
+                                 "client": client, "dry_run": dry_run},
         judge=judge_legs)
 
 
@@ -125,9 +125,9 @@ async def target_position(request: Request, account: TradableAccount, manager: M
                           client: Client = None, dry_run: DryRun = False) -> list[LegResult]:
     """Buy or sell what takes the net position in ``symbol`` to ``quantity``, counting open orders as if
     filled; two calls at once for one symbol never overshoot."""
+    work = manager.target_position(account, body.symbol, body.quantity, product=body.product, client=client,
+                                   dry_run=dry_run)
     return await audited(
-        request, "order.target", account,
-        manager.target_position(account, body.symbol, body.quantity, product=body.product, client=client,
-                                dry_run=dry_run),
-        asked={**body.model_dump(mode="json", exclude_defaults=True), "client": client, "dry_run": dry_run},
+        request, "order.target", work, account=account,
+        detail={**body.model_dump(mode="json", exclude_defaults=True), "client": client, "dry_run": dry_run},
         judge=judge_legs)

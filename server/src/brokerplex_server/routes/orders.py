@@ -5,40 +5,20 @@ dealer login. Every order action is audited with how it ended; an order whose ou
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
 
-from brokerplex.errors import BrokerplexError, OrderNotFoundError, OutcomeUnknownError
+from brokerplex.errors import OrderNotFoundError
 from brokerplex.ids import new_client_order_id
 from brokerplex.models import Order, OrderAck, OrderModify, OrderRequest
 from brokerplex.ops.orders import StatusFilter
-from brokerplex_server import audit
+from brokerplex_server.audit import audited
 from brokerplex_server.deps import Manager, ReadableAccount, TradableAccount
 from brokerplex_server.routes.schemas import Client, ReconciledOrder, UnresolvedOrder
 
 T = TypeVar("T")
 router = APIRouter(tags=["orders"])
-
-
-async def audited(request: Request, action: str, work: Awaitable[T], *, account: str, target: str | None = None,
-                  detail: dict[str, Any] | None = None) -> T:
-    """``await work``, with an audit entry of how it ended (ok | refused | failed | unknown)."""
-    try:
-        result = await work
-    except BrokerplexError as exc:
-        outcome = "unknown" if isinstance(exc, OutcomeUnknownError) else (
-            "refused" if exc.nothing_happened else "failed")
-        audit.record(request, action, account=account, target=target, outcome=outcome,
-                     detail={**(detail or {}), "error": f"{type(exc).__name__}: {exc}"})
-        raise
-    except Exception as exc:
-        audit.record(request, action, account=account, target=target, outcome="failed",
-                     detail={**(detail or {}), "error": type(exc).__name__})
-        raise
-    audit.record(request, action, account=account, target=target, detail=detail)
-    return result
 
 
 @router.get("/accounts/{account}/orders")
