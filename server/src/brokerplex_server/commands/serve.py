@@ -16,6 +16,7 @@ journal's key in the shared database refuses a client order id a second time, wh
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -52,8 +53,9 @@ def serve(host: str, port: int, database: str | None, bus: str | None, workers: 
     from brokerplex_server.config import ServerConfig
 
     current = state()
-    config = ServerConfig(home=current.checked_home(), database=database or current.database,
-                          bus=bus or os.environ.get(BUS_VARIABLE) or None)
+    # Cookie and CORS settings come from the environment (BROKERPLEX_INSECURE_COOKIES, BROKERPLEX_CORS_ORIGINS).
+    config = dataclasses.replace(ServerConfig.from_environment(), home=current.checked_home(),
+                                 database=database or current.database, bus=bus or os.environ.get(BUS_VARIABLE) or None)
     if workers > 1 and not config.bus:
         from brokerplex.errors import InputError
 
