@@ -98,7 +98,8 @@ def test_bad_bus_input_is_one_line_and_exit_2(demo: Cli, bus_url: str) -> None:
     assert "must be a redis://" in one_line_error(demo("hub", "--bus", "http://localhost:6379"), 2)
     assert "no bus named" in one_line_error(demo("hub"), 2)
     assert "demo2" in one_line_error(demo("hub", "--bus", bus_url, "--accounts", "demo,demo2"), 2)
-    assert "needs the bus" in one_line_error(demo("watch", "demo", "NSE:INFY", "--after", "1-0"), 2)
+    assert "'1-0' is not an order event id of this store" in one_line_error(
+        demo("watch", "demo", "NSE:INFY", "--after", "1-0"), 2)
     assert "--after takes an event id" in one_line_error(
         demo("watch", "demo", "NSE:INFY", "--bus", bus_url, "--after", "yesterday"), 2)
 

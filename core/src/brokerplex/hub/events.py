@@ -2,8 +2,8 @@
 
 Dealer logins name the client too: an order's or trade's ``client_code``. ``Event.record()`` is the one
 JSON form (``brokerplex watch --json``, the bus, the service's WebSocket): a ``type`` field (``tick``,
-``order``, ``trade``, ``state``), the ``account``, the bus ``id`` of an order or trade event (resume after
-it), and the event's own fields.
+``order``, ``trade``, ``state``), the ``account``, the ``id`` of an order or trade event (resume after
+it: the bus's, or the store's order event log's), and the event's own fields.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ MODE_RANK: dict[TickMode, int] = {"ltp": 0, "quote": 1, "full": 2}
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs three times as much, per tick
 class Event:
-    """One event of one account (read it, never change it). ``id`` is set on order and trade events that
-    travelled through a bus: a consumer that resumes after it misses none of the later ones."""
+    """One event of one account (read it, never change it). ``id`` is set on order and trade events (by the
+    bus, or by the store's log in one process): a consumer that resumes after it misses none of the later
+    ones."""
 
     account: str
     data: EventData

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from brokerplex.capabilities import Capabilities
 from brokerplex.errors import BrokerplexError, InputError
@@ -25,6 +25,16 @@ if TYPE_CHECKING:
     from brokerplex.hub.hub import Consumer
 
 log = logging.getLogger(__name__)
+
+
+class OrderLog(Protocol):
+    """Where the hub writes down the order updates and trades it passes on (the store's order events)."""
+
+    def record(self, event: Event) -> None:
+        """Keep ``event`` and set its ``id``."""
+
+    def since(self, account: str, after: str) -> list[Event]:
+        """``account``'s events kept after the one with id ``after``, oldest first."""
 
 
 class StreamLimitError(InputError):
@@ -45,10 +55,11 @@ class Feed:
     """The broker streams of one account, shared by every consumer that follows it."""
 
     def __init__(self, account: str, broker: str, capabilities: Capabilities,
-                 open_stream: Callable[[], Awaitable[Stream]]) -> None:
+                 open_stream: Callable[[], Awaitable[Stream]], log: OrderLog | None = None) -> None:
         self.account, self.broker = account, broker
         self.capabilities = capabilities
         self._open_stream = open_stream
+        self._log = log
         self.connections: list[Connection] = []
         self.wants: dict[str, dict[Consumer, TickMode]] = {}  # symbol -> consumer -> the mode it asked for
         self.consumers: set[Consumer] = set()
@@ -63,6 +74,9 @@ class Feed:
         if not self.connections:
             await self._connect()
         self.consumers.add(consumer)
+        if consumer.after is not None and self._log is not None:  # no await since the add: nothing in between
+            for missed in self._log.since(self.account, consumer.after):
+                consumer.buffer.put(missed)
         for connection in self.connections:  # a late joiner learns where the feed stands
             if connection.state is not None:
                 consumer.buffer.put(Event(self.account, self._labelled(connection, connection.state)))
@@ -173,7 +187,10 @@ class Feed:
                     connection.state = data
                     self._to_all(Event(account, self._labelled(connection, data)))
                 elif first:  # every connection hears of the login's orders: pass them on once
-                    self._to_all(Event(account, data))
+                    event = Event(account, data)
+                    if self._log is not None:
+                        self._log.record(event)
+                    self._to_all(event)
         except Exception as error:  # the stream ended with an error: every follower hears it
             if not isinstance(error, BrokerplexError):  # a bug must not vanish in a task nobody awaits
                 log.exception("the hub's feed of %s failed", account)

@@ -20,7 +20,7 @@ from brokerplex.capabilities import Capabilities
 from brokerplex.errors import InputError
 from brokerplex.hub.buffer import DEFAULT_CAPACITY, DEFAULT_LIMIT, ConsumerBuffer
 from brokerplex.hub.events import Event
-from brokerplex.hub.feed import Feed
+from brokerplex.hub.feed import Feed, OrderLog
 from brokerplex.models import TickMode
 from brokerplex.streaming import Stream
 from brokerplex.symbols import canonical
@@ -32,9 +32,11 @@ Terms = Callable[[str], tuple[str, Capabilities]]
 class Consumer:
     """One reader of the hub. Iterate it for events; close it (or leave its ``async with``) when done."""
 
-    def __init__(self, hub: Hub, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(self, hub: Hub, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT,
+                 after: str | None = None) -> None:
         self._hub = hub
         self.buffer = ConsumerBuffer(capacity, limit)
+        self.after = after  # each account it follows first gives its order events kept since this id
         self.accounts: set[str] = set()  # followed
         self._closing: asyncio.Task[None] | None = None
 
@@ -93,14 +95,17 @@ class Consumer:
 class Hub:
     """The broker streams of one process, per account, and the consumers sharing them."""
 
-    def __init__(self, open_stream: Callable[[str], Awaitable[Stream]], terms: Terms) -> None:
-        self._open_stream, self._terms = open_stream, terms
+    def __init__(self, open_stream: Callable[[str], Awaitable[Stream]], terms: Terms,
+                 log: OrderLog | None = None) -> None:
+        self._open_stream, self._terms, self._log = open_stream, terms, log
         self._feeds: dict[str, Feed] = {}
         self._consumers: set[Consumer] = set()
 
-    def consumer(self, *, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT) -> Consumer:
-        """A new consumer with no subscriptions; ``capacity`` and ``limit`` bound what it may leave unread."""
-        consumer = Consumer(self, capacity, limit)
+    def consumer(self, *, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT,
+                 after: str | None = None) -> Consumer:
+        """A new consumer with no subscriptions; ``capacity`` and ``limit`` bound what it may leave unread;
+        ``after``: an order event id of the hub's log to resume after."""
+        consumer = Consumer(self, capacity, limit, after)
         self._consumers.add(consumer)
         return consumer
 
@@ -141,7 +146,8 @@ class Hub:
         feed = self._feeds.get(account)
         if feed is None:
             broker, capabilities = self._terms(account)
-            feed = self._feeds[account] = Feed(account, broker, capabilities, lambda: self._open_stream(account))
+            feed = self._feeds[account] = Feed(account, broker, capabilities, lambda: self._open_stream(account),
+                                               self._log)
         return feed
 
     def subscriptions(self, account: str) -> dict[str, TickMode]:

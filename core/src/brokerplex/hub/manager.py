@@ -41,7 +41,9 @@ class StreamingHub(ManagerCore):
     def hub(self) -> Hub:
         """This process's hub: the broker streams it holds, shared by its consumers."""
         if self._hub is None:
-            self._hub = Hub(self.stream, self.stream_terms)
+            from brokerplex.store.events import OrderEventLog
+
+            self._hub = Hub(self.stream, self.stream_terms, OrderEventLog(self.store))
         return self._hub
 
     @property
@@ -60,14 +62,15 @@ class StreamingHub(ManagerCore):
 
     def consumer(self, *, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT,
                  after: str | None = None) -> EventConsumer:
-        """A consumer with no subscriptions yet. ``after``: a bus event id to resume order events after."""
+        """A consumer with no subscriptions yet. ``after``: an order event's id to resume after (the bus's
+        ids with a bus, else the store's)."""
         if self.bus_url is not None:
             return self.bus.consumer(self.stream_terms, capacity=capacity, limit=limit, after=after)
         if after is not None:
-            from brokerplex.errors import InputError
+            from brokerplex.store.events import check_after
 
-            raise InputError("resuming after an event id needs the bus (--bus redis://… or BROKERPLEX_BUS)")
-        return self.hub.consumer(capacity=capacity, limit=limit)
+            check_after(after)
+        return self.hub.consumer(capacity=capacity, limit=limit, after=after)
 
     async def subscribe(self, accounts: Sequence[str], symbols: Sequence[str] = (), mode: TickMode = "quote", *,
                         capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT,

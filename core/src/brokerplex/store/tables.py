@@ -89,15 +89,14 @@ journal = Table(
     Index(None, "account", "order_id"),
 )
 
-# Order updates and trades as the platform saw them, in arrival order (the bus's id when it had one).
+# Order updates and trades as the in-process hub passed them on, in arrival order (store/events.py).
 order_events = Table(
     "order_events", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("account", String(32), nullable=False),
     Column("order_id", String(64)),
     Column("kind", String(16), nullable=False),  # order | trade
-    Column("event", Text, nullable=False),  # the event's record() JSON
-    Column("bus_id", String(64)),
+    Column("event", Text, nullable=False),  # the Order's or Trade's JSON
     Column("at", UTCDateTime, nullable=False),
     Index(None, "account", "id"),
 )

@@ -68,7 +68,6 @@ def upgrade() -> None:
     sa.Column('order_id', sa.String(length=64), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('event', sa.Text(), nullable=False),
-    sa.Column('bus_id', sa.String(length=64), nullable=True),
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_order_events'))
     )
