@@ -4,12 +4,20 @@ leave the socket open."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
 from apiserver import ApiServer
 from brokerplex_server.auth.principal import Role, Scope
 from streamclient import StreamClient, is_order, is_state, open_socket
+
+
+def place(client: httpx.Client, client_order_id: str) -> str:
+    placed = client.post("/accounts/p1/orders", json={"symbol": "NSE:INFY", "side": "BUY", "quantity": 1,
+                                                      "client_order_id": client_order_id})
+    assert placed.status_code == 200, placed.text
+    return str(placed.json()["order_id"])
 
 
 def refused_status(server: ApiServer, key: str | None = None, headers: dict[str, str] | None = None) -> int:
@@ -86,11 +94,27 @@ def test_an_order_placed_through_rest_shows_on_the_socket_until_complete(api: Ap
     with StreamClient(api.url, key) as client:
         client.send(type="follow", account="p1")
         client.next(is_state("p1", "live"))  # followed: what the feed reports from here on reaches us
-        placed = api.client(key).post("/accounts/p1/orders", json={"symbol": "NSE:INFY", "side": "BUY",
-                                                                   "quantity": 1, "client_order_id": "ws1"})
-        assert placed.status_code == 200, placed.text
-        order_id = placed.json()["order_id"]
+        order_id = place(api.client(key), "ws1")
         complete = client.next(is_order(order_id, "COMPLETE"))
         assert complete["account"] == "p1"
         assert complete["filled_quantity"] == 1
         client.next(lambda record: record["type"] == "trade" and record["order_id"] == order_id)
+
+
+def test_without_a_bus_a_socket_resumes_order_events_after_an_id_of_the_store(api: ApiServer) -> None:
+    key = api.key("tess", Role.TRADER, ("p1",))
+    rest = api.client(key)
+    with StreamClient(api.url, key) as keeper:  # another client keeps the account's feed open meanwhile
+        keeper.send(type="follow", account="p1")
+        keeper.next(is_state("p1", "live"))
+        with StreamClient(api.url, key) as first:
+            first.send(type="follow", account="p1")
+            first.next(is_state("p1", "live"))
+            seen = first.next(is_order(place(rest, "early"), "COMPLETE"))
+        later = place(rest, "late")  # the first client is away
+        keeper.next(is_order(later, "COMPLETE"))
+        with StreamClient(api.url, key, after=seen["id"]) as resumed:
+            resumed.send(type="follow", account="p1")
+            resumed.next(is_order(later, "COMPLETE"))
+            resumed_ids = [int(record["id"]) for record in resumed.seen if record["type"] in ("order", "trade")]
+            assert all(event_id > int(seen["id"]) for event_id in resumed_ids)
