@@ -2,8 +2,8 @@
 
 The socket is authenticated like the REST routes (``Authorization: Bearer <key>``, or the session cookie
 with an ``Origin`` of this server: a WebSocket carries no CSRF header, and browsers always send Origin),
-and refused before it is accepted (403 on the handshake) otherwise. ``?after=ID`` (with a bus) resumes
-order events after an event id.
+and refused before it is accepted (403 on the handshake) otherwise. ``?after=ID`` resumes order events
+after an event's ``id`` (the bus's with ``--bus``, else the store's).
 
 The client sends ``{"type": "subscribe", "account", "symbols": […], "mode": "ltp"|"quote"|"full"}``
 (no symbols: the account's order updates, trades and feed states only), ``{"type": "unsubscribe",
@@ -11,7 +11,7 @@ The client sends ``{"type": "subscribe", "account", "symbols": […], "mode": "l
 ``brokerplex watch --json`` prints it (``Event.record()``: type tick, order, trade or state), and
 ``{"type": "error", "error": {…the API's one error shape…}}`` for a message it refuses (nothing changed,
 the socket stays open). When the stream itself ends (a feed failed, the client fell too far behind on
-order events) the error is sent and the socket closed with 1011: reconnect, with ``after`` on a bus.
+order events) the error is sent and the socket closed with 1011: reconnect with ``after``.
 
 One hub consumer per socket: its buffer conflates ticks to the client's pace (a send waits for the
 client), never order events.
