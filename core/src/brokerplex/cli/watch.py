@@ -34,7 +34,8 @@ bus_option = click.option("--bus", envvar="BROKERPLEX_BUS", metavar="URL",
 @click.option("--give-up", type=click.FloatRange(min=0, min_open=True), default=GIVE_UP_SECONDS, show_default=True,
               metavar="SECONDS", help="Exit 1 when a broker cannot be reached for this long.")
 @bus_option
-@click.option("--after", metavar="ID", help="Resume order events after this event id (--json shows it: the bus's, or the store's).")
+@click.option("--after", metavar="ID",
+              help="Resume order events after this event id (--json shows it: the bus's, or the store's).")
 @json_option
 def watch(accounts: str, symbols: tuple[str, ...], mode: str, orders_only: bool, count: int | None, give_up: float,
           bus: str | None, after: str | None, as_json: bool) -> None:
