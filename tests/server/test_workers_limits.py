@@ -9,7 +9,7 @@ import secrets
 import pytest
 from redis.asyncio import Redis
 
-from brokerplex.errors import RateLimitedError
+from brokerplex.errors import RateLimitedError, UnreachableError
 from brokerplex.ratelimit import Limit, RateLimiter, shared_limiter
 from brokerplex_server.ratelimits import KEY_PREFIX, RedisLimiter, SharedLimits
 
@@ -61,5 +61,18 @@ def test_a_wait_past_max_wait_is_refused_at_once_and_the_factory_makes_every_sha
             await limits.close()
             await elsewhere.close()
         assert type(shared_limiter(("kite", name, "day"), [Limit(1, 86_400.0)], max_wait=5)) is RateLimiter
+
+    asyncio.run(main())
+
+
+def test_without_redis_nothing_is_sent_and_the_password_is_not_said() -> None:
+    async def main() -> None:
+        limits = SharedLimits("redis://:hunter2@127.0.0.1:1/0")  # nothing listens on port 1
+        try:
+            with pytest.raises(UnreachableError, match="nothing was sent") as refused:
+                await limits.limiter("kite/key/orders", (Limit(10, 1.0),), 5.0).acquire()
+            assert "hunter2" not in str(refused.value)
+        finally:
+            await limits.close()
 
     asyncio.run(main())

@@ -21,7 +21,8 @@ from limits import RateLimitItemPerSecond
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from brokerplex.errors import RateLimitedError
+from brokerplex.errors import RateLimitedError, UnreachableError
+from brokerplex.hub.bus.codec import shown
 from brokerplex.ratelimit import Limit, RateLimiter, use_limiters
 
 if TYPE_CHECKING:
@@ -43,9 +44,9 @@ class RedisLimiter(RateLimiter):
     (``reserve``/``try_reserve`` keep counting in this process: only simulators use them.)"""
 
     def __init__(self, limits: Sequence[Limit], *, name: str, max_wait: float,
-                 strategy: MovingWindowRateLimiter) -> None:
+                 strategy: MovingWindowRateLimiter, where: str) -> None:
         super().__init__(limits, name=name, max_wait=max_wait)
-        self._strategy = strategy
+        self._strategy, self._where = strategy, where
         # Whole seconds (limits' finest unit); a fraction is rounded up, which only makes the window stricter.
         self._items = [RateLimitItemPerSecond(limit.count, math.ceil(limit.period), namespace="brokerplex")
                        for limit in self.limits]
@@ -54,6 +55,15 @@ class RedisLimiter(RateLimiter):
         return super().__repr__().replace("<RateLimiter", "<RedisLimiter", 1)
 
     async def acquire(self) -> None:
+        from redis.exceptions import RedisError
+
+        try:
+            await self._acquire()
+        except (RedisError, OSError) as error:  # no count to draw from: send nothing rather than risk a ban
+            raise UnreachableError(f"the shared rate limits on {self._where} cannot be used ({error}): "
+                                   "nothing was sent") from None
+
+    async def _acquire(self) -> None:
         while True:
             wait = max(await asyncio.gather(*(self._room_in(item) for item in self._items)))
             if wait <= 0:
@@ -80,6 +90,7 @@ class SharedLimits:
         from redis.asyncio import ConnectionPool
 
         scheme = urlsplit(bus_url).scheme
+        self._where = shown(bus_url)
         self._pool: ConnectionPool = ConnectionPool.from_url(bus_url)
         storage = RedisStorage(SCHEMES[scheme] + bus_url[len(scheme):], implementation="redispy",
                                key_prefix=KEY_PREFIX,
@@ -87,7 +98,7 @@ class SharedLimits:
         self._strategy = MovingWindowRateLimiter(storage)
 
     def limiter(self, name: str, limits: tuple[Limit, ...], max_wait: float) -> RateLimiter:
-        return RedisLimiter(limits, name=name, max_wait=max_wait, strategy=self._strategy)
+        return RedisLimiter(limits, name=name, max_wait=max_wait, strategy=self._strategy, where=self._where)
 
     def install(self) -> None:
         use_limiters(self.limiter)
