@@ -105,6 +105,10 @@ async def _send_events(websocket: WebSocket, consumer: EventConsumer) -> None:
             await websocket.close(code=status.WS_1011_INTERNAL_ERROR)
     except (WebSocketDisconnect, RuntimeError):  # the client went away mid-send
         pass
+    except Exception:  # a bug: logged, never silent; the client sees the socket close
+        log.exception("the stream sender failed")
+        with contextlib.suppress(Exception):
+            await websocket.close(code=status.WS_1011_INTERNAL_ERROR)
 
 
 async def _take_messages(websocket: WebSocket, consumer: EventConsumer, principal: Principal,
