@@ -55,6 +55,10 @@ if TYPE_CHECKING:
 __all__ = ["Bus", "BusError"]
 SCHEMES = ("redis", "rediss", "unix")
 
+#: Connections of this process's pool to Redis (whose own default limit is 10,000 clients).
+MAX_CONNECTIONS = 5000
+
+
 class Bus:
     """A Redis bus: consumers of a ``brokerplex hub`` process, and this process's orders announced."""
 
@@ -84,7 +88,9 @@ class Bus:
         if self._client is None:
             from redis.asyncio import Redis
 
-            self._client = Redis.from_url(self.url, decode_responses=True)
+            # Each consumer's pub/sub holds a connection of this pool while it lives: a server with a socket
+            # per client needs far more than redis-py's default of 100.
+            self._client = Redis.from_url(self.url, decode_responses=True, max_connections=MAX_CONNECTIONS)
         return self._client
 
     def consumer(self, terms: Terms, *, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT,
