@@ -1,0 +1,258 @@
+"""WebSocket fan-out: ticks of 50 symbols at 5k ticks/s to 100 clients of ``/api/v1/stream``, each
+subscribed to all 50 (quote mode), against the same ticks to 100 bus consumers read directly.
+
+The tick source: ``brokerplex serve --bus --workers 2`` (a child process; two workers because one worker's
+redis-py pool, 100 connections by default, runs out below 100 sockets: see NOTES.md) gets its ticks from
+the Redis bus, served by a ``HubServer`` in this process over a synthetic broker stream (``hub_fanout``'s
+``SyntheticFeed``: a pipe the benchmark pushes prebuilt ticks into). Every tick carries its sequence number
+in ``volume``; a side table here holds the ``perf_counter`` of its push, and the clients note the
+``perf_counter`` of each read (one monotonic clock on Linux), so a latency is push → bus → server →
+socket → client's read. The account of the WebSocket side is a paper account in the server's store (for
+its terms), fed by the synthetic stream, not the paper exchange.
+
+Ours: 100 ``websockets`` clients in 4 child processes (so that reading is not one process's GIL). The
+baseline: 100 ``Bus(url).consumer``s in 4 child processes, subscribed to the same symbols of another
+account, which the same hub feeds the same ticks (the server and its sockets left out). Rounds alternate.
+Ticks are conflated to a reader's pace (the latest per symbol waits), so the share delivered is reported.
+
+Measured 2026-12-01 (load ~4): neither side keeps up with 500k deliveries a second; the server's sockets
+conflate nothing (a send does not wait for the client), so their latency grows with the round.
+
+Goal: p99 push-to-read <= 20 ms. The ratio is the baseline's p99 over ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from _harness import Latencies, arguments, judge, report
+from brokerplex.hub import Hub
+from brokerplex.hub.bus import Bus
+from brokerplex.manager import BrokerManager
+from brokerplex.models import Tick
+from brokerplex.streaming import Stream
+from hub_fanout import SyntheticFeed, paced, terms
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from apiserver import ApiServer  # type: ignore[import-not-found]  # the tests' way to start the server
+from servers import redis_server  # type: ignore[import-not-found]  # the tests' redis-server
+
+WS, BARE = "bench", "bare"  # the two sides' accounts
+SYMBOLS = [f"NSE:SCRIP{n:03d}" for n in range(50)]
+CLIENTS, PROCESSES = 100, 4
+RATE, SECONDS = 5_000, 0.5  # per round
+GOAL_MS = 20.0
+TIMEOUT = 240  # seconds: a run that hangs (a client that never hears its last tick) fails instead
+LINE_LIMIT = 1 << 26  # a process's report of its latencies is one long line
+
+
+def ticks(count: int) -> list[Tick]:
+    """Quote ticks round the symbols, numbered in ``volume``."""
+    return [Tick(SYMBOLS[seq % len(SYMBOLS)], "quote", 100, 100_000 + seq % 977, last_quantity=1, average=100_050,
+                 volume=seq, buy_quantity=500, sell_quantity=700, ohlc=(99_000, 101_000, 98_000, 99_500),
+                 last_traded=1_764_000_000) for seq in range(count)]
+
+
+# -- the reader processes ------------------------------------------------------------------------------------
+Note = Callable[[int], bool]  # a reader's bookkeeping of the tick numbered seq: True for the last of the run
+
+
+async def ws_reader(url: str, key: str) -> Callable[[Note], Any]:
+    from websockets.asyncio.client import connect
+
+    socket = await connect(f"{url.replace('http', 'ws', 1)}/api/v1/stream", max_size=None,
+                           additional_headers={"Authorization": f"Bearer {key}"})
+    await socket.send(json.dumps({"type": "subscribe", "account": WS, "symbols": SYMBOLS, "mode": "quote"}))
+
+    async def read(note: Note) -> None:
+        async for text in socket:
+            record = json.loads(text)
+            if record["type"] == "error":
+                raise RuntimeError(f"the server said {record}")
+            if record["type"] == "tick" and note(record["volume"]):
+                return
+
+    return read
+
+
+async def bus_reader(url: str) -> Callable[[Note], Any]:
+    consumer = Bus(url).consumer(terms)
+    await consumer.subscribe(BARE, SYMBOLS, "quote")
+
+    async def read(note: Note) -> None:
+        async for event in consumer:
+            if type(event.data) is Tick and note(event.data.volume):  # type: ignore[arg-type]  # numbered
+                return
+
+    return read
+
+
+def noting(into: list[tuple[int, float]], last: int) -> Note:
+    """Note each tick's number and when it was read, into ``into``."""
+    clock = time.perf_counter
+
+    def note(seq: int) -> bool:
+        into.append((seq, clock()))
+        return seq == last
+
+    return note
+
+
+async def read_process(kind: str, url: str, key: str, readers: int) -> None:
+    """``readers`` readers of ``kind``; per run asked on stdin (its tick count), each reads up to the last
+    tick; then, given the push times (a JSON line), the process says its latencies (microseconds)."""
+    made = [await (ws_reader(url, key) if kind == "ws" else bus_reader(url)) for _ in range(readers)]
+    gc.freeze()
+    print("ready", flush=True)
+    loop = asyncio.get_running_loop()
+    while command := await loop.run_in_executor(None, sys.stdin.readline):
+        last = int(command) - 1
+        reads: list[list[tuple[int, float]]] = [[] for _ in made]
+        print("go", flush=True)
+        await asyncio.gather(*(read(noting(mine, last)) for read, mine in zip(made, reads, strict=True)))
+        sent = json.loads(await loop.run_in_executor(None, sys.stdin.readline))
+        print("done", json.dumps([round((at - sent[seq]) * 1e6) for mine in reads for seq, at in mine
+                                  if seq <= last]), flush=True)
+
+
+class Readers(Latencies):
+    """The reader processes of one side, and the latencies they measured."""
+
+    def __init__(self) -> None:
+        self.processes: list[asyncio.subprocess.Process] = []
+        self.latencies: list[float] = []
+        self.expected = 0  # ticks x readers pushed to this side
+
+    async def start(self, kind: str, url: str, key: str) -> Readers:
+        for _ in range(PROCESSES):
+            self.processes.append(await asyncio.create_subprocess_exec(
+                sys.executable, __file__, "--reader", kind, url, key, str(CLIENTS // PROCESSES),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=LINE_LIMIT))
+        await self._expect("ready")
+        return self
+
+    async def _line(self, process: asyncio.subprocess.Process) -> list[str]:
+        assert process.stdout is not None
+        line = await process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"a reader process ended (exit status {await process.wait()})")
+        return line.decode().split(" ", 1)
+
+    async def _expect(self, word: str) -> list[str]:
+        said = [await self._line(process) for process in self.processes]
+        assert all(words[0].strip() == word for words in said), said
+        return [words[-1] for words in said]
+
+    async def _tell(self, line: str) -> None:
+        for process in self.processes:
+            assert process.stdin is not None
+            process.stdin.write(line.encode() + b"\n")
+            await process.stdin.drain()
+
+    async def round(self, feed: list[Tick], put: Callable[[Tick], None]) -> None:
+        await self._tell(str(len(feed)))
+        await self._expect("go")
+        sent = [0.0] * len(feed)
+        await paced(feed, RATE, put, sent)
+        await self._tell(json.dumps(sent))
+        for said in await self._expect("done"):
+            self.latencies += [value / 1e6 for value in json.loads(said)]
+        self.expected += len(feed) * CLIENTS
+
+    @property
+    def delivered(self) -> float:
+        return len(self.latencies) / self.expected
+
+    async def kill(self) -> None:
+        for process in self.processes:
+            if process.returncode is None:
+                process.kill()
+            await process.wait()
+
+
+# -- the hub -------------------------------------------------------------------------------------------------
+class Feeds:
+    """The hub's broker streams: one synthetic feed per account."""
+
+    def __init__(self) -> None:
+        self.feeds: dict[str, SyntheticFeed] = {}
+        self.hub = Hub(self._open, terms)
+
+    async def _open(self, account: str) -> Stream:
+        self.feeds[account] = SyntheticFeed()
+        return self.feeds[account]
+
+    async def subscribed(self, account: str) -> Callable[[Tick], None]:
+        """The push of ``account``'s feed, once the readers' subscriptions reached it."""
+        while account not in self.feeds or len(self.feeds[account].subscribed) < len(SYMBOLS):
+            await asyncio.sleep(0.01)
+        return self.feeds[account].push
+
+
+async def measure(server: ApiServer, url: str, rounds: int) -> tuple[Readers, Readers]:
+    from brokerplex.hub.bus.server import HubServer
+
+    feeds, bus, stop = Feeds(), Bus(url), asyncio.Event()
+    hub_server = HubServer(feeds.hub, terms, bus, [WS, BARE])
+    await hub_server.start()
+    serving = asyncio.get_running_loop().create_task(hub_server.serve(stop))
+    ours, theirs = Readers(), Readers()
+    try:
+        key = server.key("bench")
+        await ours.start("ws", server.url, key)
+        await theirs.start("bus", url, key)
+        to_ws, to_bus = await feeds.subscribed(WS), await feeds.subscribed(BARE)
+        feed = ticks(int(RATE * SECONDS))
+        await Readers.round(ours, feed[:len(SYMBOLS) * 4], to_ws)  # warm both; then start afresh
+        await Readers.round(theirs, feed[:len(SYMBOLS) * 4], to_bus)
+        ours.latencies, theirs.latencies, ours.expected, theirs.expected = [], [], 0, 0
+        for _ in range(rounds):
+            await ours.round(feed, to_ws)
+            await theirs.round(feed, to_bus)
+    finally:
+        await ours.kill()
+        await theirs.kill()
+        stop.set()
+        await serving
+        await hub_server.close()
+        await feeds.hub.close()
+        await bus.close()
+    return ours, theirs
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--reader"]:
+        kind, url, key, readers = sys.argv[2:6]
+        asyncio.run(read_process(kind, url, key, int(readers)))
+        return
+    args = arguments(__doc__ or "", runs=3)
+    with tempfile.TemporaryDirectory() as folder, redis_server(Path(folder)) as url:
+        home = Path(folder) / "home"
+        with BrokerManager(home) as manager:
+            manager.activate("paper", WS, {})
+        server = ApiServer.start(home, None, "--bus", url, "--workers", "2")
+        try:
+            ours, theirs = asyncio.run(asyncio.wait_for(measure(server, url, args.runs), TIMEOUT))
+        finally:
+            assert server.stop() == 0, server.child.stderr.rest()
+    if not args.json:
+        print(f"ws_fanout: {len(SYMBOLS)} symbols at {RATE // 1000}k ticks/s to {CLIENTS} readers for {args.runs} x "
+              f"{SECONDS:.0f} s: push-to-read p50/p99 WebSocket {ours.p50_ms:.2f}/{ours.p99_ms:.2f} ms "
+              f"({ours.delivered:.1%} of ticks delivered, the rest conflated), bus consumers "
+              f"{theirs.p50_ms:.2f}/{theirs.p99_ms:.2f} ms ({theirs.delivered:.1%} delivered)")
+    report("ws_fanout", ours.p99_ms, theirs.p99_ms, "ms p99 push-to-read", args.json,
+           f"goal: p99 <= {GOAL_MS:.0f} ms")
+    missed = [f"p99 {ours.p99_ms:.2f} ms > {GOAL_MS:.0f} ms"] if ours.p99_ms > GOAL_MS else []
+    judge("ws_fanout", missed, args.json)
+
+
+if __name__ == "__main__":
+    main()
