@@ -50,8 +50,8 @@ from servers import redis_server  # type: ignore[import-not-found]  # the tests'
 WS, BARE = "bench", "bare"  # the two sides' accounts
 SYMBOLS = [f"NSE:SCRIP{n:03d}" for n in range(50)]
 CLIENTS, PROCESSES = 100, 4
-RATE, SECONDS = 5_000, 0.3  # per round
-LIGHT_RATE, LIGHT_SECONDS = 50, 2.0  # the other reading of "5k ticks/s": 5k delivered a second in all
+RATE, SECONDS = 5_000, 0.2  # per round
+LIGHT_RATE, LIGHT_SECONDS = 50, 1.0  # the other reading of "5k ticks/s": 5k delivered a second in all
 GOAL_MS = 20.0
 TIMEOUT = 240  # seconds: a run that hangs (a client that never hears its last tick) fails instead
 LINE_LIMIT = 1 << 26  # a process's report of its latencies is one long line
@@ -253,7 +253,7 @@ def main() -> None:
         kind, url, key, readers = sys.argv[2:6]
         asyncio.run(read_process(kind, url, key, int(readers)))
         return
-    args = arguments(__doc__ or "", runs=3)
+    args = arguments(__doc__ or "", runs=5)
     with tempfile.TemporaryDirectory() as folder, redis_server(Path(folder)) as url:
         home = Path(folder) / "home"
         with BrokerManager(home) as manager:
