@@ -58,6 +58,15 @@ class JournalEntry:
     client: str | None = None  # dealer logins: the client code the order was placed for
 
 
+# Built once: a statement made per call costs more than the SQLite write itself (the journal is on every
+# order's way); these take their values as parameters.
+_INSERT = journal.insert()
+_OUTCOME = (journal.update().where(journal.c.client_order_id == sa.bindparam("cid"))
+            .values(state=sa.bindparam("state"), message=sa.bindparam("message"),
+                    updated_at=sa.bindparam("updated_at"),
+                    order_id=sa.func.coalesce(sa.bindparam("order_id", type_=sa.String), journal.c.order_id)))
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -86,9 +95,9 @@ class OrderJournal:
         now = _now()
         try:
             with self._store.engine.begin() as connection:
-                connection.execute(journal.insert().values(
-                    client_order_id=client_order_id, account=account, broker=broker, request=request_json,
-                    state=JournalState.INTENT.value, created_at=now, updated_at=now, client=client))
+                connection.execute(_INSERT, {
+                    "client_order_id": client_order_id, "account": account, "broker": broker, "request": request_json,
+                    "state": JournalState.INTENT.value, "created_at": now, "updated_at": now, "client": client})
         except IntegrityError:
             raise InputError(f"client order id {client_order_id!r} was used before; each order needs its own") from None
 
@@ -115,9 +124,8 @@ class OrderJournal:
         self, client_order_id: str, state: JournalState, *, order_id: str | None = None, message: str | None = None
     ) -> None:
         with self._store.engine.begin() as connection:
-            connection.execute(journal.update().where(journal.c.client_order_id == client_order_id).values(
-                state=state.value, order_id=sa.func.coalesce(order_id, journal.c.order_id), message=message,
-                updated_at=_now()))
+            connection.execute(_OUTCOME, {"cid": client_order_id, "state": state.value, "order_id": order_id,
+                                          "message": message, "updated_at": _now()})
 
     def get(self, client_order_id: str) -> JournalEntry | None:
         rows = self._select(journal.c.client_order_id == client_order_id)

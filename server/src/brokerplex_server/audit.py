@@ -30,14 +30,17 @@ OUTCOMES = {LegOutcome.UNKNOWN: "unknown", LegOutcome.REFUSED: "refused", LegOut
             LegOutcome.SKIPPED: "refused"}
 
 
+_INSERT = audit.insert()  # built once: on every order's way
+
+
 def write(store: Store, action: str, *, user_name: str | None, source: str, target: str | None = None,
           account: str | None = None, detail: dict[str, Any] | None = None, outcome: str = "ok") -> None:
     """One audit entry (never give a secret in ``detail``)."""
     with store.engine.begin() as db:
-        db.execute(audit.insert().values(
-            at=now(), user_name=None if user_name is None else user_name[:64], action=action, account=account,
-            target=target, detail=json.dumps(detail, default=str) if detail else None, source=source[:64],
-            outcome=outcome))
+        db.execute(_INSERT, {
+            "at": now(), "user_name": None if user_name is None else user_name[:64], "action": action,
+            "account": account, "target": target, "detail": json.dumps(detail, default=str) if detail else None,
+            "source": source[:64], "outcome": outcome})
 
 
 def record(connection: HTTPConnection, action: str, *, account: str | None = None, target: str | None = None,

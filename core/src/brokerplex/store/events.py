@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from brokerplex.store import Store
 
 log = logging.getLogger(__name__)
+_INSERT = order_events.insert()
 
 
 def check_after(after: str) -> int:
@@ -44,9 +45,9 @@ class OrderEventLog:
         assert isinstance(data, Order | Trade)
         try:
             with self._store.engine.begin() as connection:
-                inserted = connection.execute(order_events.insert().values(
-                    account=event.account, order_id=data.order_id, kind=event.type, event=data.model_dump_json(),
-                    at=now())).inserted_primary_key
+                inserted = connection.execute(_INSERT, {
+                    "account": event.account, "order_id": data.order_id, "kind": event.type,
+                    "event": data.model_dump_json(), "at": now()}).inserted_primary_key
         except Exception as error:  # the store is down or locked: the live event matters more than its record
             log.warning("the order event of %s could not be stored (%s: %s)", event.account, type(error).__name__,
                         error)

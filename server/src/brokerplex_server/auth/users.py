@@ -84,6 +84,15 @@ def check_password(password: str) -> str:
     return password
 
 
+# Built once: every request looks its caller up, and building the statement cost more than running it.
+_KEY_OWNER = (sa.select(api_keys.c.key_hash, api_keys.c.scope, api_keys.c.last_used_at, users)
+              .join(users, users.c.id == api_keys.c.user_id)
+              .where(api_keys.c.prefix == sa.bindparam("prefix"), api_keys.c.revoked_at.is_(None)))
+_SESSION_OWNER = (sa.select(web_sessions.c.csrf_token, web_sessions.c.expires_at, users)
+                  .join(users, users.c.id == web_sessions.c.user_id)
+                  .where(web_sessions.c.id_hash == sa.bindparam("id_hash")))
+
+
 class UserStore:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -175,11 +184,8 @@ class UserStore:
         if not key.startswith(KEY_PREFIX):
             return None
         prefix = key_prefix(key)
-        query = (sa.select(api_keys.c.key_hash, api_keys.c.scope, api_keys.c.last_used_at, users)
-                 .join(users, users.c.id == api_keys.c.user_id)
-                 .where(api_keys.c.prefix == prefix, api_keys.c.revoked_at.is_(None)))
         with self._store.engine.connect() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_KEY_OWNER, {"prefix": prefix}).first()
         if row is None or not hmac.compare_digest(row.key_hash, _digest(key)):
             return None
         if row.last_used_at is None or now() - row.last_used_at >= KEY_USE_RESOLUTION:
@@ -213,11 +219,8 @@ class UserStore:
 
     def by_session(self, cookie: str) -> tuple[User, str] | None:
         """(user, CSRF token) of a live session cookie."""
-        query = (sa.select(web_sessions.c.csrf_token, web_sessions.c.expires_at, users)
-                 .join(users, users.c.id == web_sessions.c.user_id)
-                 .where(web_sessions.c.id_hash == _digest(cookie)))
         with self._store.engine.connect() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_SESSION_OWNER, {"id_hash": _digest(cookie)}).first()
         if row is None or row.expires_at <= now():
             return None
         return _user(row), str(row.csrf_token)

@@ -21,7 +21,7 @@ log = logging.getLogger("brokerplex.server")
 router = APIRouter(tags=["orders"])
 
 
-def trading_user(user: CurrentUser) -> Principal:
+async def trading_user(user: CurrentUser) -> Principal:
     """A caller who may trade somewhere: a viewer or a read key is refused before the body is read."""
     if user.scope is not Scope.TRADE or user.role is Role.VIEWER or not (user.is_admin or user.accounts):
         raise ApiError(403, "PermissionDenied", f"{user.name} may not trade (a viewer, a read-only key, or no "
