@@ -76,12 +76,13 @@ async def ws_reader(url: str, key: str) -> Callable[[Note], Any]:
     await socket.send(json.dumps({"type": "subscribe", "account": WS, "symbols": SYMBOLS, "mode": "quote"}))
 
     async def read(note: Note) -> None:
-        async for text in socket:
-            record = json.loads(text)
-            if record["type"] == "error":
-                raise RuntimeError(f"the server said {record}")
-            if record["type"] == "tick" and note(record["volume"]):
-                return
+        async for frame in socket:
+            for text in str(frame).splitlines():  # a frame carries one record a line
+                record = json.loads(text)
+                if record["type"] == "error":
+                    raise RuntimeError(f"the server said {record}")
+                if record["type"] == "tick" and note(record["volume"]):
+                    return
 
     return read
 

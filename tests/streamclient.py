@@ -39,6 +39,7 @@ class StreamClient:
     def __init__(self, server_url: str, key: str, *, after: str | None = None) -> None:
         self.socket = open_socket(server_url, key, after=after)
         self.seen: list[Record] = []
+        self._unread: list[Record] = []
 
     def __enter__(self) -> StreamClient:
         self.socket.__enter__()
@@ -53,11 +54,13 @@ class StreamClient:
     def next(self, wanted: Callable[[Record], bool], timeout: float = WAIT) -> Record:
         """The next record for which ``wanted`` is true."""
         deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                record: Record = json.loads(self.socket.recv(timeout=left))
-            except TimeoutError:
-                break
+        while self._unread or (left := deadline - time.monotonic()) > 0:
+            if not self._unread:  # a frame carries one record a line
+                try:
+                    self._unread.extend(json.loads(line) for line in str(self.socket.recv(timeout=left)).splitlines())
+                except TimeoutError:
+                    break
+            record: Record = self._unread.pop(0)
             self.seen.append(record)
             if wanted(record):
                 return record

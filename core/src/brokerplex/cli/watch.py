@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 from typing import TYPE_CHECKING, cast
 
 import click
@@ -63,7 +62,7 @@ def watch(accounts: str, symbols: tuple[str, ...], mode: str, orders_only: bool,
             if isinstance(event.data, FeedState) and not as_json:
                 show_state(event.account, event.data)
                 continue
-            click.echo(json.dumps(event.record(), default=str) if as_json else event_line(event, len(names) > 1))
+            click.echo(event.text() if as_json else event_line(event, len(names) > 1))
             shown += event.type in (("order", "trade") if orders_only else ("tick",))
             if count is not None and shown >= count:
                 break

@@ -9,7 +9,8 @@ it: the bus's, or the store's order event log's), and the event's own fields.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Literal
 
 from brokerplex.models import Order, Tick, TickMode, Trade
@@ -29,6 +30,7 @@ class Event:
     account: str
     data: EventData
     id: str | None = None
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def type(self) -> EventType:
@@ -38,6 +40,13 @@ class Event:
         if isinstance(data, Order):
             return "order"
         return "trade" if isinstance(data, Trade) else "state"
+
+    def text(self) -> str:
+        """:meth:`record` as one line of JSON, made once per event: every consumer of a tick at the mode it
+        came in reads the same Event."""
+        if self._text is None:
+            self._text = json.dumps(self.record(), default=str)
+        return self._text
 
     def record(self) -> dict[str, object]:
         """The event as one JSON object (see the module docstring)."""

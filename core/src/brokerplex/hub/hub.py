@@ -75,6 +75,10 @@ class Consumer:
     def pending(self) -> int:
         return len(self.buffer)
 
+    def take_waiting(self) -> list[Event]:
+        """Every event ready now, in order, without awaiting (what a sender batches after one it awaited)."""
+        return self.buffer.take_waiting()
+
     def __aiter__(self) -> Consumer:
         return self
 
@@ -178,6 +182,8 @@ class EventConsumer(Protocol):
     async def follow(self, account: str) -> None: ...
 
     async def close(self) -> None: ...
+
+    def take_waiting(self) -> list[Event]: ...
 
     def __aiter__(self) -> AsyncIterator[Event]: ...
 

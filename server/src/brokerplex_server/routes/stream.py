@@ -10,7 +10,8 @@ The client sends ``{"type": "subscribe", "account", "symbols": […], "mode": "l
 "account", "symbols": […]}`` or ``{"type": "follow", "account"}``. The server sends each event as
 ``brokerplex watch --json`` prints it (``Event.record()``: type tick, order, trade or state), and
 ``{"type": "error", "error": {…the API's one error shape…}}`` for a message it refuses (nothing changed,
-the socket stays open). When the stream itself ends (a feed failed, the client fell too far behind on
+the socket stays open). A text frame carries one event or several, one JSON object a line (what was
+ready when the socket could take more). When the stream itself ends (a feed failed, the client fell too far behind on
 order events) the error is sent and the socket closed with 1011: reconnect with ``after``.
 
 One hub consumer per socket: its buffer conflates ticks to the client's pace (a send waits for the
@@ -95,10 +96,13 @@ async def stream(websocket: WebSocket, after: str | None = None) -> None:
 
 
 async def _send_events(websocket: WebSocket, consumer: EventConsumer) -> None:
-    """Send every event; the consumer's buffer conflates ticks while a send waits for the client."""
+    """Send what is ready, all of it in one frame (one event a line); while a send waits for the client, the
+    consumer's buffer conflates its ticks, so a slow client gets the latest of each symbol, not a backlog."""
     try:
         async for event in consumer:
-            await websocket.send_text(json.dumps(event.record(), default=str))
+            waiting = consumer.take_waiting()
+            await websocket.send_text("\n".join([event.text(), *(more.text() for more in waiting)]) if waiting
+                                      else event.text())
     except BrokerplexError as error:  # the stream ended with it: say why, then close (reconnect to go on)
         with contextlib.suppress(Exception):
             await _send_error(websocket, error)

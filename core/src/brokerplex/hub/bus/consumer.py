@@ -299,6 +299,12 @@ class BusConsumer:
     def pending(self) -> int:
         return len(self.buffer) + len(self._taken)
 
+    def take_waiting(self) -> list[Event]:
+        """Every event ready now, in order, without awaiting."""
+        waiting = [*self._taken, *self.buffer.take_waiting()]
+        self._taken.clear()
+        return waiting
+
     def __aiter__(self) -> BusConsumer:
         return self
 

@@ -84,7 +84,7 @@ class KiteSimulator(Simulator):
         url = f"{self.login}?{urllib.parse.urlencode({'api_key': self.api_key, 'v': '3'})}"
         opener = urllib.request.build_opener(_NoRedirect)
         try:
-            opener.open(url, timeout=10).close()
+            opener.open(url, timeout=30).close()  # a loaded machine can keep the simulator busy for seconds
         except urllib.error.HTTPError as error:
             with error:  # its socket is closed with it
                 if error.code != 302:
