@@ -6,5 +6,6 @@ from fastapi import APIRouter
 
 from brokerplex_server.routes import accounts, admin, books, brokers, fanout, ops, orders, session, stream
 
-ROUTERS: list[APIRouter] = [brokers.router, session.router, admin.router, ops.router, stream.router,
-                            accounts.router, orders.router, books.router, fanout.router]
+# Routes are matched in this order, one by one: the order path comes first.
+ROUTERS: list[APIRouter] = [orders.router, books.router, stream.router, accounts.router, fanout.router, ops.router,
+                            brokers.router, session.router, admin.router]
