@@ -71,6 +71,17 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def bus_url(redis_url: str) -> str:
+    """The session's redis-server, emptied: no key of an earlier test (paper order ids repeat per home, and
+    the bus deduplicates order events by fingerprint)."""
+    import redis
+
+    with redis.Redis.from_url(redis_url) as client:
+        client.flushdb()
+    return redis_url
+
+
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real PostgreSQL for this test session (one per xdist worker), on a unix socket only: the URL of its

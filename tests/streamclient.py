@@ -75,19 +75,3 @@ def is_state(account: str, state: str) -> Callable[[Record], bool]:
 def is_order(order_id: str, status: str | None = None) -> Callable[[Record], bool]:
     return lambda record: (record["type"] == "order" and record["order_id"] == order_id
                            and (status is None or record["status"] == status))
-
-
-def empty_bus(redis_url: str) -> str:
-    """The session's redis-server, emptied: no key of an earlier test (paper order ids repeat per home, and
-    the bus deduplicates order events by fingerprint)."""
-    import redis
-
-    with redis.Redis.from_url(redis_url) as client:
-        client.flushdb()
-    return redis_url
-
-
-def stream_position(event_id: str) -> tuple[int, int]:
-    """A bus event id (``1700000000000-0``) as something ordered."""
-    millis, _, sequence = event_id.partition("-")
-    return int(millis), int(sequence)

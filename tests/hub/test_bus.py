@@ -8,12 +8,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 
 import pytest
-import redis
 from redis.asyncio import Redis
 
 from brokerplex import BrokerManager
@@ -31,14 +30,6 @@ from servers import redis_server
 
 ACCOUNT = "p1"
 WAIT = 15.0  # seconds any awaited event may take under load
-
-
-@pytest.fixture
-def bus_url(redis_url: str) -> Iterator[str]:
-    """The session's redis-server, emptied: no key of an earlier test (paper order ids repeat per home)."""
-    with redis.Redis.from_url(redis_url) as client:
-        client.flushdb()
-    return redis_url
 
 
 @asynccontextmanager

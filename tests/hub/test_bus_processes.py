@@ -9,28 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-import redis
-
+from brokerplex.hub.bus.codec import stream_id_key
 from cli_results import data, one_line_error
 from processes import Child, Record
 
 if TYPE_CHECKING:
     from tests.conftest import Cli
 
-
-
-def position(entry_id: str) -> tuple[int, ...]:
-    """A bus event id in the stream's order."""
-    return tuple(int(part) for part in entry_id.split("-"))
-
-
-@pytest.fixture
-def bus_url(redis_url: str) -> str:
-    """The session's redis-server, emptied: no key of an earlier test (paper order ids repeat per home)."""
-    with redis.Redis.from_url(redis_url) as client:
-        client.flushdb()
-    return redis_url
 
 
 def state(name: str, reason: str | None = None) -> Callable[[Record], bool]:
@@ -70,7 +55,7 @@ def test_across_processes_orders_reach_every_watcher_a_restarted_hub_is_seen_and
     first = place()
     for watcher in watchers:  # announced by the placing process, streamed by the hub
         placed, done = watcher.record(order(first, "PENDING")), watcher.record(order(first))
-        assert position(placed["id"]) < position(done["id"])
+        assert stream_id_key(placed["id"]) < stream_id_key(done["id"])
 
     assert hub.stop(signal.SIGKILL) == -signal.SIGKILL
     for watcher in watchers:
@@ -85,7 +70,8 @@ def test_across_processes_orders_reach_every_watcher_a_restarted_hub_is_seen_and
     gone.stop()
     second = place()
     stays.record(order(second))
-    missed = [record["id"] for record in stays.records() if "id" in record and position(record["id"]) > position(last)]
+    missed = [record["id"] for record in stays.records()
+              if "id" in record and stream_id_key(record["id"]) > stream_id_key(last)]
     again = watch("--after", last)
     again.record(order(second))
     assert [record["id"] for record in again.records() if "id" in record] == missed

@@ -9,19 +9,14 @@ from contextlib import ExitStack
 from typing import Any
 
 import httpx
-import pytest
 
 from apiserver import ApiServer
+from brokerplex.hub.bus.codec import stream_id_key
 from brokerplex_server.auth.principal import Role
 from processes import WAIT, Child
-from streamclient import StreamClient, empty_bus, is_order, is_state, stream_position
+from streamclient import StreamClient, is_order, is_state
 
 Start = Callable[..., ApiServer]
-
-
-@pytest.fixture
-def bus_url(redis_url: str) -> str:
-    return empty_bus(redis_url)
 
 
 def start_hub(children: Callable[..., Child], bus: str, server: ApiServer) -> Child:
@@ -56,7 +51,7 @@ def test_two_servers_on_one_bus_each_stream_the_hubs_ticks_and_the_orders_placed
         for client in (on_one, on_other):
             placed = client.next(is_order(order_id))
             complete = client.next(is_order(order_id, "COMPLETE"))
-            assert stream_position(placed["id"]) < stream_position(complete["id"])
+            assert stream_id_key(placed["id"]) < stream_id_key(complete["id"])
 
 
 def test_a_socket_resumes_order_events_after_an_id(
@@ -74,7 +69,7 @@ def test_a_socket_resumes_order_events_after_an_id(
         resumed.send(type="follow", account="p1")
         resumed.next(is_order(later, "COMPLETE"))
         resumed_ids = [record["id"] for record in resumed.seen if record["type"] in ("order", "trade")]
-        assert all(stream_position(event_id) > stream_position(seen["id"]) for event_id in resumed_ids)
+        assert all(stream_id_key(event_id) > stream_id_key(seen["id"]) for event_id in resumed_ids)
 
 
 def test_a_malformed_resume_id_is_said_on_the_socket(start_server: Start, paper_accounts: tuple[str, str],

@@ -22,7 +22,6 @@ from brokerplex.testing.harness import eventually
 from brokerplex_server.auth.principal import Role
 from brokerplex_zerodha.sim import KiteSimulator
 from processes import WAIT
-from streamclient import empty_bus
 
 TOO_MANY = b"Too many requests"
 
@@ -53,13 +52,12 @@ def kite_account(home: Path, database: str, kite_sim: KiteSimulator) -> str:
 
 
 @pytest.fixture
-def servers(home: Path, database: str, kite_account: str, redis_url: str) -> Iterator[tuple[ApiServer, ApiServer]]:
+def servers(home: Path, database: str, kite_account: str, bus_url: str) -> Iterator[tuple[ApiServer, ApiServer]]:
     """Two servers on one store and one bus; each ends cleanly on SIGTERM unless a test killed it."""
-    bus = empty_bus(redis_url)
     started: list[ApiServer] = []
     try:
         for _ in range(2):
-            started.append(ApiServer.start(home, database, "--bus", bus))
+            started.append(ApiServer.start(home, database, "--bus", bus_url))
         yield started[0], started[1]
     finally:
         for server in started:

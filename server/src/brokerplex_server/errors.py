@@ -83,7 +83,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(422, "InputError", _validation_message(exc.errors()))
+        return error_response(422, "InputError", validation_message(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -96,7 +96,7 @@ def install(app: FastAPI) -> None:
         return error_response(500, "InternalError", "unexpected server error (logged)", outcome_known=False)
 
 
-def _validation_message(problems: Any) -> str:
+def validation_message(problems: Any) -> str:
     """One line naming each bad field, like the library's pydantic messages."""
     parts = []
     for problem in problems:

@@ -36,7 +36,7 @@ from brokerplex.models import TickMode
 from brokerplex_server.auth.identify import identify
 from brokerplex_server.auth.principal import Principal
 from brokerplex_server.auth.users import UserStore
-from brokerplex_server.errors import ApiError, ErrorDetail, _validation_message, status_of
+from brokerplex_server.errors import ApiError, ErrorDetail, status_of, validation_message
 
 log = logging.getLogger("brokerplex.server.stream")
 router = APIRouter(tags=["stream"])
@@ -132,7 +132,7 @@ async def _take_messages(websocket: WebSocket, consumer: EventConsumer, principa
                 raise InputError("messages are JSON text frames")
             await _apply(MESSAGES.validate_json(message["text"]), consumer, principal)
         except ValidationError as error:
-            await _send_error(websocket, InputError(_validation_message(error.errors())))
+            await _send_error(websocket, InputError(validation_message(error.errors())))
         except (BrokerplexError, ApiError) as error:
             await _send_error(websocket, error)
 
