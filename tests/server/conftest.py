@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from apiserver import ApiServer
 from brokerplex.manager import BrokerManager
+from brokerplex_xts_client.sim import XtsSimulator
 
 Start = Callable[..., ApiServer]
 
@@ -56,3 +58,24 @@ def paper_accounts(home: Path, database: str | None) -> tuple[str, str]:
 def api(start_server: Start, paper_accounts: tuple[str, str]) -> ApiServer:
     """A server with the paper accounts p1 and p2."""
     return start_server()
+
+
+@pytest.fixture
+def xts(tmp_path: Path) -> Iterator[XtsSimulator]:
+    """The XTS simulator (investor and dealer logins)."""
+    with XtsSimulator(state_dir=tmp_path / "xts-sim", seed=1) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def dealer(api: ApiServer, xts: XtsSimulator) -> httpx.Client:
+    """An admin's client with the XTS dealer account d1, activated and logged in through the API."""
+    admin = api.client(api.key("root"))
+    codes = list(xts.account("dealer")["client_codes"])
+    created = admin.post("/accounts", json={"name": "d1", "broker": "xts_pro",
+                                            "settings": xts.settings("dealer", client_code=codes[0])})
+    assert created.status_code == 201, created.text
+    logged = admin.post("/accounts/d1/login")
+    assert logged.status_code == 200, logged.text
+    assert logged.json()["user_id"] == xts.account("dealer")["user_id"]
+    return admin

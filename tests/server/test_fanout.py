@@ -3,11 +3,7 @@ against the XTS simulator; a target the caller may not trade on stops everything
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
 
 from apiserver import ApiServer
 from brokerplex_server.auth.principal import Role
@@ -53,25 +49,6 @@ def test_a_target_the_caller_may_not_trade_on_refuses_all_and_sends_nothing(api:
         assert admin.post("/fan-out", json=bad).status_code == 422, bad
     assert admin.get("/accounts/p1/orders").json() == []
 
-
-@pytest.fixture
-def xts(tmp_path: Path) -> Iterator[XtsSimulator]:
-    with XtsSimulator(state_dir=tmp_path / "xts-sim", seed=1) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def dealer(api: ApiServer, xts: XtsSimulator) -> httpx.Client:
-    """An admin's client with the XTS dealer account d1, activated and logged in through the API."""
-    admin = api.client(api.key("root"))
-    codes = list(xts.account("dealer")["client_codes"])
-    created = admin.post("/accounts", json={"name": "d1", "broker": "xts_pro",
-                                            "settings": xts.settings("dealer", client_code=codes[0])})
-    assert created.status_code == 201, created.text
-    logged = admin.post("/accounts/d1/login")
-    assert logged.status_code == 200, logged.text
-    assert logged.json()["user_id"] == xts.account("dealer")["user_id"]
-    return admin
 
 
 def test_an_xts_dealer_order_goes_to_two_client_codes_each_in_its_own_book(

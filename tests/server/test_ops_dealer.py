@@ -3,36 +3,15 @@ each operation acting for the client code named and no other."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import ROUND_FLOOR, Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from apiserver import ApiServer
 from brokerplex_xts_client.sim import XtsSimulator
 
 INFY = "NSE:INFY"
 
-
-@pytest.fixture
-def xts(tmp_path: Path) -> Iterator[XtsSimulator]:
-    with XtsSimulator(state_dir=tmp_path / "xts-sim", seed=1) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def dealer(api: ApiServer, xts: XtsSimulator) -> httpx.Client:
-    """An admin's client with the XTS dealer account d1, activated and logged in through the API."""
-    admin = api.client(api.key("root"))
-    codes = list(xts.account("dealer")["client_codes"])
-    created = admin.post("/accounts", json={"name": "d1", "broker": "xts_pro",
-                                            "settings": xts.settings("dealer", client_code=codes[0])})
-    assert created.status_code == 201, created.text
-    assert admin.post("/accounts/d1/login").status_code == 200
-    return admin
 
 
 def ok(response: httpx.Response) -> Any:
