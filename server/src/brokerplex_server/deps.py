@@ -33,8 +33,8 @@ Manager = Annotated[AsyncBrokerManager, Depends(manager)]
 Users = Annotated[UserStore, Depends(user_store)]
 
 
-async def current_user(request: Request, users: Users) -> Principal:
-    principal = identify(request, users, method=request.method)
+async def current_user(request: Request) -> Principal:
+    principal = identify(request, request.app.state.users, method=request.method)
     request.state.principal = principal  # for the audit log
     return principal
 
