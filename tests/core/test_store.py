@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet
 from brokerplex.errors import InputError
 from brokerplex.journal import JournalState, OrderJournal
 from brokerplex.manager import BrokerManager
+from brokerplex.storage import StateFileError
 from brokerplex.store import Store, database, tables
 from cli_results import data, ok, one_line_error
 
@@ -152,6 +153,22 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path, u
     for store in stores:
         store.close()
     assert failures == []
+
+
+def test_a_schema_from_a_newer_brokerplex_is_named_not_touched(tmp_path: Path, url: str | None) -> None:
+    store = Store(tmp_path, url)
+    try:
+        store.upgrade()
+        with store.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        store.close()
+    newer = Store(tmp_path, url)
+    try:
+        with pytest.raises(StateFileError, match=r"has a schema this brokerplex does not know .*upgrade brokerplex"):
+            newer.upgrade()
+    finally:
+        newer.close()
 
 
 def test_a_reused_client_order_id_is_refused_on_either_database(tmp_path: Path, url: str | None) -> None:

@@ -125,8 +125,13 @@ def upgrade(connection: Connection) -> None:
     """Run Alembic's migrations up to the newest on ``connection`` (imported only when needed)."""
     from alembic import command
     from alembic.config import Config
+    from alembic.util.exc import CommandError
 
     config = Config()
     config.set_main_option("script_location", "brokerplex.store:migrations")
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    try:
+        command.upgrade(config, "head")
+    except CommandError as error:  # a revision this code does not know: a newer brokerplex migrated it
+        raise StateFileError(f"the database {shown(str(connection.engine.url))} has a schema this brokerplex does "
+                             f"not know ({error}): upgrade brokerplex", path=sqlite_file(connection.engine)) from None
