@@ -7,6 +7,7 @@ imported.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -94,7 +95,7 @@ def _journal(connection: Connection, path: Path) -> int:
     import datetime as dt
 
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as old:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as old:
             rows = old.execute("SELECT * FROM journal").fetchall()
             columns = [column[0] for column in old.execute("SELECT * FROM journal LIMIT 0").description]
     except sqlite3.DatabaseError as exc:
