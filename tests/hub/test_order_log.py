@@ -7,11 +7,13 @@ import asyncio
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from brokerplex.aiomanager import AsyncBrokerManager
 from brokerplex.errors import InputError
-from brokerplex.hub import Event
+from brokerplex.hub import Event, EventConsumer
 from brokerplex.models import Order, OrderRequest, OrderStatus, Side, Trade
+from brokerplex.store.tables import order_events
 from hubevents import take
 
 
@@ -59,5 +61,38 @@ def test_an_id_that_is_not_the_stores_is_refused_before_anything_is_followed(tmp
                 manager.consumer(after="1764581400000-0")
         finally:
             await manager.close()
+
+    asyncio.run(scenario())
+
+
+def test_two_processes_following_one_account_write_each_order_event_once(tmp_path: Path) -> None:
+    async def until_complete(consumer: EventConsumer) -> list[Event]:
+        seen: list[Event] = []
+        async with asyncio.timeout(20):
+            async for event in consumer:
+                if is_order_news(event):
+                    seen.append(event)
+                    if isinstance(event.data, Order) and event.data.status is OrderStatus.COMPLETE:
+                        return seen
+        raise AssertionError(f"no COMPLETE after {seen}")
+
+    async def scenario() -> None:
+        first, second = AsyncBrokerManager(tmp_path), AsyncBrokerManager(tmp_path)  # as two processes would be
+        try:
+            first.activate("paper", "p1", {"tick_interval": "0.05"})
+            watchers = [await first.subscribe(["p1"]), await second.subscribe(["p1"])]
+            await first.place_order("p1", OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1))
+            seen = await asyncio.gather(*(until_complete(watcher) for watcher in watchers))
+            for watcher in watchers:
+                await watcher.close()
+            orders = [[event.id for event in events if isinstance(event.data, Order)] for events in seen]
+            assert orders[0] == orders[1]  # the same rows: written by one process, found by the other
+            with first.store.engine.connect() as connection:
+                written = connection.execute(sa.select(order_events.c.event)).scalars().all()
+            assert len(written) == len(set(written))
+            assert len(written) >= len(orders[0])
+        finally:
+            await first.close()
+            await second.close()
 
     asyncio.run(scenario())

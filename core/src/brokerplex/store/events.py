@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _INSERT = order_events.insert()
+_SAME = (sa.select(order_events.c.id)
+         .where(order_events.c.account == sa.bindparam("account"), order_events.c.order_id == sa.bindparam("order_id"),
+                order_events.c.kind == sa.bindparam("kind"), order_events.c.event == sa.bindparam("event"))
+         .limit(1))
 
 
 def check_after(after: str) -> int:
@@ -37,17 +41,21 @@ class OrderEventLog:
         self._store = store
 
     def record(self, event: Event) -> None:
-        """Write ``event`` (an order update or a trade) and give it its id. A failure is a warning: the
-        event still reaches every consumer, without an id to resume after."""
+        """Write ``event`` (an order update or a trade) and give it its id; one written already (by another
+        process following the account) keeps that one's id. A failure is a warning: the event still reaches
+        every consumer, without an id to resume after."""
         from brokerplex.store import now
 
         data = event.data
         assert isinstance(data, Order | Trade)
+        said = data.model_dump_json()
+        values = {"account": event.account, "order_id": data.order_id, "kind": event.type, "event": said}
         try:
             with self._store.engine.begin() as connection:
-                inserted = connection.execute(_INSERT, {
-                    "account": event.account, "order_id": data.order_id, "kind": event.type,
-                    "event": data.model_dump_json(), "at": now()}).inserted_primary_key
+                if (written := connection.execute(_SAME, values).scalar()) is not None:
+                    event.id = str(written)
+                    return
+                inserted = connection.execute(_INSERT, {**values, "at": now()}).inserted_primary_key
         except Exception as error:  # the store is down or locked: the live event matters more than its record
             log.warning("the order event of %s could not be stored (%s: %s)", event.account, type(error).__name__,
                         error)

@@ -99,6 +99,7 @@ order_events = Table(
     Column("event", Text, nullable=False),  # the Order's or Trade's JSON
     Column("at", UTCDateTime, nullable=False),
     Index(None, "account", "id"),
+    Index(None, "account", "order_id"),
 )
 
 users = Table(

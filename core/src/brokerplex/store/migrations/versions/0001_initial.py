@@ -73,6 +73,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('order_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_order_events_account_id'), ['account', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_order_events_account_order_id'), ['account', 'order_id'], unique=False)
 
     op.create_table('sign_in_failures',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -153,6 +154,7 @@ def downgrade() -> None:
 
     op.drop_table('sign_in_failures')
     with op.batch_alter_table('order_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_events_account_order_id'))
         batch_op.drop_index(batch_op.f('ix_order_events_account_id'))
 
     op.drop_table('order_events')
