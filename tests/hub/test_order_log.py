@@ -21,6 +21,18 @@ def is_order_news(event: Event) -> bool:
     return isinstance(event.data, Order | Trade)
 
 
+async def until_complete(consumer: EventConsumer) -> list[Event]:
+    """The order updates and trades ``consumer`` reads up to the order's COMPLETE."""
+    seen: list[Event] = []
+    async with asyncio.timeout(20):
+        async for event in consumer:
+            if is_order_news(event):
+                seen.append(event)
+                if isinstance(event.data, Order) and event.data.status is OrderStatus.COMPLETE:
+                    return seen
+    raise AssertionError(f"no COMPLETE after {seen}")
+
+
 def test_a_consumer_after_an_id_is_given_what_came_after_it_then_the_live_events(tmp_path: Path) -> None:
     async def scenario() -> None:
         manager = AsyncBrokerManager(tmp_path)
@@ -28,13 +40,7 @@ def test_a_consumer_after_an_id_is_given_what_came_after_it_then_the_live_events
             manager.activate("paper", "p1", {"tick_interval": "0.05"})
             watcher = await manager.subscribe(["p1"])
             await manager.place_order("p1", OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1))
-            history: list[Event] = []
-            async with asyncio.timeout(20):
-                async for event in watcher:
-                    if is_order_news(event):
-                        history.append(event)
-                        if isinstance(event.data, Order) and event.data.status is OrderStatus.COMPLETE:
-                            break
+            history = await until_complete(watcher)
             await watcher.close()
             ids = [int(event.id or 0) for event in history]
             assert all(ids)
@@ -66,16 +72,6 @@ def test_an_id_that_is_not_the_stores_is_refused_before_anything_is_followed(tmp
 
 
 def test_two_processes_following_one_account_write_each_order_event_once(tmp_path: Path) -> None:
-    async def until_complete(consumer: EventConsumer) -> list[Event]:
-        seen: list[Event] = []
-        async with asyncio.timeout(20):
-            async for event in consumer:
-                if is_order_news(event):
-                    seen.append(event)
-                    if isinstance(event.data, Order) and event.data.status is OrderStatus.COMPLETE:
-                        return seen
-        raise AssertionError(f"no COMPLETE after {seen}")
-
     async def scenario() -> None:
         first, second = AsyncBrokerManager(tmp_path), AsyncBrokerManager(tmp_path)  # as two processes would be
         try:
