@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pluggy
 
@@ -19,11 +19,13 @@ from brokerplex.accounts import Account, AccountStore, build_settings, check_acc
 from brokerplex.broker import AccountContext, Broker, LoginIO
 from brokerplex.capabilities import Capabilities
 from brokerplex.errors import (
+    BrokerplexError,
     ClientCodeError,
     InputError,
     OrderNotFoundError,
     SettingsError,
     SymbolError,
+    UnknownAccountError,
     UnknownBrokerError,
 )
 from brokerplex.journal import OrderJournal
@@ -126,6 +128,20 @@ class ManagerCore:
             reason = describe(exc) if isinstance(exc, ValidationError) else str(exc)
             raise SettingsError(f"stored settings of account {name!r} are no longer valid: {reason}") from None
         return Account(name, raw["broker"], settings)
+
+    def account_row(self, name: str) -> dict[str, Any]:
+        """Account ``name`` as listed: broker and masked settings, or its ``problem`` (its plugin is not
+        installed, its stored settings no longer fit, …) with ``settings`` None. UnknownAccountError if none."""
+        try:
+            account = self.account(name)
+        except UnknownAccountError:
+            raise
+        except BrokerplexError as exc:
+            broker = str(self.account_store.get_raw(name)["broker"])
+            problem = (f"broker {broker!r} is not installed: install its plugin, or deactivate {name}"
+                       if isinstance(exc, UnknownBrokerError) else str(exc))
+            return {"account": name, "broker": broker, "settings": None, "problem": problem}
+        return {"account": account.name, "broker": account.broker, "settings": account.public_settings()}
 
     def accounts(self) -> list[Account]:
         return [self.account(name) for name in sorted(self.account_store.raw())]

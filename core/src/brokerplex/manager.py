@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pluggy
 
@@ -100,6 +101,9 @@ class BrokerManager(SyncOperations, SyncFanOuts):
 
     def accounts(self) -> list[Account]:
         return self.aio.accounts()
+
+    def account_row(self, name: str) -> dict[str, Any]:
+        return self.aio.account_row(name)
 
     def login(self, account: str, params: Mapping[str, str], io: LoginIO) -> Profile:
         return self._loop.run(self.aio.login(account, params, io))

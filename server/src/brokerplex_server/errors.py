@@ -52,11 +52,18 @@ def status_of(exc: errors.BrokerplexError) -> int:
     return next((status for kind, status in table if isinstance(exc, kind)), 500)
 
 
-def error_response(status: int, type_: str, message: str, *, broker_code: object = None, outcome_known: bool = True,
+def error_response(status: int, type_: str, message: str, *, outcome_known: bool = True,
                    headers: dict[str, str] | None = None) -> JSONResponse:
-    detail = ErrorDetail(type=type_, message=message, outcome_known=outcome_known,
-                         broker_code=None if broker_code is None else str(broker_code))
+    """An answer of the API itself (no broker code: the broker's errors go through :func:`detail_of`)."""
+    detail = ErrorDetail(type=type_, message=message, outcome_known=outcome_known)
     return JSONResponse({"error": detail.model_dump()}, status_code=status, headers=headers)
+
+
+def detail_of(exc: errors.BrokerplexError) -> ErrorDetail:
+    """A library error in the one shape (a route's answer, a fan-out's item, a socket's error message)."""
+    code = getattr(exc, "code", None)
+    return ErrorDetail(type=type(exc).__name__, message=str(exc), broker_code=None if code is None else str(code),
+                       outcome_known=exc.nothing_happened or status_of(exc) == 404)
 
 
 def library_error(exc: errors.BrokerplexError) -> JSONResponse:
@@ -66,8 +73,7 @@ def library_error(exc: errors.BrokerplexError) -> JSONResponse:
         headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after or 1)))}
     if status == 500:
         log.error("request failed: %s: %s", type(exc).__name__, exc)
-    return error_response(status, type(exc).__name__, str(exc), broker_code=getattr(exc, "code", None),
-                          outcome_known=exc.nothing_happened or status == 404, headers=headers)
+    return JSONResponse({"error": detail_of(exc).model_dump()}, status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:

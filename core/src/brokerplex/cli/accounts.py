@@ -101,22 +101,11 @@ def _account_names() -> list[str]:
 
 
 def _account_row(name: str) -> dict[str, Any]:
-    """An account as listed: its masked settings, or why it cannot be used (its broker is not installed, …)."""
-    from brokerplex.errors import BrokerplexError, UnknownBrokerError
-
-    manager = state().manager
-    try:
-        account = manager.account(name)
-    except BrokerplexError as exc:
-        try:
-            broker = str(manager.account_store.get_raw(name)["broker"])
-        except BrokerplexError:
-            broker = "?"
-        problem = (f"broker {broker!r} is not installed: install its plugin, or deactivate {name}"
-                   if isinstance(exc, UnknownBrokerError) else str(exc))
-        click.echo(f"warning: account {name}: {problem}", err=True)
-        return {"account": name, "broker": broker, "settings": None, "problem": problem}
-    return {"account": account.name, "broker": account.broker, "settings": account.public_settings()}
+    """An account as listed; one that cannot be used is listed with the reason, and warned of."""
+    row = state().manager.account_row(name)
+    if row.get("problem"):
+        click.echo(f"warning: account {name}: {row['problem']}", err=True)
+    return row
 
 
 class ClickLoginIO:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, urlencode
 from fastapi import APIRouter, Request, Response
 
 from brokerplex.aiomanager import AsyncBrokerManager
-from brokerplex.errors import BrokerplexError, InputError, UnknownAccountError, UnknownBrokerError
+from brokerplex.errors import BrokerplexError, InputError
 from brokerplex.models import Profile
 from brokerplex_server import audit
 from brokerplex_server.auth.principal import Principal
@@ -34,16 +34,7 @@ _taken_states: dict[str, float] = {}  # nonce → expiry: a state comes back onc
 
 def account_info(manager: AsyncBrokerManager, name: str) -> AccountInfo:
     """An account with its masked settings, or why it cannot be used (its plugin is not installed, …)."""
-    try:
-        account = manager.account(name)
-    except UnknownAccountError:
-        raise
-    except BrokerplexError as exc:
-        broker = str(manager.account_store.get_raw(name)["broker"])
-        problem = (f"broker {broker!r} is not installed: install its plugin, or deactivate {name}"
-                   if isinstance(exc, UnknownBrokerError) else str(exc))
-        return AccountInfo(account=name, broker=broker, problem=problem)
-    return AccountInfo(account=account.name, broker=account.broker, settings=account.public_settings())
+    return AccountInfo(**manager.account_row(name))
 
 
 @router.get("/accounts")

@@ -14,7 +14,7 @@ from brokerplex.outcomes import FanOutResult
 from brokerplex_server import audit
 from brokerplex_server.auth.principal import Principal, Role, Scope
 from brokerplex_server.deps import CurrentUser, Manager
-from brokerplex_server.errors import ApiError, ErrorDetail, status_of
+from brokerplex_server.errors import ApiError, ErrorDetail, detail_of, status_of
 from brokerplex_server.routes.schemas import FanOutItem, FanOutRequest
 
 log = logging.getLogger("brokerplex.server")
@@ -59,9 +59,7 @@ def _item(result: FanOutResult[OrderAck]) -> FanOutItem:
         return FanOutItem(account=result.account, client=result.client, ack=result.value)
     exc = result.error
     if isinstance(exc, BrokerplexError):
-        status, code = status_of(exc), getattr(exc, "code", None)
-        error = ErrorDetail(type=type(exc).__name__, message=str(exc), broker_code=None if code is None else str(code),
-                            outcome_known=exc.nothing_happened or status == 404)
+        status, error = status_of(exc), detail_of(exc)
     else:
         log.error("unexpected %s in a fan-out to %s", type(exc).__name__, result.account, exc_info=exc)
         status, error = 500, ErrorDetail(type="InternalError", message="unexpected server error (logged)",

@@ -36,7 +36,7 @@ from brokerplex.models import TickMode
 from brokerplex_server.auth.identify import identify
 from brokerplex_server.auth.principal import Principal
 from brokerplex_server.auth.users import UserStore
-from brokerplex_server.errors import ApiError, ErrorDetail, status_of, validation_message
+from brokerplex_server.errors import ApiError, ErrorDetail, detail_of, validation_message
 
 log = logging.getLogger("brokerplex.server.stream")
 router = APIRouter(tags=["stream"])
@@ -149,13 +149,7 @@ async def _apply(message: Subscribe | Unsubscribe | Follow, consumer: EventConsu
 
 
 async def _send_error(websocket: WebSocket, error: BrokerplexError | ApiError) -> None:
-    if isinstance(error, ApiError):
-        detail = ErrorDetail(type=error.type, message=error.message)
-    else:
-        code = getattr(error, "code", None)
-        detail = ErrorDetail(type=type(error).__name__, message=str(error),
-                             broker_code=None if code is None else str(code),
-                             outcome_known=error.nothing_happened or status_of(error) == 404)
+    detail = ErrorDetail(type=error.type, message=error.message) if isinstance(error, ApiError) else detail_of(error)
     await websocket.send_text(json.dumps({"type": "error", "error": detail.model_dump()}))
 
 
