@@ -4,6 +4,7 @@ and the per-leg results of operations that send several orders."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
@@ -217,6 +218,12 @@ class PnlSummary(_Model):
     @property
     def net(self) -> Decimal:
         return self.realised + self.unrealised
+
+
+def pnl_totals(summaries: Sequence[PnlSummary]) -> dict[str, Decimal]:
+    """Realised, unrealised, net and day P&L summed over ``summaries`` (several accounts or clients)."""
+    return {name: sum((getattr(summary, name) for summary in summaries), Decimal(0))
+            for name in ("realised", "unrealised", "net", "day")}
 
 
 class HoldingView(_Model):

@@ -12,9 +12,9 @@ from pydantic import BaseModel
 
 from brokerplex.errors import BrokerplexError
 from brokerplex.models import Depth, OrderRequest
-from brokerplex.ops.models import BasketMargin, Candle, Interval, Margin, OptionChain, PnlSummary
+from brokerplex.ops.models import BasketMargin, Candle, Interval, Margin, OptionChain, PnlSummary, pnl_totals
 from brokerplex_server.deps import CurrentUser, Manager, ReadableAccount
-from brokerplex_server.errors import ApiError, ErrorDetail, status_of
+from brokerplex_server.errors import ApiError, ErrorDetail, detail_of, status_of
 from brokerplex_server.routes.ops_common import READ_ONLY
 from brokerplex_server.routes.schemas import Client
 
@@ -117,20 +117,12 @@ async def pnl_across(user: CurrentUser, manager: Manager,
     errors = [(result.account, result.error) for result in results if result.error is not None]
     if accounts is not None and len(names) == 1 and errors:
         raise errors[0][1]
-    return PnlReport(summaries=summaries, total=_total(summaries),
+    return PnlReport(summaries=summaries, total=PnlTotal(**pnl_totals(summaries)),
                      failures=[_failure(name, error) for name, error in errors])
-
-
-def _total(summaries: list[PnlSummary]) -> PnlTotal:
-    realised = sum((summary.realised for summary in summaries), Decimal(0))
-    unrealised = sum((summary.unrealised for summary in summaries), Decimal(0))
-    return PnlTotal(realised=realised, unrealised=unrealised, net=realised + unrealised,
-                    day=sum((summary.day for summary in summaries), Decimal(0)))
 
 
 def _failure(account: str, error: Exception) -> AccountFailure:
     if not isinstance(error, BrokerplexError):  # never a stray exception's text: it may say anything
         return AccountFailure(account=account, status=500, error=ErrorDetail(
             type="InternalError", message="unexpected server error", outcome_known=True))
-    return AccountFailure(account=account, status=status_of(error), error=ErrorDetail(
-        type=type(error).__name__, message=str(error), broker_code=getattr(error, "code", None)))
+    return AccountFailure(account=account, status=status_of(error), error=detail_of(error))

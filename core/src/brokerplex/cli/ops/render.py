@@ -20,6 +20,7 @@ from brokerplex.ops.models import (
     OptionChain,
     OptionQuote,
     PnlSummary,
+    pnl_totals,
 )
 from brokerplex.output import SIDE, book, pnl_style, print_line, side_style
 from brokerplex.tables import Column, cell, number, table
@@ -121,11 +122,9 @@ def pnl(summaries: Sequence[PnlSummary]) -> None:
 
 
 def pnl_total_line(label: str, *summaries: PnlSummary) -> str:
-    def total(name: str) -> str:
-        return cell(sum((getattr(s, name) for s in summaries), Decimal(0)))
-
-    return (f"{label}: net {total('net')} (realised {total('realised')}, unrealised {total('unrealised')}), "
-            f"day {total('day')}")
+    totals = {name: cell(value) for name, value in pnl_totals(summaries).items()}
+    return (f"{label}: net {totals['net']} (realised {totals['realised']}, unrealised {totals['unrealised']}), "
+            f"day {totals['day']}")
 
 
 def _greek(value: Decimal | None, places: str = "0.01") -> Decimal | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -89,9 +88,9 @@ def _record(summary: PnlSummary) -> dict[str, Any]:
 
 def _total(summaries: list[PnlSummary]) -> dict[str, str]:
     from brokerplex.formats import money_text
+    from brokerplex.ops.models import pnl_totals
 
-    return {name: money_text(sum((getattr(summary, name) for summary in summaries), Decimal(0)))
-            for name in ("realised", "unrealised", "net", "day")}
+    return {name: money_text(value) for name, value in pnl_totals(summaries).items()}
 
 
 def unresolved(account: str, symbol: str | None, client: str | None, all_clients: bool, as_json: bool) -> None:
