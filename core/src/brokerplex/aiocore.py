@@ -137,7 +137,10 @@ class ManagerCore:
         except UnknownAccountError:
             raise
         except BrokerplexError as exc:
-            broker = str(self.account_store.get_raw(name)["broker"])
+            try:
+                broker = str(self.account_store.get_raw(name)["broker"])
+            except BrokerplexError:  # its stored settings cannot be read at all (a wrong secret key)
+                broker = "?"
             problem = (f"broker {broker!r} is not installed: install its plugin, or deactivate {name}"
                        if isinstance(exc, UnknownBrokerError) else str(exc))
             return {"account": name, "broker": broker, "settings": None, "problem": problem}
