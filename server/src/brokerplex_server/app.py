@@ -15,6 +15,7 @@ from brokerplex.aiomanager import AsyncBrokerManager
 from brokerplex_server import errors
 from brokerplex_server.auth.users import UserStore
 from brokerplex_server.config import ServerConfig
+from brokerplex_server.console import BUILT, Console
 from brokerplex_server.ratelimits import SharedLimits
 from brokerplex_server.routes import ROUTERS
 
@@ -47,6 +48,7 @@ def create_app(config: ServerConfig) -> FastAPI:
                            allow_methods=["*"], allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"])
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.mount("/", Console(config.console or BUILT))  # last: every path the API does not take
     return app
 
 
