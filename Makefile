@@ -1,6 +1,7 @@
 # Two commands for a new machine: `make demo` and `make test`. Both build .venv themselves.
-# `make demo` installs what the demo runs (core, every plugin and its simulator); `make test` adds
-# the test and lint tools of requirements-dev.txt. pip shows its progress: a first install takes minutes.
+# `make demo` installs what the demo runs (core, every plugin and its simulator) and builds the web
+# console (Node 20 + npm); `make test` adds the test and lint tools of requirements-dev.txt and the
+# browser (Debian's chromium). pip shows its progress: a first install takes minutes.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,8 +9,17 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar o
 PACKAGES := -e 'core[bus,postgres]' -e plugins/paper -e 'plugins/zerodha[sim]' -e 'plugins/xts_client[sim]' -e 'plugins/xts_pro[sim]' -e server
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# The web console (console/): npm ci when the lock changes, npm run build when a source changes. The build
+# goes into the server's package (console_dist, gitignored, shipped in its wheel): `brokerplex serve` serves it.
+CONSOLE := console
+CONSOLE_MODULES := $(CONSOLE)/node_modules/.package-lock.json
+CONSOLE_BUILD := server/src/brokerplex_server/console_dist/index.html
+CONSOLE_SOURCES := $(CONSOLE)/package-lock.json $(CONSOLE)/index.html $(wildcard $(CONSOLE)/vite.config.* \
+  $(CONSOLE)/tsconfig*.json) $(shell find $(CONSOLE)/src $(CONSOLE)/public -type f 2>/dev/null)
+NPM = @command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or newer with npm" >&2; exit 1; }; \
+  cd $(CONSOLE) && npm --no-audit --no-fund
 
-.PHONY: demo test bench lint install clean servers
+.PHONY: demo test bench lint install clean servers console
 
 $(BIN)/python:
 	@echo "▸ creating $(VENV) with $(PYTHON)"
@@ -29,6 +39,16 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 
 install: $(STAMP)
 
+$(CONSOLE_MODULES): $(CONSOLE)/package-lock.json
+	@echo "▸ installing the console's packages (npm ci)"
+	$(NPM) ci
+
+$(CONSOLE_BUILD): $(CONSOLE_MODULES) $(CONSOLE_SOURCES)
+	@echo "▸ building the web console (npm run build)"
+	$(NPM) run build
+
+console: $(CONSOLE_BUILD)
+
 # The servers the tests start for themselves, each on its own socket: installed with apt-get when missing.
 servers:
 	@command -v redis-server >/dev/null || { \
@@ -40,15 +60,20 @@ servers:
 	  if [ "$$(id -u)" -ne 0 ]; then echo "PostgreSQL is missing: apt-get install postgresql (as root)" >&2; exit 1; fi; \
 	  echo "▸ installing postgresql (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+	@[ -x /usr/bin/chromium ] || { \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "Chromium is missing: apt-get install chromium (as root)" >&2; exit 1; fi; \
+	  echo "▸ installing chromium for the browser tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation; }
 
-demo: $(STAMP)
+demo: $(STAMP) console
 	$(BIN)/brokerplex demo
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(DEV_STAMP) servers lint
+test: $(DEV_STAMP) servers lint console
+	$(NPM) test
 	$(BIN)/python -m pytest -n 2 tests
 
 # Every benchmark runs; the exit status says whether one missed its goal (each names what it missed).
