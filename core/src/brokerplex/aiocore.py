@@ -40,6 +40,7 @@ from brokerplex.models import (
     Position,
     Profile,
     Quote,
+    SessionState,
     TickMode,
     Trade,
 )
@@ -183,6 +184,10 @@ class ManagerCore:
         """The page where a person logs ``account`` in with a browser (Kite), or None if its broker logs in
         without one; the broker redirects back with the ``params`` :meth:`login` takes."""
         return self._new_broker(account).login_page()
+
+    def session_state(self, account: str) -> SessionState:
+        """Whether ``account``'s stored session may be used, and until when (no request to the broker)."""
+        return (self._sessions.get(account) or self._new_broker(account)).session_state()
 
     def _new_broker(self, account: str) -> Broker:
         info = self.account(account)

@@ -53,6 +53,7 @@ from brokerplex.models import (
     Position,
     Profile,
     Quote,
+    SessionState,
     Trade,
 )
 from brokerplex.ops.contract import BrokerOperations
@@ -119,6 +120,11 @@ class Broker(BrokerOperations, abc.ABC):
         """Where a person logs in with a browser, for a broker whose login is a redirect (Kite); None for
         the others. The broker redirects back with what :meth:`login`'s ``params`` then take."""
         return None
+
+    def session_state(self) -> SessionState:
+        """The stored session's state, read from ``context.session`` without a request (a console shows it and
+        asks for a login before one is needed). This default is for brokers that need no login (paper)."""
+        return SessionState(state="live")
 
     async def login(self, params: Mapping[str, str], io: LoginIO) -> Profile:
         """Log in, interactively if the broker needs it, and store the session in ``context.session``.

@@ -423,6 +423,14 @@ class Profile(_Model):
     products: list[Product] = []
 
 
+class SessionState(_Model):
+    """An account's stored session as read from the store, without asking the broker: ``live`` (until
+    ``expires_at``, when it has a known end), ``expired`` (log in again) or ``none`` (never logged in)."""
+
+    state: Literal["live", "expired", "none"]
+    expires_at: dt.datetime | None = None
+
+
 class OrderEvent(_Model):
     """What observers of order events receive (see the ``order_event`` hook)."""
 

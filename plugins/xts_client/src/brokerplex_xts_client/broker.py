@@ -43,6 +43,7 @@ from brokerplex.models import (
     Product,
     Profile,
     Quote,
+    SessionState,
     Trade,
     Variety,
 )
@@ -65,6 +66,14 @@ INDEX_SEGMENTS = ("NSECM", "BSECM")
 def session_day() -> str:
     """XTS sessions end with the IST day."""
     return dt.datetime.now(IST).date().isoformat()
+
+
+def session_end(day: str) -> dt.datetime | None:
+    """When the session of ``day`` (a :func:`session_day`) ends: the next IST midnight; None if unreadable."""
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(day) + dt.timedelta(days=1), dt.time(), tzinfo=IST)
+    except ValueError:
+        return None
 
 
 class XtsClientBroker(Broker):
@@ -105,6 +114,13 @@ class XtsClientBroker(Broker):
             raise TokenExpiredError(f"the XTS session of account {account!r} is from {saved.get('day')} and has "
                                     f"expired; run `brokerplex login {account}`", broker=self.context.broker)
         self._restore(saved)
+
+    def session_state(self) -> SessionState:
+        saved = self.context.session.load()
+        if not saved.get("interactive_token") or not saved.get("marketdata_token"):
+            return SessionState(state="none")
+        live = saved.get("day") == session_day() and saved.get("root") == self.settings.base_url  # as connect()
+        return SessionState(state="live" if live else "expired", expires_at=session_end(str(saved.get("day"))))
 
     def _restore(self, saved: Mapping[str, Any]) -> None:
         self.http.interactive_token = saved["interactive_token"]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from brokerplex import wire
 from brokerplex.broker import AccountContext, Broker, BrokerSettings, LoginIO
-from brokerplex.errors import InputError, ProtocolError
+from brokerplex.errors import AuthenticationError, InputError, ProtocolError
 from brokerplex.formats import IST
 from brokerplex.instruments import DailyCache, DailyStore
 from brokerplex.models import (
@@ -33,6 +33,7 @@ from brokerplex.models import (
     Product,
     Profile,
     Quote,
+    SessionState,
     Trade,
     Variety,
 )
@@ -133,6 +134,14 @@ class ZerodhaBroker(Broker):
     # -- session ---------------------------------------------------------------------
     async def connect(self) -> None:
         self._restore()
+
+    def session_state(self) -> SessionState:
+        try:  # read whatever its age: expiry is judged here
+            session = load_session(self.context.session, api_key=self.settings.api_key, account=self.context.account,
+                                   now=dt.datetime.min.replace(tzinfo=dt.UTC))
+        except AuthenticationError:  # none stored, or another API key's
+            return SessionState(state="none")
+        return SessionState(state="expired" if session.expired() else "live", expires_at=session.expires_at)
 
     async def login(self, params: Mapping[str, str], io: LoginIO) -> Profile:
         unknown = sorted(set(params) - {"request_token"})

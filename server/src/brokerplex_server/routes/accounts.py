@@ -9,6 +9,7 @@ it), and each worker takes it once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import secrets
@@ -33,8 +34,15 @@ _taken_states: dict[str, float] = {}  # nonce → expiry: a state comes back onc
 
 
 def account_info(manager: AsyncBrokerManager, name: str) -> AccountInfo:
-    """An account with its masked settings, or why it cannot be used (its plugin is not installed, …)."""
-    return AccountInfo(**manager.account_row(name))
+    """An account with its masked settings, or why it cannot be used (its plugin is not installed, …), and
+    its session's state."""
+    row = manager.account_row(name)
+    session = None
+    if row.get("problem") is None:
+        # A stored session that cannot be read (a changed secret key) is said when the account is used.
+        with contextlib.suppress(BrokerplexError):
+            session = manager.session_state(name)
+    return AccountInfo(**row, session=session)
 
 
 @router.get("/accounts")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
-from brokerplex.models import OrderAck, OrderRequest
+from brokerplex.models import OrderAck, OrderRequest, SessionState
 from brokerplex_server.errors import ErrorDetail
 
 #: ``client=`` on the order and book routes: the client code a dealer login acts for (default: its own).
@@ -18,12 +18,14 @@ Client = Annotated[str | None, Query(description="Dealer logins: the client code
 
 
 class AccountInfo(BaseModel):
-    """An account as listed: its broker and settings with secrets masked, or why it cannot be used."""
+    """An account as listed: its broker and settings with secrets masked, or why it cannot be used; whether
+    its stored session may be used and until when (Kite: 06:00 IST; XTS: the IST day's end; paper: always)."""
 
     account: str
     broker: str
     settings: dict[str, Any] | None = None
     problem: str | None = None
+    session: SessionState | None = Field(None, description="null when it cannot be told (see problem)")
 
 
 class NewAccount(BaseModel):
