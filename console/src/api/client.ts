@@ -1,0 +1,57 @@
+// The typed API client: openapi-fetch over the generated paths, with the browser session's rules.
+// Cookie session: the browser sends the cookie; every unsafe request carries X-CSRF-Token. Any 401 means
+// the session ended: listeners are told (the app shows sign-in over the page, which keeps its state).
+import createClient, { type Middleware } from "openapi-fetch";
+import { errorOf } from "./errors";
+import type { paths } from "./schema";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+export const API_BASE = "/api/v1";
+
+let csrfToken: string | null = null;
+const expiryListeners = new Set<() => void>();
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called on every 401 answer (except the sign-in's own refusal); returns the unsubscribe function. */
+export function onSessionExpired(listener: () => void): () => void {
+  expiryListeners.add(listener);
+  return () => expiryListeners.delete(listener);
+}
+
+export function sessionMiddleware(): Middleware {
+  return {
+    onRequest({ request }) {
+      if (!SAFE_METHODS.has(request.method) && csrfToken) request.headers.set("X-CSRF-Token", csrfToken);
+      return request;
+    },
+    onResponse({ request, response }) {
+      const signingIn = request.method === "POST" && new URL(request.url).pathname.endsWith("/session");
+      if (response.status === 401 && !signingIn) expiryListeners.forEach((listener) => listener());
+      return response;
+    },
+  };
+}
+
+export function makeClient(baseUrl = API_BASE, fetchImpl?: typeof fetch) {
+  const client = createClient<paths>({ baseUrl, credentials: "same-origin", ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+  client.use(sessionMiddleware());
+  return client;
+}
+
+export const api = makeClient();
+
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** The data of an answer, or its error thrown as an ApiError. */
+export async function unwrap<T>(pending: Promise<Answer<T>>): Promise<T> {
+  const { data, error, response } = await pending;
+  if (!response.ok) throw errorOf(response.status, error, response.statusText);
+  return data as T;
+}

@@ -1,0 +1,36 @@
+// Names for the generated schema's types: the console's one vocabulary for what the API sends and takes.
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+export type Account = Schemas["AccountInfo"];
+export type BrokerInfo = Record<string, unknown>;
+export type Candle = Schemas["Candle"];
+export type Depth = Schemas["Depth"];
+export type DepthLevel = Schemas["DepthLevel"];
+export type ErrorDetail = Schemas["ErrorDetail"];
+export type FanOutItem = Schemas["FanOutItem"];
+export type Funds = Schemas["Funds"];
+export type Holding = Schemas["Holding"];
+export type Instrument = Schemas["Instrument"];
+export type Margin = Schemas["Margin"];
+export type Order = Schemas["Order"];
+export type OrderAck = Schemas["OrderAck"];
+export type OrderModify = Schemas["OrderModify"];
+export type OrderRequest = Schemas["OrderRequest-Input"];
+export type OrderStatus = Schemas["OrderStatus"];
+export type OrderType = Schemas["OrderType"];
+export type Position = Schemas["Position"];
+export type Product = Schemas["Product"];
+export type Quote = Schemas["Quote"];
+export type Role = Schemas["Role"];
+export type SessionView = Schemas["SessionView"];
+export type Side = Schemas["Side"];
+export type Trade = Schemas["Trade"];
+export type UnresolvedOrder = Schemas["UnresolvedOrder"];
+export type Validity = Schemas["Validity"];
+export type Variety = Schemas["Variety"];
+export type LegResult = Schemas["LegResult"];
+export type UserView = Schemas["UserView"];
+export type AuditEntry = Schemas["AuditEntry"];
+export type OptionChain = Schemas["OptionChain"];
+export type PnlSummary = Schemas["PnlSummary"];

@@ -1,0 +1,5 @@
+import { Text } from "@mantine/core";
+
+export function AdminPage() {
+  return <Text>Coming next.</Text>;
+}

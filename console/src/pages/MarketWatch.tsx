@@ -1,0 +1,100 @@
+import { Card, Grid, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { useCallback, useEffect, useState } from "react";
+import type { Instrument } from "../api/types";
+import { remember } from "../lib/instruments";
+import { canTrade, useUser } from "../session/SessionContext";
+import { useAccounts } from "../shell/AccountsContext";
+import { useSubscription } from "../stream/StreamContext";
+import { useTicket } from "../ticket/TicketContext";
+import { CandleChart } from "./market/CandleChart";
+import { DepthView } from "./market/DepthView";
+import { SymbolSearch } from "./market/SymbolSearch";
+import { WatchRow } from "./market/WatchRow";
+
+const listKey = (account: string) => `brokerplex.watch.${account}`;
+
+/** The account's watch list, kept in this browser. */
+function useWatchList(account: string | null) {
+  const [list, setList] = useState<Instrument[]>([]);
+  useEffect(() => {
+    if (!account) return setList([]);
+    try {
+      const stored = JSON.parse(localStorage.getItem(listKey(account)) ?? "[]") as Instrument[];
+      stored.forEach((instrument) => remember(account, instrument));
+      setList(stored);
+    } catch {
+      setList([]);
+    }
+  }, [account]);
+  const save = useCallback((next: Instrument[]) => {
+    setList(next);
+    if (account) localStorage.setItem(listKey(account), JSON.stringify(next));
+  }, [account]);
+  return [list, save] as const;
+}
+
+export function MarketWatchPage() {
+  const { current: account } = useAccounts();
+  const user = useUser();
+  const ticket = useTicket();
+  const [list, saveList] = useWatchList(account);
+  const [selected, setSelected] = useState<Instrument | null>(null);
+  useSubscription(account, list.map((instrument) => instrument.symbol), "full");
+
+  const chosen = selected && list.some((instrument) => instrument.symbol === selected.symbol) ? selected : list[0] ?? null;
+  useEffect(() => {
+    ticket.setFocus(chosen);
+    return () => ticket.setFocus(null);
+  }, [ticket, chosen]);
+
+  const add = (instrument: Instrument) => {
+    if (!list.some((known) => known.symbol === instrument.symbol)) saveList([...list, instrument]);
+    setSelected(instrument);
+  };
+  const remove = useCallback((instrument: Instrument) => saveList(list.filter((known) => known.symbol !== instrument.symbol)), [list, saveList]);
+  const trade = useCallback((instrument: Instrument, side: "BUY" | "SELL") => ticket.open({ instrument, side }), [ticket]);
+
+  if (!account) return <Text>No account to watch: an admin activates one under Broker connections.</Text>;
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-end">
+        <Title order={2} size="h3">Market watch</Title>
+        <SymbolSearch account={account} onPick={add} />
+      </Group>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 7 }}>
+          <Card withBorder p={0}>
+            <div className="scroll-x">
+              <Table className="watch" highlightOnHover aria-label="Watch list" fz="sm">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Symbol</Table.Th><Table.Th className="num">LTP</Table.Th><Table.Th className="num">Chg %</Table.Th>
+                    <Table.Th className="num">Bid</Table.Th><Table.Th className="num">Ask</Table.Th><Table.Th className="num">Volume</Table.Th>
+                    <Table.Th><span className="visually-hidden">Actions</span></Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {list.map((instrument) => (
+                    <WatchRow key={instrument.symbol} account={account} instrument={instrument} selected={instrument.symbol === chosen?.symbol}
+                      canTrade={canTrade(user)} onSelect={setSelected} onTrade={trade} onRemove={remove} />
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </div>
+            {!list.length && <Text p="md" c="dimmed">Add symbols with the search above.</Text>}
+          </Card>
+          {canTrade(user) && chosen && <Text size="xs" c="dimmed" mt={4}>B / F1 buys, S / F2 sells {chosen.symbol}.</Text>}
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 5 }}>
+          {chosen && (
+            <Stack>
+              <Title order={3} size="h5">{chosen.symbol}</Title>
+              <DepthView account={account} instrument={chosen} />
+              <CandleChart account={account} instrument={chosen} />
+            </Stack>
+          )}
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}

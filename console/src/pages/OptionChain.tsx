@@ -1,0 +1,5 @@
+import { Text } from "@mantine/core";
+
+export function OptionChainPage() {
+  return <Text>Coming next.</Text>;
+}

@@ -1,0 +1,5 @@
+import { Text } from "@mantine/core";
+
+export function PortfolioPage() {
+  return <Text>Coming next.</Text>;
+}

@@ -1,0 +1,96 @@
+import { AppShell, Burger, Button, Group, NavLink, Select, Text, Title } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { Link, Route, Switch, useLocation } from "wouter";
+import { useSession, useUser, isAdmin, canTrade } from "../session/SessionContext";
+import { AccountsProvider, useAccounts } from "./AccountsContext";
+import { FeedBadge } from "./FeedBadge";
+import { ThemeToggle } from "./ThemeToggle";
+import { TicketProvider } from "../ticket/TicketContext";
+import { MarketWatchPage } from "../pages/MarketWatch";
+import { OrdersPage } from "../pages/Orders";
+import { PortfolioPage } from "../pages/Portfolio";
+import { BrokersPage } from "../pages/Brokers";
+import { AdminPage } from "../pages/Admin";
+import { OptionChainPage } from "../pages/OptionChain";
+
+interface Page {
+  path: string;
+  label: string;
+  admin?: boolean;
+}
+const PAGES: Page[] = [
+  { path: "/", label: "Market watch" },
+  { path: "/orders", label: "Orders" },
+  { path: "/portfolio", label: "Portfolio" },
+  { path: "/chain", label: "Option chain" },
+  { path: "/brokers", label: "Broker connections" },
+  { path: "/admin", label: "Admin", admin: true },
+];
+
+function AccountPicker() {
+  const { list, current, choose } = useAccounts();
+  const names = list.data?.map((account) => account.account) ?? [];
+  if (!names.length) return <Text size="sm" c="dimmed">no account</Text>;
+  return (
+    <Select aria-label="Account" data={names} value={current} onChange={(value) => value && choose(value)}
+      allowDeselect={false} w={140} size="xs" comboboxProps={{ withinPortal: true }} />
+  );
+}
+
+function Header({ navOpen, toggleNav }: { navOpen: boolean; toggleNav: () => void }) {
+  const user = useUser();
+  const { signOut } = useSession();
+  const { current } = useAccounts();
+  return (
+    <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+      <Group gap="sm" wrap="nowrap">
+        <Burger opened={navOpen} onClick={toggleNav} hiddenFrom="sm" size="sm" aria-label="Navigation" />
+        <Title order={1} size="h4">brokerplex</Title>
+        <AccountPicker />
+        {current && <FeedBadge account={current} />}
+      </Group>
+      <Group gap="xs" wrap="nowrap">
+        <Text size="sm" visibleFrom="sm">{user.user} ({user.role})</Text>
+        <ThemeToggle />
+        <Button variant="default" size="xs" onClick={() => void signOut()}>Sign out</Button>
+      </Group>
+    </Group>
+  );
+}
+
+export function Shell() {
+  const user = useUser();
+  const [navOpen, { toggle, close }] = useDisclosure(false);
+  const [location] = useLocation();
+  const pages = PAGES.filter((page) => !page.admin || isAdmin(user));
+  return (
+    <AccountsProvider>
+      <TicketProvider enabled={canTrade(user)}>
+        <AppShell header={{ height: 56 }} navbar={{ width: 200, breakpoint: "sm", collapsed: { mobile: !navOpen } }}
+          padding="sm">
+          <AppShell.Header><Header navOpen={navOpen} toggleNav={toggle} /></AppShell.Header>
+          <AppShell.Navbar p="xs" component="nav" aria-label="Pages">
+            {pages.map((page) => (
+              <NavLink key={page.path} component={Link} href={page.path} label={page.label} onClick={close}
+                active={location === page.path} aria-current={location === page.path ? "page" : undefined} />
+            ))}
+            <Text size="xs" c="dimmed" mt="auto" pt="md">
+              Charts by <a href="https://www.tradingview.com/" target="_blank" rel="noreferrer">TradingView</a> Lightweight Charts™
+            </Text>
+          </AppShell.Navbar>
+          <AppShell.Main>
+            <Switch>
+              <Route path="/"><MarketWatchPage /></Route>
+              <Route path="/orders"><OrdersPage /></Route>
+              <Route path="/portfolio"><PortfolioPage /></Route>
+              <Route path="/chain"><OptionChainPage /></Route>
+              <Route path="/brokers"><BrokersPage /></Route>
+              <Route path="/admin">{isAdmin(user) ? <AdminPage /> : <Text>Admins only.</Text>}</Route>
+              <Route><Text>No such page.</Text></Route>
+            </Switch>
+          </AppShell.Main>
+        </AppShell>
+      </TicketProvider>
+    </AccountsProvider>
+  );
+}
