@@ -16,6 +16,7 @@ import click
 from brokerplex.cli.app import json_option, print_json, state
 
 if TYPE_CHECKING:
+    from brokerplex_server.auth.totp import UserTotp
     from brokerplex_server.auth.users import UserStore
 
 ROLES = ("admin", "trader", "viewer")
@@ -60,8 +61,10 @@ def users() -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True,
               help="admin: manages accounts and users; trader: trades the accounts granted; viewer: reads them.")
 @click.option("--accounts", default="", metavar="A,B", help="The accounts granted (traders and viewers).")
+@click.option("--totp", is_flag=True, help="Sign-ins need a TOTP code too: prints the otpauth:// URI for an "
+              "authenticator app, once.")
 @password_stdin_option
-def add(name: str, role: str, accounts: str, password_stdin: bool) -> None:
+def add(name: str, role: str, accounts: str, totp: bool, password_stdin: bool) -> None:
     """Add user NAME; the password is asked twice (or read with --password-stdin)."""
     from brokerplex_server.auth.principal import Role
     from brokerplex_server.auth.users import check_user_name
@@ -69,9 +72,40 @@ def add(name: str, role: str, accounts: str, password_stdin: bool) -> None:
     granted = frozenset(part.strip() for part in accounts.split(",") if part.strip())
     store = _users()
     check_user_name(name)
-    store.add(name, _password(password_stdin), Role(role), granted)
-    _audit("user.add", name, {"role": role, "accounts": sorted(granted)})
+    user = store.add(name, _password(password_stdin), Role(role), granted)
+    _audit("user.add", name, {"role": role, "accounts": sorted(granted), "totp": totp})
     click.echo(f"added {role} {name}" + (f" on {', '.join(sorted(granted))}" if granted else ""), err=True)
+    if totp:
+        _show_totp(_totp().enable(user))
+
+
+def _totp() -> UserTotp:
+    from brokerplex_server.auth.totp import UserTotp
+
+    return UserTotp(state().manager.store)
+
+
+def _show_totp(uri: str) -> None:
+    """The otpauth URI alone on stdout (it holds the seed: shown once, never stored in the clear)."""
+    click.echo(uri)
+    click.echo("add it to an authenticator app (or make a QR code of it); it is not shown again", err=True)
+
+
+@users.command("totp")
+@click.argument("name")
+@click.option("--off", is_flag=True, help="Remove NAME's TOTP: the password alone signs in again.")
+def totp(name: str, off: bool) -> None:
+    """Give NAME a new TOTP seed (sign-ins then need its code) and print its otpauth:// URI once; --off
+    removes it."""
+    user = _users().known(name)
+    if off:
+        _totp().disable(user)
+        _audit("user.totp", name, {"enabled": False})
+        click.echo(f"{name} signs in with the password alone", err=True)
+        return
+    uri = _totp().enable(user)
+    _audit("user.totp", name, {"enabled": True})
+    _show_totp(uri)
 
 
 @users.command("key")

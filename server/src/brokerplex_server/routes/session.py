@@ -3,7 +3,9 @@ the CSRF token that every unsafe request of the session must send in ``X-CSRF-To
 says who is signed in; ``DELETE /session`` signs out.
 
 A wrong password and an unknown user get the same answer; failures are limited per user name and per
-address across workers (:class:`SignInGuard`), and every attempt is audited (never the password).
+address across workers (:class:`SignInGuard`), and every attempt is audited (never the password). A user
+with a TOTP seed (``brokerplex users totp``) also sends the current ``totp`` code: without one, the right
+password is answered 401 ``TotpRequired`` (ask for the code, send both again); a wrong code is a failure.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from brokerplex_server import audit
 from brokerplex_server.auth.identify import SESSION_COOKIE, source_of
 from brokerplex_server.auth.principal import Role
 from brokerplex_server.auth.signin import SignInGuard
+from brokerplex_server.auth.totp import UserTotp
 from brokerplex_server.auth.users import SESSION_LIFETIME, User
 from brokerplex_server.deps import CurrentUser, Manager, Users
 from brokerplex_server.errors import ApiError
@@ -25,6 +28,8 @@ router = APIRouter(tags=["session"])
 class SignIn(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     password: SecretStr = Field(min_length=1, max_length=1024)
+    totp: SecretStr | None = Field(None, description="The current code of the user's authenticator app (users "
+                                   "with TOTP only)", min_length=6, max_length=8)
 
 
 class SessionView(BaseModel):
@@ -54,6 +59,17 @@ def sign_in(body: SignIn, request: Request, response: Response, manager: Manager
         guard.failed(body.name, source)
         audit.record(request, "sign_in", outcome="refused", user_name=body.name)
         raise ApiError(401, "AuthenticationError", "wrong user name or password")
+    second = UserTotp(manager.store)
+    if second.required(user):
+        if body.totp is None:
+            audit.record(request, "sign_in", outcome="refused", user_name=body.name, detail={"reason": "no TOTP code"})
+            raise ApiError(401, "TotpRequired", "this user signs in with a TOTP code too: send totp, the code "
+                           "of the authenticator app")
+        if not second.verify(user, body.totp.get_secret_value()):
+            guard.failed(body.name, source)
+            audit.record(request, "sign_in", outcome="refused", user_name=body.name,
+                         detail={"reason": "wrong TOTP code"})
+            raise ApiError(401, "AuthenticationError", "wrong or already used TOTP code")
     guard.succeeded(body.name)
     cookie, csrf = users.new_session(user, source)
     response.set_cookie(SESSION_COOKIE, cookie, max_age=int(SESSION_LIFETIME.total_seconds()), path="/",
