@@ -1,0 +1,37 @@
+"""The console loads from ``brokerplex serve``, signs in through its form and signs out, in Chromium."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Page, expect
+
+from browser import screenshot
+
+if TYPE_CHECKING:
+    from tests.console.conftest import Person
+
+
+def test_the_console_signs_in_through_its_form_and_out(page: Page, people: dict[str, Person]) -> None:
+    trader = people["trader"]
+    page.goto("/")
+    form = page.get_by_role("form", name="Sign in")
+    expect(form).to_be_visible()
+    screenshot(page, "sign-in")
+
+    form.get_by_role("textbox", name="User name").fill(trader.name)
+    form.get_by_label("Password").fill("not the password")
+    form.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("wrong user name or password")).to_be_visible()  # the server's own words
+
+    form.get_by_label("Password").fill(trader.password)
+    form.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_text(trader.name).first).to_be_visible()
+    screenshot(page, "signed-in")
+
+    page.reload()  # the session outlives a reload (cookie + GET /session)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()  # signed out at the server too
