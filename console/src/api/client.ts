@@ -6,7 +6,6 @@ import { errorOf } from "./errors";
 import type { paths } from "./schema";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-export const API_BASE = "/api/v1";
 
 let csrfToken: string | null = null;
 const expiryListeners = new Set<() => void>();
@@ -35,7 +34,8 @@ export function sessionMiddleware(): Middleware {
   };
 }
 
-export function makeClient(baseUrl = API_BASE, fetchImpl?: typeof fetch) {
+/** The generated paths carry /api/v1 already: the base is this page's origin. */
+export function makeClient(baseUrl = globalThis.location?.origin ?? "", fetchImpl?: typeof fetch) {
   const client = createClient<paths>({ baseUrl, credentials: "same-origin", ...(fetchImpl ? { fetch: fetchImpl } : {}) });
   client.use(sessionMiddleware());
   return client;

@@ -62,14 +62,14 @@ export function MarketWatchPage() {
         <SymbolSearch account={account} onPick={add} />
       </Group>
       <Grid>
-        <Grid.Col span={{ base: 12, md: 7 }}>
+        <Grid.Col span={12}>
           <Card withBorder p={0}>
             <div className="scroll-x">
               <Table className="watch" highlightOnHover aria-label="Watch list" fz="sm">
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Symbol</Table.Th><Table.Th className="num">LTP</Table.Th><Table.Th className="num">Chg %</Table.Th>
-                    <Table.Th className="num">Bid</Table.Th><Table.Th className="num">Ask</Table.Th><Table.Th className="num">Volume</Table.Th>
+                    <Table.Th className="num wide-only">Bid</Table.Th><Table.Th className="num wide-only">Ask</Table.Th><Table.Th className="num wide-only">Volume</Table.Th>
                     <Table.Th><span className="visually-hidden">Actions</span></Table.Th>
                   </Table.Tr>
                 </Table.Thead>
@@ -85,15 +85,17 @@ export function MarketWatchPage() {
           </Card>
           {canTrade(user) && chosen && <Text size="xs" c="dimmed" mt={4}>B / F1 buys, S / F2 sells {chosen.symbol}.</Text>}
         </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 5 }}>
-          {chosen && (
-            <Stack>
-              <Title order={3} size="h5">{chosen.symbol}</Title>
+        {chosen && (
+          <>
+            <Grid.Col span={{ base: 12, md: 5 }}>
+              <Title order={3} size="h5" mb="xs">{chosen.symbol}</Title>
               <DepthView account={account} instrument={chosen} />
+            </Grid.Col>
+            <Grid.Col span={{ base: 12, md: 7 }}>
               <CandleChart account={account} instrument={chosen} />
-            </Stack>
-          )}
-        </Grid.Col>
+            </Grid.Col>
+          </>
+        )}
       </Grid>
     </Stack>
   );

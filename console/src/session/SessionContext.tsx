@@ -20,12 +20,18 @@ interface Session {
 }
 
 const SessionContext = createContext<Session | null>(null);
+// Set while this browser holds a session: a fresh browser skips GET /session (a certain 401) and shows sign-in.
+const SIGNED_IN_KEY = "brokerplex.signedIn";
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [view, setView] = useState<SessionView | null | undefined>(undefined);
   const [expired, setExpired] = useState(false);
 
   useEffect(() => {
+    if (!localStorage.getItem(SIGNED_IN_KEY)) {
+      setView(null);
+      return;
+    }
     let current = true;
     unwrap(api.GET("/api/v1/session"))
       .then((found) => {
@@ -33,7 +39,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setCsrfToken(found.csrf_token);
         setView(found);
       })
-      .catch(() => current && setView(null));
+      .catch(() => {
+        localStorage.removeItem(SIGNED_IN_KEY);
+        if (current) setView(null);
+      });
     return () => {
       current = false;
     };
@@ -44,6 +53,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(async (input: SignInInput) => {
     const found = await unwrap(api.POST("/api/v1/session", { body: input as { name: string; password: string } }));
     setCsrfToken(found.csrf_token);
+    localStorage.setItem(SIGNED_IN_KEY, "1");
     setView(found);
     setExpired(false);
   }, []);
@@ -56,6 +66,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       if (!(failure instanceof ApiError) || failure.status !== 401) throw failure;
     }
     setCsrfToken(null);
+    localStorage.removeItem(SIGNED_IN_KEY);
     setView(null);
     setExpired(false);
   }, []);

@@ -19,8 +19,8 @@ export function FeedBadge({ account }: { account: string }) {
   const detail = connection !== "open" ? `the console's stream is ${connection}` : feed?.reason ?? WORDS[key];
   return (
     <Tooltip label={detail}>
-      <Badge color={COLORS[key]} variant="light" role="status" aria-label={`Feed of ${account}: ${WORDS[key]}`}>
-        {account}: {WORDS[key]}
+      <Badge color={COLORS[key]} variant="light" role="status" aria-label={`Feed of ${account}: ${WORDS[key]}`} maw={150}>
+        {WORDS[key]}
       </Badge>
     </Tooltip>
   );

@@ -33,7 +33,7 @@ function AccountPicker() {
   if (!names.length) return <Text size="sm" c="dimmed">no account</Text>;
   return (
     <Select aria-label="Account" data={names} value={current} onChange={(value) => value && choose(value)}
-      allowDeselect={false} w={140} size="xs" comboboxProps={{ withinPortal: true }} />
+      allowDeselect={false} w={110} size="xs" comboboxProps={{ withinPortal: true }} />
   );
 }
 
@@ -43,9 +43,9 @@ function Header({ navOpen, toggleNav }: { navOpen: boolean; toggleNav: () => voi
   const { current } = useAccounts();
   return (
     <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-      <Group gap="sm" wrap="nowrap">
+      <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
         <Burger opened={navOpen} onClick={toggleNav} hiddenFrom="sm" size="sm" aria-label="Navigation" />
-        <Title order={1} size="h4">brokerplex</Title>
+        <Title order={1} size="h4" visibleFrom="sm">brokerplex</Title>
         <AccountPicker />
         {current && <FeedBadge account={current} />}
       </Group>

@@ -1,8 +1,9 @@
-import { Alert, Button, Drawer, Group, MultiSelect, SegmentedControl, Select, Stack, Text, TextInput } from "@mantine/core";
+import { Alert, Button, Drawer, Group, MultiSelect, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, unwrap } from "../api/client";
 import { asApiError, type ApiError } from "../api/errors";
 import type { FanOutItem, Margin, OrderAck, OrderType, Side, Validity, Variety } from "../api/types";
+import { Choice } from "../components/Choice";
 import { ErrorNote } from "../components/ErrorNote";
 import { useBrokers } from "../lib/brokers";
 import { formatAmount, formatQuantity } from "../lib/format";
@@ -137,12 +138,12 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
             <Text size="sm" className="num" aria-label="Last price">LTP {formatAmount(quote?.last_price)}</Text>
           </Group>
           <ErrorNote error={problems.symbol} />
-          <SegmentedControl aria-label="Side" fullWidth value={form.side} onChange={(side) => change("side", side as Side)}
-            color={form.side === "BUY" ? "blue" : "orange"}
-            data={[{ value: "BUY", label: "Buy" }, { value: "SELL", label: "Sell" }]} />
-          <SegmentedControl aria-label="Order type" fullWidth value={form.orderType}
-            onChange={(type) => change("orderType", type as OrderType)}
-            data={ORDER_TYPES.filter((type) => !capabilities || capabilities.order_types.includes(type))} />
+          <Group gap="xl" align="flex-start">
+            <Choice label="Side" value={form.side} options={["BUY", "SELL"] as const} labels={{ BUY: "Buy", SELL: "Sell" }}
+              onChange={(side: Side) => change("side", side)} />
+            <Choice label="Order type" value={form.orderType} onChange={(type: OrderType) => change("orderType", type)}
+              options={ORDER_TYPES.filter((type) => !capabilities || capabilities.order_types.includes(type))} />
+          </Group>
           <Group grow align="flex-start">
             {lots ? (
               <TextInput label="Lots" inputMode="numeric" value={Number.isInteger(lotCount) ? String(lotCount) : ""}

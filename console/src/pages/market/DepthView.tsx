@@ -15,22 +15,22 @@ export function DepthView({ account, instrument }: { account: string; instrument
     level === undefined ? "—" : key === "price" ? formatAmount(level.price) : formatQuantity(level[key]);
   return (
     <div className="scroll-x">
-      <Table striped withTableBorder aria-label={`Market depth of ${instrument.symbol}`} fz="sm">
+      <Table className="watch" striped withTableBorder aria-label={`Market depth of ${instrument.symbol}`} fz="xs">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th className="num">Orders</Table.Th><Table.Th className="num">Bid qty</Table.Th><Table.Th className="num">Bid</Table.Th>
-            <Table.Th className="num">Ask</Table.Th><Table.Th className="num">Ask qty</Table.Th><Table.Th className="num">Orders</Table.Th>
+            <Table.Th className="num wide-only">Orders</Table.Th><Table.Th className="num">Bid qty</Table.Th><Table.Th className="num">Bid</Table.Th>
+            <Table.Th className="num">Ask</Table.Th><Table.Th className="num">Ask qty</Table.Th><Table.Th className="num wide-only">Orders</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {rows.map(([bid, ask], index) => (
             <Table.Tr key={index}>
-              <Table.Td className="num">{cell(bid, "orders")}</Table.Td>
+              <Table.Td className="num wide-only">{cell(bid, "orders")}</Table.Td>
               <Table.Td className="num">{cell(bid, "quantity")}</Table.Td>
               <Table.Td className="num up">{cell(bid, "price")}</Table.Td>
               <Table.Td className="num down">{cell(ask, "price")}</Table.Td>
               <Table.Td className="num">{cell(ask, "quantity")}</Table.Td>
-              <Table.Td className="num">{cell(ask, "orders")}</Table.Td>
+              <Table.Td className="num wide-only">{cell(ask, "orders")}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

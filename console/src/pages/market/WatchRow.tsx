@@ -31,9 +31,9 @@ export const WatchRow = memo(function WatchRow({ account, instrument, selected, 
       </td>
       <td className="num" aria-label={`${instrument.symbol} last price`}>{formatAmount(quote?.last_price, places)}</td>
       <td className={`num ${change === null ? "" : change >= 0 ? "up" : "down"}`}>{formatPercent(change)}</td>
-      <td className="num">{bid ? formatAmount(bid.price, places) : "—"}</td>
-      <td className="num">{ask ? formatAmount(ask.price, places) : "—"}</td>
-      <td className="num">{formatQuantity(quote?.volume)}</td>
+      <td className="num wide-only">{bid ? formatAmount(bid.price, places) : "—"}</td>
+      <td className="num wide-only">{ask ? formatAmount(ask.price, places) : "—"}</td>
+      <td className="num wide-only">{formatQuantity(quote?.volume)}</td>
       <td>
         <Group gap={4} wrap="nowrap" justify="flex-end">
           {canTrade && (
