@@ -21,6 +21,8 @@ import json
 import os
 import signal
 import socket
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -29,6 +31,8 @@ from brokerplex.cli.app import state
 
 if TYPE_CHECKING:
     import uvicorn
+
+    from brokerplex_server.config import ServerConfig
 
 
 @click.command()
@@ -41,13 +45,13 @@ if TYPE_CHECKING:
               "other workers (broker rate limits) (default: $BROKERPLEX_BUS, else the hub in this process).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes sharing the socket (more than one needs --bus).")
-def serve(host: str, port: int, database: str | None, bus: str | None, workers: int) -> None:
-    """Serve the REST API (/api/v1, docs at /api/docs) and the /api/v1/stream WebSocket.
+@click.option("--demo", is_flag=True, help="A first look: a fresh temporary home (or the global --home) with a "
+              "paper account and logged-in accounts on the Kite and XTS simulators, and an admin whose new "
+              "password the first line gives (admin_password).")
+def serve(host: str, port: int, database: str | None, bus: str | None, workers: int, demo: bool) -> None:
+    """Serve the web console (/), the REST API (/api/v1, docs at /api/docs) and the /api/v1/stream WebSocket.
 
     The first stdout line is one JSON object with the `url`; SIGTERM stops it cleanly."""
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
     from brokerplex.hub.manager import BUS_VARIABLE
     from brokerplex.store import Store
     from brokerplex_server.config import ServerConfig
@@ -56,6 +60,10 @@ def serve(host: str, port: int, database: str | None, bus: str | None, workers: 
     # Cookie and CORS settings come from the environment (BROKERPLEX_INSECURE_COOKIES, BROKERPLEX_CORS_ORIGINS).
     config = dataclasses.replace(ServerConfig.from_environment(), home=current.checked_home(),
                                  database=database or current.database, bus=bus or os.environ.get(BUS_VARIABLE) or None)
+    if demo:
+        alone = not (database or current.database or bus) and workers == 1
+        _serve_demo(config, host, port, given_home=current.home, alone=alone)
+        return
     if workers > 1 and not config.bus:
         from brokerplex.errors import InputError
 
@@ -68,9 +76,15 @@ def serve(host: str, port: int, database: str | None, bus: str | None, workers: 
     finally:
         store.close()
     listener = _listen(host, port)
-    bound = listener.getsockname()[1]
-    click.echo(json.dumps({"url": f"http://{_url_host(host)}:{bound}", "database": shown, "bus": config.bus,
-                           "workers": workers, "pid": os.getpid()}))
+    click.echo(json.dumps({"url": _url(host, listener), "database": shown, "bus": config.bus, "workers": workers,
+                           "pid": os.getpid()}))
+    _run(config, listener, workers)
+
+
+def _run(config: ServerConfig, listener: socket.socket, workers: int) -> None:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
     os.environ.update(config.environment())
     server_config = uvicorn.Config("brokerplex_server.app:app_from_environment", factory=True, workers=workers,
                                    log_level="warning", access_log=False, proxy_headers=False,
@@ -83,6 +97,45 @@ def serve(host: str, port: int, database: str | None, bus: str | None, workers: 
     supervisor = Multiprocess(server_config, sockets=[listener])  # from here on, it handles the signals
     if not server.should_exit:
         supervisor.run()
+
+
+def _serve_demo(config: ServerConfig, host: str, port: int, *, given_home: Path | None, alone: bool) -> None:
+    """``serve --demo``: one process on the demo's own home (its SQLite store, no bus), plain-HTTP cookies
+    (a loopback browser keeps them), the simulators as child processes until the server stops."""
+    from brokerplex.errors import InputError
+    from brokerplex.hub.manager import BUS_VARIABLE
+    from brokerplex.store import ENV_DATABASE
+    from brokerplex_server.commands.demo import ADMIN, demo_home, start_demo
+
+    if not alone:
+        raise InputError("--demo runs one process on its own home: leave out --database, --bus and --workers")
+    for variable in (ENV_DATABASE, BUS_VARIABLE):  # the demo's store is its home's, whatever the environment says
+        os.environ.pop(variable, None)
+    listener = _listen(host, port)
+    url = _url(host, listener)
+    demo = demo_home(given_home)
+    config = dataclasses.replace(config, home=demo.home, database=None, bus=None, secure_cookies=False)
+    signal.signal(signal.SIGTERM, _exit)  # until the server's own handlers: a stop still cleans up
+    try:
+        start_demo(demo, url)
+        click.echo(json.dumps({"url": url, "database": f"sqlite under {demo.home}", "bus": None, "workers": 1,
+                               "pid": os.getpid(), "demo": True, "home": str(demo.home), "user": ADMIN,
+                               "admin_password": demo.admin_password, "accounts": demo.accounts}))
+        sys.stdout.flush()
+        click.echo(f"brokerplex demo: open {url}/ and sign in as {ADMIN} with password {demo.admin_password} "
+                   f"(shown once); accounts {', '.join(demo.accounts)}; Ctrl-C stops it"
+                   + ("" if demo.temporary else f" (the home {demo.home} is kept)"), err=True)
+        _run(config, listener, 1)
+    finally:
+        demo.close()
+
+
+def _exit(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _url(host: str, listener: socket.socket) -> str:
+    return f"http://{_url_host(host)}:{listener.getsockname()[1]}"
 
 
 def _stop_on_signals(server: uvicorn.Server) -> None:
