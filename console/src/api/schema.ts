@@ -956,7 +956,8 @@ export interface components {
         };
         /**
          * AccountInfo
-         * @description An account as listed: its broker and settings with secrets masked, or why it cannot be used.
+         * @description An account as listed: its broker and settings with secrets masked, or why it cannot be used; whether
+         *     its stored session may be used and until when (Kite: 06:00 IST; XTS: the IST day's end; paper: always).
          */
         AccountInfo: {
             /** Account */
@@ -965,6 +966,8 @@ export interface components {
             broker: string;
             /** Problem */
             problem?: string | null;
+            /** @description null when it cannot be told (see problem) */
+            session?: components["schemas"]["SessionState"] | null;
             /** Settings */
             settings?: {
                 [key: string]: unknown;
@@ -1977,6 +1980,20 @@ export interface components {
          * @enum {string}
          */
         Scope: "read" | "trade";
+        /**
+         * SessionState
+         * @description An account's stored session as read from the store, without asking the broker: ``live`` (until
+         *     ``expires_at``, when it has a known end), ``expired`` (log in again) or ``none`` (never logged in).
+         */
+        SessionState: {
+            /** Expires At */
+            expires_at?: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "live" | "expired" | "none";
+        };
         /** SessionView */
         SessionView: {
             /** Accounts */
@@ -2004,6 +2021,11 @@ export interface components {
              * Format: password
              */
             password: string;
+            /**
+             * Totp
+             * @description The current code of the user's authenticator app (users with TOTP only)
+             */
+            totp?: string | null;
         };
         /**
          * TargetRequest

@@ -1,5 +1,5 @@
 // The one stream of the console and its stores, for every view.
-import { createContext, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from "react";
 import type { StreamEvent, TickEvent, TickMode, StateEvent } from "./events";
 import { tickKey } from "./events";
 import { StreamClient, streamUrl, type ConnectionState } from "./StreamClient";
@@ -78,4 +78,21 @@ export function useConnectionState(): ConnectionState {
 export function useStreamEvents(listener: (event: StreamEvent) => void): void {
   const { client } = useStream();
   useEffect(() => client.onEvent(listener), [client, listener]);
+}
+
+/** A number that changes whenever any of these symbols ticks (at most once a frame): for views that
+ * sum over many symbols, such as P&L totals. */
+export function useQuotesVersion(account: string | null, symbols: string[]): number {
+  const { quotes } = useStream();
+  const version = useRef(0);
+  const key = symbols.join(",");
+  const subscribe = useCallback((listener: () => void) => {
+    if (!account || !key) return () => undefined;
+    const offs = key.split(",").map((symbol) => quotes.watch(tickKey(account, symbol), () => {
+      version.current += 1;
+      listener();
+    }));
+    return () => offs.forEach((off) => off());
+  }, [quotes, account, key]);
+  return useSyncExternalStore(subscribe, () => version.current);
 }
