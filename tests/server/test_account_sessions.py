@@ -1,6 +1,7 @@
 """Each account's session state in ``GET /accounts`` and ``GET /accounts/{account}``: ``none`` before a login,
 ``live`` until it ends (Kite: the next 06:00 IST; XTS: the end of the IST day; paper: always, no end),
-``expired`` after; read from the store, so a session stored by another process counts at once."""
+``expired`` after; read from the store, so a session stored by another process counts at once. A redirect
+login begun with ``return_to`` sends the browser back to that page of the console, saying how it went."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -25,8 +27,9 @@ pytestmark = pytest.mark.parametrize("database", [None])  # the store is read th
 
 
 @pytest.fixture
-def kite_sim(tmp_path: Path) -> Iterator[KiteSimulator]:
-    with KiteSimulator(state_dir=tmp_path / "kite", api_secret=SECRET) as simulator:
+def kite_sim(api: ApiServer, tmp_path: Path) -> Iterator[KiteSimulator]:
+    with KiteSimulator(state_dir=tmp_path / "kite", api_secret=SECRET,
+                       redirect_url=f"{api.url}/api/v1/accounts/z1/login/callback") as simulator:
         yield simulator
 
 
@@ -36,7 +39,8 @@ def admin(api: ApiServer, kite_sim: KiteSimulator, xts: XtsSimulator) -> httpx.C
     client = api.client(api.key("root"))
     for name, broker, settings in (
             ("z1", "zerodha", {"api_key": kite_sim.api_key, "api_secret": SECRET, "root": kite_sim.rest,
-                               "ws_root": kite_sim.ws, "login_url": kite_sim.login}),
+                               "ws_root": kite_sim.ws, "login_url": kite_sim.login,
+                               "redirect_url": f"{api.url}/api/v1/accounts/z1/login/callback"}),
             ("x1", "xts_client", xts.settings("investor"))):
         created = client.post("/accounts", json={"name": name, "broker": broker, "settings": settings})
         assert created.status_code == 201, created.text
@@ -102,3 +106,32 @@ def test_a_viewer_sees_the_state_of_the_accounts_granted_only(api: ApiServer, ad
     refused = viewer.get("/accounts/z1")
     assert refused.status_code == 403
     assert refused.json()["error"]["type"] == "PermissionDenied"
+
+
+def test_a_redirect_login_returns_to_the_page_it_began_on(api: ApiServer, admin: httpx.Client) -> None:
+    begun = admin.post("/accounts/z1/login", json={"return_to": "/accounts?tab=brokers"})
+    assert begun.status_code == 200, begun.text
+    with httpx.Client(timeout=30) as browser:  # the broker's redirect carries no API key
+        at_kite = browser.get(begun.json()["login_url"])
+        assert at_kite.status_code == 302
+        back = browser.get(at_kite.headers["location"])
+        assert back.status_code == 303, back.text
+        assert back.headers["location"] == "/accounts?tab=brokers&login=ok&account=z1"
+        again = browser.get(at_kite.headers["location"])  # a state is taken once
+        assert again.status_code == 403
+        assert again.json()["error"]["type"] == "PermissionDenied"
+    assert sessions(admin)["z1"]["state"] == "live"
+
+    cancelled = admin.post("/accounts/z1/login", json={"return_to": "/accounts"}).json()
+    state = parse_qs(parse_qs(urlsplit(cancelled["login_url"]).query)["redirect_params"][0])["state"][0]
+    with httpx.Client(timeout=30) as browser:
+        refused = browser.get(cancelled["callback_url"], params={"state": state, "status": "cancelled"})
+    assert refused.status_code == 303
+    assert refused.headers["location"] == "/accounts?login=failed&error=InputError&account=z1"
+
+
+def test_return_to_must_be_a_page_of_this_site(admin: httpx.Client) -> None:
+    for elsewhere in ("https://evil.example/", "//evil.example/", "/\\evil.example", "accounts", "/a b"):
+        refused = admin.post("/accounts/z1/login", json={"return_to": elsewhere})
+        assert refused.status_code == 422, elsewhere
+        assert refused.json()["error"]["type"] == "InputError"

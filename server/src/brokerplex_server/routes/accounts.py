@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 
 from brokerplex.aiomanager import AsyncBrokerManager
 from brokerplex.errors import BrokerplexError, InputError
@@ -107,15 +108,15 @@ async def login(account: TradableAccount, request: Request, manager: Manager, us
     (set the account's redirect_url, and the broker app's, to it), where the server finishes the login."""
     params = body.params if body is not None else {}
     if not params and (page := manager.login_page(account)) is not None:
-        return _begin_redirect(request, manager, user, account, page)
+        return _begin_redirect(request, manager, user, account, page, body.return_to if body is not None else None)
     return await audited_login(request, manager, account, params)
 
 
 def _begin_redirect(request: Request, manager: AsyncBrokerManager, user: Principal, account: str,
-                    page: str) -> LoginStarted:
+                    page: str, return_to: str | None) -> LoginStarted:
     expires = time.time() + LOGIN_SECONDS
     state = manager.store.cipher.seal({"purpose": "login", "account": account, "user": user.name,
-                                       "nonce": secrets.token_urlsafe(16), "expires": expires})
+                                       "nonce": secrets.token_urlsafe(16), "expires": expires, "return_to": return_to})
     separator = "&" if "?" in page else "?"
     login_url = f"{page}{separator}redirect_params={quote(urlencode({'state': state}), safe='')}"
     audit.record(request, "account.login", account=account, outcome="ok", detail={"step": "redirect begun"})
@@ -135,17 +136,32 @@ async def audited_login(request: Request, manager: AsyncBrokerManager, account: 
     return found
 
 
-@router.get("/accounts/{account}/login/callback", name="login_callback")
-async def login_callback(account: str, request: Request, manager: Manager) -> Profile:
+@router.get("/accounts/{account}/login/callback", name="login_callback", response_model=Profile,
+            responses={303: {"description": "The login began with return_to: back to that page, with login=ok or "
+                                            "login=failed&error=TYPE and account=NAME in its query"}})
+async def login_callback(account: str, request: Request, manager: Manager) -> Profile | Response:
     """Where the broker sends the browser after a redirect login (public: the redirect carries no API key;
     only the ``state`` this server sealed for this account's login, once and before it expires, is taken)."""
     begun = _take_state(manager, account, _state_of(request.query_params.get("state"),
                                                     request.query_params.get("redirect_params")))
+    return_to = begun.get("return_to")
     query = request.query_params
-    if query.get("status", "success") != "success" or not query.get("request_token"):
-        raise InputError(f"the broker's redirect says the login did not succeed (status {query.get('status')!r})")
-    return await audited_login(request, manager, account, {"request_token": query["request_token"]},
-                               user_name=str(begun.get("user")))
+    try:
+        if query.get("status", "success") != "success" or not query.get("request_token"):
+            raise InputError(f"the broker's redirect says the login did not succeed (status {query.get('status')!r})")
+        found = await audited_login(request, manager, account, {"request_token": query["request_token"]},
+                                    user_name=str(begun.get("user")))
+    except BrokerplexError as exc:
+        if not return_to:
+            raise
+        return _back(str(return_to), account, {"login": "failed", "error": type(exc).__name__})
+    return _back(str(return_to), account, {"login": "ok"}) if return_to else found
+
+
+def _back(path: str, account: str, outcome: dict[str, str]) -> Response:
+    """The browser sent back to the page the login began on (a path of this site: checked when it began)."""
+    separator = "&" if "?" in path else "?"
+    return RedirectResponse(f"{path}{separator}{urlencode({**outcome, 'account': account})}", status_code=303)
 
 
 def _state_of(state: str | None, redirect_params: str | None) -> str | None:

@@ -42,6 +42,11 @@ class LoginRequest(BaseModel):
     XTS. Kite without a ``request_token`` answers its login URL instead (the server takes the redirect)."""
 
     params: dict[str, StrictStr] = {}
+    return_to: str | None = Field(
+        None, max_length=512, pattern=r"^/([^/\\\s][^\s\\]*)?$",
+        description="A redirect login only: a path of this site the browser is sent back to once the server has "
+                    "taken the broker's redirect, with login=ok or login=failed (and error=TYPE) and account=NAME "
+                    "added to its query (the console's own page); without it the callback answers the profile")
 
 
 class LoginStarted(BaseModel):
