@@ -6,6 +6,7 @@ import { AccountsProvider, useAccounts } from "./AccountsContext";
 import { FeedBadge } from "./FeedBadge";
 import { ThemeToggle } from "./ThemeToggle";
 import { TicketProvider } from "../ticket/TicketContext";
+import { useFollow } from "../stream/StreamContext";
 import { MarketWatchPage } from "../pages/MarketWatch";
 import { OrdersPage } from "../pages/Orders";
 import { PortfolioPage } from "../pages/Portfolio";
@@ -41,6 +42,7 @@ function Header({ navOpen, toggleNav }: { navOpen: boolean; toggleNav: () => voi
   const user = useUser();
   const { signOut } = useSession();
   const { current } = useAccounts();
+  useFollow(current); // the feed state badge hears the account's state events on every page
   return (
     <Group h="100%" px="md" justify="space-between" wrap="nowrap">
       <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
