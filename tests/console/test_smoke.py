@@ -29,6 +29,13 @@ def test_the_console_signs_in_through_its_form_and_out(page: Page, people: dict[
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.get_by_text(trader.name).first).to_be_visible()
     screenshot(page, "signed-in")
+    # The Content-Security-Policy lets the page open the API's WebSocket (same origin, the session's cookie).
+    opened = page.evaluate("""() => new Promise((resolve, reject) => {
+        const socket = new WebSocket(`ws://${location.host}/api/v1/stream`);
+        socket.onopen = () => { socket.close(); resolve(true); };
+        socket.onerror = () => reject(new Error("the stream's socket did not open"));
+    })""")
+    assert opened is True
 
     page.reload()  # the session outlives a reload (cookie + GET /session)
     page.get_by_role("button", name="Sign out").click()
