@@ -20,18 +20,12 @@ interface Session {
 }
 
 const SessionContext = createContext<Session | null>(null);
-// Set while this browser holds a session: a fresh browser skips GET /session (a certain 401) and shows sign-in.
-const SIGNED_IN_KEY = "brokerplex.signedIn";
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [view, setView] = useState<SessionView | null | undefined>(undefined);
   const [expired, setExpired] = useState(false);
 
   useEffect(() => {
-    if (!localStorage.getItem(SIGNED_IN_KEY)) {
-      setView(null);
-      return;
-    }
     let current = true;
     unwrap(api.GET("/api/v1/session"))
       .then((found) => {
@@ -39,10 +33,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setCsrfToken(found.csrf_token);
         setView(found);
       })
-      .catch(() => {
-        localStorage.removeItem(SIGNED_IN_KEY);
-        if (current) setView(null);
-      });
+      .catch(() => current && setView(null)); // 401: nobody signed in (the cookie is HttpOnly: only the server knows)
     return () => {
       current = false;
     };
@@ -53,7 +44,6 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(async (input: SignInInput) => {
     const found = await unwrap(api.POST("/api/v1/session", { body: input as { name: string; password: string } }));
     setCsrfToken(found.csrf_token);
-    localStorage.setItem(SIGNED_IN_KEY, "1");
     setView(found);
     setExpired(false);
   }, []);
@@ -66,7 +56,6 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       if (!(failure instanceof ApiError) || failure.status !== 401) throw failure;
     }
     setCsrfToken(null);
-    localStorage.removeItem(SIGNED_IN_KEY);
     setView(null);
     setExpired(false);
   }, []);
