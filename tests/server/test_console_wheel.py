@@ -1,5 +1,5 @@
-"""The console's build ships in the brokerplex-server wheel although git ignores it (hatch's ``artifacts``), so
-that ``pip install brokerplex-server`` serves the console without Node.
+"""The console's build ships in the brokerplex-server wheel and sdist although git ignores it (hatch's
+``artifacts``), so that ``pip install brokerplex-server`` serves the console without Node.
 
 The wheel is built from a copy of server/ laid out as in the repository, under the repository's own
 .gitignore (hatch leaves out what it ignores), with a build of the shape ``npm run build`` writes."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -16,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 BUILT = Path("src/brokerplex_server/console_dist")
 
 
-def test_the_wheel_carries_the_console_build(tmp_path: Path) -> None:
+def test_the_wheel_and_the_sdist_carry_the_console_build(tmp_path: Path) -> None:
     clone = tmp_path / "repo"
     server = clone / "server"
     server.mkdir(parents=True)
@@ -40,3 +41,11 @@ def test_the_wheel_carries_the_console_build(tmp_path: Path) -> None:
     assert "brokerplex_server/console_dist/index.html" in names
     assert "brokerplex_server/console_dist/assets/index-4f2a9c.js" in names
     assert "brokerplex_server/console.py" in names
+
+    sdist = subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path / "sdist")],
+                           cwd=server, capture_output=True, text=True, timeout=120)
+    assert sdist.returncode == 0, sdist.stderr
+    (archive,) = (tmp_path / "sdist").glob("brokerplex_server-*.tar.gz")
+    with tarfile.open(archive) as packed:
+        root = archive.name.removesuffix(".tar.gz")
+        assert f"{root}/{BUILT}/index.html" in packed.getnames()
