@@ -4,8 +4,10 @@ the console's build, two paper accounts and three users (SQLite: the store is no
 
 Fixtures: ``console`` (the server), ``people`` (admin, trader, viewer and their passwords), ``page`` (a blank
 page at the server's origin), ``admin_page`` / ``trader_page`` / ``viewer_page`` (the console, signed in),
-``page_errors`` (to expect a refusal a test provokes). ``browser.screenshot(page, NAME)`` keeps
-artifacts/console/NAME.png.
+``page_errors`` (to expect a refusal a test provokes); the simulators, for the flows with a real wire:
+``kite_sim`` with ``kite_settings`` (an account named ``kite``: Kite redirects the browser to this server's
+callback for it) and ``xts_sim`` (``xts_sim.settings("dealer", client_code=…)``). ``browser.screenshot(page,
+NAME)`` keeps artifacts/console/NAME.png.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from apiserver import ApiServer
 from brokerplex.manager import BrokerManager
 from brokerplex_server.auth.principal import Role
 from brokerplex_server.console import BUILT
+from brokerplex_xts_client.sim import XtsSimulator
+from brokerplex_zerodha.sim import KiteSimulator
 from browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WAIT_MS, PageErrors
 
 PAPER_ACCOUNTS = ("p1", "p2")
+KITE_ACCOUNT, KITE_SECRET = "kite", "kite_sim_secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +134,29 @@ def trader_page(page: Page) -> Page:
 @pytest.fixture
 def viewer_page(page: Page) -> Page:
     return signed_in(page, PEOPLE["viewer"])
+
+
+@pytest.fixture
+def kite_sim(console: ApiServer, tmp_path: Path) -> Iterator[KiteSimulator]:
+    """The Kite simulator; its app sends the browser back to this server's callback for account ``kite``."""
+    with KiteSimulator(state_dir=tmp_path / "kite-sim", api_secret=KITE_SECRET,
+                       redirect_url=kite_callback(console)) as simulator:
+        yield simulator
+
+
+def kite_callback(console: ApiServer) -> str:
+    return f"{console.url}/api/v1/accounts/{KITE_ACCOUNT}/login/callback"
+
+
+@pytest.fixture
+def kite_settings(console: ApiServer, kite_sim: KiteSimulator) -> dict[str, str]:
+    """What the add-account form takes for the Kite account ``kite`` at the simulator."""
+    return {"api_key": kite_sim.api_key, "api_secret": KITE_SECRET, "root": kite_sim.rest, "ws_root": kite_sim.ws,
+            "login_url": kite_sim.login, "redirect_url": kite_callback(console)}
+
+
+@pytest.fixture
+def xts_sim(tmp_path: Path) -> Iterator[XtsSimulator]:
+    """The XTS simulator: investors XTS0001 and XTS0002, the dealer DLR001 with clients CL1001 and CL1002."""
+    with XtsSimulator(state_dir=tmp_path / "xts-sim", seed=1) as simulator:
+        yield simulator
