@@ -12,6 +12,7 @@ import {
   tradesInLots, type OrderForm, type Problems,
 } from "../lib/orderRules";
 import { useLoad } from "../lib/useLoad";
+import { useSession } from "../session/SessionContext";
 import { useAccounts } from "../shell/AccountsContext";
 import { useQuote, useSubscription } from "../stream/StreamContext";
 import type { TicketRequest } from "./TicketContext";
@@ -67,8 +68,9 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
 
   // The margin the order would block, asked again (quietly) whenever a valid form settles for a moment.
   const [margin, setMargin] = useState<{ margins?: Margin[]; error?: ApiError } | null>(null);
+  const { expired } = useSession(); // asked again once the user signs back in
   useEffect(() => {
-    if (!valid || !account || !opened) {
+    if (!valid || !account || !opened || expired) {
       setMargin(null);
       return;
     }
@@ -81,7 +83,7 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
         .catch((thrown: unknown) => live && setMargin({ error: asApiError(thrown) }));
     }, 300);
     return () => { live = false; clearTimeout(timer); };
-  }, [valid, account, opened, form, clients]);
+  }, [valid, account, opened, form, clients, expired]);
 
   const change = <K extends keyof OrderForm>(key: K, next: OrderForm[K]) => {
     setForm((previous) => ({ ...previous, [key]: next }));
