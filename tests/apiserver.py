@@ -7,6 +7,7 @@ import os
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -27,6 +28,7 @@ class ApiServer:
     env: dict[str, str]
     clients: list[httpx.Client] = field(default_factory=list)
     _store: Store | None = None
+    _auditor: httpx.Client | None = None
 
     @classmethod
     def start(cls, home: Path, database: str | None, *args: str, env: dict[str, str] | None = None) -> ApiServer:
@@ -57,6 +59,15 @@ class ApiServer:
         client = httpx.Client(base_url=f"{self.url}/api/v1", headers=headers, timeout=WAIT)
         self.clients.append(client)
         return client
+
+    def audit(self) -> list[dict[str, Any]]:
+        """The audit log, oldest first, read through ``GET /audit`` (which writes the server's newest
+        entries first: they are written after their response)."""
+        if self._auditor is None:
+            self._auditor = self.client(self.key("auditor"))
+        answer = self._auditor.get("/audit", params={"limit": 1000})
+        answer.raise_for_status()
+        return list(reversed(answer.json()))
 
     def stop(self) -> int:
         for client in self.clients:

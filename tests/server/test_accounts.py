@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from apiserver import ApiServer
-from brokerplex.store import Store
-from brokerplex.store.tables import audit
 from brokerplex_server.auth.principal import Role, Scope
 
 ZERODHA = {"api_key": "myapp", "api_secret": "very-secret-value", "root": "http://127.0.0.1:9/"}
 
 
-def audit_rows(api: ApiServer) -> list[Any]:
-    store = Store(api.home, api.database)
-    try:
-        with store.engine.connect() as db:
-            return list(db.execute(sa.select(audit).where(audit.c.action.like("account.%")).order_by(audit.c.id)))
-    finally:
-        store.close()
+def audit_rows(api: ApiServer) -> list[dict[str, Any]]:
+    return [entry for entry in api.audit() if entry["action"].startswith("account.")]
 
 
 def test_an_admin_activates_reads_and_deactivates_an_account_with_its_secret_write_only(api: ApiServer) -> None:
@@ -39,9 +30,9 @@ def test_an_admin_activates_reads_and_deactivates_an_account_with_its_secret_wri
     assert admin.delete("/accounts/z1").status_code == 204
     assert admin.get("/accounts/z1").status_code == 404
     assert admin.delete("/accounts/z1").status_code == 404
-    assert [(row.action, row.account, row.outcome) for row in audit_rows(api)] == [
+    assert [(row["action"], row["account"], row["outcome"]) for row in audit_rows(api)] == [
         ("account.activate", "z1", "ok"), ("account.deactivate", "z1", "ok")]
-    assert all("very-secret-value" not in (row.detail or "") for row in audit_rows(api))
+    assert "very-secret-value" not in str(audit_rows(api))
 
 
 def test_an_existing_name_is_a_409_unless_replace_is_sent(api: ApiServer) -> None:

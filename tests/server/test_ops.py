@@ -7,11 +7,8 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from apiserver import ApiServer
-from brokerplex.store import Store
-from brokerplex.store.tables import audit
 from brokerplex_server.auth.principal import Role
 
 SBIN, INFY = "NSE:SBIN", "NSE:INFY"
@@ -44,14 +41,7 @@ def resting_buy(client: httpx.Client, symbol: str) -> dict[str, Any]:
 
 
 def audited(api: ApiServer) -> list[tuple[str | None, str, str | None, str]]:
-    store = Store(api.home, api.database)
-    try:
-        with store.engine.begin() as db:
-            rows = db.execute(select(audit.c.user_name, audit.c.action, audit.c.account, audit.c.outcome)
-                              .order_by(audit.c.id)).all()
-    finally:
-        store.close()
-    return [(row.user_name, row.action, row.account, row.outcome) for row in rows]
+    return [(row["user"], row["action"], row["account"], row["outcome"]) for row in api.audit()]
 
 
 def test_an_exit_cancels_the_symbols_open_order_then_flattens_and_a_dry_run_sends_nothing(api: ApiServer) -> None:

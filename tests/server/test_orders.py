@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from apiserver import ApiServer
 from brokerplex.store import Store
-from brokerplex.store.tables import audit, journal
+from brokerplex.store.tables import journal
 from brokerplex.testing.harness import eventually
 from brokerplex_server.auth.principal import Role, Scope
 
@@ -57,8 +57,8 @@ def test_a_market_order_completes_and_shows_in_orders_history_trades_and_positio
     assert [(p["symbol"], p["quantity"]) for p in positions] == [("NSE:INFY", 3)]
     assert client.get("/accounts/p2/positions").json() == []  # another account's book is its own
 
-    entries = [row for row in rows_of(api, audit) if row.action == "order.place"]
-    assert [(e.user_name, e.account, e.target, e.outcome) for e in entries] == [("root", "p1", "restbuy1", "ok")]
+    entries = [row for row in api.audit() if row["action"] == "order.place"]
+    assert [(e["user"], e["account"], e["target"], e["outcome"]) for e in entries] == [("root", "p1", "restbuy1", "ok")]
 
 
 def test_the_same_client_order_id_twice_is_refused_never_a_second_order(api: ApiServer) -> None:
@@ -91,7 +91,7 @@ def test_a_limit_order_is_modified_then_cancelled_each_audited(api: ApiServer) -
     cancelled = client.delete(f"/accounts/p1/orders/{ack['order_id']}")
     assert cancelled.status_code == 200, cancelled.text
     assert order_when(client, "p1", ack["order_id"], "CANCELLED") is not None
-    actions = [(row.action, row.outcome) for row in rows_of(api, audit) if row.action.startswith("order.")]
+    actions = [(row["action"], row["outcome"]) for row in api.audit() if row["action"].startswith("order.")]
     assert actions == [("order.place", "ok"), ("order.modify", "ok"), ("order.cancel", "ok")]
 
 

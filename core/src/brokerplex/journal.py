@@ -29,8 +29,6 @@ from brokerplex.errors import InputError
 from brokerplex.store.tables import journal
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
     from brokerplex.store import Store
 
 UNRESOLVED = ("INTENT", "UNKNOWN")
@@ -82,37 +80,12 @@ class OrderJournal:
         self._wal = wal.with_name(wal.name + "-wal") if wal is not None else None
         self._wal_fd: int | None = None
         self._wal_lock = threading.Lock()
-        # On SQLite the journal keeps one connection for its writes: taking one from the pool and resetting
-        # it costs as much as the write, and an order makes two. (PostgreSQL's pool checks a connection is
-        # alive when it is taken; a held one could have died with a server restart.)
-        self._writer: Connection | None = None
-        self._write_lock = threading.Lock()
 
     def close(self) -> None:
         with self._wal_lock:
             if self._wal_fd is not None:
                 os.close(self._wal_fd)
                 self._wal_fd = None
-        with self._write_lock:
-            if self._writer is not None:
-                self._writer.close()
-                self._writer = None
-
-    def _write(self, statement: sa.Executable, values: dict[str, object]) -> None:
-        """One committed write."""
-        if self._wal is None:
-            with self._store.engine.begin() as connection:
-                connection.execute(statement, values)
-            return
-        with self._write_lock:
-            if self._writer is None:
-                self._writer = self._store.engine.connect()
-            try:
-                self._writer.execute(statement, values)
-                self._writer.commit()
-            except BaseException:
-                self._writer.rollback()
-                raise
 
     def record_intent(
         self, client_order_id: str, account: str, broker: str, request_json: str, *, client: str | None = None
@@ -121,7 +94,7 @@ class OrderJournal:
         refused (it would double-send). :meth:`sync` makes it survive a power cut too."""
         now = _now()
         try:
-            self._write(_INSERT, {
+            self._store.write(_INSERT, {
                 "client_order_id": client_order_id, "account": account, "broker": broker, "request": request_json,
                 "state": JournalState.INTENT.value, "created_at": now, "updated_at": now, "client": client})
         except IntegrityError:
@@ -149,7 +122,7 @@ class OrderJournal:
     def record_outcome(
         self, client_order_id: str, state: JournalState, *, order_id: str | None = None, message: str | None = None
     ) -> None:
-        self._write(_OUTCOME, {"cid": client_order_id, "state": state.value, "order_id": order_id,
+        self._store.write(_OUTCOME, {"cid": client_order_id, "state": state.value, "order_id": order_id,
                                "message": message, "updated_at": _now()})
 
     def get(self, client_order_id: str) -> JournalEntry | None:

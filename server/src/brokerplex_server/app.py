@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from brokerplex.aiomanager import AsyncBrokerManager
 from brokerplex_server import errors
+from brokerplex_server.audit import AuditTrail
 from brokerplex_server.auth.users import UserStore
 from brokerplex_server.config import ServerConfig
 from brokerplex_server.console import BUILT, Console
@@ -32,9 +33,11 @@ def create_app(config: ServerConfig) -> FastAPI:
         manager.store.engine  # noqa: B018 - migrate (and import an old home) before the first request
         app.state.manager = manager
         app.state.users = UserStore(manager.store)
+        app.state.audit = trail = AuditTrail(manager.store)
         try:
             yield
         finally:
+            trail.flush()
             await manager.close()
             if shared_limits is not None:
                 await shared_limits.close()

@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy.engine import Engine
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from brokerplex.store import database, tables
@@ -38,6 +40,12 @@ class Store:
         self.cipher = Cipher(home)
         self._ready = False
         self._lock = threading.Lock()
+        # On SQLite, writes on an order's path go through one held connection: taking one from the pool
+        # and resetting it cost as much as the write. (PostgreSQL's pool checks a connection is alive when
+        # it is taken; a held one could have died with a server restart.)
+        self._writer: Connection | None = None
+        self._write_lock = threading.Lock()
+        self._on_sqlite = self.sqlite_file is not None
 
     def __repr__(self) -> str:
         return f"Store({database.shown(self.url)!r})"
@@ -85,6 +93,26 @@ class Store:
         """The broker session (tokens) of ``account``, encrypted at rest."""
         return StoredSession(self, account)
 
+    def write(self, statement: sa.Executable, values: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """One committed write (``values`` a list: one row each, in the same transaction)."""
+        if not self._on_sqlite:
+            with self.engine.begin() as connection:
+                connection.execute(statement, values)
+            return
+        with self._write_lock:
+            if self._writer is None:
+                self._writer = self.engine.connect()
+            try:
+                self._writer.execute(statement, values)
+                self._writer.commit()
+            except BaseException:
+                self._writer.rollback()
+                raise
+
     def close(self) -> None:
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         self._engine.dispose()
 

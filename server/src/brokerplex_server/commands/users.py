@@ -34,8 +34,8 @@ def _users() -> UserStore:
 def _audit(action: str, target: str, detail: dict[str, Any] | None = None) -> None:
     from brokerplex_server import audit
 
-    audit.write(state().manager.store, action, user_name=audit.cli_actor(), source=audit.CLI_SOURCE,
-                target=target, detail=detail)
+    audit.write(state().manager.store, audit.entry(action, user_name=audit.cli_actor(), source=audit.CLI_SOURCE,
+                                                   target=target, detail=detail))
 
 
 def _password(from_stdin: bool) -> str:

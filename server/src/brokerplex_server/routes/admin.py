@@ -99,13 +99,14 @@ def revoke_key(name: str, prefix: str, request: Request, _admin: Admin, users: U
 
 
 @router.get("/audit")
-def audit_log(_admin: Admin, manager: Manager,
+async def audit_log(_admin: Admin, manager: Manager, request: Request,
               since: Annotated[dt.datetime | None, Query(description="Entries after this time")] = None,
               action: str | None = None, account: str | None = None, user: str | None = None,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEntry]:
     """The audit log, newest first: who did what, when, from where, and how it ended."""
     from brokerplex.store.tables import audit as table
 
+    request.app.state.audit.flush()  # this worker's newest entries too
     query = sa.select(table).order_by(table.c.id.desc()).limit(limit)
     if since is not None:
         if since.tzinfo is None:
