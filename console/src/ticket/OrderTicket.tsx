@@ -187,7 +187,7 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
               description={clients.length > 1 ? `fan-out: one order for each of ${clients.length} clients` : undefined} />
           )}
           {!clients.length && otherAccounts.length > 0 && (
-            <MultiSelect label="Also send to accounts" data={otherAccounts} value={alsoAccounts} onChange={setAlsoAccounts}
+            <MultiSelect label="Also send to accounts" data={otherAccounts} value={alsoAccounts} onChange={setAlsoAccounts} searchable
               clearable description={alsoAccounts.length ? `fan-out: ${alsoAccounts.length + 1} accounts` : undefined} />
           )}
           <Group justify="space-between" gap="xs">
