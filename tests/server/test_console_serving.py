@@ -113,6 +113,7 @@ def test_the_api_answers_as_before(site: httpx.Client) -> None:
 
 def test_without_a_build_a_page_says_how_to_make_one(start_server: Start, tmp_path: Path) -> None:
     server = start_server(env={"BROKERPLEX_CONSOLE": str(tmp_path / "nothing-built")})
+    server.child.stderr.wait_for(lambda line: "the web console is not built" in line)  # said at the start too
     with httpx.Client(base_url=server.url, timeout=20) as site:
         page = site.get("/orders")
         assert page.status_code == 503

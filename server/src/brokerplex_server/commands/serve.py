@@ -85,6 +85,12 @@ def _run(config: ServerConfig, listener: socket.socket, workers: int) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from brokerplex_server.console import BUILT
+
+    console = config.console or BUILT
+    if not (console / "index.html").is_file():
+        click.echo(f"the web console is not built (no {console / 'index.html'}): serving the API alone; `make console` "
+                   "in a clone builds it (npm), the brokerplex-server wheel ships it", err=True)
     os.environ.update(config.environment())
     server_config = uvicorn.Config("brokerplex_server.app:app_from_environment", factory=True, workers=workers,
                                    log_level="warning", access_log=False, proxy_headers=False,
