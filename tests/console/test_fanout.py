@@ -3,9 +3,6 @@ paper accounts, each target's outcome shown."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -16,17 +13,16 @@ from console_steps import add_symbol, open_ticket
 
 
 @pytest.fixture
-def dealer_codes(console: ApiServer, tmp_path: Path) -> Iterator[list[str]]:
+def dealer_codes(console: ApiServer, xts_sim: XtsSimulator) -> list[str]:
     """Account d1, an XTS dealer login at the simulator, activated and logged in through the API; its client
     codes."""
-    with XtsSimulator(state_dir=tmp_path / "xts-sim", seed=1) as xts:
-        admin = console.client(console.key("dealer-setup"))
-        codes = list(xts.account("dealer")["client_codes"])
-        created = admin.post("/accounts", json={"name": "d1", "broker": "xts_pro",
-                                                "settings": xts.settings("dealer", client_code=codes[0])})
-        assert created.status_code == 201, created.text
-        assert admin.post("/accounts/d1/login").status_code == 200
-        yield codes
+    admin = console.client(console.key("dealer-setup"))
+    codes = list(xts_sim.account("dealer")["client_codes"])
+    created = admin.post("/accounts", json={"name": "d1", "broker": "xts_pro",
+                                            "settings": xts_sim.settings("dealer", client_code=codes[0])})
+    assert created.status_code == 201, created.text
+    assert admin.post("/accounts/d1/login").status_code == 200
+    return codes
 
 
 def test_a_dealer_fans_one_order_out_to_two_clients(admin_page: Page, dealer_codes: list[str]) -> None:
@@ -41,6 +37,7 @@ def test_a_dealer_fans_one_order_out_to_two_clients(admin_page: Page, dealer_cod
         clients.click()
         page.get_by_role("option", name=code, exact=True).click()
     expect(ticket.get_by_text("fan-out: one order for each of 2 clients")).to_be_visible()
+    expect(ticket.get_by_role("status", name="Required margin")).not_to_contain_text("—")  # looked at before sending
     ticket.get_by_role("button", name="Place buy order").click()
     outcome = ticket.get_by_role("status").filter(has_text="Fan-out sent")
     for code in dealer_codes[:2]:
@@ -54,6 +51,7 @@ def test_an_order_fans_out_to_two_accounts(admin_page: Page) -> None:
     ticket = open_ticket(page, "NSE:INFY")
     ticket.get_by_role("textbox", name="Also send to accounts").click()
     page.get_by_role("option", name="p2", exact=True).click()
+    expect(ticket.get_by_role("status", name="Required margin")).not_to_contain_text("—")
     ticket.get_by_role("button", name="Place buy order").click()
     outcome = ticket.get_by_role("status").filter(has_text="Fan-out sent")
     expect(outcome).to_contain_text("p1: order ")

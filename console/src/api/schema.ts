@@ -1460,6 +1460,11 @@ export interface components {
             params: {
                 [key: string]: string;
             };
+            /**
+             * Return To
+             * @description A redirect login only: a path of this site the browser is sent back to once the server has taken the broker's redirect, with login=ok or login=failed (and error=TYPE) and account=NAME added to its query (the console's own page); without it the callback answers the profile
+             */
+            return_to?: string | null;
         };
         /**
          * LoginStarted
@@ -3000,6 +3005,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Profile"];
                 };
+            };
+            /** @description The login began with return_to: back to that page, with login=ok or login=failed&error=TYPE and account=NAME in its query */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -11,15 +11,17 @@ import { canTrade, isAdmin, useUser } from "../session/SessionContext";
 import { useAccounts } from "../shell/AccountsContext";
 import { AddAccount } from "./brokers/AddAccount";
 
+const RETURN_TO = "/brokers"; // where a redirect login (Kite) comes back to
 const SESSION_COLORS: Record<string, string> = { live: "teal", expired: "red", none: "gray" };
 
 export function BrokersPage() {
   const user = useUser();
   const brokers = useBrokers();
   const { list } = useAccounts();
+  // Back from a broker's login page: the server's callback sends the browser here with how it went.
   const search = new URLSearchParams(useSearch());
-  const returned = search.get("login");
-  const returnedError = search.get("error");
+  const returned = search.get("login") ? search.get("account") : null;
+  const returnedError = search.get("login") === "failed" ? search.get("error") ?? "the login failed" : null;
   const reloadAccounts = list.reload;
   useEffect(() => { if (returned) reloadAccounts(); }, [returned, reloadAccounts]);
 
@@ -27,7 +29,7 @@ export function BrokersPage() {
     <Stack>
       <Title order={2} size="h3">Broker connections</Title>
       {returned && (returnedError
-        ? <Alert color="red" role="alert" title={`Login of ${returned} failed`}>{returnedError}</Alert>
+        ? <Alert color="red" role="alert" title={`Login of ${returned} failed`}>{returnedError}: log in again.</Alert>
         : <Alert color="teal" role="status" title={`${returned} logged in`}>The broker sent you back; the session is stored.</Alert>)}
       <Card withBorder>
         <Title order={3} size="h5" mb="xs">Accounts</Title>
@@ -100,7 +102,7 @@ function AccountRow({ account, canLogin, admin, dealer, onChanged }: { account: 
   }
 
   const login = () => act(async () => {
-    const answer = await unwrap(api.POST("/api/v1/accounts/{account}/login", { params: { path: { account: name } }, body: { params: {} } }));
+    const answer = await unwrap(api.POST("/api/v1/accounts/{account}/login", { params: { path: { account: name } }, body: { params: {}, return_to: RETURN_TO } }));
     if ("login_url" in answer) {
       window.location.assign(answer.login_url); // the broker sends the browser back through the server's callback
       return;

@@ -75,6 +75,7 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
       return;
     }
     let live = true;
+    setMargin(null); // never a stale figure: "—" until the changed order's margin is known
     const timer = setTimeout(() => {
       unwrap(api.POST("/api/v1/accounts/{account}/margins", {
         params: { path: { account }, query: clients.length === 1 ? { client: clients[0] } : {} },
