@@ -82,4 +82,4 @@ bench: $(STAMP)
 	  if [ -n "$$missed" ]; then echo "goals missed by:$$missed" >&2; exit 1; fi
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(CONSOLE)/node_modules $(dir $(CONSOLE_BUILD))
