@@ -18,12 +18,15 @@ PORT = "8000"
 
 
 def walk() -> list[tuple[str, list[str]]]:
-    """The ``console`` block of the server section: each ``$`` command with the lines it shows."""
+    """The server section's ``console`` block that makes a user (``serve --demo`` has its own test): each
+    ``$`` command with the lines it shows."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"### The server.*?```console\n(.*?)```", text, re.DOTALL)
+    section = text.split("### The server", 1)[-1].split("\n## ", 1)[0]
+    block = next((found for found in re.findall(r"```console\n(.*?)```", section, re.DOTALL) if "users add" in found),
+                 None)
     assert block is not None, "the README has no server walk-through"
     steps: list[tuple[str, list[str]]] = []
-    for line in block.group(1).replace("\\\n", " ").splitlines():
+    for line in block.replace("\\\n", " ").splitlines():
         if line.startswith("$ "):
             steps.append((line[2:], []))
         else:
