@@ -1,15 +1,17 @@
 import { Card, Grid, Group, Stack, Table, Text, Title } from "@mantine/core";
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import type { Instrument } from "../api/types";
 import { remember } from "../lib/instruments";
 import { canTrade, useUser } from "../session/SessionContext";
 import { useAccounts } from "../shell/AccountsContext";
 import { useSubscription } from "../stream/StreamContext";
 import { useTicket } from "../ticket/TicketContext";
-import { CandleChart } from "./market/CandleChart";
 import { DepthView } from "./market/DepthView";
 import { SymbolSearch } from "./market/SymbolSearch";
 import { WatchRow } from "./market/WatchRow";
+
+// The chart library is the biggest piece of the console: it loads after the watch list is on screen.
+const CandleChart = lazy(() => import("./market/CandleChart").then((module) => ({ default: module.CandleChart })));
 
 const listKey = (account: string) => `brokerplex.watch.${account}`;
 
@@ -92,7 +94,9 @@ export function MarketWatchPage() {
               <DepthView account={account} instrument={chosen} />
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 7 }}>
-              <CandleChart account={account} instrument={chosen} />
+              <Suspense fallback={<Text size="sm" c="dimmed">Loading the chart…</Text>}>
+                <CandleChart account={account} instrument={chosen} />
+              </Suspense>
             </Grid.Col>
           </>
         )}

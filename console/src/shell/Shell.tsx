@@ -1,4 +1,5 @@
-import { AppShell, Burger, Button, Group, NavLink, Select, Text, Title } from "@mantine/core";
+import { AppShell, Burger, Button, Group, Loader, NavLink, Select, Text, Title } from "@mantine/core";
+import { lazy, Suspense } from "react";
 import { useDisclosure } from "@mantine/hooks";
 import { Link, Route, Switch, useLocation } from "wouter";
 import { useSession, useUser, isAdmin, canTrade } from "../session/SessionContext";
@@ -9,10 +10,12 @@ import { TicketProvider } from "../ticket/TicketContext";
 import { useFollow } from "../stream/StreamContext";
 import { MarketWatchPage } from "../pages/MarketWatch";
 import { OrdersPage } from "../pages/Orders";
-import { PortfolioPage } from "../pages/Portfolio";
-import { BrokersPage } from "../pages/Brokers";
-import { AdminPage } from "../pages/Admin";
-import { OptionChainPage } from "../pages/OptionChain";
+
+// The pages a desk opens first come with the first load; the others load when first opened.
+const PortfolioPage = lazy(() => import("../pages/Portfolio").then((module) => ({ default: module.PortfolioPage })));
+const BrokersPage = lazy(() => import("../pages/Brokers").then((module) => ({ default: module.BrokersPage })));
+const AdminPage = lazy(() => import("../pages/Admin").then((module) => ({ default: module.AdminPage })));
+const OptionChainPage = lazy(() => import("../pages/OptionChain").then((module) => ({ default: module.OptionChainPage })));
 
 interface Page {
   path: string;
@@ -81,6 +84,7 @@ export function Shell() {
             </Text>
           </AppShell.Navbar>
           <AppShell.Main>
+            <Suspense fallback={<Loader aria-label="Loading the page" />}>
             <Switch>
               <Route path="/"><MarketWatchPage /></Route>
               <Route path="/orders"><OrdersPage /></Route>
@@ -90,6 +94,7 @@ export function Shell() {
               <Route path="/admin">{isAdmin(user) ? <AdminPage /> : <Text>Admins only.</Text>}</Route>
               <Route><Text>No such page.</Text></Route>
             </Switch>
+            </Suspense>
           </AppShell.Main>
         </AppShell>
       </TicketProvider>
