@@ -18,7 +18,7 @@ def test_an_admin_adds_a_user_gives_a_key_revokes_it_and_removes_the_user(api: A
     made = admin.post("/users", json={"name": "tom", "password": PASSWORD, "role": "trader", "accounts": ["p1"]})
     assert made.status_code == 201, made.text
     assert made.json() == {"name": "tom", "role": "trader", "accounts": ["p1"],
-                           "created_at": made.json()["created_at"], "keys": []}
+                           "created_at": made.json()["created_at"], "keys": [], "totp": False}
     key_answer = admin.post("/users/tom/keys", json={"scope": "read"})
     assert key_answer.status_code == 201
     key = key_answer.json()["key"]

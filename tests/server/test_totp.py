@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
@@ -68,12 +69,18 @@ def test_a_user_with_totp_signs_in_with_the_code_once(cli: Cli, api: ApiServer) 
     assert f"\"{code}\"" not in audit  # every attempt is audited, never a code
 
 
+def listed(cli: Cli) -> dict[str, dict[str, object]]:
+    return {user["name"]: user for user in json.loads(cli("users", "list", "--json").stdout)}
+
+
 def test_totp_is_given_later_replaced_and_removed(cli: Cli, api: ApiServer) -> None:
     assert cli("users", "add", "tina", "--role", "viewer", "--password-stdin", input=f"{PASSWORD}\n").returncode == 0
     assert sign_in(api).status_code == 200  # the password alone, until a seed is given
+    assert not listed(cli)["tina"]["totp"]
     first = cli("users", "totp", "tina")
     assert first.returncode == 0, first.stderr
     refused(sign_in(api), "TotpRequired")
+    assert listed(cli)["tina"]["totp"]  # that it is on, never the seed
     second = cli("users", "totp", "tina")  # a new seed: the old one's codes are worth nothing
     old, new = seed_of(first.stdout.strip()), seed_of(second.stdout.strip())
     assert old.secret != new.secret
@@ -84,4 +91,5 @@ def test_totp_is_given_later_replaced_and_removed(cli: Cli, api: ApiServer) -> N
     assert off.returncode == 0, off.stderr
     assert off.stdout == ""
     assert sign_in(api).status_code == 200
+    assert not listed(cli)["tina"]["totp"]
     assert cli("users", "totp", "nobody").returncode != 0

@@ -66,6 +66,7 @@ class UserView(BaseModel):
     accounts: list[str]
     created_at: dt.datetime
     keys: list[KeyView]
+    totp: bool  # whether signing in asks for a TOTP code (never the seed)
 
 
 def _digest(secret: str) -> str:
@@ -140,7 +141,7 @@ class UserStore:
             rows = connection.execute(sa.select(users).order_by(users.c.name)).all()
             keys = connection.execute(sa.select(api_keys).order_by(api_keys.c.id)).all()
         return [UserView(name=row.name, role=Role(row.role), accounts=json.loads(row.accounts),
-                         created_at=row.created_at,
+                         created_at=row.created_at, totp=row.totp_secret is not None,
                          keys=[KeyView(prefix=key.prefix, scope=Scope(key.scope), created_at=key.created_at,
                                        last_used_at=key.last_used_at, revoked_at=key.revoked_at)
                                for key in keys if key.user_id == row.id])

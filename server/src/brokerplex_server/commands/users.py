@@ -136,7 +136,7 @@ def list_users(as_json: bool) -> None:
         click.echo("no users: add one with `brokerplex users add NAME --role admin`", err=True)
     for user in listing:
         granted = ", ".join(user.accounts) or ("all accounts" if user.role.value == "admin" else "no accounts")
-        click.echo(f"{user.name}  {user.role.value}  {granted}")
+        click.echo(f"{user.name}  {user.role.value}  {granted}" + ("  totp" if user.totp else ""))
         for made in user.keys:
             used = made.last_used_at.isoformat(timespec="seconds") if made.last_used_at else "never used"
             revoked = f"  revoked {made.revoked_at.isoformat(timespec='seconds')}" if made.revoked_at else ""
