@@ -55,6 +55,7 @@ function AccountOrders({ account }: { account: string }) {
   useStreamEvents(onEvent);
 
   const orders = useMemo(() => sortedOrders(book), [book]);
+  const unknownIds = useMemo(() => new Set((unresolved.data ?? []).map((entry) => entry.client_order_id)), [unresolved.data]);
   const openCount = orders.filter(isOpen).length;
 
   async function cancelEverything() {
@@ -93,7 +94,7 @@ function AccountOrders({ account }: { account: string }) {
           <Tabs.Tab value="trades">Trades ({trades.length})</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="orders" pt="xs">
-          {orders.length ? <OrderBook account={account} orders={orders} canTrade={canTrade} onHistory={setHistory} />
+          {orders.length ? <OrderBook account={account} orders={orders} unknown={unknownIds} canTrade={canTrade} onHistory={setHistory} />
             : <Text c="dimmed" p="md">{loaded.loading ? "Loading…" : "No orders today."}</Text>}
         </Tabs.Panel>
         <Tabs.Panel value="trades" pt="xs"><TradeBook trades={trades} /></Tabs.Panel>

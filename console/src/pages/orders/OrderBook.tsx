@@ -7,7 +7,9 @@ const HEADERS = ["Time", "Symbol", "Side", "Type", "Product", "Filled/Qty", "Pri
 const ROW_HEIGHT = 37;
 
 /** The order book, virtualised: only the rows in view are in the page, so thousands stay cheap. */
-export function OrderBook({ account, orders, canTrade, onHistory }: { account: string; orders: Order[]; canTrade: boolean; onHistory: (order: Order) => void }) {
+export function OrderBook({ account, orders, unknown, canTrade, onHistory }: {
+  account: string; orders: Order[]; unknown: ReadonlySet<string>; canTrade: boolean; onHistory: (order: Order) => void;
+}) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({
     count: orders.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10,
@@ -15,7 +17,7 @@ export function OrderBook({ account, orders, canTrade, onHistory }: { account: s
   });
   return (
     <div className="scroll-x">
-      <div role="table" aria-label="Order book" aria-rowcount={orders.length + 1} className="grid-rows" style={{ minWidth: 1060 }}>
+      <div role="table" aria-label="Order book" aria-rowcount={orders.length + 1} className="grid-rows" style={{ minWidth: 1120 }}>
         <div role="rowgroup">
           <div role="row" style={{ gridTemplateColumns: ORDER_COLUMNS }}>
             {HEADERS.map((header) => <span role="columnheader" key={header}>{header}</span>)}
@@ -28,7 +30,8 @@ export function OrderBook({ account, orders, canTrade, onHistory }: { account: s
               return (
                 <div key={item.key} data-index={item.index} ref={virtual.measureElement}
                   style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}>
-                  <OrderRow account={account} order={order} canTrade={canTrade} onHistory={onHistory} />
+                  <OrderRow account={account} order={order} canTrade={canTrade} onHistory={onHistory}
+                    unknown={!!order.client_order_id && unknown.has(order.client_order_id)} />
                 </div>
               );
             })}

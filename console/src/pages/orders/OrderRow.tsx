@@ -8,7 +8,7 @@ import { formatAmount, formatIstTime, formatQuantity } from "../../lib/format";
 import { isOpen } from "../../lib/orderBook";
 import { needsPrice, needsTrigger, ORDER_TYPES } from "../../lib/orderRules";
 
-export const ORDER_COLUMNS = "72px minmax(140px,1.4fr) 48px 56px 56px 96px 88px 88px minmax(120px,1fr) 230px";
+export const ORDER_COLUMNS = "72px minmax(140px,1.4fr) 48px 68px 64px 90px 96px 88px minmax(190px,1fr) 210px";
 
 const STATUS_COLORS: Record<string, string> = {
   OPEN: "blue", "TRIGGER PENDING": "violet", PENDING: "gray", COMPLETE: "teal", CANCELLED: "gray", REJECTED: "red",
@@ -17,11 +17,13 @@ const STATUS_COLORS: Record<string, string> = {
 interface Props {
   account: string;
   order: Order;
+  /** The journal does not know this order's outcome yet (reconcile settles it). */
+  unknown: boolean;
   canTrade: boolean;
   onHistory: (order: Order) => void;
 }
 
-export const OrderRow = memo(function OrderRow({ account, order, canTrade, onHistory }: Props) {
+export const OrderRow = memo(function OrderRow({ account, order, unknown, canTrade, onHistory }: Props) {
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -55,6 +57,7 @@ export const OrderRow = memo(function OrderRow({ account, order, canTrade, onHis
         <span role="cell" className="num">{formatAmount(order.average_price)}</span>
         <span role="cell" title={order.status_message ?? undefined}>
           <Badge size="sm" variant="light" color={STATUS_COLORS[order.status] ?? "gray"}>{order.status}</Badge>
+          {unknown && <Badge size="sm" color="yellow" ml={4} title="outcome unknown: reconcile">UNKNOWN</Badge>}
         </span>
         <span role="cell">
           <Group gap={4} wrap="nowrap">

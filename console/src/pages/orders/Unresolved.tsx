@@ -28,7 +28,7 @@ export function Unresolved({ account, orders, canTrade, onReconciled }: { accoun
   }
 
   return (
-    <Alert color="yellow" title="Orders with an unknown outcome" role="region" aria-label="Unknown orders">
+    <Alert color="yellow" title="Orders with an unknown outcome" role="region">
       <Stack gap={4}>
         {orders.map((order) => (
           <Group key={order.client_order_id} gap="xs">
