@@ -91,3 +91,31 @@ def _grouped(price: str) -> str:
     head, tail = whole[:-3], whole[-3:]
     groups = [head[max(0, end - 2):end] for end in range(len(head), 0, -2)][::-1]
     return ",".join([*groups, tail]) + "." + fraction if head else f"{tail}.{fraction}"
+
+
+def test_a_large_order_asks_for_confirmation_and_cancel_all_cancels_every_open_order(trader_page: Page) -> None:
+    page = trader_page
+    last = amount(add_symbol(page, "infy", "NSE:INFY").inner_text())
+    ticket = open_ticket(page, "NSE:INFY")
+    ticket.get_by_role("textbox", name="Confirm orders worth more than").fill("10000")
+    ticket.get_by_role("radio", name="LIMIT").check()
+    ticket.get_by_role("textbox", name="Price").fill(price_below(last, "0.9"))
+    ticket.get_by_role("textbox", name="Quantity", exact=True).fill("20")  # worth more than 10,000
+    ticket.get_by_role("button", name="Place buy order").click()
+    confirm = ticket.get_by_role("alertdialog", name="Confirm a large order")
+    expect(confirm).to_contain_text("BUY 20 NSE:INFY worth")
+    screenshot(page, "order-confirmation")
+    confirm.get_by_role("button", name="Confirm order").click()
+    expect(ticket.get_by_role("status").filter(has_text="Order sent")).to_be_visible()
+    ticket.get_by_role("textbox", name="Quantity", exact=True).fill("2")  # worth less: sent at once
+    ticket.get_by_role("button", name="Place buy order").click()
+    expect(ticket.get_by_role("alertdialog", name="Confirm a large order")).to_have_count(0)
+    expect(ticket.get_by_role("status").filter(has_text="Order sent")).to_be_visible()
+    page.get_by_role("button", name="Close order ticket").click()
+
+    page.get_by_role("link", name="Orders").click()
+    book = page.get_by_role("table", name="Order book")
+    expect(book.get_by_role("row", name="BUY NSE:INFY OPEN")).to_have_count(2)
+    page.get_by_role("button", name="Cancel all open orders").click()
+    expect(book.get_by_role("row", name="BUY NSE:INFY CANCELLED")).to_have_count(2)
+    expect(page.get_by_role("button", name="Cancel all open orders")).to_be_disabled()

@@ -9,6 +9,8 @@ import { useBrokers } from "../lib/brokers";
 import { formatIstDateTime } from "../lib/format";
 import { canTrade, isAdmin, useUser } from "../session/SessionContext";
 import { useAccounts } from "../shell/AccountsContext";
+import { FeedBadge } from "../shell/FeedBadge";
+import { useFollow } from "../stream/StreamContext";
 import { AddAccount } from "./brokers/AddAccount";
 
 const RETURN_TO = "/brokers"; // where a redirect login (Kite) comes back to
@@ -36,7 +38,7 @@ export function BrokersPage() {
         <ErrorNote error={list.error} />
         <div className="scroll-x">
           <Table aria-label="Accounts" fz="sm">
-            <Table.Thead><Table.Tr><Table.Th>Account</Table.Th><Table.Th>Broker</Table.Th><Table.Th>Session</Table.Th>
+            <Table.Thead><Table.Tr><Table.Th>Account</Table.Th><Table.Th>Broker</Table.Th><Table.Th>Session</Table.Th><Table.Th>Feed</Table.Th>
               <Table.Th>Settings</Table.Th><Table.Th>Actions</Table.Th></Table.Tr></Table.Thead>
             <Table.Tbody>
               {(list.data ?? []).map((account) => (
@@ -78,6 +80,12 @@ export function BrokersPage() {
       )}
     </Stack>
   );
+}
+
+/** The account's feed state, heard while this page is open (every account's, not only the current one). */
+function AccountFeed({ account }: { account: string }) {
+  useFollow(account);
+  return <FeedBadge account={account} />;
 }
 
 function AccountRow({ account, canLogin, admin, dealer, onChanged }: { account: Account; canLogin: boolean; admin: boolean; dealer: boolean; onChanged: () => void }) {
@@ -135,6 +143,7 @@ function AccountRow({ account, canLogin, admin, dealer, onChanged }: { account: 
           </Stack>
         )}
       </Table.Td>
+      <Table.Td>{account.problem ? null : <AccountFeed account={name} />}</Table.Td>
       <Table.Td>
         <Text size="xs" style={{ wordBreak: "break-all" }}>
           {Object.entries(account.settings ?? {}).map(([key, value]) => `${key}=${String(value)}`).join(" · ")}

@@ -203,7 +203,7 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
             onChange={(event) => { setThreshold(event.currentTarget.value); localStorage.setItem(THRESHOLD_KEY, event.currentTarget.value); }} />
           <ErrorNote error={serverError} />
           {confirming && (
-            <Alert color="yellow" role="alertdialog" aria-label="Confirm order" title="Confirm a large order">
+            <Alert color="yellow" role="alertdialog" title="Confirm a large order">
               <Text size="sm">{form.side} {formatQuantity(Number(form.quantity))} {instrument.symbol} worth {formatAmount(value)}?</Text>
               <Group mt="xs">
                 <Button size="xs" color={form.side === "BUY" ? "blue" : "orange"} onClick={() => void send()} loading={busy}>Confirm order</Button>
