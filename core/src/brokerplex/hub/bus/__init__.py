@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from brokerplex.hub.bus.consumer import BusConsumer
+    from brokerplex.hub.bus.listener import FeedListener
     from brokerplex.hub.hub import Terms
 
 __all__ = ["Bus", "BusError"]
@@ -68,6 +69,7 @@ class Bus:
         self._announcer: OrderAnnouncer | None = None
         self._plugins: pluggy.PluginManager | None = None
         self._consumers: weakref.WeakSet[BusConsumer] = weakref.WeakSet()
+        self._listener: FeedListener | None = None
 
     @classmethod
     def from_url(cls, url: str | None) -> Bus:
@@ -88,10 +90,18 @@ class Bus:
         if self._client is None:
             from redis.asyncio import Redis
 
-            # Each consumer's pub/sub holds a connection of this pool while it lives: a server with a socket
-            # per client needs far more than redis-py's default of 100.
+            # Each consumer's order reader holds a connection of its own while it lives (XREAD BLOCK); the
+            # pool serves their short commands: a server with a socket per client needs more than 100.
             self._client = Redis.from_url(self.url, decode_responses=True, max_connections=MAX_CONNECTIONS)
         return self._client
+
+    def listener(self) -> FeedListener:
+        """This process's one pub/sub connection, shared by its consumers (made on first use)."""
+        if self._listener is None:
+            from brokerplex.hub.bus.listener import FeedListener
+
+            self._listener = FeedListener(self)
+        return self._listener
 
     def consumer(self, terms: Terms, *, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT,
                  after: str | None = None) -> BusConsumer:
@@ -115,6 +125,9 @@ class Bus:
         """Close its consumers, stop announcing orders, and let go of Redis."""
         for consumer in list(self._consumers):
             await consumer.close()
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
         if self._announcer is not None and self._plugins is not None:
             self._plugins.unregister(self._announcer)
             self._announcer.close()

@@ -1,10 +1,10 @@
 """A consumer of a ``brokerplex hub`` process, through Redis (the design: :mod:`brokerplex.hub.bus`).
 
 Input is checked here, before anything is sent: the account, its broker's tick modes, the symbols'
-grammar. Three tasks serve a consumer: the listener (its pub/sub connection: ticks, feed states, what the
-hub tells it alone), the keeper (its interest key, and whether the hub runs) and, from the first read,
-the order reader (the order stream, from the last id read). A failure in any of them reaches the reader
-as a :class:`~brokerplex.errors.BrokerplexError`.
+grammar. The process's :class:`~brokerplex.hub.bus.listener.FeedListener` gives a consumer its ticks, feed
+states and what the hub tells it alone; two tasks of its own serve it: the keeper (its interest key, and
+whether the hub runs) and, from the first read, the order reader (the order stream, from the last id
+read). A failure in any of them reaches the reader as a :class:`~brokerplex.errors.BrokerplexError`.
 """
 
 from __future__ import annotations
@@ -27,10 +27,8 @@ from brokerplex.errors import BrokerplexError, InputError
 from brokerplex.hub.buffer import ConsumerBuffer
 from brokerplex.hub.bus.codec import (
     CONTROL,
-    FEED,
     HEARTBEAT,
     HUB,
-    INBOX,
     INTEREST,
     INTEREST_TTL,
     ORDERS,
@@ -40,16 +38,14 @@ from brokerplex.hub.bus.codec import (
     shown,
     state_from,
     stream_id_key,
-    tick_from,
 )
-from brokerplex.hub.events import Event, trimmed
+from brokerplex.hub.events import Event
 from brokerplex.models import TickMode
 from brokerplex.streaming import Backoff, FeedState
 from brokerplex.symbols import canonical
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
-    from redis.asyncio.client import PubSub
 
     from brokerplex.hub.bus import Bus
     from brokerplex.hub.hub import Terms
@@ -82,7 +78,8 @@ class BusConsumer:
         self.id = secrets.token_hex(8)
         self.wants: dict[str, dict[str, TickMode]] = {}  # account -> symbol -> mode (followed: an entry)
         self._last_id = after  # the order stream's last entry read (None: its end, found at the start)
-        self._pubsub: PubSub | None = None
+        self._joined = False  # to the process's feed listener
+        self._reading = False  # the order stream
         self._blocking: Redis | None = None  # the order reader's own connection (XREAD BLOCK holds it)
         self._tasks: list[asyncio.Task[None]] = []
         self._hub: str | None = None  # the id of the hub process last seen running
@@ -125,10 +122,8 @@ class BusConsumer:
                     wanted.pop(symbol, None)
                 else:
                     wanted[symbol] = mode
-            pubsub = self._pubsub
-            assert pubsub is not None
             if not followed:
-                await pubsub.subscribe(FEED + account)
+                await self._bus.listener().follow(self, account)
             client = self._bus.client()
             await client.set(INTEREST + self.id, json.dumps(self.wants), ex=INTEREST_TTL)
             await client.publish(CONTROL, self.id)
@@ -139,7 +134,7 @@ class BusConsumer:
 
     # -- the tasks ---------------------------------------------------------------------------
     async def _start(self) -> None:
-        if self._pubsub is not None:
+        if self._joined:
             return
         client = self._bus.client()
         if self._last_id is None:
@@ -148,9 +143,8 @@ class BusConsumer:
         else:
             await self._check_kept(self._last_id)
         self._hub = cast("str | None", await client.get(HUB))
-        self._pubsub = client.pubsub(ignore_subscribe_messages=True)
-        await self._pubsub.subscribe(INBOX + self.id)
-        self._spawn(self._listen, "listener")
+        self._joined = True
+        await self._bus.listener().join(self)
         self._spawn(self._keep, "keeper")
 
     async def _check_kept(self, after: str) -> None:
@@ -182,39 +176,14 @@ class BusConsumer:
                 error = BusError(f"the bus consumer's {what} failed: {type(error).__name__}: {error}")
             self.buffer.fail(error)
 
-    async def _listen(self) -> None:
-        pubsub = self._pubsub
-        assert pubsub is not None
-        while True:
-            try:
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
-            except UNREACHABLE:
-                stop_if_cancelled()
-                await asyncio.sleep(HEARTBEAT)  # the keeper says so; pub/sub resubscribes on reconnecting
-                continue
-            if message is not None and message["type"] == "message":
-                self._take(message["channel"], message["data"])
+    def refused(self, refusal: dict[str, Any]) -> None:
+        """The hub could not take what this consumer asked for: its reading ends with the error."""
+        self.buffer.fail((InputError if refusal["input"] else BusError)(refusal["error"]))
 
-    def _take(self, channel: str, data: str) -> None:
-        if channel.startswith(INBOX):
-            refusal = json.loads(data)
-            self.buffer.fail((InputError if refusal["input"] else BusError)(refusal["error"]))
-            return
-        account = channel[len(FEED):]
-        message = json.loads(data)
-        if message[0] == "t":
-            wanted = self.wants.get(account)
-            if not wanted:
-                return
-            put = self.buffer.put_tick
-            for fields in message[1:]:
-                mode = wanted.get(fields[0])
-                if mode is not None:
-                    tick = tick_from(fields)
-                    put(Event(account, tick if mode == fields[1] else trimmed(tick, mode)), (account, fields[0]))
-        else:
-            self._hub, state = state_from(message)
-            self._tell(account, state)
+    def heard(self, account: str, hub: str, state: FeedState) -> None:
+        """The feed state of ``account`` as the hub ``hub`` published it."""
+        self._hub = hub
+        self._tell(account, state)
 
     def _tell(self, account: str, state: FeedState) -> None:
         if account in self.wants and self._told.get(account) != state:
@@ -311,9 +280,10 @@ class BusConsumer:
     async def __anext__(self) -> Event:
         if self._taken:  # taken from the buffer with the last event awaited: no await per event
             return self._taken.popleft()
-        if len(self._tasks) == 2:  # started: read the order stream from now on (every account is followed)
+        if self._joined and not self._reading:  # read the order stream from now on (every account is followed)
             from redis.asyncio import Redis
 
+            self._reading = True
             self._blocking = Redis.from_url(self._bus.url, decode_responses=True)
             self._spawn(self._read_orders, "order reader")
         try:
@@ -343,13 +313,13 @@ class BusConsumer:
         for task in self._tasks:
             with contextlib.suppress(BaseException):
                 await task
-        if self._pubsub is not None:
+        if self._joined:
+            with contextlib.suppress(RedisError, OSError):
+                await self._bus.listener().leave(self)
             with contextlib.suppress(RedisError, OSError):
                 client = self._bus.client()
                 await client.delete(INTEREST + self.id)
                 await client.publish(CONTROL, self.id)
-            with contextlib.suppress(RedisError, OSError):
-                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def __aenter__(self) -> BusConsumer:
         return self

@@ -1,0 +1,130 @@
+"""This process's one pub/sub connection to the bus, shared by its consumers.
+
+Every consumer of a process once had its own: a server with a socket per client then read each tick
+from Redis, parsed it and made its JSON once per socket. The listener reads a feed channel once for every
+consumer that follows the account, parses each message once, makes a tick's event once per mode wanted,
+and gives that same event to each consumer that wants it (so :meth:`Event.text` runs once per process).
+A consumer's inbox (what the hub tells it alone) is a channel of the same connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import TYPE_CHECKING
+
+from brokerplex.errors import BrokerplexError
+from brokerplex.hub.bus.codec import FEED, HEARTBEAT, INBOX, BusError, state_from, tick_from
+from brokerplex.hub.events import Event, trimmed
+from brokerplex.models import TickMode
+
+if TYPE_CHECKING:
+    from redis.asyncio.client import PubSub
+
+    from brokerplex.hub.bus import Bus
+    from brokerplex.hub.bus.consumer import BusConsumer
+
+log = logging.getLogger(__name__)
+
+
+class FeedListener:
+    """The feed channels and inboxes of this process's consumers (made by :meth:`Bus.listener`)."""
+
+    def __init__(self, bus: Bus) -> None:
+        self._bus = bus
+        self._pubsub: PubSub | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._feeds: dict[str, set[BusConsumer]] = {}  # account -> its consumers
+        self._inboxes: dict[str, BusConsumer] = {}  # consumer id -> consumer
+
+    async def join(self, consumer: BusConsumer) -> None:
+        """Hear what the hub tells ``consumer`` alone."""
+        self._inboxes[consumer.id] = consumer
+        await self._subscribe(INBOX + consumer.id)
+
+    async def follow(self, consumer: BusConsumer, account: str) -> None:
+        """Give ``consumer`` the ticks and feed states of ``account``."""
+        members = self._feeds.setdefault(account, set())
+        members.add(consumer)
+        if len(members) == 1:
+            await self._subscribe(FEED + account)
+
+    async def leave(self, consumer: BusConsumer) -> None:
+        """Nothing more for ``consumer``; channels nobody follows any more are left."""
+        channels = [INBOX + consumer.id] if self._inboxes.pop(consumer.id, None) is not None else []
+        for account, members in list(self._feeds.items()):
+            members.discard(consumer)
+            if not members:
+                del self._feeds[account]
+                channels.append(FEED + account)
+        if channels and self._pubsub is not None:
+            await self._pubsub.unsubscribe(*channels)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self._pubsub is not None:
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+            self._pubsub = None
+
+    async def _subscribe(self, channel: str) -> None:
+        if self._pubsub is None:
+            self._pubsub = self._bus.client().pubsub(ignore_subscribe_messages=True)
+        await self._pubsub.subscribe(channel)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._listen(), name="bus feed listener")
+
+    async def _listen(self) -> None:
+        from brokerplex.hub.bus.consumer import UNREACHABLE, stop_if_cancelled
+
+        pubsub = self._pubsub
+        assert pubsub is not None
+        try:
+            while True:
+                try:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
+                except UNREACHABLE:
+                    stop_if_cancelled()
+                    await asyncio.sleep(HEARTBEAT)  # each keeper says so; pub/sub resubscribes on reconnecting
+                    continue
+                if message is not None and message["type"] == "message":
+                    self._dispatch(message["channel"], message["data"])
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # every consumer hears it, never silence
+            if not isinstance(error, BrokerplexError):
+                log.exception("the bus feed listener failed")
+                error = BusError(f"the bus feed listener failed: {type(error).__name__}: {error}")
+            for consumer in {*self._inboxes.values(), *(c for members in self._feeds.values() for c in members)}:
+                consumer.buffer.fail(error)
+
+    def _dispatch(self, channel: str, data: str) -> None:
+        if channel.startswith(INBOX):
+            if (consumer := self._inboxes.get(channel[len(INBOX):])) is not None:
+                consumer.refused(json.loads(data))
+            return
+        account = channel[len(FEED):]
+        members = self._feeds.get(account)
+        if not members:
+            return
+        message = json.loads(data)
+        if message[0] != "t":
+            hub, state = state_from(message)
+            for consumer in members:
+                consumer.heard(account, hub, state)
+            return
+        for fields in message[1:]:
+            symbol, tick = fields[0], None
+            events: dict[TickMode, Event] = {}  # the one event each consumer wanting the mode gets
+            for consumer in members:
+                mode: TickMode | None = consumer.wants.get(account, {}).get(symbol)
+                if mode is None:
+                    continue
+                event = events.get(mode)
+                if event is None:
+                    tick = tick_from(fields) if tick is None else tick
+                    event = events[mode] = Event(account, tick if mode == fields[1] else trimmed(tick, mode))
+                consumer.buffer.put_tick(event, (account, symbol))
