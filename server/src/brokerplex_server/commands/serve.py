@@ -94,6 +94,9 @@ def _run(config: ServerConfig, listener: socket.socket, workers: int) -> None:
     os.environ.update(config.environment())
     server_config = uvicorn.Config("brokerplex_server.app:app_from_environment", factory=True, workers=workers,
                                    log_level="warning", access_log=False, proxy_headers=False,
+                                   # compressing every socket's frames alone took 40% of a streaming
+                                   # worker's sending (benchmarks/ws_fanout.py): ticks go uncompressed
+                                   ws_per_message_deflate=False,
                                    server_header=False)
     server = uvicorn.Server(server_config)
     _stop_on_signals(server)
