@@ -16,7 +16,8 @@ def test_an_order_with_a_lost_reply_is_marked_unknown_and_reconciled(
         admin_page: Page, console: ApiServer, kite_sim: KiteSimulator, kite_settings: dict[str, str],
         page_errors: PageErrors) -> None:
     admin = console.client(console.key("kite-setup"))
-    assert admin.post("/accounts", json={"name": "kite", "broker": "zerodha", "settings": kite_settings}).status_code == 201
+    created = admin.post("/accounts", json={"name": "kite", "broker": "zerodha", "settings": kite_settings})
+    assert created.status_code == 201, created.text
     begun = admin.post("/accounts/kite/login").json()
     with httpx.Client(follow_redirects=True) as browser:  # Kite's login page and back to the server's callback
         assert browser.get(begun["login_url"]).status_code == 200

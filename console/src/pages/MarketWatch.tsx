@@ -1,14 +1,15 @@
-import { Card, Grid, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { Card, Grid, Group, Stack, Text, Title } from "@mantine/core";
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import type { Instrument } from "../api/types";
 import { remember } from "../lib/instruments";
+import { markPaintedOnce } from "../lib/perf";
 import { canTrade, useUser } from "../session/SessionContext";
 import { useAccounts } from "../shell/AccountsContext";
 import { useSubscription } from "../stream/StreamContext";
 import { useTicket } from "../ticket/TicketContext";
 import { DepthView } from "./market/DepthView";
 import { SymbolSearch } from "./market/SymbolSearch";
-import { WatchRow } from "./market/WatchRow";
+import { WatchList } from "./market/WatchList";
 
 // The chart library is the biggest piece of the console: it loads after the watch list is on screen.
 const CandleChart = lazy(() => import("./market/CandleChart").then((module) => ({ default: module.CandleChart })));
@@ -54,6 +55,9 @@ export function MarketWatchPage() {
     setSelected(instrument);
   };
   const remove = useCallback((instrument: Instrument) => saveList(list.filter((known) => known.symbol !== instrument.symbol)), [list, saveList]);
+  useEffect(() => {
+    if (account) markPaintedOnce("console:interactive");
+  }, [account]);
   const trade = useCallback((instrument: Instrument, side: "BUY" | "SELL") => ticket.open({ instrument, side }), [ticket]);
 
   if (!account) return <Text>No account to watch: an admin activates one under Broker connections.</Text>;
@@ -65,24 +69,9 @@ export function MarketWatchPage() {
       </Group>
       <Grid>
         <Grid.Col span={12}>
-          <Card withBorder p={0}>
-            <div className="scroll-x">
-              <Table className="watch" highlightOnHover aria-label="Watch list" fz="sm">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Symbol</Table.Th><Table.Th className="num">LTP</Table.Th><Table.Th className="num">Chg %</Table.Th>
-                    <Table.Th className="num wide-only">Bid</Table.Th><Table.Th className="num wide-only">Ask</Table.Th><Table.Th className="num wide-only">Volume</Table.Th>
-                    <Table.Th><span className="visually-hidden">Actions</span></Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {list.map((instrument) => (
-                    <WatchRow key={instrument.symbol} account={account} instrument={instrument} selected={instrument.symbol === chosen?.symbol}
-                      canTrade={canTrade(user)} onSelect={setSelected} onTrade={trade} onRemove={remove} />
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </div>
+          <Card withBorder p={0} className="watch-box">
+            <WatchList account={account} list={list} selected={chosen?.symbol} canTrade={canTrade(user)}
+              onSelect={setSelected} onTrade={trade} onRemove={remove} />
             {!list.length && <Text p="md" c="dimmed">Add symbols with the search above.</Text>}
           </Card>
           {canTrade(user) && chosen && <Text size="xs" c="dimmed" mt={4}>B / F1 buys, S / F2 sells {chosen.symbol}.</Text>}

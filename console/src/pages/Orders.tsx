@@ -5,6 +5,7 @@ import { asApiError, type ApiError } from "../api/errors";
 import type { LegResult, Order, Trade } from "../api/types";
 import { ErrorNote } from "../components/ErrorNote";
 import { applyOrders, isOpen, sortedOrders, type Book } from "../lib/orderBook";
+import { markPainted } from "../lib/perf";
 import { useLoad } from "../lib/useLoad";
 import { canTrade as mayTrade, useUser } from "../session/SessionContext";
 import { useAccounts } from "../shell/AccountsContext";
@@ -34,7 +35,11 @@ function AccountOrders({ account }: { account: string }) {
   const loaded = useLoad(() => unwrap(api.GET("/api/v1/accounts/{account}/orders", path)), `orders|${account}`);
   const loadedTrades = useLoad(() => unwrap(api.GET("/api/v1/accounts/{account}/trades", path)), `trades|${account}`);
   const unresolved = useLoad(() => unwrap(api.GET("/api/v1/accounts/{account}/unresolved-orders", path)), `unresolved|${account}`);
-  useEffect(() => { if (loaded.data) setBook((known) => applyOrders(known, loaded.data!)); }, [loaded.data]);
+  useEffect(() => {
+    if (!loaded.data) return;
+    performance.mark("console:orders-data", { detail: loaded.data.length });
+    setBook((known) => applyOrders(known, loaded.data!));
+  }, [loaded.data]);
   useEffect(() => {
     if (!loadedTrades.data) return;
     setTrades((known) => {
@@ -57,6 +62,9 @@ function AccountOrders({ account }: { account: string }) {
   const orders = useMemo(() => sortedOrders(book), [book]);
   const unknownIds = useMemo(() => new Set((unresolved.data ?? []).map((entry) => entry.client_order_id)), [unresolved.data]);
   const openCount = orders.filter(isOpen).length;
+  useEffect(() => {
+    if (loaded.data) markPainted("console:orders-painted", orders.length);
+  }, [loaded.data, orders.length]);
 
   async function cancelEverything() {
     setCancelAll({ busy: true });

@@ -1,7 +1,8 @@
 import { Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from "@mantine/core";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { asApiError, type ApiError } from "../api/errors";
 import { ErrorNote } from "../components/ErrorNote";
+import { markPaintedOnce } from "../lib/perf";
 import { useSession } from "./SessionContext";
 
 export function SignInForm({ defaultName = "" }: { defaultName?: string }) {
@@ -47,6 +48,7 @@ export function SignInForm({ defaultName = "" }: { defaultName?: string }) {
 }
 
 export function SignInPage() {
+  useEffect(() => markPaintedOnce("console:interactive"), []);
   return (
     <Center mih="100vh" p="md">
       <Paper withBorder shadow="sm" p="xl" w={360} maw="100%">

@@ -14,8 +14,8 @@ export function DepthView({ account, instrument }: { account: string; instrument
   const cell = (level: DepthLevel | undefined, key: "price" | "quantity" | "orders") =>
     level === undefined ? "—" : key === "price" ? formatAmount(level.price) : formatQuantity(level[key]);
   return (
-    <div className="scroll-x">
-      <Table className="watch" striped withTableBorder aria-label={`Market depth of ${instrument.symbol}`} fz="xs">
+    <div className="depth-box">
+      <Table className="watch depth" striped withTableBorder aria-label={`Market depth of ${instrument.symbol}`} fz="xs">
         <Table.Thead>
           <Table.Tr>
             <Table.Th className="num wide-only">Orders</Table.Th><Table.Th className="num">Bid qty</Table.Th><Table.Th className="num">Bid</Table.Th>

@@ -5,6 +5,7 @@ import { toNumber } from "../../lib/decimal";
 import { changePercent, formatAmount, formatPercent, formatQuantity } from "../../lib/format";
 import { useQuote } from "../../stream/StreamContext";
 
+
 interface Props {
   account: string;
   instrument: Instrument;
@@ -15,26 +16,18 @@ interface Props {
   onRemove: (instrument: Instrument) => void;
 }
 
-/** One symbol's live line: only this row renders when its symbol ticks. */
+/** One symbol's line. Only its price cells re-render when the symbol ticks (hundreds a second across the
+ * watch list); the symbol and its buttons stay as they are. */
 export const WatchRow = memo(function WatchRow({ account, instrument, selected, canTrade, onSelect, onTrade, onRemove }: Props) {
-  const quote = useQuote(account, instrument.symbol);
-  const change = changePercent(toNumber(quote?.last_price), toNumber(quote?.close));
-  const places = (instrument.tick_size.split(".")[1] ?? "").length > 2 ? 4 : 2;
-  const bid = quote?.depth?.bids[0];
-  const ask = quote?.depth?.asks[0];
   return (
-    <tr className={selected ? "row-selected" : undefined} aria-selected={selected} onClick={() => onSelect(instrument)}>
-      <td>
+    <div role="row" className={`watch-row${selected ? " row-selected" : ""}`} aria-selected={selected} onClick={() => onSelect(instrument)}>
+      <span role="cell">
         <button type="button" className="linklike" aria-label={`Show ${instrument.symbol}`} onClick={() => onSelect(instrument)}>
           {instrument.symbol}
         </button>
-      </td>
-      <td className="num" aria-label={`${instrument.symbol} last price`}>{formatAmount(quote?.last_price, places)}</td>
-      <td className={`num ${change === null ? "" : change >= 0 ? "up" : "down"}`}>{formatPercent(change)}</td>
-      <td className="num wide-only">{bid ? formatAmount(bid.price, places) : "—"}</td>
-      <td className="num wide-only">{ask ? formatAmount(ask.price, places) : "—"}</td>
-      <td className="num wide-only">{formatQuantity(quote?.volume)}</td>
-      <td>
+      </span>
+      <QuoteCells account={account} instrument={instrument} />
+      <span role="cell">
         <Group gap={4} wrap="nowrap" justify="flex-end">
           {canTrade && (
             <>
@@ -47,7 +40,24 @@ export const WatchRow = memo(function WatchRow({ account, instrument, selected, 
           <ActionIcon size="sm" variant="subtle" color="gray" aria-label={`Remove ${instrument.symbol}`}
             onClick={(event) => { event.stopPropagation(); onRemove(instrument); }}>×</ActionIcon>
         </Group>
-      </td>
-    </tr>
+      </span>
+    </div>
   );
 });
+
+function QuoteCells({ account, instrument }: { account: string; instrument: Instrument }) {
+  const quote = useQuote(account, instrument.symbol);
+  const change = changePercent(toNumber(quote?.last_price), toNumber(quote?.close));
+  const places = (instrument.tick_size.split(".")[1] ?? "").length > 2 ? 4 : 2;
+  const bid = quote?.depth?.bids[0];
+  const ask = quote?.depth?.asks[0];
+  return (
+    <>
+      <span role="cell" className="num" aria-label={`${instrument.symbol} last price`}>{formatAmount(quote?.last_price, places)}</span>
+      <span role="cell" className={`num ${change === null ? "" : change >= 0 ? "up" : "down"}`}>{formatPercent(change)}</span>
+      <span role="cell" className="num wide-only">{bid ? formatAmount(bid.price, places) : "—"}</span>
+      <span role="cell" className="num wide-only">{ask ? formatAmount(ask.price, places) : "—"}</span>
+      <span role="cell" className="num wide-only">{formatQuantity(quote?.volume)}</span>
+    </>
+  );
+}
