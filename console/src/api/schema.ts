@@ -2103,6 +2103,8 @@ export interface components {
             /** Name */
             name: string;
             role: components["schemas"]["Role"];
+            /** Totp */
+            totp: boolean;
         };
         /** ValidationError */
         ValidationError: {

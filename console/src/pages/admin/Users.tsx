@@ -49,7 +49,10 @@ export function Users() {
               {(users.data ?? []).map((user: UserView) => (
                 <Table.Tr key={user.name}>
                   <Table.Td fw={600}>{user.name}</Table.Td>
-                  <Table.Td><Badge variant="light">{user.role}</Badge></Table.Td>
+                  <Table.Td>
+                    <Badge variant="light">{user.role}</Badge>
+                    {user.totp && <Badge variant="outline" size="xs" ml={4} aria-label={`${user.name} signs in with TOTP`}>TOTP</Badge>}
+                  </Table.Td>
                   <Table.Td>{user.role === "admin" ? "all" : user.accounts.join(", ") || "none"}</Table.Td>
                   <Table.Td>
                     <Stack gap={2}>
