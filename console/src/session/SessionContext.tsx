@@ -42,7 +42,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => onSessionExpired(() => setExpired(true)), []);
 
   const signIn = useCallback(async (input: SignInInput) => {
-    const found = await unwrap(api.POST("/api/v1/session", { body: input as { name: string; password: string } }));
+    const found = await unwrap(api.POST("/api/v1/session", { body: input }));
     setCsrfToken(found.csrf_token);
     setView(found);
     setExpired(false);

@@ -21,6 +21,7 @@ export function CandleChart({ account, instrument }: { account: string; instrume
   const lastBar = useRef<Bar | null>(null);
   const [interval, setInterval] = useState<IntervalName>("1m");
   const [problem, setProblem] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
   const scheme = useComputedColorScheme("light");
   const { quotes } = useStream();
 
@@ -53,6 +54,7 @@ export function CandleChart({ account, instrument }: { account: string; instrume
     lastBar.current = null;
     series.current?.setData([]);
     setProblem(null);
+    setLoading(true);
     const to = new Date();
     const from = new Date(to.getTime() - HISTORY_DAYS * 86_400_000);
     unwrap(api.GET("/api/v1/accounts/{account}/candles", {
@@ -63,7 +65,8 @@ export function CandleChart({ account, instrument }: { account: string; instrume
       series.current.setData(bars.map((bar) => ({ ...bar, time: bar.time as UTCTimestamp })));
       lastBar.current = bars[bars.length - 1] ?? null;
       chart.current?.timeScale().scrollToRealTime();
-    }).catch((thrown: unknown) => live && setProblem(thrown instanceof Error ? thrown.message : String(thrown)));
+    }).catch((thrown: unknown) => live && setProblem(thrown instanceof Error ? thrown.message : String(thrown)))
+      .finally(() => live && setLoading(false));
     const key = tickKey(account, instrument.symbol);
     const off = quotes.watch(key, () => {
       const tick = quotes.get(key);
@@ -84,7 +87,7 @@ export function CandleChart({ account, instrument }: { account: string; instrume
     <Stack gap={4}>
       <SegmentedControl size="xs" aria-label="Candle interval" value={interval} onChange={(value) => setInterval(value as IntervalName)}
         data={Object.keys(INTERVALS)} w="fit-content" />
-      <div ref={holder} className="chart" role="img" aria-label={`Candle chart of ${instrument.symbol}`} />
+      <div ref={holder} className="chart" role="img" aria-label={`Candle chart of ${instrument.symbol}`} aria-busy={loading} />
       {problem && <Text size="xs" c="dimmed">No history: {problem}</Text>}
     </Stack>
   );
