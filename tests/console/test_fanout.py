@@ -43,6 +43,16 @@ def test_a_dealer_fans_one_order_out_to_two_clients(admin_page: Page, dealer_cod
     for code in dealer_codes[:2]:
         expect(outcome).to_contain_text(f"d1 / {code}: order ")
     screenshot(page, "fan-out-clients")
+    page.get_by_role("button", name="Close order ticket").click()
+
+    # The dealer's portfolio across its clients: each client's positions, and their total.
+    page.get_by_role("link", name="Portfolio").click()
+    page.get_by_role("textbox", name="Client", exact=True).click()
+    page.get_by_role("option", name="All clients").click()
+    for code in dealer_codes[:2]:
+        expect(page.get_by_role("table", name=f"Positions of d1 for {code}")).to_contain_text("NSE:INFY")
+    expect(page.get_by_text("Net P&L (all)")).to_be_visible()
+    screenshot(page, "portfolio-dealer-clients")
 
 
 def test_an_order_fans_out_to_two_accounts(admin_page: Page) -> None:

@@ -4,6 +4,7 @@ import { api, unwrap } from "../api/client";
 import { Amount } from "../components/Amount";
 import { Choice } from "../components/Choice";
 import { useBrokers } from "../lib/brokers";
+import { clientOptions } from "../lib/clients";
 import { useLoad } from "../lib/useLoad";
 import { canTrade, useUser } from "../session/SessionContext";
 import { useAccounts } from "../shell/AccountsContext";
@@ -12,6 +13,12 @@ import { AccountHoldings } from "./portfolio/Holdings";
 import { AccountPositions, type Totals } from "./portfolio/Positions";
 
 type Scope = "account" | "all";
+const ALL_CLIENTS = "*all clients*";
+
+interface Target {
+  account: string;
+  client: string | null;
+}
 
 export function PortfolioPage() {
   const user = useUser();
@@ -25,13 +32,17 @@ export function PortfolioPage() {
   const clients = useLoad(dealer && current ? () => unwrap(api.GET("/api/v1/accounts/{account}/clients", { params: { path: { account: current } } })) : null,
     `clients|${current}|${dealer}`);
   const accounts = scope === "all" ? (list.data ?? []).map((row) => row.account) : current ? [current] : [];
-  const shownClient = dealer ? client : null;
-  const onTotals = useCallback((account: string, value: Totals | null) => setTotals((known) => ({ ...known, [account]: value })), []);
-  const grand = accounts.map((account) => totals[account]).filter((value): value is Totals => !!value)
+  // What is shown: each account (at the chosen client), or a dealer account once per client code.
+  const targets: Target[] = dealer && client === ALL_CLIENTS && current
+    ? (clients.data ?? []).map((code) => ({ account: current, client: code }))
+    : accounts.map((account) => ({ account, client: dealer ? client : null }));
+  const keyOf = (target: Target) => `${target.account}|${target.client ?? ""}`;
+  const onTotals = useCallback((key: string, value: Totals | null) => setTotals((known) => ({ ...known, [key]: value })), []);
+  const grand = targets.map((target) => totals[keyOf(target)]).filter((value): value is Totals => !!value)
     .reduce((sum, value) => ({ realised: sum.realised + value.realised, unrealised: sum.unrealised + value.unrealised,
       day: sum.day + value.day, net: sum.net + value.net }), { realised: 0, unrealised: 0, day: 0, net: 0 });
 
-  if (!accounts.length) return <Text>No account.</Text>;
+  if (!targets.length && !accounts.length) return <Text>No account.</Text>;
   return (
     <Stack>
       <Group justify="space-between" align="flex-end">
@@ -42,7 +53,8 @@ export function PortfolioPage() {
               labels={{ account: `Account ${current}`, all: "All accounts" }} />
           )}
           {dealer && (
-            <Select label="Client" placeholder="default client" data={clients.data ?? []} value={client} onChange={setClient} clearable w={160} />
+            <Select label="Client" placeholder="default client" clearable w={170} value={client} onChange={setClient}
+              data={[{ value: ALL_CLIENTS, label: "All clients" }, ...clientOptions(clients.data ?? [])]} />
           )}
         </Group>
       </Group>
@@ -50,7 +62,7 @@ export function PortfolioPage() {
         <SimpleGrid cols={{ base: 2, sm: 4 }}>
           {(["realised", "unrealised", "day", "net"] as const).map((name) => (
             <div key={name}>
-              <Text size="xs" c="dimmed">{name === "day" ? "Day" : name[0]!.toUpperCase() + name.slice(1)} P&L{accounts.length > 1 ? " (all)" : ""}</Text>
+              <Text size="xs" c="dimmed">{name === "day" ? "Day" : name[0]!.toUpperCase() + name.slice(1)} P&L{targets.length > 1 ? " (all)" : ""}</Text>
               <Text size="lg"><Amount value={grand[name]} signed label={`Total ${name} P&L`} /></Text>
             </div>
           ))}
@@ -63,13 +75,13 @@ export function PortfolioPage() {
           <Tabs.Tab value="funds">Funds</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="positions" pt="xs">
-          <Stack>{accounts.map((account) => <AccountPositions key={account} account={account} client={shownClient} canTrade={canTrade(user)} onTotals={onTotals} />)}</Stack>
+          <Stack>{targets.map((target) => <AccountPositions key={keyOf(target)} {...target} canTrade={canTrade(user)} onTotals={onTotals} />)}</Stack>
         </Tabs.Panel>
         <Tabs.Panel value="holdings" pt="xs">
-          <Stack>{accounts.map((account) => <AccountHoldings key={account} account={account} client={shownClient} />)}</Stack>
+          <Stack>{targets.map((target) => <AccountHoldings key={keyOf(target)} {...target} />)}</Stack>
         </Tabs.Panel>
         <Tabs.Panel value="funds" pt="xs">
-          <Stack>{accounts.map((account) => <AccountFunds key={account} account={account} client={shownClient} />)}</Stack>
+          <Stack>{targets.map((target) => <AccountFunds key={keyOf(target)} {...target} />)}</Stack>
         </Tabs.Panel>
       </Tabs>
     </Stack>

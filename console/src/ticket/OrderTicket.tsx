@@ -6,6 +6,7 @@ import type { FanOutItem, Margin, OrderAck, OrderType, Side, Validity, Variety }
 import { Choice } from "../components/Choice";
 import { ErrorNote } from "../components/ErrorNote";
 import { useBrokers } from "../lib/brokers";
+import { clientOptions } from "../lib/clients";
 import { formatAmount, formatQuantity } from "../lib/format";
 import {
   defaultProduct, ORDER_TYPES, orderProblems, orderRequest, orderValue, needsPrice, needsTrigger, productsFor,
@@ -183,7 +184,7 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
           <TextInput label="Disclosed quantity" inputMode="numeric" value={form.disclosedQuantity} placeholder="0"
             onChange={(event) => change("disclosedQuantity", event.currentTarget.value)} error={problems.disclosedQuantity} />
           {capabilities?.dealer && (
-            <MultiSelect label="Clients" placeholder="the account's default client" data={dealerClients.data ?? []}
+            <MultiSelect label="Clients" placeholder="the account's default client" data={clientOptions(dealerClients.data ?? [])}
               value={clients} onChange={setClients} searchable clearable
               description={clients.length > 1 ? `fan-out: one order for each of ${clients.length} clients` : undefined} />
           )}

@@ -5,6 +5,7 @@ import { asApiError, type ApiError } from "../../api/errors";
 import type { LegResult, Position, Product } from "../../api/types";
 import { Amount } from "../../components/Amount";
 import { ErrorNote } from "../../components/ErrorNote";
+import { clientLabel } from "../../lib/clients";
 import { formatQuantity } from "../../lib/format";
 import { productsFor } from "../../lib/orderRules";
 import { livePnl, sumPnl, type LivePnl, type PnlLine } from "../../lib/pnl";
@@ -17,7 +18,8 @@ interface Props {
   account: string;
   client: string | null;
   canTrade: boolean;
-  onTotals: (account: string, totals: Totals | null) => void;
+  /** Told this view's totals, by "account|client" (a dealer's clients each have their own). */
+  onTotals: (key: string, totals: Totals | null) => void;
 }
 
 const lineKey = (line: Pick<PnlLine, "symbol" | "product" | "client_code">) => `${line.symbol}|${line.product}|${line.client_code ?? ""}`;
@@ -40,7 +42,7 @@ export function AccountPositions({ account, client, canTrade, onTotals }: Props)
     void version; // recomputed when a symbol ticks
     return lines.length ? sumPnl(lines.map((line) => livePnl(line, quotes.quote(account, line.symbol)?.last_price, multipliers.get(lineKey(line))))) : null;
   }, [lines, version, quotes, account, multipliers]);
-  useEffect(() => onTotals(account, totals), [account, totals, onTotals]);
+  useEffect(() => onTotals(`${account}|${client ?? ""}`, totals), [account, client, totals, onTotals]);
 
   const reload = () => { pnl.reload(); positions.reload(); };
   async function exit(body: { symbols?: string[]; all?: boolean; product?: Product }) {
@@ -57,7 +59,7 @@ export function AccountPositions({ account, client, canTrade, onTotals }: Props)
   return (
     <Stack gap="xs">
       <Group justify="space-between">
-        <Title order={3} size="h5">{account}{client ? ` · ${client}` : ""}</Title>
+        <Title order={3} size="h5">{account}{client ? ` · ${clientLabel(client)}` : ""}</Title>
         <Group gap="xs">
           <Button size="compact-sm" variant="default" onClick={reload}>Refresh {account}</Button>
           {canTrade && lines.some((line) => line.quantity !== 0) && (
@@ -70,7 +72,7 @@ export function AccountPositions({ account, client, canTrade, onTotals }: Props)
       <ErrorNote error={result?.error} />
       {lines.length === 0 ? <Text size="sm" c="dimmed">{pnl.loading ? "Loading…" : "No positions."}</Text> : (
         <div className="scroll-x">
-          <Table aria-label={`Positions of ${account}`} fz="sm" striped>
+          <Table aria-label={`Positions of ${account}${client ? ` for ${client}` : ""}`} fz="sm" striped>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Symbol</Table.Th><Table.Th>Product</Table.Th><Table.Th className="num">Qty</Table.Th><Table.Th className="num">Avg</Table.Th>
