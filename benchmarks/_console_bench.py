@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from apiserver import ApiServer  # type: ignore[import-not-found]  # the tests' way to start the server
 from browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP  # type: ignore[import-not-found]  # the tests' Chromium
 
-__all__ = ["BUILT", "ApiServer", "chromium", "fresh_context", "require_build", "script_sizes", "signed_in",
+__all__ = ["ApiServer", "chromium", "copy_build", "fresh_context", "require_build", "script_sizes", "signed_in",
            "start_server", "wait_for"]
 
 USER, PASSWORD = "bench", "bench-console-password"
@@ -37,7 +37,8 @@ GZIP_LEVEL = 6  # zlib's default, the level Vite's build report and most servers
 
 # Installed before any of the console's scripts: ``__bench.shown(find)`` resolves with the time of the first
 # frame that paints an element ``find()`` returns (checked at every change of the document).
-PROBES = """
+PROBES = """(() => {
+const WAIT_MS = %d;
 window.__bench = {
   painted() {
     return new Promise((resolve) => requestAnimationFrame(() => {
@@ -46,12 +47,17 @@ window.__bench = {
       channel.port2.postMessage(null);
     }));
   },
-  shown(find) {
-    return new Promise((resolve) => {
+  shown(find, what = String(find)) {
+    return new Promise((resolve, reject) => {
       const observer = new MutationObserver(() => check());
+      const deadline = setTimeout(() => {
+        observer.disconnect();
+        reject(new Error(`not shown within ${WAIT_MS} ms: ${what}; the page says: ${document.body.innerText.slice(0, 400)}`));
+      }, WAIT_MS);
       const check = () => {
         if (!find()) return false;
         observer.disconnect();
+        clearTimeout(deadline);
         window.__bench.painted().then(resolve);
         return true;
       };
@@ -68,7 +74,8 @@ window.__bench = {
       element.textContent.trim() === name && !element.disabled) || null;
   },
 };
-"""
+})();
+""" % WAIT_MS
 
 
 def require_build() -> None:
@@ -78,20 +85,27 @@ def require_build() -> None:
         sys.exit(f"{CHROMIUM} is missing: `make servers` installs it (apt-get install chromium)")
 
 
-def script_sizes(names: list[str] | None = None) -> tuple[int, int]:
+def copy_build(folder: Path) -> Path:
+    """A copy of the console's build in ``folder`` (what the benchmark serves: a rebuild meanwhile, by
+    someone working on the console, changes nothing under a run)."""
+    copy = folder / "console"
+    shutil.copytree(BUILT, copy)
+    return copy
+
+
+def script_sizes(build: Path, names: list[str] | None = None) -> tuple[int, int]:
     """Bytes and gzipped bytes of the build's scripts (``names``: only these files of assets/)."""
-    scripts = sorted((BUILT / "assets").glob("*.js"))
+    scripts = sorted((build / "assets").glob("*.js"))
     if names is not None:
         scripts = [script for script in scripts if script.name in names]
     raw = [script.read_bytes() for script in scripts]
     return sum(map(len, raw)), sum(len(gzip.compress(data, GZIP_LEVEL)) for data in raw)
 
 
-def start_server(home: Path, *args: str, console: Path | None = None) -> ApiServer:
-    """``brokerplex serve`` on ``home`` with the console (``console``: another build folder), plain-HTTP
+def start_server(home: Path, console: Path, *args: str) -> ApiServer:
+    """``brokerplex serve`` on ``home`` with the console's build in ``console`` (:func:`copy_build`), plain-HTTP
     cookies (BROKERPLEX_INSECURE_COOKIES: the loopback browser keeps its session), and the admin ``USER``."""
-    os.environ.pop("BROKERPLEX_CONSOLE", None)
-    env = {"BROKERPLEX_INSECURE_COOKIES": "1", **({"BROKERPLEX_CONSOLE": str(console)} if console else {})}
+    env = {"BROKERPLEX_INSECURE_COOKIES": "1", "BROKERPLEX_CONSOLE": str(console)}
     server = ApiServer.start(home, None, *args, env=env)
     server.users().add(USER, PASSWORD, Role.ADMIN, frozenset())
     return server

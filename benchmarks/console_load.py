@@ -21,7 +21,6 @@ bare page's median over the market watch's.
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 
 from playwright.sync_api import Browser
 
-from _console_bench import BUILT, chromium, fresh_context, require_build, script_sizes, signed_in, start_server
+from _console_bench import chromium, copy_build, fresh_context, require_build, script_sizes, signed_in, start_server
 from _harness import arguments, judge, report
 from brokerplex.manager import BrokerManager
 
@@ -75,12 +74,11 @@ def main() -> None:
     args = arguments(__doc__ or "", runs=7)
     require_build()
     with tempfile.TemporaryDirectory() as folder:
-        home, build = Path(folder) / "home", Path(folder) / "console"
-        shutil.copytree(BUILT, build)  # the same files, served from beside the bare page
-        (build / BARE).write_text(BARE_PAGE)
+        home, build = Path(folder) / "home", copy_build(Path(folder))
+        (build / BARE).write_text(BARE_PAGE)  # served beside the build's files
         with BrokerManager(home) as manager:
             manager.activate("paper", "p1", {})
-        server = start_server(home, console=build)
+        server = start_server(home, build)
         try:
             with chromium() as browser:
                 state = signed_in(browser, server)
@@ -98,9 +96,9 @@ def main() -> None:
         return float(statistics.median(sample[key] for sample in samples[kind] if sample[key] is not None))
 
     watch, sign_in, bare = (median(kind, "interactive") for kind in kinds)
-    raw, gzipped = script_sizes()
+    raw, gzipped = script_sizes(build)
     first_names = sorted({name for sample in samples["watch"] for name in sample["names"]})
-    first_raw, first_gzipped = script_sizes(first_names)
+    first_raw, first_gzipped = script_sizes(build, first_names)
     if not args.json:
         spread = sorted(sample["interactive"] for sample in samples["watch"])
         print(f"console_load: first load to interactive, median of {args.runs} cold loads: market watch (signed in) "
@@ -108,7 +106,7 @@ def main() -> None:
               f" last script {median('watch', 'scripts'):.0f}, GET /session asked {median('watch', 'asked'):.0f}, "
               f"answered {median('watch', 'session'):.0f} ms), "
               f"sign-in page {sign_in:.0f} ms, a bare page {bare:.0f} ms (goal: <= {GOAL_MS:.0f} ms)")
-        print(f"console_load: JavaScript gzipped (level 6): the build's {len(list((BUILT / 'assets').glob('*.js')))} "
+        print(f"console_load: JavaScript gzipped (level 6): the build's {len(list((build / 'assets').glob('*.js')))} "
               f"scripts {gzipped / 1024:.0f} KB ({raw / 1024:.0f} KB raw), the first load's {len(first_names)} "
               f"{first_gzipped / 1024:.0f} KB ({first_raw / 1024:.0f} KB raw) (goal: <= {GOAL_KB:.0f} KB)")
     report("console_load", watch, bare, "ms to interactive", args.json,

@@ -1,0 +1,175 @@
+"""The console's order book with 2,000 orders: from opening the Orders page to the book painted, in headless
+Chromium on loopback.
+
+``brokerplex serve`` (a child process, the console's build) has two paper accounts: p1 with 2,000 resting
+LIMIT buys (placed through the API first, concurrently, 3% under the market over the NSE equities, inside
+the price band, so that they rest) and p2 with none. Each sample is a fresh browser context signed in by cookie: the market
+watch loads, then the page clicks the "Orders" link and times, with the Performance API, from the click to
+the frame that paints the order book (the table's ``aria-rowcount`` counts every order and its first rows
+are in the page). The book is virtualised, so the 2,000th row is painted only when scrolled to: the page
+then scrolls the book to its end and times the frame that paints that row.
+
+The breakdown: when ``GET /orders`` was asked and answered (the server's share), the render after the
+answer (the console's share), and the console's own marks when its build sets them
+(``console:orders-data``, ``console:orders-painted``).
+
+Goal: the book of 2,000 painted <= 150 ms from the click (median of the samples). The baseline is the same
+page empty (p2, "No orders today."), in the samples alternating with p1's; the ratio is its median over ours.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser
+
+from _console_bench import (
+    ApiServer,
+    chromium,
+    copy_build,
+    fresh_context,
+    require_build,
+    signed_in,
+    start_server,
+    wait_for,
+)
+from _harness import arguments, judge, report
+from brokerplex.manager import BrokerManager
+from brokerplex.models import InstrumentType, OrderRequest, OrderType, Side
+from brokerplex.rules import tick_floor
+
+FULL, EMPTY = "p1", "p2"
+ORDERS, SENDERS = 2_000, 8
+GOAL_MS = 150.0
+CASH = Decimal(10**10)  # room for every order's blocked cash
+
+# The watch is on screen; click "Orders" and time the frame that paints the book (or its empty text).
+OPEN_ORDERS = """async (expected) => {
+  const table = () => document.querySelector('[role="table"][aria-label="Order book"]');
+  const shown = expected
+    ? window.__bench.shown(() => table() && table().getAttribute("aria-rowcount") === String(expected + 1)
+        && table().querySelector("[data-index]"))
+    : window.__bench.shown(() => document.querySelector("main")?.textContent.includes("No orders today."));
+  const link = [...document.querySelectorAll("nav a")].find((element) => element.textContent.trim() === "Orders");
+  const start = performance.now();
+  link.click();
+  const end = await shown;
+  const fetched = performance.getEntriesByType("resource").find((entry) => entry.startTime >= start
+    && new URL(entry.name).pathname.endsWith("/orders"));
+  const mark = (name) => performance.getEntriesByName(name).find((entry) => entry.startTime >= start);
+  const at = (entry) => entry ? entry.startTime - start : null;
+  return {
+    shown: end - start,
+    asked: fetched ? fetched.requestStart - start : null,
+    answered: fetched ? fetched.responseEnd - start : null,
+    data: at(mark("console:orders-data")), painted: at(mark("console:orders-painted")),
+    rows: table() ? table().querySelectorAll("[data-index]").length : 0,
+  };
+}"""
+
+# Scroll the book to its end; the time to the frame that paints its last row.
+SCROLL_TO_END = """async (expected) => {
+  const table = document.querySelector('[role="table"][aria-label="Order book"]');
+  const scroller = table.querySelector("[data-index]").parentElement.parentElement;
+  const start = performance.now();
+  const shown = window.__bench.shown(() => table.querySelector(`[data-index="${expected - 1}"]`));
+  scroller.scrollTop = scroller.scrollHeight;
+  return (await shown) - start;
+}"""
+
+
+def place_orders(server: ApiServer, manager: BrokerManager) -> float:
+    """``ORDERS`` resting LIMIT buys on ``FULL`` through the API, ``SENDERS`` at a time: the seconds it took."""
+    equities = [instrument for instrument in manager.instruments(FULL)
+                if instrument.instrument_type is InstrumentType.EQ and instrument.exchange.value == "NSE"]
+    quotes = manager.quotes(FULL, [instrument.symbol for instrument in equities])
+    bodies = []
+    for number in range(ORDERS):
+        instrument = equities[number % len(equities)]
+        price = tick_floor(quotes[instrument.symbol].last_price * Decimal("0.97"), instrument)
+        request = OrderRequest(symbol=instrument.symbol, side=Side.BUY, quantity=1, order_type=OrderType.LIMIT,
+                               price=price)
+        bodies.append(request.model_dump(mode="json", exclude_none=True))
+    client = server.client(server.key("placer"))
+
+    def place(body: dict[str, Any]) -> None:
+        answer = client.post(f"/accounts/{FULL}/orders", json=body)
+        assert answer.is_success and answer.json()["status"] == "OPEN", answer.text
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(SENDERS) as senders:
+        list(senders.map(place, bodies))
+    return time.perf_counter() - start
+
+
+def open_orders(browser: Browser, server: ApiServer, state: dict[str, Any], account: str) -> dict[str, Any]:
+    """One sample: a fresh context on ``account``'s market watch, then the Orders page opened."""
+    context = fresh_context(browser, server, state, {"brokerplex.account": account})
+    try:
+        page = context.new_page()
+        page.goto("/")
+        wait_for(page, "() => window.__bench.control('Add symbol')")
+        expected = ORDERS if account == FULL else 0
+        timings: dict[str, Any] = page.evaluate(OPEN_ORDERS, expected)
+        if expected:
+            timings["scrolled"] = page.evaluate(SCROLL_TO_END, expected)
+        return timings
+    finally:
+        context.close()
+
+
+def main() -> None:
+    args = arguments(__doc__ or "", runs=7)
+    require_build()
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder) / "home"
+        with BrokerManager(home) as manager:
+            for account in (FULL, EMPTY):
+                manager.activate("paper", account, {"opening_cash": str(CASH)})
+            server = start_server(home, copy_build(Path(folder)))
+            try:
+                placing = place_orders(server, manager)
+                with chromium() as browser:
+                    state = signed_in(browser, server)
+                    open_orders(browser, server, state, FULL), open_orders(browser, server, state, EMPTY)  # warm
+                    full, empty = [], []
+                    for _ in range(args.runs):
+                        full.append(open_orders(browser, server, state, FULL))
+                        empty.append(open_orders(browser, server, state, EMPTY))
+            finally:
+                assert server.stop() == 0, server.child.stderr.rest()
+
+    def median(samples: list[dict[str, Any]], key: str) -> float | None:
+        values = [sample[key] for sample in samples if sample.get(key) is not None]
+        return float(statistics.median(values)) if values else None
+
+    def shown(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0f}"
+
+    ours, baseline = median(full, "shown"), median(empty, "shown")
+    assert ours is not None, full
+    assert baseline is not None, empty
+    if not args.json:
+        spread = sorted(sample["shown"] for sample in full)
+        print(f"console_order_book: {ORDERS} resting orders placed through the API in {placing:.1f} s; "
+              f"Orders opened, median of {args.runs}: the book painted {ours:.0f} ms after the click (min "
+              f"{spread[0]:.0f}, max {spread[-1]:.0f}; GET /orders asked {shown(median(full, 'asked'))}, answered "
+              f"{shown(median(full, 'answered'))} ms, then the render; the console's marks: data "
+              f"{shown(median(full, 'data'))}, painted {shown(median(full, 'painted'))} ms; "
+              f"{full[-1]['rows']} of {ORDERS} rows in the page, virtualised); scrolled to the {ORDERS:,}th row: "
+              f"painted in {shown(median(full, 'scrolled'))} ms; the page empty: {baseline:.0f} ms "
+              f"(goal: <= {GOAL_MS:.0f} ms)")
+    report("console_order_book", ours, baseline, "ms from click to painted", args.json,
+           f"goal: <= {GOAL_MS:.0f} ms")
+    judge("console_order_book", [f"{ORDERS} orders painted in {ours:.0f} ms > {GOAL_MS:.0f} ms"]
+          if ours > GOAL_MS else [], args.json)
+
+
+if __name__ == "__main__":
+    main()
