@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from apiserver import ApiServer
+from brokerplex_xts_client.sim import XtsSimulator
 from browser import screenshot
 
 # The form's labels: each setting's name in words.
@@ -42,3 +44,22 @@ def test_an_admin_adds_a_kite_account_and_logs_it_in_through_the_redirect(admin_
     expect(row).to_contain_text("06:00:00 IST")  # Kite's sessions end at 06:00 IST
     assert secret not in page.content()
     screenshot(page, "broker-connections-logged-in")
+
+
+def test_an_xts_account_logs_in_directly_and_its_secrets_stay_masked(admin_page: Page, console: ApiServer,
+                                                                     xts_sim: XtsSimulator) -> None:
+    settings = xts_sim.settings("investor")
+    admin = console.client(console.key("xts-setup"))
+    created = admin.post("/accounts", json={"name": "x1", "broker": "xts_client", "settings": settings})
+    assert created.status_code == 201, created.text
+    page = admin_page
+    page.reload()  # the account list now has x1
+    page.get_by_role("link", name="Broker connections").click()
+    page.get_by_role("button", name="Log in x1").click()  # no redirect: the server logs in with the keys
+    row = page.get_by_role("table", name="Accounts").get_by_role("row").filter(has_text="xts_client")
+    user_id = xts_sim.account("investor")["user_id"]
+    expect(row.get_by_role("status").filter(has_text="Logged in as")).to_contain_text(user_id)
+    expect(page.get_by_label("Session of x1: live")).to_be_visible()
+    content = page.content()
+    for name in ("interactive_secret", "marketdata_secret"):
+        assert settings[name] not in content  # masked wherever the account is shown
