@@ -28,7 +28,7 @@ def dealer_codes(console: ApiServer, xts_sim: XtsSimulator) -> list[str]:
 def test_a_dealer_fans_one_order_out_to_two_clients(admin_page: Page, dealer_codes: list[str]) -> None:
     page = admin_page
     page.reload()  # the account list now has d1
-    page.get_by_role("textbox", name="Account").click()
+    page.get_by_role("textbox", name="Account", exact=True).click()
     page.get_by_role("option", name="d1").click()
     add_symbol(page, "infy", "NSE:INFY")
     ticket = open_ticket(page, "NSE:INFY")

@@ -24,7 +24,7 @@ def test_an_order_with_a_lost_reply_is_marked_unknown_and_reconciled(
 
     page = admin_page
     page.reload()  # the account list now has kite
-    page.get_by_role("textbox", name="Account").click()
+    page.get_by_role("textbox", name="Account", exact=True).click()
     page.get_by_role("option", name="kite", exact=True).click()
     add_symbol(page, "infy", "NSE:INFY")
     ticket = open_ticket(page, "NSE:INFY")

@@ -1,4 +1,4 @@
-import { AppShell, Burger, Button, Group, Loader, NavLink, Select, Text, Title } from "@mantine/core";
+import { Alert, AppShell, Burger, Button, Group, Loader, NavLink, Select, Text, Title } from "@mantine/core";
 import { lazy, Suspense } from "react";
 import { useDisclosure } from "@mantine/hooks";
 import { Link, Route, Switch, useLocation } from "wouter";
@@ -63,6 +63,19 @@ function Header({ navOpen, toggleNav }: { navOpen: boolean; toggleNav: () => voi
   );
 }
 
+/** The current account cannot trade until it logs in again (a Kite session ends at 06:00 IST): said on every
+ * page, with the way there. */
+function LoginPrompt() {
+  const { list, current } = useAccounts();
+  const session = list.data?.find((row) => row.account === current)?.session;
+  if (!current || !session || session.state === "live") return null;
+  return (
+    <Alert color="orange" role="alert" mb="sm" p="xs" title={`${current} ${session.state === "expired" ? "session expired" : "is not logged in"}`}>
+      <Text size="sm">Log in again under <Link href="/brokers">Broker connections</Link> to trade and see live prices.</Text>
+    </Alert>
+  );
+}
+
 export function Shell() {
   const user = useUser();
   const [navOpen, { toggle, close }] = useDisclosure(false);
@@ -84,6 +97,7 @@ export function Shell() {
             </Text>
           </AppShell.Navbar>
           <AppShell.Main>
+            <LoginPrompt />
             <Suspense fallback={<Loader aria-label="Loading the page" />}>
             <Switch>
               <Route path="/"><MarketWatchPage /></Route>
