@@ -28,7 +28,7 @@ from typing import Any
 
 from playwright.sync_api import Browser
 
-from _console_bench import chromium, copy_build, fresh_context, require_build, script_sizes, signed_in, start_server
+from _console import chromium, copy_build, fresh_context, require_build, script_sizes, signed_in, start_server
 from _harness import arguments, judge, report
 from brokerplex.manager import BrokerManager
 
