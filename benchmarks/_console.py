@@ -39,6 +39,7 @@ GZIP_LEVEL = 6  # zlib's default, the level Vite's build report and most servers
 # frame that paints an element ``find()`` returns (checked at every change of the document).
 PROBES = """(() => {
 const WAIT_MS = @WAIT_MS@;
+performance.setResourceTimingBufferSize(100000);  // every request of a long page, not the first 250
 window.__bench = {
   painted() {
     return new Promise((resolve) => requestAnimationFrame(() => {

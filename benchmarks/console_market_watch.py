@@ -95,7 +95,8 @@ RECORD = """async (ms) => {
       blocking: entry.blockingDuration,
       layout: entry.startTime + entry.duration - entry.styleAndLayoutStart,
       scripts: entry.scripts.map((script) => [
-        `${script.invoker || "?"} (${script.sourceFunctionName || "anonymous"})`, script.duration]),
+        `${script.invoker} (${script.sourceFunctionName || "anonymous"} in ${script.sourceURL.split("/").pop()})`,
+        script.duration]),
     })),
   };
 }"""

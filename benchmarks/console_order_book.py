@@ -68,7 +68,7 @@ OPEN_ORDERS = """async (expected) => {
   const end = await shown;
   frames.push(...observer.takeRecords());
   observer.disconnect();
-  const longest = frames.sort((a, b) => b.duration - a.duration)[0];
+  const longest = [...frames].sort((a, b) => b.duration - a.duration)[0];
   const fetched = performance.getEntriesByType("resource").find((entry) => entry.startTime >= start
     && new URL(entry.name).pathname.endsWith("/orders"));
   const mark = (name) => performance.getEntriesByName(name).find((entry) => entry.startTime >= start);
@@ -83,8 +83,9 @@ OPEN_ORDERS = """async (expected) => {
       duration: longest.duration,
       layout: longest.startTime + longest.duration - longest.styleAndLayoutStart,
       render: longest.startTime + longest.duration - longest.renderStart,
-      scripts: longest.scripts.sort((a, b) => b.duration - a.duration).slice(0, 3).map((script) =>
-        `${script.invoker || script.sourceFunctionName} ${Math.round(script.duration)} ms`),
+      scripts: [...longest.scripts].sort((a, b) => b.duration - a.duration).slice(0, 3).map((script) =>
+        `${script.invoker} (${script.sourceFunctionName || "anonymous"} in `
+        + `${script.sourceURL.split("/").pop()}:${script.sourceCharPosition}) ${Math.round(script.duration)} ms`),
     } : null,
   };
 }"""
