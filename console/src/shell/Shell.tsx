@@ -1,5 +1,5 @@
 import { Alert, AppShell, Burger, Button, Group, Loader, NavLink, Select, Text, Title } from "@mantine/core";
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
 import { useDisclosure } from "@mantine/hooks";
 import { Link, Route, Switch, useLocation } from "wouter";
 import { useSession, useUser, isAdmin, canTrade } from "../session/SessionContext";
@@ -10,6 +10,7 @@ import { TicketProvider } from "../ticket/TicketContext";
 import { useFollow } from "../stream/StreamContext";
 import { MarketWatchPage } from "../pages/MarketWatch";
 import { OrdersPage } from "../pages/Orders";
+import { OrderBookProvider } from "../pages/orders/OrderBookContext";
 
 // The pages a desk opens first come with the first load; the others load when first opened.
 const PortfolioPage = lazy(() => import("../pages/Portfolio").then((module) => ({ default: module.PortfolioPage })));
@@ -76,6 +77,14 @@ function LoginPrompt() {
   );
 }
 
+/** The current account's books, live above the pages (the shell follows the account's stream). */
+function CurrentBooks({ children }: { children: ReactNode }) {
+  const { current, list } = useAccounts();
+  const session = list.data?.find((row) => row.account === current)?.session;
+  const readable = session == null || session.state === "live"; // an account that must log in has no books to read
+  return <OrderBookProvider account={readable ? current : null}>{children}</OrderBookProvider>;
+}
+
 export function Shell() {
   const user = useUser();
   const [navOpen, { toggle, close }] = useDisclosure(false);
@@ -83,6 +92,7 @@ export function Shell() {
   const pages = PAGES.filter((page) => !page.admin || isAdmin(user));
   return (
     <AccountsProvider>
+      <CurrentBooks>
       <TicketProvider enabled={canTrade(user)}>
         <AppShell header={{ height: 56 }} navbar={{ width: 200, breakpoint: "sm", collapsed: { mobile: !navOpen } }}
           padding="sm">
@@ -112,6 +122,7 @@ export function Shell() {
           </AppShell.Main>
         </AppShell>
       </TicketProvider>
+      </CurrentBooks>
     </AccountsProvider>
   );
 }

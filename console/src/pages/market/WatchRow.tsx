@@ -1,4 +1,3 @@
-import { ActionIcon, Button, Group } from "@mantine/core";
 import { memo } from "react";
 import type { Instrument } from "../../api/types";
 import { toNumber } from "../../lib/decimal";
@@ -28,18 +27,18 @@ export const WatchRow = memo(function WatchRow({ account, instrument, selected, 
       </span>
       <QuoteCells account={account} instrument={instrument} />
       <span role="cell">
-        <Group gap={4} wrap="nowrap" justify="flex-end">
+        <span className="row-actions">
           {canTrade && (
             <>
-              <Button size="compact-xs" color="blue" aria-label={`Buy ${instrument.symbol}`}
-                onClick={(event) => { event.stopPropagation(); onTrade(instrument, "BUY"); }}>B</Button>
-              <Button size="compact-xs" color="orange" aria-label={`Sell ${instrument.symbol}`}
-                onClick={(event) => { event.stopPropagation(); onTrade(instrument, "SELL"); }}>S</Button>
+              <button type="button" className="row-action buy" aria-label={`Buy ${instrument.symbol}`}
+                onClick={(event) => { event.stopPropagation(); onTrade(instrument, "BUY"); }}>B</button>
+              <button type="button" className="row-action sell" aria-label={`Sell ${instrument.symbol}`}
+                onClick={(event) => { event.stopPropagation(); onTrade(instrument, "SELL"); }}>S</button>
             </>
           )}
-          <ActionIcon size="sm" variant="subtle" color="gray" aria-label={`Remove ${instrument.symbol}`}
-            onClick={(event) => { event.stopPropagation(); onRemove(instrument); }}>×</ActionIcon>
-        </Group>
+          <button type="button" className="row-action plain" aria-label={`Remove ${instrument.symbol}`}
+            onClick={(event) => { event.stopPropagation(); onRemove(instrument); }}>×</button>
+        </span>
       </span>
     </div>
   );

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Select, TextInput } from "@mantine/core";
+import { Button, Group, Select, TextInput } from "@mantine/core";
 import { memo, useState, type FormEvent } from "react";
 import { api, unwrap } from "../../api/client";
 import { asApiError, type ApiError } from "../../api/errors";
@@ -56,19 +56,19 @@ export const OrderRow = memo(function OrderRow({ account, order, unknown, canTra
         <span role="cell" className="num">{order.price ? formatAmount(order.price) : order.trigger_price ? `trg ${formatAmount(order.trigger_price)}` : "MKT"}</span>
         <span role="cell" className="num">{formatAmount(order.average_price)}</span>
         <span role="cell" title={order.status_message ?? undefined}>
-          <Badge size="sm" variant="light" color={STATUS_COLORS[order.status] ?? "gray"}>{order.status}</Badge>
-          {unknown && <Badge size="sm" color="yellow" ml={4} title="outcome unknown: reconcile">UNKNOWN</Badge>}
+          <span className={`status ${STATUS_COLORS[order.status] ?? "gray"}`}>{order.status}</span>
+          {unknown && <span className="status yellow" title="outcome unknown: reconcile">UNKNOWN</span>}
         </span>
         <span role="cell">
-          <Group gap={4} wrap="nowrap">
+          <span className="row-actions" style={{ justifyContent: "flex-start" }}>
             {canTrade && open && (
               <>
-                <Button size="compact-xs" variant="light" aria-label={`Modify ${label}`} onClick={() => setEditing((on) => !on)}>Modify</Button>
-                <Button size="compact-xs" variant="light" color="red" aria-label={`Cancel ${label}`} loading={busy} onClick={() => void cancel()}>Cancel</Button>
+                <button type="button" className="row-action" aria-label={`Modify ${label}`} onClick={() => setEditing((on) => !on)}>Modify</button>
+                <button type="button" className="row-action danger" aria-label={`Cancel ${label}`} disabled={busy} onClick={() => void cancel()}>Cancel</button>
               </>
             )}
-            <Button size="compact-xs" variant="subtle" aria-label={`History of ${label}`} onClick={() => onHistory(order)}>History</Button>
-          </Group>
+            <button type="button" className="row-action plain" aria-label={`History of ${label}`} onClick={() => onHistory(order)}>History</button>
+          </span>
         </span>
       </div>
       {editing && open && <ModifyForm account={account} order={order} onDone={() => setEditing(false)} />}
