@@ -12,10 +12,6 @@ const json = (status: number, body: unknown) =>
 const refusal = (type: string, message: string) => ({ error: { type, message, broker_code: null, outcome_known: true } });
 
 beforeAll(() => {
-  window.matchMedia ??= ((query: string) => ({
-    matches: false, media: query, onchange: null, addListener: () => undefined, removeListener: () => undefined,
-    addEventListener: () => undefined, removeEventListener: () => undefined, dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
   fakeFetch.mockImplementation(async (request: Request) => {
     const path = new URL(request.url).pathname;
     const body = request.method === "POST" ? await request.json() : undefined;

@@ -5,6 +5,7 @@ import { Link, Route, Switch, useLocation } from "wouter";
 import { useSession, useUser, isAdmin, canTrade } from "../session/SessionContext";
 import { AccountsProvider, useAccounts } from "./AccountsContext";
 import { FeedBadge } from "./FeedBadge";
+import { StreamErrors } from "./StreamErrors";
 import { ThemeToggle } from "./ThemeToggle";
 import { TicketProvider } from "../ticket/TicketContext";
 import { useFollow } from "../stream/StreamContext";
@@ -108,6 +109,7 @@ export function Shell() {
           </AppShell.Navbar>
           <AppShell.Main>
             <LoginPrompt />
+            <StreamErrors />
             <Suspense fallback={<Loader aria-label="Loading the page" />}>
             <Switch>
               <Route path="/"><MarketWatchPage /></Route>

@@ -8,7 +8,7 @@ import { formatAmount, formatIstTime, formatQuantity } from "../../lib/format";
 import { isOpen } from "../../lib/orderBook";
 import { needsPrice, needsTrigger, ORDER_TYPES } from "../../lib/orderRules";
 
-export const ORDER_COLUMNS = "72px minmax(140px,1.4fr) 48px 68px 64px 90px 96px 88px minmax(190px,1fr) 210px";
+export const ORDER_COLUMNS = "72px minmax(120px,1.4fr) 44px 64px 60px 84px 90px 84px minmax(150px,1fr) 190px";
 
 const STATUS_COLORS: Record<string, string> = {
   OPEN: "blue", "TRIGGER PENDING": "violet", PENDING: "gray", COMPLETE: "teal", CANCELLED: "gray", REJECTED: "red",
