@@ -17,19 +17,21 @@ from processes import WAIT
 Record = dict[str, Any]
 
 
-def stream_url(server_url: str, after: str | None = None) -> str:
-    query = f"?{urlencode({'after': after})}" if after else ""
+def stream_url(server_url: str, after: str | None = None, window: int | None = None) -> str:
+    given = {name: value for name, value in (("after", after), ("window", window)) if value}
+    query = f"?{urlencode(given)}" if given else ""
     return f"{server_url.replace('http', 'ws', 1)}/api/v1/stream{query}"
 
 
-def open_socket(server_url: str, key: str | None = None, *, after: str | None = None,
+def open_socket(server_url: str, key: str | None = None, *, after: str | None = None, window: int | None = None,
                 headers: dict[str, str] | None = None) -> ClientConnection:
     """A socket to the server, authenticated with ``key`` (raises websockets' InvalidStatus if refused); use
     it in a ``with`` block."""
     sent = dict(headers or {})
     if key:
         sent["Authorization"] = f"Bearer {key}"
-    return connect(stream_url(server_url, after), additional_headers=sent, open_timeout=WAIT, close_timeout=5)
+    return connect(stream_url(server_url, after, window), additional_headers=sent, open_timeout=WAIT,
+                   close_timeout=5)
 
 
 class StreamClient:

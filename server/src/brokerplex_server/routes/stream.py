@@ -5,6 +5,12 @@ with an ``Origin`` of this server: a WebSocket carries no CSRF header, and brows
 and refused before it is accepted (403 on the handshake) otherwise. ``?after=ID`` resumes order events
 after an event's ``id`` (the bus's with ``--bus``, else the store's).
 
+``?window=N`` paces the socket to the client: the server has at most N frames out that the client has
+not acknowledged with ``{"type": "ack"}`` (one a frame, or ``"frames": n``). Without it the only pace is
+TCP's, and the kernels' buffers at both ends hold many frames before a send waits: a client that reads
+slower than ticks come then gets them late rather than fresh. With it, they wait in the server, where a
+newer tick of a symbol replaces the older (order events all wait).
+
 The client sends ``{"type": "subscribe", "account", "symbols": […], "mode": "ltp"|"quote"|"full"}``
 (no symbols: the account's order updates, trades and feed states only), ``{"type": "unsubscribe",
 "account", "symbols": […]}`` or ``{"type": "follow", "account"}``. The server sends each event as
@@ -14,8 +20,9 @@ the socket stays open). A text frame carries one event or several, one JSON obje
 ready when the socket could take more). When the stream itself ends (a feed failed, the client fell too far behind on
 order events) the error is sent and the socket closed with 1011: reconnect with ``after``.
 
-One hub consumer per socket: its buffer conflates ticks to the client's pace (a send waits for the
-client), never order events.
+One hub consumer per socket: only the newest tick of each symbol waits in it (a socket's client wants
+the market as it is, at the pace it reads), never merging order events. A send waits for the client,
+or for its acknowledgements.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import logging
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from brokerplex.errors import BrokerplexError, InputError
@@ -40,6 +47,7 @@ from brokerplex_server.errors import ApiError, ErrorDetail, detail_of, validatio
 
 log = logging.getLogger("brokerplex.server.stream")
 router = APIRouter(tags=["stream"])
+MAX_WINDOW = 1000
 
 
 class Subscribe(BaseModel):
@@ -63,12 +71,42 @@ class Follow(BaseModel):
     account: str
 
 
-ClientMessage = Annotated[Subscribe | Unsubscribe | Follow, Field(discriminator="type")]
-MESSAGES: TypeAdapter[Subscribe | Unsubscribe | Follow] = TypeAdapter(ClientMessage)
+class Ack(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["ack"]
+    frames: int = Field(default=1, ge=1, le=MAX_WINDOW)
+
+
+ClientMessage = Annotated[Subscribe | Unsubscribe | Follow | Ack, Field(discriminator="type")]
+MESSAGES: TypeAdapter[Subscribe | Unsubscribe | Follow | Ack] = TypeAdapter(ClientMessage)
+
+
+class Window:
+    """The frames a ``?window=N`` socket may have out unacknowledged."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.out = size, 0
+        self._room = asyncio.Event()
+        self._room.set()
+
+    async def wait(self) -> None:
+        await self._room.wait()
+
+    def sent(self) -> None:
+        self.out += 1
+        if self.out >= self.size:
+            self._room.clear()
+
+    def acked(self, frames: int) -> None:
+        if frames > self.out:
+            raise InputError(f"{frames} frames acknowledged, {self.out} sent unacknowledged")
+        self.out -= frames
+        self._room.set()
 
 
 @router.websocket("/stream")
-async def stream(websocket: WebSocket, after: str | None = None) -> None:
+async def stream(websocket: WebSocket, after: str | None = None,
+                 window: Annotated[int | None, Query(ge=1, le=MAX_WINDOW)] = None) -> None:
     """Live ticks, order updates, trades and feed states of the accounts the caller may read."""
     users: UserStore = websocket.app.state.users
     try:
@@ -80,14 +118,15 @@ async def stream(websocket: WebSocket, after: str | None = None) -> None:
         return
     await websocket.accept()
     try:
-        consumer = websocket.app.state.manager.consumer(after=after)
+        consumer = websocket.app.state.manager.consumer(after=after, capacity=0)  # only the newest tick waits
     except BrokerplexError as error:
         await _send_error(websocket, error)
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
         return
-    reader = asyncio.create_task(_send_events(websocket, consumer), name="stream sender")
+    paced = Window(window) if window is not None else None
+    reader = asyncio.create_task(_send_events(websocket, consumer, paced), name="stream sender")
     try:
-        await _take_messages(websocket, consumer, principal, reader)
+        await _take_messages(websocket, consumer, principal, reader, paced)
     finally:
         reader.cancel()
         with contextlib.suppress(BaseException):
@@ -95,7 +134,7 @@ async def stream(websocket: WebSocket, after: str | None = None) -> None:
         await consumer.close()
 
 
-async def _send_events(websocket: WebSocket, consumer: EventConsumer) -> None:
+async def _send_events(websocket: WebSocket, consumer: EventConsumer, window: Window | None) -> None:
     """Send what is ready, all of it in one frame (one event a line); while a send waits for the client, the
     consumer's buffer conflates its ticks, so a slow client gets the latest of each symbol, not a backlog."""
     try:
@@ -103,6 +142,9 @@ async def _send_events(websocket: WebSocket, consumer: EventConsumer) -> None:
             waiting = consumer.take_waiting()
             await websocket.send_text("\n".join([event.text(), *(more.text() for more in waiting)]) if waiting
                                       else event.text())
+            if window is not None:
+                window.sent()
+                await window.wait()  # before the next event is taken: what comes meanwhile is conflated
     except BrokerplexError as error:  # the stream ended with it: say why, then close (reconnect to go on)
         with contextlib.suppress(Exception):
             await _send_error(websocket, error)
@@ -116,7 +158,7 @@ async def _send_events(websocket: WebSocket, consumer: EventConsumer) -> None:
 
 
 async def _take_messages(websocket: WebSocket, consumer: EventConsumer, principal: Principal,
-                         reader: asyncio.Task[None]) -> None:
+                         reader: asyncio.Task[None], window: Window | None) -> None:
     """Apply the client's messages, one at a time, until it disconnects or the stream ends."""
     while True:
         receiving = asyncio.ensure_future(websocket.receive())
@@ -130,7 +172,13 @@ async def _take_messages(websocket: WebSocket, consumer: EventConsumer, principa
         try:
             if message.get("text") is None:
                 raise InputError("messages are JSON text frames")
-            await _apply(MESSAGES.validate_json(message["text"]), consumer, principal)
+            said = MESSAGES.validate_json(message["text"])
+            if isinstance(said, Ack):
+                if window is None:
+                    raise InputError("an ack is for a socket opened with ?window=N")
+                window.acked(said.frames)
+            else:
+                await _apply(said, consumer, principal)
         except ValidationError as error:
             await _send_error(websocket, InputError(validation_message(error.errors())))
         except (BrokerplexError, ApiError) as error:
