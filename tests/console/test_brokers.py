@@ -37,14 +37,14 @@ def test_an_admin_adds_a_kite_account_and_logs_it_in_through_the_redirect(admin_
     expect(row).to_contain_text("Log in again to trade.")  # the prompt
     page.get_by_role("textbox", name="Account", exact=True).click()
     page.get_by_role("option", name="kite", exact=True).click()
-    expect(page.get_by_role("alert").filter(has_text="kite is not logged in")).to_be_visible()  # on every page
+    expect(page.get_by_role("alert", name="kite is not logged in")).to_be_visible()  # on every page
     assert secret not in page.content()  # never shown again
     screenshot(page, "broker-connections")
 
     page.get_by_role("button", name="Log in kite").click()  # to Kite's login page, and back through the server
     expect(page.get_by_role("status").filter(has_text="kite logged in")).to_be_visible()
     expect(page.get_by_label("Session of kite: live")).to_be_visible()
-    expect(page.get_by_role("alert").filter(has_text="kite is not logged in")).to_have_count(0)
+    expect(page.get_by_role("alert", name="kite is not logged in")).to_have_count(0)
     expect(row).to_contain_text("06:00:00 IST")  # Kite's sessions end at 06:00 IST
     assert secret not in page.content()
     screenshot(page, "broker-connections-logged-in")

@@ -31,7 +31,7 @@ def test_every_page_shows_at_desktop_and_phone_sizes(admin_page: Page, size: str
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         if name == "market-watch":
-            expect(page.get_by_role("img", name="Candle chart of NSE:INFY")).to_have_attribute("aria-busy", "false")
+            expect(page.get_by_role("figure", name="Candle chart of NSE:INFY")).to_have_attribute("aria-busy", "false")
         expect(page.get_by_role("banner").get_by_role("status", name="Feed of p1: live")).to_be_visible()
         screenshot(page, f"page-{name}-{size}")
 

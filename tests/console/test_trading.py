@@ -20,7 +20,7 @@ def test_ticks_move_the_market_watch_and_its_depth(trader_page: Page) -> None:
     depth = page.get_by_role("table", name="Market depth of NSE:INFY")
     expect(depth.get_by_role("row")).to_have_count(6)  # a header and five levels
     expect(depth.get_by_role("row").nth(1)).not_to_contain_text("—")
-    expect(page.get_by_role("img", name="Candle chart of NSE:INFY")).to_be_visible()
+    expect(page.get_by_role("figure", name="Candle chart of NSE:INFY")).to_be_visible()
     screenshot(page, "market-watch")
 
 

@@ -8,13 +8,13 @@ import { ErrorNote } from "../components/ErrorNote";
 import { useBrokers } from "../lib/brokers";
 import { formatIstDateTime } from "../lib/format";
 import { canTrade, isAdmin, useUser } from "../session/SessionContext";
-import { useAccounts } from "../shell/AccountsContext";
+import { useAccounts, useReadable } from "../shell/AccountsContext";
 import { FeedBadge } from "../shell/FeedBadge";
 import { useFollow } from "../stream/StreamContext";
 import { AddAccount } from "./brokers/AddAccount";
 
 const RETURN_TO = "/brokers"; // where a redirect login (Kite) comes back to
-const SESSION_COLORS: Record<string, string> = { live: "teal", expired: "red", none: "gray" };
+const SESSION_COLORS: Record<string, string> = { live: "teal.9", expired: "red.9", none: "gray.7" };
 
 export function BrokersPage() {
   const user = useUser();
@@ -66,8 +66,8 @@ export function BrokersPage() {
                   <Table.Td>{broker.capabilities.streaming.join(", ") || "none"}</Table.Td>
                   <Table.Td>
                     {broker.capabilities.operations.join(", ") || "none"}
-                    {broker.capabilities.dealer && <Badge ml={4} size="xs">dealer</Badge>}
-                    {broker.capabilities.interactive_login && <Badge ml={4} size="xs" color="grape">browser login</Badge>}
+                    {broker.capabilities.dealer && <Badge ml={4} size="xs" color="indigo.8">dealer</Badge>}
+                    {broker.capabilities.interactive_login && <Badge ml={4} size="xs" color="grape.9">browser login</Badge>}
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -84,7 +84,7 @@ export function BrokersPage() {
 
 /** The account's feed state, heard while this page is open (every account's, not only the current one). */
 function AccountFeed({ account }: { account: string }) {
-  useFollow(account);
+  useFollow(useReadable(account) ? account : null);
   return <FeedBadge account={account} />;
 }
 
@@ -135,7 +135,7 @@ function AccountRow({ account, canLogin, admin, dealer, onChanged }: { account: 
       <Table.Td>
         {account.problem ? <Text size="sm" c="red">{account.problem}</Text> : (
           <Stack gap={2}>
-            <Badge color={SESSION_COLORS[state ?? "none"] ?? "gray"} variant="light" aria-label={`Session of ${name}: ${state ?? "unknown"}`}>
+            <Badge color={SESSION_COLORS[state ?? "none"] ?? "gray.7"} variant="filled" aria-label={`Session of ${name}: ${state ?? "unknown"}`}>
               {state === "none" ? "not logged in" : state ?? "unknown"}
             </Badge>
             {session?.expires_at && <Text size="xs" c="dimmed">until {formatIstDateTime(session.expires_at)}</Text>}

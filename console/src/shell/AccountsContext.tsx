@@ -32,6 +32,14 @@ export function AccountsProvider({ children }: { children: ReactNode }) {
   );
 }
 
+/** Whether the account's books and stream can be read now (an account that must log in again cannot: asking
+ * would only be refused). */
+export function useReadable(account: string | null): boolean {
+  const { list } = useAccounts();
+  const session = list.data?.find((row) => row.account === account)?.session;
+  return account !== null && (session == null || session.state === "live");
+}
+
 export function useAccounts(): Accounts {
   const accounts = useContext(AccountsContext);
   if (!accounts) throw new Error("useAccounts outside AccountsProvider");

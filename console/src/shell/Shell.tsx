@@ -3,7 +3,7 @@ import { lazy, Suspense, type ReactNode } from "react";
 import { useDisclosure } from "@mantine/hooks";
 import { Link, Route, Switch, useLocation } from "wouter";
 import { useSession, useUser, isAdmin, canTrade } from "../session/SessionContext";
-import { AccountsProvider, useAccounts } from "./AccountsContext";
+import { AccountsProvider, useAccounts, useReadable } from "./AccountsContext";
 import { FeedBadge } from "./FeedBadge";
 import { StreamErrors } from "./StreamErrors";
 import { ThemeToggle } from "./ThemeToggle";
@@ -47,7 +47,8 @@ function Header({ navOpen, toggleNav }: { navOpen: boolean; toggleNav: () => voi
   const user = useUser();
   const { signOut } = useSession();
   const { current } = useAccounts();
-  useFollow(current); // the feed state badge hears the account's state events on every page
+  const readable = useReadable(current);
+  useFollow(readable ? current : null); // the feed state badge hears the account's state events on every page
   return (
     <Group h="100%" px="md" justify="space-between" wrap="nowrap">
       <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
@@ -80,10 +81,8 @@ function LoginPrompt() {
 
 /** The current account's books, live above the pages (the shell follows the account's stream). */
 function CurrentBooks({ children }: { children: ReactNode }) {
-  const { current, list } = useAccounts();
-  const session = list.data?.find((row) => row.account === current)?.session;
-  const readable = session == null || session.state === "live"; // an account that must log in has no books to read
-  return <OrderBookProvider account={readable ? current : null}>{children}</OrderBookProvider>;
+  const { current } = useAccounts();
+  return <OrderBookProvider account={useReadable(current) ? current : null}>{children}</OrderBookProvider>;
 }
 
 export function Shell() {

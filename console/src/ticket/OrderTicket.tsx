@@ -207,12 +207,12 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
             <Alert color="yellow" role="alertdialog" title="Confirm a large order">
               <Text size="sm">{form.side} {formatQuantity(Number(form.quantity))} {instrument.symbol} worth {formatAmount(value)}?</Text>
               <Group mt="xs">
-                <Button size="xs" color={form.side === "BUY" ? "blue" : "orange"} onClick={() => void send()} loading={busy}>Confirm order</Button>
+                <Button size="xs" color={form.side === "BUY" ? "blue.8" : "orange.9"} onClick={() => void send()} loading={busy}>Confirm order</Button>
                 <Button size="xs" variant="default" onClick={() => setConfirming(false)}>Back</Button>
               </Group>
             </Alert>
           )}
-          <Button type="submit" color={form.side === "BUY" ? "blue" : "orange"} disabled={!valid || !account} loading={busy && !confirming}>
+          <Button type="submit" color={form.side === "BUY" ? "blue.8" : "orange.9"} disabled={!valid || !account} loading={busy && !confirming}>
             {`Place ${sideWord} order`}
           </Button>
           {outcome && <OutcomeNote outcome={outcome} />}

@@ -50,7 +50,7 @@ export function Users() {
                 <Table.Tr key={user.name}>
                   <Table.Td fw={600}>{user.name}</Table.Td>
                   <Table.Td>
-                    <Badge variant="light">{user.role}</Badge>
+                    <Badge variant="filled" color="indigo.8">{user.role}</Badge>
                     {user.totp && <Badge variant="outline" size="xs" ml={4} aria-label={`${user.name} signs in with TOTP`}>TOTP</Badge>}
                   </Table.Td>
                   <Table.Td>{user.role === "admin" ? "all" : user.accounts.join(", ") || "none"}</Table.Td>
@@ -72,7 +72,7 @@ export function Users() {
                   </Table.Td>
                   <Table.Td>
                     <Group gap={4} wrap="nowrap">
-                      <Button size="compact-xs" variant="light" aria-label={`New API key for ${user.name}`}
+                      <Button size="compact-xs" variant="light" aria-label={`New key for ${user.name}`}
                         onClick={() => void act(async () => {
                           const made = await unwrap(api.POST("/api/v1/users/{name}/keys", { params: { path: { name: user.name } }, body: { scope: "trade" } }));
                           setMadeKey({ user: user.name, key: made.key, prefix: made.prefix });

@@ -87,7 +87,7 @@ export function CandleChart({ account, instrument }: { account: string; instrume
     <Stack gap={4}>
       <SegmentedControl size="xs" aria-label="Candle interval" value={interval} onChange={(value) => setInterval(value as IntervalName)}
         data={Object.keys(INTERVALS)} w="fit-content" />
-      <div ref={holder} className="chart" role="img" aria-label={`Candle chart of ${instrument.symbol}`} aria-busy={loading} />
+      <div ref={holder} className="chart" role="figure" aria-label={`Candle chart of ${instrument.symbol}`} aria-busy={loading} />
       {problem && <Text size="xs" c="dimmed">No history: {problem}</Text>}
     </Stack>
   );
