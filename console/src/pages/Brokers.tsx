@@ -38,7 +38,7 @@ export function BrokersPage() {
         <ErrorNote error={list.error} />
         <div className="scroll-x">
           <Table aria-label="Accounts" fz="sm">
-            <Table.Thead><Table.Tr><Table.Th>Account</Table.Th><Table.Th>Broker</Table.Th><Table.Th>Session</Table.Th><Table.Th>Feed</Table.Th>
+            <Table.Thead><Table.Tr><Table.Th>Account</Table.Th><Table.Th>Broker</Table.Th><Table.Th>Session</Table.Th><Table.Th style={{ minWidth: 120 }}>Feed</Table.Th>
               <Table.Th>Settings</Table.Th><Table.Th>Actions</Table.Th></Table.Tr></Table.Thead>
             <Table.Tbody>
               {(list.data ?? []).map((account) => (

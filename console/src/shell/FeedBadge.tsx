@@ -9,7 +9,7 @@ const COLORS: Record<FeedStateName | "unknown" | "offline", string> = { // shade
 };
 const WORDS: Record<FeedStateName | "unknown" | "offline", string> = {
   live: "live", connecting: "connecting", reconnecting: "reconnecting", stale: "stale", login_needed: "login needed",
-  closed: "closed", unknown: "no data yet", offline: "console offline",
+  closed: "closed", unknown: "no feed yet", offline: "console offline",
 };
 
 /** An account's feed state as the stream last said it, and the console's own link to the server. */
