@@ -119,3 +119,23 @@ def test_a_large_order_asks_for_confirmation_and_cancel_all_cancels_every_open_o
     page.get_by_role("button", name="Cancel all open orders").click()
     expect(book.get_by_role("row", name="BUY NSE:INFY CANCELLED")).to_have_count(2)
     expect(page.get_by_role("button", name="Cancel all open orders")).to_be_disabled()
+
+
+def test_an_option_above_the_freeze_quantity_goes_as_slices(trader_page: Page) -> None:
+    page = trader_page
+    page.get_by_role("link", name="Market watch").click()
+    page.get_by_role("textbox", name="Add symbol").fill("nifty 26500 ce")
+    option = page.get_by_role("option", name=re.compile(r"^NFO:NIFTY\w+26500CE")).first
+    symbol = option.inner_text().split(" ")[0]
+    option.click()
+    ticket = open_ticket(page, symbol)
+    ticket.get_by_role("textbox", name="Lots").fill("28")  # F&O quantities in lots: 28 × 65 = 1,820
+    expect(ticket.get_by_text(re.compile(r"exceeds the freeze quantity 1800 of .*; slice the order"))).to_be_visible()
+    ticket.get_by_role("checkbox", name=re.compile("^Send as slices")).check()
+    expect(ticket.get_by_text(re.compile("exceeds the freeze quantity"))).to_have_count(0)
+    expect(ticket.get_by_role("status", name="Required margin")).not_to_contain_text("—")  # the slices' margin
+    ticket.get_by_role("button", name="Place buy order").click()
+    slices = ticket.get_by_role("status").filter(has_text="Slices sent")
+    expect(slices).to_contain_text("1. done: order ")  # 27 lots (1,755), then 1 lot
+    expect(slices).to_contain_text("2. done: order ")
+    screenshot(page, "order-slices")

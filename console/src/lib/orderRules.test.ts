@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Instrument } from "../api/types";
-import { defaultProduct, orderProblems, orderRequest, orderValue, productsFor, tickFloor, type OrderForm } from "./orderRules";
+import { defaultProduct, orderProblems, sliceQuantities, orderRequest, orderValue, productsFor, tickFloor, type OrderForm } from "./orderRules";
 
 const equity: Instrument = {
   symbol: "NSE:INFY", exchange: "NSE", tradingsymbol: "INFY", name: "Infosys", instrument_type: "EQ",
@@ -36,6 +36,12 @@ describe("order rules, as the server checks them", () => {
     expect(orderProblems(form({ ...base, quantity: "1875" }), future).quantity).toBe(
       "quantity 1875 exceeds the freeze quantity 1800 of NFO:NIFTY25DECFUT; slice the order");
     expect(orderProblems(form({ ...base, quantity: "150" }), future)).toEqual({});
+    expect(orderProblems(form({ ...base, quantity: "1875" }), future, true)).toEqual({}); // sent as slices
+    expect(orderProblems(form({ ...base, quantity: "1870" }), future, true).quantity).toMatch(/lot size/);
+    expect(sliceQuantities(1875, future)).toEqual([1800, 75]); // 24 lots of 75 fill the freeze quantity
+    expect(sliceQuantities(3450, future)).toEqual([1800, 1650]);
+    expect(sliceQuantities(1820, { ...future, lot_size: 65 })).toEqual([1755, 65]);
+    expect(sliceQuantities(150, future)).toEqual([150]);
   });
 
   it("wants prices and triggers by order type", () => {

@@ -60,12 +60,28 @@ function wholeNumber(text: string): number | null {
   return /^\d+$/.test(trimmed) ? Number(trimmed) : null;
 }
 
-/** rules.quantity_problem, with the server's words. */
-export function quantityProblem(quantity: number, instrument: Instrument): string | null {
+/** Above the freeze quantity an order must go as slices (POST …/slice sends freeze-sized children). */
+export function aboveFreeze(quantity: number, instrument: Instrument): boolean {
+  return instrument.freeze_quantity != null && quantity > instrument.freeze_quantity;
+}
+
+/** ops.legs.slice_quantities: the fewest children, each whole lots and at most the freeze quantity. */
+export function sliceQuantities(quantity: number, instrument: Instrument): number[] {
+  const freeze = instrument.freeze_quantity;
+  if (freeze == null || quantity <= freeze) return [quantity];
+  const biggest = Math.floor(freeze / instrument.lot_size) * instrument.lot_size;
+  if (biggest <= 0) return [quantity]; // the server refuses it, in its own words
+  const rest = quantity % biggest;
+  return [...Array<number>(Math.floor(quantity / biggest)).fill(biggest), ...(rest ? [rest] : [])];
+}
+
+/** rules.quantity_problem, with the server's words; `sliced`: the order goes as slices, so the freeze
+ * quantity bounds each slice, not the order. */
+export function quantityProblem(quantity: number, instrument: Instrument, sliced = false): string | null {
   if (quantity % instrument.lot_size) {
     return `quantity ${quantity} is not a multiple of the lot size ${instrument.lot_size} of ${instrument.symbol}`;
   }
-  if (instrument.freeze_quantity != null && quantity > instrument.freeze_quantity) {
+  if (!sliced && aboveFreeze(quantity, instrument)) {
     return `quantity ${quantity} exceeds the freeze quantity ${instrument.freeze_quantity} of ${instrument.symbol}; slice the order`;
   }
   return null;
@@ -84,7 +100,7 @@ export function tickProblem(label: string, text: string, instrument: Instrument)
 }
 
 /** Every problem of the form for this instrument, by field; empty when the server would take it. */
-export function orderProblems(form: OrderForm, instrument: Instrument): Problems {
+export function orderProblems(form: OrderForm, instrument: Instrument, sliced = false): Problems {
   const problems: Problems = {};
   if (instrument.instrument_type === "INDEX") {
     problems.symbol = `${instrument.symbol} is an index: indices can be quoted, not traded`;
@@ -93,7 +109,7 @@ export function orderProblems(form: OrderForm, instrument: Instrument): Problems
   const quantity = wholeNumber(form.quantity);
   if (quantity === null || quantity <= 0) problems.quantity = "quantity: give a whole number above 0";
   else {
-    const problem = quantityProblem(quantity, instrument);
+    const problem = quantityProblem(quantity, instrument, sliced);
     if (problem) problems.quantity = problem;
   }
   const { orderType: type, variety } = form;

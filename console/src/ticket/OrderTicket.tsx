@@ -1,15 +1,15 @@
-import { Alert, Button, Drawer, Group, MultiSelect, Select, Stack, Text, TextInput } from "@mantine/core";
+import { Alert, Button, Checkbox, Drawer, Group, MultiSelect, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, unwrap } from "../api/client";
 import { asApiError, type ApiError } from "../api/errors";
-import type { FanOutItem, Margin, OrderAck, OrderType, Side, Validity, Variety } from "../api/types";
+import type { FanOutItem, LegResult, Margin, OrderAck, OrderType, Side, Validity, Variety } from "../api/types";
 import { Choice } from "../components/Choice";
 import { ErrorNote } from "../components/ErrorNote";
 import { useBrokers } from "../lib/brokers";
 import { clientOptions } from "../lib/clients";
 import { formatAmount, formatQuantity } from "../lib/format";
 import {
-  defaultProduct, ORDER_TYPES, orderProblems, orderRequest, orderValue, needsPrice, needsTrigger, productsFor,
+  aboveFreeze, defaultProduct, ORDER_TYPES, sliceQuantities, orderProblems, orderRequest, orderValue, needsPrice, needsTrigger, productsFor,
   tradesInLots, type OrderForm, type Problems,
 } from "../lib/orderRules";
 import { useLoad } from "../lib/useLoad";
@@ -30,7 +30,7 @@ function freshForm(request: TicketRequest): OrderForm {
   };
 }
 
-type Outcome = { kind: "ack"; ack: OrderAck } | { kind: "fanOut"; items: FanOutItem[] };
+type Outcome = { kind: "ack"; ack: OrderAck } | { kind: "fanOut"; items: FanOutItem[] } | { kind: "slices"; legs: LegResult[] };
 
 export function OrderTicket({ request, opened, onClose }: { request: TicketRequest & { serial: number }; opened: boolean; onClose: () => void }) {
   const { instrument } = request;
@@ -43,6 +43,7 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
   const [clients, setClients] = useState<string[]>([]);
   const [alsoAccounts, setAlsoAccounts] = useState<string[]>([]);
   const [threshold, setThreshold] = useState(() => localStorage.getItem(THRESHOLD_KEY) ?? DEFAULT_THRESHOLD);
+  const [slicing, setSlicing] = useState(false);
   useEffect(() => {
     setForm(freshForm(request));
     setOutcome(null);
@@ -61,7 +62,9 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
       : null,
     `${account}|${capabilities?.dealer}`);
 
-  const problems: Problems = useMemo(() => orderProblems(form, instrument), [form, instrument]);
+  const canSlice = aboveFreeze(Number(form.quantity) || 0, instrument) && !alsoAccounts.length && clients.length <= 1;
+  const sliced = slicing && canSlice;
+  const problems: Problems = useMemo(() => orderProblems(form, instrument, sliced), [form, instrument, sliced]);
   const valid = Object.keys(problems).length === 0;
   const lots = tradesInLots(instrument);
   const value = orderValue(form, quote?.last_price ?? null);
@@ -80,12 +83,14 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
     const timer = setTimeout(() => {
       unwrap(api.POST("/api/v1/accounts/{account}/margins", {
         params: { path: { account }, query: clients.length === 1 ? { client: clients[0] } : {} },
-        body: [orderRequest(form)],
+        // A sliced order's margin is its slices' (the whole would be refused above the freeze quantity).
+        body: (sliced ? sliceQuantities(Number(form.quantity), instrument) : [Number(form.quantity)])
+          .map((quantity) => ({ ...orderRequest(form), quantity })),
       })).then((margins) => live && setMargin({ margins }))
         .catch((thrown: unknown) => live && setMargin({ error: asApiError(thrown) }));
     }, 300);
     return () => { live = false; clearTimeout(timer); };
-  }, [valid, account, opened, form, clients, expired]);
+  }, [valid, account, opened, form, clients, expired, sliced, instrument]);
 
   const change = <K extends keyof OrderForm>(key: K, next: OrderForm[K]) => {
     setForm((previous) => ({ ...previous, [key]: next }));
@@ -99,7 +104,12 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
     setServerError(null);
     try {
       const order = orderRequest(form);
-      if (clients.length > 1 || alsoAccounts.length) {
+      if (sliced) {
+        const legs = await unwrap(api.POST("/api/v1/accounts/{account}/slice", {
+          params: { path: { account }, query: clients.length === 1 ? { client: clients[0] } : {} }, body: order,
+        }));
+        setOutcome({ kind: "slices", legs });
+      } else if (clients.length > 1 || alsoAccounts.length) {
         const body = clients.length > 1 ? { order, accounts: [account], clients } : { order, accounts: [account, ...alsoAccounts] };
         const items = await unwrap(api.POST("/api/v1/fan-out", { body }));
         setOutcome({ kind: "fanOut", items });
@@ -181,6 +191,10 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
               <TextInput label="Stop loss (points)" value={form.stopLoss} onChange={(event) => change("stopLoss", event.currentTarget.value)} />
             </Group>
           )}
+          {canSlice && (
+            <Checkbox label={`Send as slices of at most ${formatQuantity(instrument.freeze_quantity ?? 0)} (the freeze quantity)`}
+              checked={slicing} onChange={(event) => setSlicing(event.currentTarget.checked)} />
+          )}
           <TextInput label="Disclosed quantity" inputMode="numeric" value={form.disclosedQuantity} placeholder="0"
             onChange={(event) => change("disclosedQuantity", event.currentTarget.value)} error={problems.disclosedQuantity} />
           {capabilities?.dealer && (
@@ -224,6 +238,19 @@ export function OrderTicket({ request, opened, onClose }: { request: TicketReque
 }
 
 function OutcomeNote({ outcome }: { outcome: Outcome }) {
+  if (outcome.kind === "slices") {
+    return (
+      <Alert color="teal" role="status" title="Slices sent" p="xs">
+        <Stack gap={2}>
+          {outcome.legs.map((leg, index) => (
+            <Text size="sm" key={index} c={leg.outcome === "done" ? undefined : "red"}>
+              {index + 1}. {leg.outcome}{leg.order_id ? `: order ${leg.order_id}` : ""}{leg.message ? ` (${leg.message})` : ""}
+            </Text>
+          ))}
+        </Stack>
+      </Alert>
+    );
+  }
   if (outcome.kind === "ack") {
     return (
       <Alert color="teal" role="status" title="Order sent" p="xs">
