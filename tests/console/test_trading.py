@@ -119,6 +119,12 @@ def test_a_large_order_asks_for_confirmation_and_cancel_all_cancels_every_open_o
     page.get_by_role("button", name="Cancel all open orders").click()
     expect(book.get_by_role("row", name="BUY NSE:INFY CANCELLED")).to_have_count(2)
     expect(page.get_by_role("button", name="Cancel all open orders")).to_be_disabled()
+    page.get_by_role("radio", name="Open").check()  # the book's filter
+    expect(book.get_by_role("row", name="BUY NSE:INFY CANCELLED")).to_have_count(0)
+    page.get_by_role("radio", name="Cancelled").check()
+    expect(book.get_by_role("row", name="BUY NSE:INFY CANCELLED")).to_have_count(2)
+    page.get_by_role("textbox", name="Filter by symbol").fill("reliance")
+    expect(book.get_by_role("row", name="BUY NSE:INFY CANCELLED")).to_have_count(0)
 
 
 def test_an_option_above_the_freeze_quantity_goes_as_slices(trader_page: Page) -> None:

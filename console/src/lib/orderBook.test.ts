@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Order } from "../api/types";
-import { applyOrders, isOpen, sortedOrders } from "./orderBook";
+import { applyOrders, filterOrders, isOpen, sortedOrders } from "./orderBook";
 
 const order = (id: string, status: Order["status"], updated: string, placed = "2026-12-01T09:15:00+05:30"): Order => ({
   order_id: id, symbol: "NSE:INFY", side: "BUY", order_type: "LIMIT", product: "CNC", validity: "DAY", variety: "regular",
@@ -31,5 +31,17 @@ describe("the live order book", () => {
       order("B", "OPEN", "2026-12-01T09:16:00+05:30", "2026-12-01T09:16:00+05:30"),
     ]);
     expect(sortedOrders(book).map((o) => o.order_id)).toEqual(["B", "A"]);
+  });
+});
+
+describe("the order book's filter", () => {
+  it("keeps orders by status and by words of the symbol", () => {
+    const orders = [order("A", "OPEN", "2026-12-01T09:15:00+05:30"), order("B", "TRIGGER PENDING", "2026-12-01T09:15:00+05:30"),
+      { ...order("C", "COMPLETE", "2026-12-01T09:15:00+05:30"), symbol: "NFO:NIFTY26DECFUT" }];
+    expect(filterOrders(orders, "all", "").map((o) => o.order_id)).toEqual(["A", "B", "C"]);
+    expect(filterOrders(orders, "open", "").map((o) => o.order_id)).toEqual(["A", "B"]);
+    expect(filterOrders(orders, "complete", "").map((o) => o.order_id)).toEqual(["C"]);
+    expect(filterOrders(orders, "all", "nifty fut").map((o) => o.order_id)).toEqual(["C"]);
+    expect(filterOrders(orders, "open", "infy").map((o) => o.order_id)).toEqual(["A", "B"]);
   });
 });

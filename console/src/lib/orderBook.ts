@@ -32,3 +32,15 @@ export function applyOrders(book: Book, orders: Order[]): Book {
 export function sortedOrders(book: Book): Order[] {
   return [...book.values()].sort((a, b) => Date.parse(b.placed_at) - Date.parse(a.placed_at) || b.order_id.localeCompare(a.order_id));
 }
+
+export type StatusFilter = "all" | "open" | "complete" | "rejected" | "cancelled";
+
+/** The orders a filter keeps: by status (open = not final yet) and by words of the symbol. */
+export function filterOrders(orders: Order[], status: StatusFilter, text: string): Order[] {
+  const words = text.trim().toUpperCase().split(/\s+/).filter(Boolean);
+  if (status === "all" && !words.length) return orders;
+  return orders.filter((order) => {
+    if (status === "open" ? !isOpen(order) : status !== "all" && order.status !== status.toUpperCase()) return false;
+    return words.every((word) => order.symbol.includes(word));
+  });
+}

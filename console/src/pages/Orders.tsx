@@ -1,10 +1,11 @@
-import { Button, Group, Stack, Tabs, Text, Title } from "@mantine/core";
+import { Button, Group, Stack, Tabs, Text, TextInput, Title } from "@mantine/core";
 import { useEffect, useMemo, useState } from "react";
 import { api, unwrap } from "../api/client";
 import { asApiError, type ApiError } from "../api/errors";
 import type { LegResult, Order } from "../api/types";
+import { Choice } from "../components/Choice";
 import { ErrorNote } from "../components/ErrorNote";
-import { isOpen } from "../lib/orderBook";
+import { filterOrders, isOpen, type StatusFilter } from "../lib/orderBook";
 import { markPainted } from "../lib/perf";
 import { useLoad } from "../lib/useLoad";
 import { canTrade as mayTrade, useUser } from "../session/SessionContext";
@@ -33,6 +34,9 @@ function AccountOrders({ account }: { account: string }) {
   const orders = useMemo(() => books?.orders ?? [], [books?.orders]);
   const trades = books?.trades ?? [];
   const loaded = books?.orders != null;
+  const [status, setStatus] = useState<StatusFilter>("all");
+  const [text, setText] = useState("");
+  const shown = useMemo(() => filterOrders(orders, status, text), [orders, status, text]);
   const unknownIds = useMemo(() => new Set((unresolved.data ?? []).map((entry) => entry.client_order_id)), [unresolved.data]);
   const openCount = orders.filter(isOpen).length;
   useEffect(() => {
@@ -75,7 +79,12 @@ function AccountOrders({ account }: { account: string }) {
           <Tabs.Tab value="trades">Trades ({trades.length})</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="orders" pt="xs">
-          {orders.length ? <OrderBook account={account} orders={orders} unknown={unknownIds} canTrade={canTrade} onHistory={setHistory} />
+          <Group gap="md" align="flex-end" mb="xs">
+            <Choice label="Show" value={status} onChange={setStatus} options={["all", "open", "complete", "rejected", "cancelled"] as const}
+              labels={{ all: "All", open: "Open", complete: "Complete", rejected: "Rejected", cancelled: "Cancelled" }} />
+            <TextInput size="xs" label="Filter by symbol" placeholder="e.g. infy" value={text} onChange={(event) => setText(event.currentTarget.value)} w={180} />
+          </Group>
+          {orders.length ? <OrderBook account={account} orders={shown} unknown={unknownIds} canTrade={canTrade} onHistory={setHistory} />
             : <Text c="dimmed" p="md">{!books ? "The account must log in before its books can be read." : loaded ? "No orders today." : "Loading…"}</Text>}
         </Tabs.Panel>
         <Tabs.Panel value="trades" pt="xs"><TradeBook trades={trades} /></Tabs.Panel>
