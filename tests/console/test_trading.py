@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from browser import screenshot
+from browser import PageErrors, screenshot
 from console_steps import add_symbol, amount, open_ticket, price_below
 
 
@@ -145,3 +145,26 @@ def test_an_option_above_the_freeze_quantity_goes_as_slices(trader_page: Page) -
     expect(slices).to_contain_text("1. done: order ")  # 27 lots (1,755), then 1 lot
     expect(slices).to_contain_text("2. done: order ")
     screenshot(page, "order-slices")
+
+
+def test_the_kill_switch_halts_new_orders_until_resumed(trader_page: Page, page_errors: PageErrors) -> None:
+    page = trader_page
+    add_symbol(page, "infy", "NSE:INFY")
+    page.get_by_role("link", name="Orders").click()
+    page.get_by_role("button", name="Halt trading…").click()
+    page.get_by_role("textbox", name="Why halt").fill("risk check")
+    page.get_by_role("button", name="Halt p1").click()
+    halted = page.get_by_role("alert", name="p1 is halted: new orders are refused")
+    expect(halted).to_contain_text("risk check")
+
+    page.get_by_role("link", name="Market watch").click()
+    ticket = open_ticket(page, "NSE:INFY")
+    page_errors.expect_refusal(422, "/api/v1/accounts/p1/orders")
+    ticket.get_by_role("button", name="Place buy order").click()
+    expect(ticket.get_by_role("alert")).to_contain_text("risk check")  # the server's refusal, in place
+    page.get_by_role("button", name="Close order ticket").click()
+
+    page.get_by_role("link", name="Orders").click()
+    page.get_by_role("button", name="Resume trading").click()
+    expect(halted).to_have_count(0)
+    expect(page.get_by_role("button", name="Halt trading…")).to_be_visible()

@@ -12,6 +12,7 @@ import { canTrade as mayTrade, useUser } from "../session/SessionContext";
 import { useAccounts } from "../shell/AccountsContext";
 import { OrderBook } from "./orders/OrderBook";
 import { useBooks } from "./orders/OrderBookContext";
+import { KillSwitch } from "./orders/KillSwitch";
 import { OrderHistory } from "./orders/OrderHistory";
 import { TradeBook } from "./orders/TradeBook";
 import { Unresolved } from "./orders/Unresolved";
@@ -60,7 +61,7 @@ function AccountOrders({ account }: { account: string }) {
         <Group gap="xs">
           <Button variant="default" size="xs" onClick={() => { books?.reload(); unresolved.reload(); }}>Refresh</Button>
           {canTrade && (
-            <Button color="red" variant="light" size="xs" disabled={!openCount} loading={cancelAll.busy} onClick={() => void cancelEverything()}>
+            <Button color="red.9" size="xs" disabled={!openCount} loading={cancelAll.busy} onClick={() => void cancelEverything()}>
               Cancel all open orders
             </Button>
           )}
@@ -72,6 +73,7 @@ function AccountOrders({ account }: { account: string }) {
         </Text>
       )}
       <ErrorNote error={cancelAll.error ?? books?.error} />
+      <KillSwitch account={account} canTrade={canTrade} />
       <Unresolved account={account} orders={unresolved.data ?? []} canTrade={canTrade} onReconciled={() => { unresolved.reload(); books?.reload(); }} />
       <Tabs defaultValue="orders" keepMounted={false}>
         <Tabs.List>

@@ -63,7 +63,7 @@ export function AccountPositions({ account, client, canTrade, onTotals }: Props)
         <Group gap="xs">
           <Button size="compact-sm" variant="default" onClick={reload}>Refresh {account}</Button>
           {canTrade && lines.some((line) => line.quantity !== 0) && (
-            <Button size="compact-sm" color="red" variant="light" onClick={() => void exit({ all: true })}>Exit all positions of {account}</Button>
+            <Button size="compact-sm" color="red.9" onClick={() => void exit({ all: true })}>Exit all positions of {account}</Button>
           )}
         </Group>
       </Group>
@@ -126,7 +126,7 @@ function PositionRow({ account, client, line, position, multiplier, canTrade, on
         <Table.Td>
           {canTrade && line.quantity !== 0 && (
             <Group gap={4} wrap="nowrap">
-              <Button size="compact-xs" color="red" variant="light" aria-label={`Exit ${line.symbol} ${line.product}`} onClick={onExit}>Exit</Button>
+              <Button size="compact-xs" color="red.9" aria-label={`Exit ${line.symbol} ${line.product}`} onClick={onExit}>Exit</Button>
               <Button size="compact-xs" variant="light" aria-label={`Convert ${line.symbol} ${line.product}`} onClick={() => setConverting((on) => !on)}>Convert</Button>
             </Group>
           )}
