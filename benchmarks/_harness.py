@@ -23,6 +23,8 @@ def arguments(description: str, runs: int) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--runs", type=int, default=runs, help=f"samples per side (default {runs})")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a quick run with less data, that checks what is printed, not the figures")
     return parser.parse_args()
 
 

@@ -1,4 +1,4 @@
-"""Every benchmark speaks the harness's --json contract (a smoke run; timings are not asserted)."""
+"""Every benchmark speaks the harness's --json contract (a --smoke run; timings are not asserted)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ SCRIPTS = sorted(p for p in (Path(__file__).parents[2] / "benchmarks").glob("*.p
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_benchmark_prints_one_json_object(script: Path, tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, str(script), "--json", "--runs", "2"], capture_output=True, text=True,
-                            timeout=300, cwd=tmp_path)
+    result = subprocess.run([sys.executable, str(script), "--json", "--runs", "2", "--smoke"], capture_output=True,
+                            text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.strip().splitlines()
     report = json.loads(line)
