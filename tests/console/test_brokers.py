@@ -14,8 +14,8 @@ LABELS = {"api_key": "Api key", "root": "Root", "ws_root": "Ws root", "login_url
           "redirect_url": "Redirect url"}
 
 
-def test_an_admin_adds_a_kite_account_and_logs_it_in_through_the_redirect(admin_page: Page,
-                                                                           kite_settings: dict[str, str]) -> None:
+def test_an_admin_adds_a_kite_account_and_logs_it_in_through_the_redirect(kite_settings: dict[str, str],
+                                                                           admin_page: Page) -> None:
     page = admin_page
     secret = kite_settings["api_secret"]
     page.get_by_role("link", name="Broker connections").click()
@@ -50,8 +50,8 @@ def test_an_admin_adds_a_kite_account_and_logs_it_in_through_the_redirect(admin_
     screenshot(page, "broker-connections-logged-in")
 
 
-def test_an_xts_account_logs_in_directly_and_its_secrets_stay_masked(admin_page: Page, console: ApiServer,
-                                                                     xts_sim: XtsSimulator) -> None:
+def test_an_xts_account_logs_in_directly_and_its_secrets_stay_masked(console: ApiServer, xts_sim: XtsSimulator,
+                                                                     admin_page: Page) -> None:
     settings = xts_sim.settings("investor")
     admin = console.client(console.key("xts-setup"))
     created = admin.post("/accounts", json={"name": "x1", "broker": "xts_client", "settings": settings})

@@ -25,9 +25,9 @@ def dealer_codes(console: ApiServer, xts_sim: XtsSimulator) -> list[str]:
     return codes
 
 
-def test_a_dealer_fans_one_order_out_to_two_clients(admin_page: Page, dealer_codes: list[str]) -> None:
+def test_a_dealer_fans_one_order_out_to_two_clients(dealer_codes: list[str], admin_page: Page) -> None:
+    # dealer_codes first: the page then closes (and is checked) before the simulator stops under it
     page = admin_page
-    page.reload()  # the account list now has d1
     page.get_by_role("textbox", name="Account", exact=True).click()
     page.get_by_role("option", name="d1").click()
     add_symbol(page, "infy", "NSE:INFY")

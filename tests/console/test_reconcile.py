@@ -13,8 +13,9 @@ from console_steps import add_symbol, open_ticket
 
 
 def test_an_order_with_a_lost_reply_is_marked_unknown_and_reconciled(
-        admin_page: Page, console: ApiServer, kite_sim: KiteSimulator, kite_settings: dict[str, str],
+        console: ApiServer, kite_sim: KiteSimulator, kite_settings: dict[str, str], admin_page: Page,
         page_errors: PageErrors) -> None:
+    # The simulator before the page: the page then closes (and is checked) before the simulator stops.
     admin = console.client(console.key("kite-setup"))
     created = admin.post("/accounts", json={"name": "kite", "broker": "zerodha", "settings": kite_settings})
     assert created.status_code == 201, created.text

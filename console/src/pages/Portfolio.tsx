@@ -68,7 +68,7 @@ export function PortfolioPage() {
           ))}
         </SimpleGrid>
       </Card>
-      <Tabs defaultValue="positions">
+      <Tabs defaultValue="positions" keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="positions">Positions</Tabs.Tab>
           <Tabs.Tab value="holdings">Holdings</Tabs.Tab>
