@@ -48,7 +48,7 @@ export function KillSwitch({ account, canTrade }: { account: string; canTrade: b
           <Button size="xs" variant="default" onClick={() => setAsking(false)}>Keep trading</Button>
         </Group>
       ) : (
-        <Button size="xs" color="red.9" onClick={() => setAsking(true)}>Halt trading…</Button>
+        <Button size="xs" color="red.9" w="fit-content" onClick={() => setAsking(true)}>Halt trading…</Button>
       )}
       <ErrorNote error={error} />
     </>

@@ -1,10 +1,11 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRef } from "react";
 import type { Order } from "../../api/types";
-import { ORDER_COLUMNS, OrderRow } from "./OrderRow";
+import { OrderRow } from "./OrderRow";
 
 const HEADERS = ["Time", "Symbol", "Side", "Type", "Product", "Filled/Qty", "Price", "Avg", "Status", "Actions"];
 const NUMERIC = new Set(["Filled/Qty", "Price", "Avg"]);
+const WIDE_ONLY = new Set(["Time", "Type", "Product", "Avg"]); // a phone shows what to act on
 const ROW_HEIGHT = 37;
 
 /** The order book, virtualised: only the rows in view are in the page, so thousands stay cheap. */
@@ -18,10 +19,15 @@ export function OrderBook({ account, orders, unknown, canTrade, onHistory }: {
   });
   return (
     <div className="scroll-x">
-      <div role="table" aria-label="Order book" aria-rowcount={orders.length + 1} className="grid-rows" style={{ minWidth: 1040 }}>
+      <div role="table" aria-label="Order book" aria-rowcount={orders.length + 1} className="grid-rows order-grid">
         <div role="rowgroup">
-          <div role="row" style={{ gridTemplateColumns: ORDER_COLUMNS }}>
-            {HEADERS.map((header) => <span role="columnheader" key={header} className={NUMERIC.has(header) ? "num" : undefined}>{header}</span>)}
+          <div role="row" className="order-row">
+            {HEADERS.map((header) => (
+              <span role="columnheader" key={header}
+                className={[NUMERIC.has(header) ? "num" : "", WIDE_ONLY.has(header) ? "wide-only" : ""].join(" ").trim() || undefined}>
+                {header}
+              </span>
+            ))}
           </div>
         </div>
         <div ref={scroller} style={{ maxHeight: "calc(100vh - 260px)", minHeight: 120, overflowY: "auto" }}>

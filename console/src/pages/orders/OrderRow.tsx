@@ -8,7 +8,6 @@ import { formatAmount, formatIstTime, formatQuantity } from "../../lib/format";
 import { isOpen } from "../../lib/orderBook";
 import { needsPrice, needsTrigger, ORDER_TYPES } from "../../lib/orderRules";
 
-export const ORDER_COLUMNS = "72px minmax(120px,1.4fr) 44px 64px 60px 84px 90px 84px minmax(150px,1fr) 190px";
 
 const STATUS_COLORS: Record<string, string> = {
   OPEN: "blue", "TRIGGER PENDING": "violet", PENDING: "gray", COMPLETE: "teal", CANCELLED: "gray", REJECTED: "red",
@@ -46,15 +45,15 @@ export const OrderRow = memo(function OrderRow({ account, order, unknown, canTra
 
   return (
     <div role="rowgroup">
-      <div role="row" style={{ gridTemplateColumns: ORDER_COLUMNS }} aria-label={`${order.side} ${order.symbol} ${order.status}`}>
-        <span role="cell" className="num">{formatIstTime(order.placed_at)}</span>
+      <div role="row" className="order-row" aria-label={`${order.side} ${order.symbol} ${order.status}`}>
+        <span role="cell" className="num wide-only">{formatIstTime(order.placed_at)}</span>
         <span role="cell" title={order.symbol}>{order.symbol}{order.client_code ? ` · ${order.client_code}` : ""}</span>
         <span role="cell" className={order.side === "BUY" ? "buy" : "sell"}>{order.side}</span>
-        <span role="cell">{order.order_type}</span>
-        <span role="cell">{order.product}</span>
+        <span role="cell" className="wide-only">{order.order_type}</span>
+        <span role="cell" className="wide-only">{order.product}</span>
         <span role="cell" className="num">{formatQuantity(order.filled_quantity)}/{formatQuantity(order.quantity)}</span>
         <span role="cell" className="num">{order.price ? formatAmount(order.price) : order.trigger_price ? `trg ${formatAmount(order.trigger_price)}` : "MKT"}</span>
-        <span role="cell" className="num">{formatAmount(order.average_price)}</span>
+        <span role="cell" className="num wide-only">{formatAmount(order.average_price)}</span>
         <span role="cell" title={order.status_message ?? undefined}>
           <span className={`status ${STATUS_COLORS[order.status] ?? "gray"}`}>{order.status}</span>
           {unknown && <span className="status yellow" title="outcome unknown: reconcile">UNKNOWN</span>}
