@@ -10,9 +10,12 @@ A consumer's inbox (what the hub tells it alone) is a channel of the same connec
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from typing import TYPE_CHECKING
+
+from redis.exceptions import RedisError
 
 from brokerplex.errors import BrokerplexError
 from brokerplex.hub.bus.codec import FEED, HEARTBEAT, INBOX, BusError, state_from, tick_from
@@ -62,13 +65,15 @@ class FeedListener:
             await self._pubsub.unsubscribe(*channels)
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-        if self._pubsub is not None:
-            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+        if self._pubsub is not None:  # closed under the listener: a read blocked on it ends at once
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
             self._pubsub = None
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
 
     async def _subscribe(self, channel: str) -> None:
         if self._pubsub is None:
