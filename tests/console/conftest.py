@@ -47,9 +47,11 @@ PEOPLE = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Chromium, headless, for every test of this session (starting one costs more than a test)."""
+    """Chromium, headless, for every test of a module (starting one costs more than a test). Not for the
+    session: Playwright's sync API holds an event loop on this thread while it runs, and the worker's other
+    tests, which run their own (asyncio.run), must find none."""
     if not (BUILT / "index.html").is_file():
         pytest.fail(f"the console is not built ({BUILT}): `make console` builds it (npm ci, npm run build)")
     if not CHROMIUM.exists():
