@@ -74,7 +74,7 @@ lint: $(DEV_STAMP)
 
 test: $(DEV_STAMP) servers lint console
 	$(NPM) test
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 3 tests
 
 # Every benchmark runs; the exit status says whether one missed its goal (each names what it missed).
 bench: $(STAMP)
