@@ -14,19 +14,17 @@ import gzip
 import json
 import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from brokerplex_server.auth.principal import Role
 from brokerplex_server.console import BUILT
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from apiserver import ApiServer  # type: ignore[import-not-found]  # the tests' way to start the server
-from browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP  # type: ignore[import-not-found]  # the tests' Chromium
+from browser import CHROMIUM, DESKTOP, chromium  # type: ignore[import-not-found]  # the tests' Chromium
 
 __all__ = ["WAIT_MS", "ApiServer", "chromium", "copy_build", "fresh_context", "require_build", "script_sizes",
            "signed_in", "start_server", "wait_for"]
@@ -112,16 +110,6 @@ def start_server(home: Path, console: Path, *args: str) -> ApiServer:
     server = ApiServer.start(home, None, *args, env=env)
     server.users().add(USER, PASSWORD, Role.ADMIN, frozenset())
     return server
-
-
-@contextmanager
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def signed_in(browser: Browser, server: ApiServer) -> dict[str, Any]:

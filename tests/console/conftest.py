@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from apiserver import ApiServer
 from brokerplex.manager import BrokerManager
@@ -26,7 +26,7 @@ from brokerplex_server.auth.principal import Role
 from brokerplex_server.console import BUILT
 from brokerplex_xts_client.sim import XtsSimulator
 from brokerplex_zerodha.sim import KiteSimulator
-from browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WAIT_MS, PageErrors
+from browser import CHROMIUM, DESKTOP, WAIT_MS, PageErrors, chromium
 
 PAPER_ACCOUNTS = ("p1", "p2")
 KITE_ACCOUNT, KITE_SECRET = "kite", "kite_sim_secret"
@@ -57,12 +57,8 @@ def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make servers` installs it (apt-get install chromium)")
     expect.set_options(timeout=WAIT_MS)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
