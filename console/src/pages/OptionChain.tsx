@@ -32,6 +32,9 @@ export function OptionChainPage() {
   };
   if (!account) return <Text>No account.</Text>;
   const spot = chain.data?.spot ? Number(chain.data.spot) : null;
+  // the at-the-money distance, found once (not once a row)
+  const nearest = spot === null || !chain.data ? null
+    : Math.min(...chain.data.rows.map((row) => Math.abs(Number(row.strike) - spot)));
   return (
     <Stack>
       <Title order={2} size="h3">Option chain</Title>
@@ -60,8 +63,7 @@ export function OptionChainPage() {
               </Table.Thead>
               <Table.Tbody>
                 {chain.data.rows.map((row) => {
-                  const strike = Number(row.strike);
-                  const atm = spot !== null && Math.abs(strike - spot) === Math.min(...chain.data!.rows.map((r) => Math.abs(Number(r.strike) - spot)));
+                  const atm = spot !== null && Math.abs(Number(row.strike) - spot) === nearest;
                   return (
                     <Table.Tr key={row.strike} className={atm ? "row-selected" : undefined}>
                       <Table.Td className="num">{formatQuantity(row.call?.open_interest)}</Table.Td>
