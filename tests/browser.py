@@ -63,15 +63,20 @@ class PageErrors:
         page.on("pageerror", self._uncaught)
 
     def expect_refusal(self, status: int, path: str) -> None:
-        """A refused request the test provokes (``status`` from the API path ``path``) is not an error."""
+        """A refused request the test provokes (``status`` from the API path ``path``, or from any path under
+        it when it ends with ``/``) is not an error."""
         self.expected.add((status, path))
+
+    def _expected(self, status: int, path: str) -> bool:
+        return any(status == known and (path == where or (where.endswith("/") and path.startswith(where)))
+                   for known, where in self.expected)
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
             return
         refused = _REFUSED_LOAD.search(message.text)
         where = urlsplit(str(message.location.get("url", ""))).path
-        if refused and (int(refused.group(1)), where) in self.expected:
+        if refused and self._expected(int(refused.group(1)), where):
             return
         self.lines.append(f"console error: {message.text} ({message.location.get('url', '')})")
 

@@ -56,10 +56,11 @@ def test_a_session_that_ends_keeps_the_typed_order(trader_page: Page, people: di
     ticket.get_by_role("textbox", name="Price").fill("1400")
     quantity = ticket.get_by_role("textbox", name="Quantity", exact=True)
 
-    # The session ends at the server (signed out elsewhere); the page's next call is refused.
+    # The session ends at the server (signed out elsewhere): the page's next calls are refused (the margin
+    # below, and any read still under way, such as the chart's history).
+    page_errors.expect_refusal(401, "/api/v1/accounts/p1/")
     csrf = page.context.request.get("/api/v1/session").json()["csrf_token"]
     assert page.context.request.delete("/api/v1/session", headers={"X-CSRF-Token": csrf}).status == 204
-    page_errors.expect_refusal(401, "/api/v1/accounts/p1/margins")
     quantity.fill("7")  # the ticket asks the margin of the new quantity: 401
 
     overlay = page.get_by_role("dialog", name="Your session ended: sign in again")

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { makeClient, onSessionExpired, setCsrfToken, unwrap } from "./client";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { dropPendingReads, makeClient, onSessionExpired, setCsrfToken, unwrap } from "./client";
 import { ApiError, asApiError } from "./errors";
 
 const seen: Request[] = [];
@@ -48,5 +48,26 @@ describe("the API client", () => {
 
   it("names a network failure as an error like the others", () => {
     expect(asApiError(new TypeError("Failed to fetch"))).toMatchObject({ status: 0, type: "NetworkError", outcomeKnown: false });
+  });
+
+  it("drops the reads under way at sign-out, and lets changes finish", async () => {
+    const held: { request: Request; answer: () => void }[] = [];
+    const holding = (input: Request) => new Promise<Response>((resolve, reject) => {
+      input.signal.addEventListener("abort", () => reject(new DOMException("dropped", "AbortError")));
+      held.push({ request: input, answer: () => resolve(new Response("[]", { headers: { "Content-Type": "application/json" } })) });
+    });
+    const client = makeClient("http://console.test", holding as typeof fetch);
+    const read = unwrap(client.GET("/api/v1/accounts")).then(() => "answered", (error: unknown) => (error as Error).name);
+    const change = unwrap(client.POST("/api/v1/accounts/{account}/cancel-all", { params: { path: { account: "p1" } } }))
+      .then(() => "answered", (error: unknown) => (error as Error).name);
+    await vi.waitFor(() => expect(held).toHaveLength(2));  // both reached fetch
+    dropPendingReads();
+    held.forEach((each) => each.answer());
+    expect(await read).toBe("AbortError");
+    expect(await change).toBe("answered");
+    const later = unwrap(client.GET("/api/v1/accounts"));  // a later read goes through
+    await vi.waitFor(() => expect(held).toHaveLength(3));
+    held[2]!.answer();
+    await expect(later).resolves.toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 let csrfToken: string | null = null;
 const expiryListeners = new Set<() => void>();
+let reads = new AbortController();
 
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
@@ -18,6 +19,21 @@ export function setCsrfToken(token: string | null): void {
 export function onSessionExpired(listener: () => void): () => void {
   expiryListeners.add(listener);
   return () => expiryListeners.delete(listener);
+}
+
+/** Drops the reads still under way (sign-out): their answers, refused once the session ends, are not wanted.
+ * Changes are left to finish: an order already sent must get its answer. */
+export function dropPendingReads(): void {
+  reads.abort();
+  reads = new AbortController();
+}
+
+/** `fetchImpl` with each read tied to the reads of this session. */
+function droppableReads(fetchImpl: typeof fetch): typeof fetch {
+  return (input, init) => {
+    const request = new Request(input, init);
+    return fetchImpl(SAFE_METHODS.has(request.method) ? new Request(request, { signal: reads.signal }) : request);
+  };
 }
 
 export function sessionMiddleware(): Middleware {
@@ -36,7 +52,8 @@ export function sessionMiddleware(): Middleware {
 
 /** The generated paths carry /api/v1 already: the base is this page's origin. */
 export function makeClient(baseUrl = globalThis.location?.origin ?? "", fetchImpl?: typeof fetch) {
-  const client = createClient<paths>({ baseUrl, credentials: "same-origin", ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+  const base = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+  const client = createClient<paths>({ baseUrl, credentials: "same-origin", fetch: droppableReads(base) });
   client.use(sessionMiddleware());
   return client;
 }

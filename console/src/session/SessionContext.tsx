@@ -1,7 +1,7 @@
 // Who is signed in. A 401 on any call after sign-in means the session ended: `expired` turns true and the
 // shell shows sign-in over the page, leaving the page (and a half-typed order) mounted underneath.
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
-import { api, onSessionExpired, setCsrfToken, unwrap } from "../api/client";
+import { api, dropPendingReads, onSessionExpired, setCsrfToken, unwrap } from "../api/client";
 import { ApiError, asApiError } from "../api/errors";
 import type { SessionView } from "../api/types";
 
@@ -49,6 +49,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const signOut = useCallback(async () => {
+    dropPendingReads();
     try {
       await unwrap(api.DELETE("/api/v1/session"));
     } catch (error) {
