@@ -82,11 +82,12 @@ def state(name: str) -> Callable[[Event], bool]:
 BUY = OrderRequest(symbol="NSE:INFY", side=Side.BUY, quantity=1)
 
 
+@pytest.mark.parametrize("capacity", [1000, 0], ids=["buffered", "newest-only"])  # 0: ticks from the board
 def test_a_bus_consumer_gets_ticks_feed_states_and_order_events_with_their_ids(
-        paper: BrokerManager, bus_url: str) -> None:
+        paper: BrokerManager, bus_url: str, capacity: int) -> None:
     async def test() -> None:
         async with hub_process(paper.home, bus_url), process(paper.home, bus_url) as strategy:
-            consumer = await strategy.subscribe([ACCOUNT], ["NSE:INFY"], "full")
+            consumer = await strategy.subscribe([ACCOUNT], ["NSE:INFY"], "full", capacity=capacity)
             async with consumer:
                 await take(consumer, state("live"))
                 tick = (await take(consumer, tick_of("NSE:INFY")))[0].data
@@ -113,7 +114,7 @@ def test_interests_of_two_consumers_merge_at_the_strongest_mode_and_the_last_lea
     async def test() -> None:
         async with hub_process(paper.home, bus_url) as hub, process(paper.home, bus_url) as one, \
                 process(paper.home, bus_url) as other:
-            quiet = await one.subscribe([ACCOUNT], ["NSE:INFY"], "ltp")
+            quiet = await one.subscribe([ACCOUNT], ["NSE:INFY"], "ltp", capacity=0)  # reads the board
             busy = await other.subscribe([ACCOUNT], ["NSE:INFY", "NSE:TCS"], "full")
             await until(lambda: hub.hub.subscriptions(ACCOUNT) == {"NSE:INFY": "full", "NSE:TCS": "full"})
             assert len(hub.hub.streams(ACCOUNT)) == 1

@@ -1,5 +1,6 @@
 """The in-process hub over scripted broker streams: merging, reference counting, limits, slow consumers,
-feed states in band, and reading with time bounds."""
+consumers that keep nothing older (their ticks read from the account's board), feed states in band, and
+reading with time bounds."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from brokerplex.capabilities import Capabilities
 from brokerplex.errors import InputError, SymbolError, TokenExpiredError, UnreachableError
 from brokerplex.hub import ConsumerFellBehindError, Event, Hub, StreamLimitError, WatchedEvents
+from brokerplex.hub.board import Board, BoardView
 from brokerplex.hub.buffer import ConsumerBuffer
 from brokerplex.models import Order, OrderStatus, OrderType, Product, Side, Tick, Trade
 from brokerplex.streaming import FeedState
@@ -328,5 +330,76 @@ def test_a_mode_the_broker_does_not_stream_is_refused_before_anything_opens() ->
         with pytest.raises(InputError, match=r"^scripted streams no market data, not 'ltp'$"):
             await silent.hub().consumer().subscribe("a", ["NSE:INFY"], "ltp")
         await consumer.close()
+
+    run(test)
+
+
+SYMBOLS = ("NSE:A", "NSE:B", "NSE:C")
+
+
+def shown(events: list[Event]) -> list[tuple[str, int, str]]:
+    return [(e.data.symbol, e.data.last, e.data.mode) for e in events if type(e.data) is Tick]
+
+
+def test_a_board_gives_each_reader_what_changed_since_it_looked_newest_last() -> None:
+    board = Board("a")
+    first, second = BoardView(board, {"NSE:A": "full", "NSE:B": "ltp"}), BoardView(board, {"NSE:B": "ltp"})
+    for last in (1, 2, 3):
+        board.post("NSE:B", "full", full("NSE:B", last))
+    board.post("NSE:A", "full", full("NSE:A", 1))
+    board.post("NSE:C", "full", full("NSE:C", 1))  # nobody wants it
+    mine, theirs = board.read(first), board.read(second)
+    assert shown(mine) == [("NSE:B", 3, "ltp"), ("NSE:A", 1, "full")]
+    assert shown(theirs) == [("NSE:B", 3, "ltp")]
+    assert theirs[0] is mine[0]  # one event per tick and mode: its JSON is made once
+    assert (first.dropped, second.dropped) == (0, 0)  # ticks before a symbol's first read are not counted
+    assert board.read(first) == []
+    board.post("NSE:B", "full", full("NSE:B", 4))
+    board.post("NSE:B", "full", full("NSE:B", 5))
+    assert shown(board.read(first)) == [("NSE:B", 5, "ltp")]
+    assert first.dropped == 1  # the 4 it never saw
+    first.modes["NSE:C"] = "quote"  # the caller's live mapping: a symbol subscribed since
+    board.post("NSE:C", "ltp", Tick("NSE:C", "ltp", 100, 2))
+    assert shown(board.read(first)) == [("NSE:C", 2, "ltp")]  # weaker than asked (in flight): as it came
+
+
+def test_a_consumer_that_keeps_nothing_older_gets_the_newest_of_each_symbol_and_every_order() -> None:
+    async def test() -> None:
+        broker = Broker()
+        hub = broker.hub()
+        latest, twin, every = hub.consumer(capacity=0), hub.consumer(capacity=0), hub.consumer()
+        await latest.subscribe("a", SYMBOLS[:2], "ltp")
+        await twin.subscribe("a", SYMBOLS[1:2], "ltp")
+        await every.subscribe("a", SYMBOLS, "full")
+        assert hub.subscriptions("a") == dict.fromkeys(SYMBOLS, "full")
+        (stream,) = broker.streams
+        for last in range(1, 101):
+            for symbol in SYMBOLS:
+                stream.tick(full(symbol, last))
+        stream.order(order("1"))
+        await take(every, lambda event: event.type == "order")  # the pump passed every tick on
+        events = latest.take_waiting()
+        assert shown(events) == [("NSE:A", 100, "ltp"), ("NSE:B", 100, "ltp")]
+        assert [e.data.order_id for e in events if e.type == "order"] == ["1"]  # type: ignore[union-attr]
+        assert latest.dropped == 0  # its first look at each symbol
+        (b_tick,) = [e for e in twin.take_waiting() if type(e.data) is Tick]
+        assert b_tick is next(e for e in events if type(e.data) is Tick and e.data.symbol == "NSE:B")  # made once
+
+        waiting = asyncio.create_task(take(latest, ticks_of("NSE:B")))
+        await asyncio.sleep(0)
+        stream.tick(full("NSE:C", 101))  # wakes it, but it wants none: it waits on
+        stream.tick(full("NSE:B", 101))
+        stream.tick(full("NSE:B", 102))
+        (tick,) = await asyncio.wait_for(waiting, 10)
+        assert tick.data.last in (101, 102)  # type: ignore[union-attr]
+
+        await latest.unsubscribe("a", ["NSE:B"])
+        stream.tick(full("NSE:B", 103))
+        stream.tick(full("NSE:A", 103))
+        (tick,) = await take(latest, lambda event: event.type == "tick")
+        assert (tick.data.symbol, tick.data.last) == ("NSE:A", 103)  # type: ignore[union-attr]
+        for consumer in (latest, twin, every):
+            await consumer.close()
+        assert broker.open_streams == []
 
     run(test)

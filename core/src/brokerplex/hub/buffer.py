@@ -6,6 +6,9 @@ the place of its own symbol's latest waiting tick (``dropped`` counts them). Ord
 feed states are never dropped or merged; when ``limit`` of them wait unread, the consumer has fallen
 behind for good: its events end with :class:`ConsumerFellBehindError`, and the hub drops its
 subscriptions. Pushing never blocks, so no consumer can stall the hub or another consumer.
+
+A buffer of ``capacity`` 0 keeps no ticks: it reads its accounts' :class:`~brokerplex.hub.board.Board`
+(:meth:`watch`) when its reader asks, and gets the newest tick of each symbol that changed since.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import asyncio
 from collections import deque
 
 from brokerplex.errors import BrokerplexError
+from brokerplex.hub.board import Board, BoardView
 from brokerplex.hub.events import Event
-from brokerplex.models import Tick
+from brokerplex.models import Tick, TickMode
 
 #: Older ticks a consumer keeps beyond the latest one of each symbol.
 DEFAULT_CAPACITY = 1000
@@ -30,12 +34,13 @@ class ConsumerFellBehindError(BrokerplexError):
 class ConsumerBuffer:
     """The bounded queue between the hub and one consumer (module docstring)."""
 
-    __slots__ = ("_ended", "_error", "_kept", "_latest", "_newer", "_older", "_queue", "_ready", "capacity",
-                 "dropped", "limit")
+    __slots__ = ("_boards", "_dropped", "_ended", "_error", "_kept", "_latest", "_newer", "_older", "_queue", "_ready",
+                 "capacity", "limit")
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT) -> None:
         self.capacity, self.limit = capacity, limit
-        self.dropped = 0
+        self._dropped = 0
+        self._boards: dict[Board, BoardView] = {}  # capacity 0: the ticks are read from these
         self._queue: deque[Event] = deque()
         # the newest waiting tick of each account and symbol; None while fewer than ``capacity`` events wait,
         # when nothing can conflate: a reader that keeps up costs no bookkeeping (benchmarks/hub_fanout.py)
@@ -65,7 +70,7 @@ class ConsumerBuffer:
         if waiting is not None:
             if self._older >= self.capacity:
                 self._newer[id(waiting)] = event
-                self.dropped += 1
+                self._dropped += 1
                 return
             self._older += 1
         latest[key] = event
@@ -83,6 +88,26 @@ class ConsumerBuffer:
                 latest[key] = waiting
         self._latest = latest
         return latest
+
+    def watch(self, board: Board, modes: dict[str, TickMode]) -> None:
+        """Read ``board``'s ticks of the symbols in ``modes`` (the caller's live mapping: symbol -> mode)."""
+        if board not in self._boards:
+            self._boards[board] = BoardView(board, modes)
+
+    def unwatch(self, board: Board) -> None:
+        view = self._boards.pop(board, None)
+        if view is not None:
+            self._dropped += view.dropped
+
+    @property
+    def dropped(self) -> int:
+        """Ticks replaced by a newer tick of the same account and symbol before they were read."""
+        return self._dropped + sum(view.dropped for view in self._boards.values())
+
+    def _read_boards(self) -> None:
+        for board, view in self._boards.items():
+            if board.seq > view.seen:
+                self._queue.extend(board.read(view))
 
     def put(self, event: Event) -> None:
         """An order update, trade or feed state: never dropped, but bounded by ``limit``."""
@@ -119,17 +144,25 @@ class ConsumerBuffer:
     async def get(self) -> Event | None:
         """The next event; None once the buffer ended and is empty. Safe to cancel: nothing is lost."""
         while not self._queue:
+            if self._boards and not self._ended:
+                self._read_boards()
+                if self._queue:
+                    break
             if self._ended:
                 if self._error is not None:
                     error, self._error = self._error, None
                     raise error
                 return None
             self._ready.clear()
+            for board in self._boards:
+                board.wake(self._ready)
             await self._ready.wait()
         return self._take()
 
     def take_waiting(self) -> list[Event]:
         """Every event waiting now, without awaiting (an error waits for :meth:`get`)."""
+        if self._boards and not self._ended:
+            self._read_boards()
         return [self._take() for _ in range(len(self._queue))]
 
     def _take(self) -> Event:

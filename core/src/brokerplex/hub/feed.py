@@ -5,6 +5,9 @@ and down as consumers come and go, and the last consumer of a symbol leaving uns
 fill the first connection up to the broker's instruments per connection, then the next, up to its
 connections per login; past those (or its subscriptions per login) a subscription is refused with an
 error that names the limit, and nothing changes.
+
+Each tick goes into the buffer of each consumer that wants its symbol, or, for the consumers that keep no
+older ticks (``capacity=0``), onto the feed's :class:`~brokerplex.hub.board.Board` once for them all.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from brokerplex.capabilities import Capabilities
 from brokerplex.errors import BrokerplexError, InputError
+from brokerplex.hub.board import Board
 from brokerplex.hub.events import Event, strongest, trimmed
 from brokerplex.models import Tick, TickMode
 from brokerplex.streaming import FeedState, Stream
@@ -62,6 +66,8 @@ class Feed:
         self._log = log
         self.connections: list[Connection] = []
         self.wants: dict[str, dict[Consumer, TickMode]] = {}  # symbol -> consumer -> the mode it asked for
+        self.pushed: dict[str, dict[Consumer, TickMode]] = {}  # the same, of the consumers handed each tick
+        self.board: Board | None = None  # the ticks of capacity-0 consumers, once one follows
         self.consumers: set[Consumer] = set()
         self.lock = asyncio.Lock()  # one change of subscriptions at a time
         self.closed = False
@@ -74,6 +80,9 @@ class Feed:
         if not self.connections:
             await self._connect()
         self.consumers.add(consumer)
+        if consumer.buffer.capacity == 0:
+            self.board = self.board or Board(self.account)
+            consumer.buffer.watch(self.board, consumer.modes.setdefault(self.account, {}))
         if consumer.after is not None and self._log is not None:  # no await since the add: nothing in between
             for missed in self._log.since(self.account, consumer.after):
                 consumer.buffer.put(missed)
@@ -84,6 +93,8 @@ class Feed:
     async def leave(self, consumer: Consumer) -> None:
         await self.set_modes(consumer, {symbol: None for symbol, wanting in self.wants.items() if consumer in wanting})
         self.consumers.discard(consumer)
+        if self.board is not None:
+            consumer.buffer.unwatch(self.board)
         if not self.consumers:
             await self.close()
 
@@ -104,14 +115,15 @@ class Feed:
         return strongest(list(wanting.values())) if wanting else None
 
     def _record(self, consumer: Consumer, modes: dict[str, TickMode | None]) -> None:
+        own = consumer.modes.setdefault(self.account, {}) if consumer.buffer.capacity == 0 else None
         for symbol, mode in modes.items():
-            wanting = self.wants.setdefault(symbol, {})
-            if mode is None:
-                wanting.pop(consumer, None)
+            _set(self.wants, symbol, consumer, mode)
+            if own is None:
+                _set(self.pushed, symbol, consumer, mode)
+            elif mode is None:
+                own.pop(symbol, None)
             else:
-                wanting[consumer] = mode
-            if not wanting:
-                del self.wants[symbol]
+                own[symbol] = mode
 
     # -- the broker's side -------------------------------------------------------------------
     def _check_room(self, adding: int) -> None:
@@ -170,11 +182,13 @@ class Feed:
 
     # -- what the broker sends ---------------------------------------------------------------
     async def _pump(self, connection: Connection) -> None:
-        account, wants = self.account, self.wants
+        account, wants = self.account, self.pushed
         first = connection.number == 0
         try:
             async for data in connection.stream:
                 if type(data) is Tick:
+                    if self.board is not None:
+                        self.board.post(data.symbol, data.mode, data)
                     wanting = wants.get(data.symbol)
                     if wanting:
                         event, key = Event(account, data), (account, data.symbol)
@@ -221,3 +235,13 @@ class Feed:
                     await asyncio.wait_for(connection.pump, 5)
         self.connections.clear()
 
+
+def _set(wants: dict[str, dict[Consumer, TickMode]], symbol: str, consumer: Consumer, mode: TickMode | None) -> None:
+    """Record that ``consumer`` wants ``symbol`` at ``mode`` (None: not at all)."""
+    wanting = wants.setdefault(symbol, {})
+    if mode is None:
+        wanting.pop(consumer, None)
+    else:
+        wanting[consumer] = mode
+    if not wanting:
+        del wants[symbol]

@@ -38,6 +38,7 @@ class Consumer:
         self.buffer = ConsumerBuffer(capacity, limit)
         self.after = after  # each account it follows first gives its order events kept since this id
         self.accounts: set[str] = set()  # followed
+        self.modes: dict[str, dict[str, TickMode]] = {}  # capacity 0: account -> symbol -> mode (its boards')
         self._closing: asyncio.Task[None] | None = None
 
     async def subscribe(self, account: str, symbols: Sequence[str], mode: TickMode = "quote") -> None:

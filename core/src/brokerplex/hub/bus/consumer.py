@@ -58,6 +58,7 @@ READ_BLOCK_MS = 2000  # well within redis-py's socket timeout (5 s)
 
 
 READ_COUNT = 500
+TASK_END = 5.0  # seconds a closing consumer waits for its cancelled tasks
 BACKPRESSURE_PAUSE = 0.05  # seconds between looks at a full buffer
 StreamReply = list[tuple[str, list[tuple[str, dict[str, str]]]]]  # XREAD: per stream, its (id, fields)
 
@@ -202,7 +203,7 @@ class BusConsumer:
     async def _keep(self) -> None:
         """Refresh the interest key; tell every followed account when the hub or Redis is away."""
         client, backoff = self._bus.client(), Backoff(first=0.5, cap=2.0)
-        while True:
+        while not self._closed:  # as well as cancelled: redis-py has been seen to swallow a cancellation
             try:
                 async with client.pipeline(transaction=False) as pipe:
                     pipe.set(INTEREST + self.id, json.dumps(self.wants), ex=INTEREST_TTL)
@@ -231,7 +232,7 @@ class BusConsumer:
         client, backoff = self._blocking, Backoff(first=0.5, cap=5.0)
         assert client is not None
         paused = False
-        while True:
+        while not self._closed:
             assert self._last_id is not None
             # Backpressure: the stream keeps what the reader has not taken yet. Half the buffer's bound is
             # for order events, so that feed states always find room.
@@ -310,9 +311,10 @@ class BusConsumer:
         if self._blocking is not None:  # its connection closed under it, a blocked XREAD ends at once
             with contextlib.suppress(RedisError, OSError):
                 await self._blocking.aclose()
-        for task in self._tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        if self._tasks:  # bounded: a stop must never hang on a task that lost its cancellation
+            _, stuck = await asyncio.wait(self._tasks, timeout=TASK_END)
+            if stuck:
+                log.warning("bus consumer %s: %d of its tasks did not end when cancelled", self.id, len(stuck))
         if self._joined:
             with contextlib.suppress(RedisError, OSError):
                 await self._bus.listener().leave(self)

@@ -4,7 +4,9 @@ Every consumer of a process once had its own: a server with a socket per client 
 from Redis, parsed it and made its JSON once per socket. The listener reads a feed channel once for every
 consumer that follows the account, parses each message once, makes a tick's event once per mode wanted,
 and gives that same event to each consumer that wants it (so :meth:`Event.text` runs once per process).
-A consumer's inbox (what the hub tells it alone) is a channel of the same connection.
+A consumer's inbox (what the hub tells it alone) is a channel of the same connection. Consumers that keep
+no older ticks (``capacity=0``) read them from the account's :class:`~brokerplex.hub.board.Board`, which
+the listener posts each tick on once.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
 from brokerplex.errors import BrokerplexError
+from brokerplex.hub.board import Board
 from brokerplex.hub.bus.codec import FEED, HEARTBEAT, INBOX, BusError, state_from, tick_from
 from brokerplex.hub.events import Event, trimmed
 from brokerplex.models import TickMode
@@ -39,6 +42,8 @@ class FeedListener:
         self._pubsub: PubSub | None = None
         self._task: asyncio.Task[None] | None = None
         self._feeds: dict[str, set[BusConsumer]] = {}  # account -> its consumers
+        self._pushed: dict[str, set[BusConsumer]] = {}  # account -> the consumers handed each tick
+        self._boards: dict[str, Board] = {}  # account -> its board, while a consumer reads it
         self._inboxes: dict[str, BusConsumer] = {}  # consumer id -> consumer
 
     async def join(self, consumer: BusConsumer) -> None:
@@ -50,6 +55,11 @@ class FeedListener:
         """Give ``consumer`` the ticks and feed states of ``account``."""
         members = self._feeds.setdefault(account, set())
         members.add(consumer)
+        if consumer.buffer.capacity == 0:
+            board = self._boards.get(account) or self._boards.setdefault(account, Board(account, tick_from))
+            consumer.buffer.watch(board, consumer.wants[account])
+        else:
+            self._pushed.setdefault(account, set()).add(consumer)
         if len(members) == 1:
             await self._subscribe(FEED + account)
 
@@ -58,8 +68,13 @@ class FeedListener:
         channels = [INBOX + consumer.id] if self._inboxes.pop(consumer.id, None) is not None else []
         for account, members in list(self._feeds.items()):
             members.discard(consumer)
+            self._pushed.get(account, set()).discard(consumer)
+            if (board := self._boards.get(account)) is not None:
+                consumer.buffer.unwatch(board)
             if not members:
                 del self._feeds[account]
+                self._pushed.pop(account, None)
+                self._boards.pop(account, None)
                 channels.append(FEED + account)
         if channels and self._pubsub is not None:
             await self._pubsub.unsubscribe(*channels)
@@ -121,15 +136,24 @@ class FeedListener:
             for consumer in members:
                 consumer.heard(account, hub, state)
             return
+        board, pushed = self._boards.get(account), self._pushed.get(account)
         for fields in message[1:]:
-            symbol, tick = fields[0], None
-            events: dict[TickMode, Event] = {}  # the one event each consumer wanting the mode gets
-            for consumer in members:
-                mode: TickMode | None = consumer.wants.get(account, {}).get(symbol)
-                if mode is None:
-                    continue
-                event = events.get(mode)
-                if event is None:
-                    tick = tick_from(fields) if tick is None else tick
-                    event = events[mode] = Event(account, tick if mode == fields[1] else trimmed(tick, mode))
-                consumer.buffer.put_tick(event, (account, symbol))
+            if board is not None:
+                board.post(fields[0], fields[1], fields)
+            if pushed:
+                self._push(account, fields, pushed)
+
+    @staticmethod
+    def _push(account: str, fields: list[Any], members: set[BusConsumer]) -> None:
+        """One tick into the buffer of each consumer that wants its symbol."""
+        symbol, tick = fields[0], None
+        events: dict[TickMode, Event] = {}  # the one event each consumer wanting the mode gets
+        for consumer in members:
+            mode: TickMode | None = consumer.wants.get(account, {}).get(symbol)
+            if mode is None:
+                continue
+            event = events.get(mode)
+            if event is None:
+                tick = tick_from(fields) if tick is None else tick
+                event = events[mode] = Event(account, tick if mode == fields[1] else trimmed(tick, mode))
+            consumer.buffer.put_tick(event, (account, symbol))
