@@ -93,6 +93,13 @@ def test_a_streamed_tick_has_the_same_json_form() -> None:
     assert "volume" not in record  # not carried: left out, not null
 
 
+@given(raw=st.integers(-10**12, 10**12), units=st.sampled_from([1, 10, 100, 10_000, 10_000_000, 3, 40]),
+       places=st.sampled_from([2, 4]))
+def test_a_ticks_money_in_integers_is_money_text_of_its_price(raw: int, units: int, places: int) -> None:
+    tick = Tick(symbol="NSE:INFY", mode="ltp", units=units, last=raw)
+    assert tick.money(raw, places) == money_text(tick.price(raw), places)
+
+
 def test_validation_and_python_dumps_are_unchanged() -> None:
     request = OrderRequest(symbol="NSE:INFY", side="BUY", quantity=1, order_type="LIMIT", price=Decimal("1500.5"))
     assert request.model_dump()["price"] == Decimal("1500.5")

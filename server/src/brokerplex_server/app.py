@@ -5,6 +5,8 @@ made at start-up on the worker's event loop; its store is the server's store.
 
 from __future__ import annotations
 
+import gc
+
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +36,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         app.state.manager = manager
         app.state.users = UserStore(manager.store)
         app.state.audit = trail = AuditTrail(manager.store)
+        gc.freeze()  # what start-up made lives as long as the server: no collection walks it again
         try:
             yield
         finally:

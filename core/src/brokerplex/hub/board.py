@@ -20,9 +20,10 @@ from brokerplex.models import Tick, TickMode
 class _Posted:
     """A symbol's newest tick on a board: as it came (parsed on the first read), and its event per mode."""
 
-    __slots__ = ("events", "mode", "posts", "seq", "source", "tick")
+    __slots__ = ("events", "mode", "posts", "seq", "source", "symbol", "tick")
 
-    def __init__(self) -> None:
+    def __init__(self, symbol: str) -> None:
+        self.symbol = symbol
         self.seq = self.posts = 0
         self.source: Any = None
         self.mode: TickMode = "ltp"
@@ -43,7 +44,7 @@ class Board:
     def post(self, symbol: str, mode: TickMode, source: Any) -> None:
         """The newest tick of ``symbol``: a Tick, or what ``parse`` makes one of."""
         self.seq += 1
-        posted = self._posted.pop(symbol, None) or _Posted()
+        posted = self._posted.pop(symbol, None) or _Posted(symbol)
         posted.seq, posted.mode, posted.source, posted.tick = self.seq, mode, source, None
         posted.posts += 1
         if posted.events:
@@ -61,23 +62,25 @@ class Board:
     def read(self, view: BoardView) -> list[Event]:
         """The events ``view`` wants that were posted since it last read, oldest first; ``view`` moves on."""
         found: list[Event] = []
-        modes, posts = view.modes, view.posts
-        for symbol in reversed(self._posted):
-            posted = self._posted[symbol]
-            if posted.seq <= view.seen:
+        modes, posts, seen = view.modes, view.posts, view.seen
+        for posted in reversed(self._posted.values()):
+            if posted.seq <= seen:
                 break
-            mode = modes.get(symbol)
+            mode = modes.get(posted.symbol)
             if mode is None:
                 continue
-            found.append(self._event(posted, mode))
-            view.dropped += posted.posts - posts.get(symbol, posted.posts - 1) - 1
-            posts[symbol] = posted.posts
+            found.append(posted.events.get(mode) or self._event(posted, mode))
+            last = posts.get(posted.symbol)
+            if last is not None:
+                view.dropped += posted.posts - last - 1
+            posts[posted.symbol] = posted.posts
         view.seen = self.seq
         found.reverse()
         return found
 
     def _event(self, posted: _Posted, mode: TickMode) -> Event:
-        # A tick weaker than the consumer asked for (in flight as the mode went up) is passed on as it is.
+        """The event of ``posted`` for a reader of ``mode``, made once (kept under the mode asked for)."""
+        # A tick weaker than the reader asked for (in flight as the mode went up) is passed on as it is.
         shown = mode if MODE_RANK[mode] < MODE_RANK[posted.mode] else posted.mode
         event = posted.events.get(shown)
         if event is None:
@@ -85,6 +88,7 @@ class Board:
             if tick is None:
                 tick = posted.tick = posted.source if self._parse is None else self._parse(posted.source)
             event = posted.events[shown] = Event(self.account, tick if shown == posted.mode else trimmed(tick, shown))
+        posted.events[mode] = event
         return event
 
 

@@ -124,14 +124,19 @@ async def stream(websocket: WebSocket, after: str | None = None,
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
         return
     paced = Window(window) if window is not None else None
-    reader = asyncio.create_task(_send_events(websocket, consumer, paced), name="stream sender")
-    try:
-        await _take_messages(websocket, consumer, principal, reader, paced)
+    sender = asyncio.create_task(_send_events(websocket, consumer, paced), name="stream sender")
+    taker = asyncio.create_task(_take_messages(websocket, consumer, principal, paced), name="stream messages")
+    try:  # until the client leaves or the stream ends (it said why): then the other stops too
+        await asyncio.wait([sender, taker], return_when=asyncio.FIRST_COMPLETED)
     finally:
-        reader.cancel()
-        with contextlib.suppress(BaseException):
-            await reader
+        for task in (sender, taker):
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
         await consumer.close()
+    failed = taker.exception() if taker.done() and not taker.cancelled() else None
+    if failed is not None and not isinstance(failed, WebSocketDisconnect | RuntimeError):  # a bug: never silent
+        log.error("the stream's message reader failed", exc_info=failed)
 
 
 async def _send_events(websocket: WebSocket, consumer: EventConsumer, window: Window | None) -> None:
@@ -158,15 +163,10 @@ async def _send_events(websocket: WebSocket, consumer: EventConsumer, window: Wi
 
 
 async def _take_messages(websocket: WebSocket, consumer: EventConsumer, principal: Principal,
-                         reader: asyncio.Task[None], window: Window | None) -> None:
-    """Apply the client's messages, one at a time, until it disconnects or the stream ends."""
+                         window: Window | None) -> None:
+    """Apply the client's messages, one at a time, until it disconnects."""
     while True:
-        receiving = asyncio.ensure_future(websocket.receive())
-        await asyncio.wait([receiving, reader], return_when=asyncio.FIRST_COMPLETED)
-        if not receiving.done():  # the stream ended (and said why)
-            receiving.cancel()
-            return
-        message = receiving.result()
+        message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             return
         try:
