@@ -6,7 +6,6 @@ made at start-up on the worker's event loop; its store is the server's store.
 from __future__ import annotations
 
 import gc
-
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
