@@ -44,8 +44,8 @@ class Event:
     def text(self) -> str:
         """:meth:`record` as one line of JSON, made once per event: every consumer of a tick at the mode it
         came in reads the same Event."""
-        if self._text is None:
-            self._text = json.dumps(self.record(), default=str)
+        if self._text is None:  # compact: the sockets' clients parse a tenth less of each tick
+            self._text = json.dumps(self.record(), default=str, separators=(",", ":"))
         return self._text
 
     def record(self) -> dict[str, object]:
