@@ -227,6 +227,9 @@ class Feed:
 
     async def close(self) -> None:
         self.closed = True
+        if self.board is not None:  # a feed opened afresh has a board of its own
+            for consumer in self.consumers:
+                consumer.buffer.unwatch(self.board)
         for connection in self.connections:
             with contextlib.suppress(Exception):
                 await connection.stream.close()
