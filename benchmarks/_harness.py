@@ -134,6 +134,12 @@ class Latencies:
         return percentile(self.latencies, 0.5) * 1e3
 
 
+def judge_ratio(name: str, ours: float, baseline: float, least: float, as_json: bool) -> None:
+    """:func:`judge` of a goal on the ratio :func:`report` prints: at least ``least``."""
+    ratio = baseline / ours
+    judge(name, [f"ratio {ratio:.2f} < {least}"] if ratio < least else [], as_json)
+
+
 def judge(name: str, missed: list[str], as_json: bool) -> None:
     """Exit non-zero naming the missed goals, so that ``make bench`` stops there. A ``--json`` run (the smoke
     test, a machine reading the ratio) only reports: the reader judges the figures."""

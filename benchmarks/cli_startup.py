@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _harness import arguments, interleaved, report, time_command
+from _harness import arguments, interleaved, judge_ratio, report, time_command
 
 BIN = Path(sys.executable).parent
 
@@ -25,6 +25,7 @@ def main() -> None:
             args.runs,
         )
     report("cli_startup", ours, baseline, "s", args.json, "goal: ratio >= 0.33, at most 3x the baseline")
+    judge_ratio("cli_startup", ours, baseline, 0.33, args.json)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from _harness import arguments, interleaved, report, timed
+from _harness import arguments, interleaved, judge_ratio, report, timed
 from brokerplex_zerodha.instruments import HEADER, parse_store
 
 ROWS = 100_000
@@ -49,6 +49,7 @@ def main() -> None:
     ours, baseline = interleaved(timed(lambda: parse_store(data)), timed(lambda: official._parse_instruments(data)),
                                  args.runs)
     report("kite_instruments", ours, baseline, "s", args.json, "goal: ratio >= 5")
+    judge_ratio("kite_instruments", ours, baseline, 5, args.json)
 
 
 if __name__ == "__main__":

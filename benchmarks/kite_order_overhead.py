@@ -15,7 +15,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from _harness import ChildSimulator, QuietIO, arguments, interleaved, per_order, report
+from _harness import ChildSimulator, QuietIO, arguments, interleaved, judge_ratio, per_order, report
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, OrderType, Side
 from brokerplex.rules import tick_floor
@@ -63,6 +63,7 @@ def main() -> None:
                                                args.runs)
     report("kite_order_overhead", ours_time * 1e3, baseline_time * 1e3, "ms/order", args.json,
            "goal: ratio >= 0.87, at most 15% overhead")
+    judge_ratio("kite_order_overhead", ours_time, baseline_time, 0.87, args.json)
 
 
 # The child: a simulator without rate limits; its first line is its URLs, then one fresh

@@ -10,7 +10,7 @@ import random
 import time
 from collections.abc import Callable
 
-from _harness import arguments, interleaved, report
+from _harness import arguments, interleaved, judge_ratio, report
 from brokerplex_zerodha.sim.ticker import encode_full, encode_quote, frame
 from brokerplex_zerodha.ticker import decode_frame
 
@@ -53,6 +53,7 @@ def main() -> None:
     ours, baseline = interleaved(timed(lambda: [decode_frame(data, tokens) for data in frames]),
                                  timed(lambda: [official._parse_binary(data) for data in frames]), args.runs)
     report("kite_ticks", ours, baseline, "us/tick", args.json, "goal: ratio >= 3")
+    judge_ratio("kite_ticks", ours, baseline, 3, args.json)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import statistics
 import time
 from decimal import Decimal
 
-from _harness import arguments, report
+from _harness import arguments, judge, report
 from brokerplex.models import Exchange, Instrument, InstrumentType
 from brokerplex.ops import search as search_module
 from brokerplex.ops.search import SearchIndex
@@ -159,6 +159,7 @@ def main() -> None:
               f"linear scan p50 {statistics.median(baseline) * 1e3:.1f} ms")
     report("search", p50, statistics.median(baseline) * 1e3, "ms/query (p50)", args.json,
            f"goal: p99 <= 5 ms; ours p99 {p99:.2f} ms")
+    judge("search", [f"p99 {p99:.2f} ms > 5 ms"] if p99 > 5 else [], args.json)
 
 
 if __name__ == "__main__":

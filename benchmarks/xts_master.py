@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from _harness import arguments, interleaved, report
+from _harness import arguments, interleaved, judge_ratio, report
 from brokerplex.models import Exchange, Instrument, InstrumentType
 from brokerplex.symbols import WEEKLY_MONTH_CODES
 from brokerplex_paper.universe import Listing, monthly_expiry, weekly_expiries
@@ -139,6 +139,7 @@ def main() -> None:
 
         mine, theirs = interleaved(ours, baseline, args.runs)
     report("xts_master", mine, theirs, "s", args.json, "goal: ratio >= 10")
+    judge_ratio("xts_master", mine, theirs, 10, args.json)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from _harness import ChildSimulator, QuietIO, arguments, interleaved, per_order, report
+from _harness import ChildSimulator, QuietIO, arguments, interleaved, judge_ratio, per_order, report
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, OrderType, Side
 from brokerplex.rules import tick_floor
@@ -76,6 +76,7 @@ def main() -> None:
                                                    args.runs)
     report("xts_order_overhead", ours_time * 1e3, baseline_time * 1e3, "ms/order", args.json,
            "goal: ratio >= 0.87, at most 15% overhead")
+    judge_ratio("xts_order_overhead", ours_time, baseline_time, 0.87, args.json)
 
 
 if __name__ == "__main__":
