@@ -24,8 +24,8 @@ WORKERS = 16
 
 @pytest.fixture
 def venue_timeout() -> float:
-    """Each lost reply costs this long; 16 orders at once on a busy machine (the CI runs three test workers)
-    took more than 1 s to be written at times, and an order not sent by its deadline is refused, unsent."""
+    """Each lost reply costs this long. At 1 s, 16 orders at once on a busy machine (three test workers, and
+    benchmarks beside them) were at times not written by their deadline, and so refused, unsent."""
     return 3.0
 
 
