@@ -14,7 +14,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 CONSOLE := console
 CONSOLE_MODULES := $(CONSOLE)/node_modules/.package-lock.json
 CONSOLE_BUILD := server/src/brokerplex_server/console_dist/index.html
-CONSOLE_SOURCES := $(CONSOLE)/package-lock.json $(CONSOLE)/index.html $(wildcard $(CONSOLE)/vite.config.* \
+CONSOLE_SOURCES := $(CONSOLE)/package-lock.json $(CONSOLE)/index.html $(CONSOLE)/openapi.json $(wildcard $(CONSOLE)/vite.config.* \
   $(CONSOLE)/tsconfig*.json) $(shell find $(CONSOLE)/src $(CONSOLE)/public -type f 2>/dev/null)
 NPM = @command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or newer with npm" >&2; exit 1; }; \
   cd $(CONSOLE) && npm --no-audit --no-fund
