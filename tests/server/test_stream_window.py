@@ -37,7 +37,8 @@ def test_a_paused_client_gets_nothing_then_the_newest_tick_of_each_symbol_and_ev
         socket.send(json.dumps({"type": "ack"}))
         first = frame(socket)
         ticked = [record["symbol"] for record in first if record["type"] == "tick"]
-        assert sorted(ticked) == sorted(set(ticked))  # a second of ticks, conflated: each symbol once
+        assert ticked  # the ticks of the pause are there,
+        assert sorted(ticked) == sorted(set(ticked))  # conflated: each symbol once
         records = first
         while not any(r["type"] == "order" and r["status"] == "COMPLETE" for r in records):
             socket.send(json.dumps({"type": "ack"}))
