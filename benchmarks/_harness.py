@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -112,6 +113,21 @@ def per_order(place: Callable[[], str], cancel: Callable[[str], None], orders: i
         return elapsed / orders
 
     return run
+
+
+def cpu_split() -> tuple[set[int], set[int]] | None:
+    """This machine's CPUs as (a server's, its clients'): the last one, and the others; None with one CPU."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return ({cpus[-1]}, set(cpus[:-1])) if len(cpus) > 1 else None
+
+
+def run_on(pid: int, cpus: set[int]) -> None:
+    """Every thread of process ``pid`` on ``cpus`` (threads it starts later inherit their starter's)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            os.sched_setaffinity(int(task.name), cpus)
+        except ProcessLookupError:  # the thread ended meanwhile
+            continue
 
 
 def percentile(samples: list[float], share: float) -> float:

@@ -83,13 +83,21 @@ async def ws_reader(url: str, key: str) -> Callable[[Note], Any]:
 
     socket = await connect(f"{url.replace('http', 'ws', 1)}/api/v1/stream?window={WINDOW}", max_size=None,
                            additional_headers={"Authorization": f"Bearer {key}"})
+    def records(frame: str | bytes) -> list[dict[str, Any]]:  # one record a line
+        return orjson.loads(f"[{str(frame).replace(chr(10), ',')}]")  # type: ignore[no-any-return]
+
     await socket.send(json.dumps({"type": "subscribe", "account": WS, "symbols": SYMBOLS, "mode": "quote"}))
+    # Ticks come from the subscription on; the feed's state, told once it is in place, says when that is
+    # (the readers are ready only then, so that no round's last tick can come before its reader listens).
+    while not any(record["type"] == "state" for record in records(await socket.recv())):
+        await socket.send(ACK)
+    await socket.send(ACK)
 
     async def read(note: Note) -> None:
         clock = time.perf_counter
         async for frame in socket:
             at, last = clock(), False  # every record of a frame was read when the frame was
-            for record in orjson.loads(f"[{str(frame).replace(chr(10), ',')}]"):  # one record a line
+            for record in records(frame):
                 if record["type"] == "error":
                     raise RuntimeError(f"the server said {record}")
                 last = last or (record["type"] == "tick" and note(record["volume"], at))

@@ -3,6 +3,7 @@ acknowledged; meanwhile ticks wait conflated (the newest of each symbol) and ord
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -11,6 +12,7 @@ from websockets.sync.client import ClientConnection
 
 from apiserver import ApiServer
 from brokerplex_server.auth.principal import Role
+from brokerplex_server.routes.stream import Window, _send_events
 from processes import WAIT
 from streamclient import open_socket
 
@@ -60,3 +62,49 @@ def test_acks_are_for_windowed_sockets_and_never_more_than_were_sent(api: ApiSer
         assert said["error"]["type"] == "InputError"
         socket.send(json.dumps({"type": "follow", "account": "p1"}))
         assert any(record["type"] == "state" for record in frame(socket))  # the socket stayed open
+
+
+class _Text:
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def text(self) -> str:
+        return self._text
+
+
+class _Consumer:
+    """Two events, then the end."""
+
+    def __init__(self) -> None:
+        self._events = [_Text("one"), _Text("two")]
+
+    def __aiter__(self) -> _Consumer:
+        return self
+
+    async def __anext__(self) -> _Text:
+        if not self._events:
+            raise StopAsyncIteration
+        return self._events.pop(0)
+
+    def take_waiting(self) -> list[_Text]:
+        return []
+
+
+class _AckedMidWrite:
+    """A socket whose client's ack is read while the server's write of the frame still waits (to drain)."""
+
+    def __init__(self, window: Window) -> None:
+        self.window, self.sent = window, list[str]()
+
+    async def send_text(self, text: str) -> None:
+        self.sent.append(text)
+        self.window.acked(1)  # the ack reader ran first
+        await asyncio.sleep(0)
+
+
+def test_an_ack_read_before_its_frame_s_write_returns_counts() -> None:
+    window = Window(1)
+    socket = _AckedMidWrite(window)
+    asyncio.run(asyncio.wait_for(_send_events(socket, _Consumer(), window), WAIT))  # type: ignore[arg-type]
+    assert socket.sent == ["one", "two"]  # the ack let the second frame go: it was not refused as unasked
+    assert window.out == 0

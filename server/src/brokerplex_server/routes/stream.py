@@ -145,10 +145,11 @@ async def _send_events(websocket: WebSocket, consumer: EventConsumer, window: Wi
     try:
         async for event in consumer:
             waiting = consumer.take_waiting()
+            if window is not None:
+                window.sent()  # before the write, which may yield: its ack can be read before the write returns
             await websocket.send_text("\n".join([event.text(), *(more.text() for more in waiting)]) if waiting
                                       else event.text())
             if window is not None:
-                window.sent()
                 await window.wait()  # before the next event is taken: what comes meanwhile is conflated
     except BrokerplexError as error:  # the stream ended with it: say why, then close (reconnect to go on)
         with contextlib.suppress(Exception):
