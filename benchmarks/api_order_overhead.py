@@ -9,10 +9,11 @@ alternate between the two sides, so that a noisy neighbour slows both alike.
 
 The server runs on a CPU of its own, and this process (the API's client, and the direct side) on the
 others, as a server and its clients on different machines would; the same rounds are then run with both
-on every CPU, and printed. On two CPUs, sharing them added 0.3-0.4 ms to the API side, which the server's
-ASGI messages, timed, located: Linux wakes the client on the server's CPU (the other one idles), where it
-runs in the middle of the server's writes of the reply's head and body (0.2-0.3 ms each, against 0.05
-and 0.015 ms apart), and the server's order work, moved between CPUs, took 0.18 ms longer.
+on every CPU, and printed. On two CPUs, sharing them added 0.3-0.45 ms to the API side, which the
+server's ASGI messages, timed, located: Linux wakes the client on the server's CPU (the other one idles),
+where it runs in the middle of the server's writes of the reply's head and body (0.17-0.28 ms each,
+against 0.05-0.08 and 0.015 ms apart), and the server's order work, moved between CPUs, took 0.2-0.3 ms
+longer.
 
 Goal: the added latency (API p50 - direct p50) <= 1 ms, on separate CPUs. The ratio is direct p50 / API p50.
 """
