@@ -105,8 +105,10 @@ def main() -> None:
 
 
 def _cpus(split: tuple[set[int], set[int]] | None) -> str:
-    return "one CPU for all" if split is None else f"server on CPU {min(split[0])}, client on CPU {min(split[1])}" + (
-        "" if len(split[1]) == 1 else f"-{max(split[1])}")
+    if split is None:
+        return "one CPU for all"
+    server, clients = split
+    return f"server on CPU {min(server)}, client on CPU {','.join(map(str, sorted(clients)))}"
 
 
 def _figures(api: list[float], bare: list[float]) -> str:
