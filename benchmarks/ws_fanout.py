@@ -9,17 +9,18 @@ number in ``volume``; a side table here holds the ``perf_counter`` of its push, 
 → socket → client's read. The account of the WebSocket side is a paper account in the server's store (for
 its terms), fed by the synthetic stream, not the paper exchange.
 
-Ours: 100 WebSocket clients (aiohttp's) in 2 child processes (so that reading is not one process's GIL),
-each opened with ``?window=1`` and acknowledging each frame once read, so that what a slow reader has not
-taken waits conflated in the server (the newest tick of each symbol), not in the kernel's buffers. The
-clients are written as a desk's fast Python client would be (uvloop, as uvicorn runs; orjson, one parse
-and one note a frame): they share this machine's CPUs with the server and the hub, which the round
-saturates, so what the clients spend is latency too. With the standard library's loop and parser they
-took more CPU than the server did; the ``websockets`` client took 7% more than aiohttp's, and 4 processes
-gave p99 20.1-21.7 ms where 2 gave 18.5-19.7. The baseline: 100 ``Bus(url).consumer``s in 2 child
-processes, subscribed to the same symbols of another account, which the same hub feeds the same ticks
-(the server and its sockets left out). Rounds alternate. Ticks are conflated to a reader's pace (the
-latest per symbol waits), so the share delivered is reported.
+Ours: 100 WebSocket clients in a child process, each opened with ``?window=1`` and acknowledging each
+frame as it is read, so that what a slow reader has not taken waits conflated in the server (the newest
+tick of each symbol), not in the kernel's buffers. The clients share this machine's CPUs with the server
+and the hub, which the round saturates, so what the clients spend is latency too: they are written as a
+desk's fast Python client would be, with the least CPU a frame (uvloop, as uvicorn runs; picows, which
+hands each frame to a callback; orjson, one parse a frame). aiohttp's client, which resumes a task a
+frame, gave p99 20-23 ms where picows gave 16.7-17.9 in alternate runs, and delivered 91% of the ticks
+against 98%; with picows, one process of clients did better than two (fewer switches between them). The
+baseline: 100 ``Bus(url).consumer``s in a child process, subscribed to the same symbols of another
+account, which the same hub feeds the same ticks (the server and its sockets left out). Rounds
+alternate. Ticks are conflated to a reader's pace (the latest per symbol waits), so the share delivered
+is reported.
 
 Every reader wants every tick, so 5k ticks/s is 500k deliveries a second: on a small machine the bare
 consumers fall behind and their latency grows with the round; a socket's client gets what it can read,
@@ -56,7 +57,7 @@ from servers import redis_server  # type: ignore[import-not-found]  # the tests'
 
 WS, BARE = "bench", "bare"  # the two sides' accounts
 SYMBOLS = [f"NSE:SCRIP{n:03d}" for n in range(50)]
-CLIENTS, PROCESSES = 100, 2
+CLIENTS, PROCESSES = 100, 1  # reader processes a side: with picows, 1 gave p99 14-19 ms where 2 gave 18-23
 RATE, SECONDS = 5_000, 0.2  # per round
 LIGHT_RATE, LIGHT_SECONDS = 50, 1.0  # the other reading of "5k ticks/s": 5k delivered a second in all
 GOAL_MS = 20.0
@@ -80,38 +81,60 @@ Note = Callable[[list[int], float], bool]  # a reader's bookkeeping of the ticks
 
 
 async def ws_reader(url: str, key: str) -> Callable[[Note], Any]:
-    import aiohttp
     import orjson
+    from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
-    session = aiohttp.ClientSession()
-    socket = await session.ws_connect(f"{url}/api/v1/stream?window={WINDOW}", max_msg_size=0, autoping=False,
-                                      headers={"Authorization": f"Bearer {key}"})
+    ack, clock = ACK.encode(), time.perf_counter
 
-    def records(frame: str) -> list[dict[str, Any]]:  # one record a line
-        return orjson.loads(f"[{frame.replace(chr(10), ',')}]")  # type: ignore[no-any-return]
+    class Reader(WSListener):
+        """One socket's client. picows calls ``on_ws_frame`` with each frame as it is read off the socket, where
+        aiohttp's and websockets' clients make a future and resume a task a frame: the clients' CPU is the
+        server's latency here."""
 
-    await socket.send_str(json.dumps({"type": "subscribe", "account": WS, "symbols": SYMBOLS, "mode": "quote"}))
-    # Ticks come from the subscription on; the feed's state, told once it is in place, says when that is
-    # (the readers are ready only then, so that no round's last tick can come before its reader listens).
-    while not any(record["type"] == "state" for record in records(await socket.receive_str())):
-        await socket.send_str(ACK)
-    await socket.send_str(ACK)
+        def __init__(self) -> None:
+            self.waiting = asyncio.get_running_loop().create_future()  # the subscription in place, a run's last tick
+            self.note: Note | None = None
 
-    async def read(note: Note) -> None:
-        clock = time.perf_counter
-        receive = socket.receive_str
-        while True:
-            frame = await receive()
-            at, read = clock(), records(frame)  # every record of a frame was read when the frame was
+        async def run(self, note: Note) -> None:
+            self.waiting, self.note = asyncio.get_running_loop().create_future(), note
+            await self.waiting
+
+        def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
+            at = clock()  # every record of a frame was read when the frame was
+            if frame.msg_type != WSMsgType.TEXT:
+                return
+            transport.send(WSMsgType.TEXT, ack)  # read: the server may make the next frame while this one is parsed
+            try:
+                self._take(orjson.loads(b"[" + frame.get_payload_as_bytes().replace(b"\n", b",") + b"]"), at)
+            except Exception as error:
+                self._end(error)
+
+        def on_ws_disconnected(self, transport: WSTransport) -> None:
+            self._end(RuntimeError("the server closed the socket"))
+
+        def _take(self, read: list[dict[str, Any]], at: float) -> None:
+            if self.note is None:  # ticks come from the subscription on: the feed's state says it is in place
+                if any(record["type"] == "state" for record in read):
+                    self._end(None)
+                return
             seqs = [record["volume"] for record in read if record["type"] == "tick"]
             if len(seqs) < len(read) and (errors := [record for record in read if record["type"] == "error"]):
                 raise RuntimeError(f"the server said {errors}")
-            last = note(seqs, at)
-            await socket.send_str(ACK)  # read: the server may send another
-            if last:
-                return
+            if self.note(seqs, at):
+                self.note = None
+                self._end(None)
 
-    return read
+        def _end(self, error: Exception | None) -> None:
+            if not self.waiting.done():
+                self.waiting.set_exception(error) if error else self.waiting.set_result(None)
+
+    socket, reader = await ws_connect(Reader, f"ws{url.removeprefix('http')}/api/v1/stream?window={WINDOW}",
+                                      extra_headers={"Authorization": f"Bearer {key}"})
+    subscribe = {"type": "subscribe", "account": WS, "symbols": SYMBOLS, "mode": "quote"}
+    socket.send(WSMsgType.TEXT, json.dumps(subscribe).encode())
+    assert isinstance(reader, Reader)
+    await reader.waiting  # the readers are ready only then: no round's last tick can come before its reader listens
+    return reader.run
 
 
 async def bus_reader(url: str) -> Callable[[Note], Any]:
