@@ -16,11 +16,11 @@ and the hub, which the round saturates, so what the clients spend is latency too
 desk's fast Python client would be, with the least CPU a frame (uvloop, as uvicorn runs; picows, which
 hands each frame to a callback; orjson, one parse a frame). aiohttp's client, which resumes a task a
 frame, gave p99 20-23 ms where picows gave 16.7-17.9 in alternate runs, and delivered 91% of the ticks
-against 98%; with picows, one process of clients did better than two (fewer switches between them). The
-baseline: 100 ``Bus(url).consumer``s in a child process, subscribed to the same symbols of another
-account, which the same hub feeds the same ticks (the server and its sockets left out). Rounds
-alternate. Ticks are conflated to a reader's pace (the latest per symbol waits), so the share delivered
-is reported.
+against 98%; with picows, one process of clients did as well as two (p99 14.1-20.6 ms against
+16.7-23.1 in alternate runs), with fewer switches between processes. The baseline: 100
+``Bus(url).consumer``s in a child process, subscribed to the same symbols of another account, which the
+same hub feeds the same ticks (the server and its sockets left out). Rounds alternate. Ticks are
+conflated to a reader's pace (the latest per symbol waits), so the share delivered is reported.
 
 Every reader wants every tick, so 5k ticks/s is 500k deliveries a second: on a small machine the bare
 consumers fall behind and their latency grows with the round; a socket's client gets what it can read,
@@ -57,7 +57,7 @@ from servers import redis_server  # type: ignore[import-not-found]  # the tests'
 
 WS, BARE = "bench", "bare"  # the two sides' accounts
 SYMBOLS = [f"NSE:SCRIP{n:03d}" for n in range(50)]
-CLIENTS, PROCESSES = 100, 1  # reader processes a side: with picows, 1 gave p99 14-19 ms where 2 gave 18-23
+CLIENTS, PROCESSES = 100, 1  # reader processes a side (see the docstring)
 RATE, SECONDS = 5_000, 0.2  # per round
 LIGHT_RATE, LIGHT_SECONDS = 50, 1.0  # the other reading of "5k ticks/s": 5k delivered a second in all
 GOAL_MS = 20.0
@@ -125,8 +125,12 @@ async def ws_reader(url: str, key: str) -> Callable[[Note], Any]:
                 self._end(None)
 
         def _end(self, error: Exception | None) -> None:
-            if not self.waiting.done():
-                self.waiting.set_exception(error) if error else self.waiting.set_result(None)
+            if self.waiting.done():
+                return
+            if error is None:
+                self.waiting.set_result(None)
+            else:
+                self.waiting.set_exception(error)
 
     socket, reader = await ws_connect(Reader, f"ws{url.removeprefix('http')}/api/v1/stream?window={WINDOW}",
                                       extra_headers={"Authorization": f"Bearer {key}"})
