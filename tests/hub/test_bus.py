@@ -17,9 +17,9 @@ from redis.asyncio import Redis
 
 from brokerplex import BrokerManager
 from brokerplex.errors import InputError, SymbolError, UnknownAccountError
-from brokerplex.hub import Event
+from brokerplex.hub import Event, EventConsumer
 from brokerplex.hub.bus import Bus, BusError
-from brokerplex.hub.bus.codec import HUB, ORDERS
+from brokerplex.hub.bus.codec import HUB, ORDERS, stream_id_key
 from brokerplex.hub.bus.orders import ADD_SCRIPT, add_arguments
 from brokerplex.hub.bus.server import HubServer
 from brokerplex.manager import AsyncBrokerManager
@@ -307,5 +307,85 @@ def test_a_reader_behind_on_order_events_is_held_back_not_ended_and_misses_none(
                 done = await take(slow, lambda event: event.type == "order" and event.data.status  # type: ignore[union-attr]
                                   is OrderStatus.COMPLETE, count=4)
                 assert [event.data.order_id for event in done] == placed  # type: ignore[union-attr]
+
+    asyncio.run(test())
+
+
+async def orders_up_to(consumer: EventConsumer, order_id: str) -> list[Event]:
+    """The consumer's order events up to the one completing ``order_id``."""
+    seen: list[Event] = []
+
+    def last(event: Event) -> bool:
+        if event.type == "order":
+            seen.append(event)
+        return order_of(order_id, OrderStatus.COMPLETE)(event)
+
+    await take(consumer, last)
+    return seen
+
+
+def test_a_process_reads_the_order_stream_once_for_all_its_consumers(paper: BrokerManager, bus_url: str) -> None:
+    async def test() -> None:
+        async with hub_process(paper.home, bus_url, (ACCOUNT,)), process(paper.home, bus_url) as strategy:
+            consumers = [await strategy.subscribe([ACCOUNT]) for _ in range(3)]
+            for consumer in consumers:  # reading: each joins the process's order reader
+                await take(consumer, lambda event: event.type == "state")
+            await until(lambda: strategy.bus.order_reader().served == 3)
+            ack = await strategy.place_order(ACCOUNT, BUY)
+            done = [(await take(consumer, order_of(ack.order_id, OrderStatus.COMPLETE)))[0] for consumer in consumers]
+            assert done[0] is done[1] is done[2]  # parsed once, the same event for each
+            async with Redis.from_url(bus_url, decode_responses=True) as client:
+                assert [c["cmd"] for c in await client.client_list()].count("xread") == 1
+            for consumer in consumers:
+                await consumer.close()
+
+    asyncio.run(test())
+
+
+def test_a_consumer_resuming_after_an_id_catches_up_then_reads_live_with_the_others(paper: BrokerManager,
+                                                                                    bus_url: str) -> None:
+    async def test() -> None:
+        async with hub_process(paper.home, bus_url, (ACCOUNT,)), process(paper.home, bus_url) as strategy:
+            early = await strategy.subscribe([ACCOUNT])
+            async with early:
+                first = (await strategy.place_order(ACCOUNT, BUY)).order_id
+                mark = (await orders_up_to(early, first))[-1].id
+                second = (await strategy.place_order(ACCOUNT, BUY)).order_id
+                await orders_up_to(early, second)  # the process's reader has read past the mark
+                late = await strategy.subscribe([ACCOUNT], after=mark)
+                async with late:
+                    await take(late, lambda event: event.type == "state")
+                    await until(lambda: strategy.bus.order_reader().served == 2)  # caught up: served live
+                    third = (await strategy.place_order(ACCOUNT, BUY)).order_id
+                    heard_late, heard_early = await orders_up_to(late, third), await orders_up_to(early, third)
+        states = [OrderStatus.PENDING, OrderStatus.OPEN, OrderStatus.COMPLETE]
+        assert [(e.data.order_id, e.data.status) for e in heard_late] == [  # type: ignore[union-attr]
+            (order_id, status) for order_id in (second, third) for status in states]
+        assert heard_early == heard_late[3:]  # the live ones, once each
+        ids = [stream_id_key(event.id or "") for event in heard_late]
+        assert ids == sorted(set(ids))
+        assert ids[0] > stream_id_key(mark or "")
+
+    asyncio.run(test())
+
+
+def test_a_consumer_left_behind_holds_up_no_other_and_misses_nothing(paper: BrokerManager, bus_url: str) -> None:
+    async def test() -> None:
+        async with hub_process(paper.home, bus_url, (ACCOUNT,)), process(paper.home, bus_url) as strategy:
+            slow, fast = strategy.consumer(limit=6), strategy.consumer()  # slow: three order events may wait
+            async with slow, fast:
+                for consumer in (slow, fast):
+                    await consumer.follow(ACCOUNT)
+                    await take(consumer, lambda event: event.type == "state")
+                await until(lambda: strategy.bus.order_reader().served == 2)
+                placed = [(await strategy.place_order(ACCOUNT, BUY)).order_id for _ in range(4)]
+                done = await take(fast, lambda event: event.type == "order" and event.data.status
+                                  is OrderStatus.COMPLETE, count=4)
+                assert [event.data.order_id for event in done] == placed
+                assert strategy.bus.order_reader().served == 1  # slow, unread, was left behind
+                assert slow.pending <= 6  # type: ignore[attr-defined]
+                done = await take(slow, lambda event: event.type == "order" and event.data.status
+                                  is OrderStatus.COMPLETE, count=4)
+                assert [event.data.order_id for event in done] == placed
 
     asyncio.run(test())

@@ -28,7 +28,8 @@ Order updates and trades
     (:mod:`brokerplex.hub.bus.orders`), deduplicated across processes by the order's fingerprint. Consumers
     read it from their last entry id (from ``after``, or from the stream's end when they start), so a
     reconnecting consumer, or a watcher restarted with ``--after ID``, misses nothing; every such event
-    carries its entry ``id``. An ``after`` id older than the first entry of a trimmed stream is an error,
+    carries its entry ``id``. A process reads the stream once for all its consumers (:mod:`brokerplex.hub.
+    bus.reader`). An ``after`` id older than the first entry of a trimmed stream is an error,
     not a silent gap.
 """
 
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
     from brokerplex.hub.bus.consumer import BusConsumer
     from brokerplex.hub.bus.listener import FeedListener
+    from brokerplex.hub.bus.reader import OrderReader
     from brokerplex.hub.hub import Terms
 
 __all__ = ["Bus", "BusError"]
@@ -70,6 +72,7 @@ class Bus:
         self._plugins: pluggy.PluginManager | None = None
         self._consumers: weakref.WeakSet[BusConsumer] = weakref.WeakSet()
         self._listener: FeedListener | None = None
+        self._order_reader: OrderReader | None = None
 
     @classmethod
     def from_url(cls, url: str | None) -> Bus:
@@ -90,8 +93,8 @@ class Bus:
         if self._client is None:
             from redis.asyncio import Redis
 
-            # Each consumer's order reader holds a connection of its own while it lives (XREAD BLOCK); the
-            # pool serves their short commands: a server with a socket per client needs more than 100.
+            # The pool serves the consumers' short commands (their keepers'): a server with a socket per
+            # client needs more than 100.
             self._client = Redis.from_url(self.url, decode_responses=True, max_connections=MAX_CONNECTIONS)
         return self._client
 
@@ -102,6 +105,14 @@ class Bus:
 
             self._listener = FeedListener(self)
         return self._listener
+
+    def order_reader(self) -> OrderReader:
+        """This process's one reader of the order stream, shared by its consumers (made on first use)."""
+        if self._order_reader is None:
+            from brokerplex.hub.bus.reader import OrderReader
+
+            self._order_reader = OrderReader(self)
+        return self._order_reader
 
     def consumer(self, terms: Terms, *, capacity: int = DEFAULT_CAPACITY, limit: int = DEFAULT_LIMIT,
                  after: str | None = None) -> BusConsumer:
@@ -128,6 +139,9 @@ class Bus:
         if self._listener is not None:
             await self._listener.close()
             self._listener = None
+        if self._order_reader is not None:
+            await self._order_reader.close()
+            self._order_reader = None
         if self._announcer is not None and self._plugins is not None:
             self._plugins.unregister(self._announcer)
             self._announcer.close()

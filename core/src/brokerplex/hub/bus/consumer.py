@@ -3,8 +3,9 @@
 Input is checked here, before anything is sent: the account, its broker's tick modes, the symbols'
 grammar. The process's :class:`~brokerplex.hub.bus.listener.FeedListener` gives a consumer its ticks, feed
 states and what the hub tells it alone; two tasks of its own serve it: the keeper (its interest key, and
-whether the hub runs) and, from the first read, the order reader (the order stream, from the last id
-read). A failure in any of them reaches the reader as a :class:`~brokerplex.errors.BrokerplexError`.
+whether the hub runs) and, from the first read until it has joined, the order catch-up (the process's
+:class:`~brokerplex.hub.bus.reader.OrderReader` gives it the order stream, from the last id read). A
+failure in any of them reaches the reader as a :class:`~brokerplex.errors.BrokerplexError`.
 """
 
 from __future__ import annotations
@@ -34,19 +35,17 @@ from brokerplex.hub.bus.codec import (
     ORDERS,
     STATE,
     BusError,
-    event_from,
     shown,
     state_from,
     stream_id_key,
 )
+from brokerplex.hub.bus.reader import has_room_for_orders
 from brokerplex.hub.events import Event
 from brokerplex.models import TickMode
 from brokerplex.streaming import Backoff, FeedState
 from brokerplex.symbols import canonical
 
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
-
     from brokerplex.hub.bus import Bus
     from brokerplex.hub.hub import Terms
 
@@ -54,13 +53,7 @@ log = logging.getLogger(__name__)
 
 #: What a consumer cannot reach when Redis (or the hub) is away.
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
-READ_BLOCK_MS = 2000  # well within redis-py's socket timeout (5 s)
-
-
-READ_COUNT = 500
 TASK_END = 5.0  # seconds a closing consumer waits for its cancelled tasks
-BACKPRESSURE_PAUSE = 0.05  # seconds between looks at a full buffer
-StreamReply = list[tuple[str, list[tuple[str, dict[str, str]]]]]  # XREAD: per stream, its (id, fields)
 
 
 def stop_if_cancelled() -> None:
@@ -78,10 +71,11 @@ class BusConsumer:
         self.buffer = ConsumerBuffer(capacity, limit)
         self.id = secrets.token_hex(8)
         self.wants: dict[str, dict[str, TickMode]] = {}  # account -> symbol -> mode (followed: an entry)
-        self._last_id = after  # the order stream's last entry read (None: its end, found at the start)
+        self.last_id = after or ""  # the order stream's last entry read ("": its end, found at the start)
+        self.left_behind = False  # by the order reader, for want of room: it joins again once it has read
         self._joined = False  # to the process's feed listener
         self._reading = False  # the order stream
-        self._blocking: Redis | None = None  # the order reader's own connection (XREAD BLOCK holds it)
+        self._catching_up: asyncio.Task[None] | None = None  # until it has joined the order reader
         self._tasks: list[asyncio.Task[None]] = []
         self._hub: str | None = None  # the id of the hub process last seen running
         self._told: dict[str, FeedState] = {}  # the last state given to the reader, per account
@@ -138,11 +132,11 @@ class BusConsumer:
         if self._joined:
             return
         client = self._bus.client()
-        if self._last_id is None:
+        if not self.last_id:
             newest = await client.xrevrange(ORDERS, count=1)
-            self._last_id = str(newest[0][0]) if newest else "0-0"
+            self.last_id = str(newest[0][0]) if newest else "0-0"
         else:
-            await self._check_kept(self._last_id)
+            await self._check_kept(self.last_id)
         self._hub = cast("str | None", await client.get(HUB))
         self._joined = True
         await self._bus.listener().join(self)
@@ -161,9 +155,10 @@ class BusConsumer:
             raise BusError(f"the order events after {after} may have been trimmed from the bus (it keeps them "
                            f"from {first[0]} on): start without --after, and check the orders")
 
-    def _spawn(self, work: Callable[[], Coroutine[Any, Any, None]], what: str) -> None:
-        self._tasks.append(asyncio.get_running_loop().create_task(self._guarded(work, what),
-                                                                  name=f"bus consumer {self.id} {what}"))
+    def _spawn(self, work: Callable[[], Coroutine[Any, Any, None]], what: str) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(self._guarded(work, what), name=f"bus consumer {self.id} {what}")
+        self._tasks = [*(kept for kept in self._tasks if not kept.done()), task]
+        return task
 
     async def _guarded(self, work: Callable[[], Coroutine[Any, Any, None]], what: str) -> None:
         """Run ``work``; a failure ends the consumer with it, never silently."""
@@ -227,37 +222,22 @@ class BusConsumer:
                 self._tell(account, FeedState("reconnecting", backoff.attempt, round(delay, 2), reason))
             await asyncio.sleep(delay)
 
-    async def _read_orders(self) -> None:
-        """Order updates and trades of the followed accounts, from the last entry read on."""
-        client, backoff = self._blocking, Backoff(first=0.5, cap=5.0)
-        assert client is not None
-        paused = False
+    def _read_orders(self) -> None:
+        """Join the process's order reader (again, once a consumer left behind has room)."""
+        if self._catching_up is None or self._catching_up.done():
+            self._catching_up = self._spawn(self._join_orders, "order reader")
+
+    async def _join_orders(self) -> None:
+        backoff = Backoff(first=0.5, cap=5.0)
         while not self._closed:
-            assert self._last_id is not None
-            # Backpressure: the stream keeps what the reader has not taken yet. Half the buffer's bound is
-            # for order events, so that feed states always find room.
-            room = self.buffer.room - self.buffer.limit // 2
-            if room <= 0:
-                paused = True
-                await asyncio.sleep(BACKPRESSURE_PAUSE)
-                continue
             try:
-                if paused:  # what waited may have been trimmed meanwhile: an error, never a silent gap
-                    await self._check_kept(self._last_id)
-                    paused = False
-                reply = cast(StreamReply, await client.xread({ORDERS: self._last_id},
-                                                             count=min(READ_COUNT, room),
-                                                             block=READ_BLOCK_MS))
+                if self.left_behind:  # what waited may have been trimmed meanwhile: an error, never a silent gap
+                    await self._check_kept(self.last_id)
+                await self._bus.order_reader().join(self)
+                return
             except UNREACHABLE:
                 stop_if_cancelled()
                 await asyncio.sleep(backoff.next_delay())  # the keeper tells the reader
-                continue
-            backoff.reset()
-            for _stream, entries in reply:
-                for entry_id, fields in entries:
-                    self._last_id = entry_id
-                    if fields.get("account") in self.wants:
-                        self.buffer.put(event_from(entry_id, fields))
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -282,11 +262,10 @@ class BusConsumer:
         if self._taken:  # taken from the buffer with the last event awaited: no await per event
             return self._taken.popleft()
         if self._joined and not self._reading:  # read the order stream from now on (every account is followed)
-            from redis.asyncio import Redis
-
             self._reading = True
-            self._blocking = Redis.from_url(self._bus.url, decode_responses=True)
-            self._spawn(self._read_orders, "order reader")
+            self._read_orders()
+        elif self.left_behind and has_room_for_orders(self.buffer):
+            self._read_orders()
         try:
             event = await self.buffer.get()
         except Exception:
@@ -308,9 +287,8 @@ class BusConsumer:
         self.buffer.end()
         for task in self._tasks:
             task.cancel()
-        if self._blocking is not None:  # its connection closed under it, a blocked XREAD ends at once
-            with contextlib.suppress(RedisError, OSError):
-                await self._blocking.aclose()
+        if self._reading:
+            self._bus.order_reader().leave(self)
         if self._tasks:  # bounded: a stop must never hang on a task that lost its cancellation
             _, stuck = await asyncio.wait(self._tasks, timeout=TASK_END)
             if stuck:
