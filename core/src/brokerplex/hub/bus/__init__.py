@@ -28,9 +28,9 @@ Order updates and trades
     (:mod:`brokerplex.hub.bus.orders`), deduplicated across processes by the order's fingerprint. Consumers
     read it from their last entry id (from ``after``, or from the stream's end when they start), so a
     reconnecting consumer, or a watcher restarted with ``--after ID``, misses nothing; every such event
-    carries its entry ``id``. A process reads the stream once for all its consumers (:mod:`brokerplex.hub.
-    bus.reader`). An ``after`` id older than the first entry of a trimmed stream is an error,
-    not a silent gap.
+    carries its entry ``id``. A process reads the stream once for all its consumers
+    (:mod:`brokerplex.hub.bus.reader`). An ``after`` id older than the first entry of a trimmed stream is
+    an error, not a silent gap.
 """
 
 from __future__ import annotations
