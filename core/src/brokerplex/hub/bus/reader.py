@@ -58,13 +58,15 @@ class OrderReader:
     async def join(self, consumer: BusConsumer) -> None:
         """Give ``consumer`` the order events after its ``last_id``: what it missed now, the rest as they come
         (unless its buffer fills while it catches up: it is left behind again)."""
+        if not await self._catch_up(consumer):  # most of the way unlocked: the others are served meanwhile
+            return
         async with self._lock:
-            if self._cursor is not None and not await self._catch_up(consumer):
+            if not await self._catch_up(consumer):  # what was given out since
                 return
             consumer.left_behind = False
             self._live[consumer] = None
-            if self._task is None:
-                self._cursor = self._cursor or consumer.last_id
+            if self._task is None:  # nobody was served: the reader starts where this consumer stands
+                self._cursor = consumer.last_id
                 self._task = asyncio.get_running_loop().create_task(self._read(), name="bus order reader")
 
     @property
@@ -83,14 +85,14 @@ class OrderReader:
                 await self._task
 
     async def _catch_up(self, consumer: BusConsumer) -> bool:
-        """The entries after ``consumer``'s last id up to the cursor; False if it ran out of room first."""
-        assert self._cursor is not None
+        """The entries after ``consumer``'s last id up to the cursor (while the reader reads); False if it ran
+        out of room first."""
         client = self._bus.client()
-        while stream_id_key(consumer.last_id) < stream_id_key(self._cursor):
-            entries = cast(Entries, await client.xrange(ORDERS, min=f"({consumer.last_id}", max=self._cursor,
+        while (cursor := self._cursor) is not None and stream_id_key(consumer.last_id) < stream_id_key(cursor):
+            entries = cast(Entries, await client.xrange(ORDERS, min=f"({consumer.last_id}", max=cursor,
                                                         count=READ_COUNT))
             if not entries:  # the rest was trimmed (the consumer checked what it resumes after)
-                consumer.last_id = self._cursor
+                consumer.last_id = cursor
             for entry_id, fields in entries:
                 if fields.get("account") in consumer.wants:
                     if not has_room_for_orders(consumer.buffer):
