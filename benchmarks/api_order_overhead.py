@@ -5,9 +5,14 @@ this process, the same paper order on the same home and store (SQLite under the 
 
 The order is a LIMIT buy of NSE:INFY 10% under the market, so that it rests; each round's orders are
 cancelled afterwards, untimed, so that the paper book (and its cost per order) stays the same. The rounds
-alternate between the two sides, so that a noisy neighbour slows both alike.
+alternate between the ways, so that a noisy neighbour slows each alike.
 
-The server runs on a CPU of its own, and this process (the API's client, and the direct side) on the
+A third way is printed for scale, the floor: the same client posting the same order to a one-route
+FastAPI app under uvicorn that answers at once (``_minimal_api.py``), what httpx, uvicorn and FastAPI
+cost a request alone. On these shared VMs it moves with the host, and with it what the goal leaves to
+ours: the httpx client's own CPU was 0.6 ms a request on a quiet host and 0.9 ms on a slow one.
+
+The servers run on a CPU of their own, and this process (the API's client, and the direct way) on the
 others, as a server and its clients on different machines would; the same rounds are then run with both
 on every CPU, and printed. On two CPUs, sharing them added 0.3-0.45 ms to the API side, which the
 server's ASGI messages, timed, located: Linux wakes the client on the server's CPU (the other one idles),
@@ -28,7 +33,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
+
 from _harness import arguments, cpu_split, judge, percentile, report, run_on
+from _minimal_api import MinimalApi
 from brokerplex.manager import BrokerManager
 from brokerplex.models import OrderRequest, OrderType, Side
 from brokerplex.rules import tick_floor
@@ -41,11 +49,14 @@ ORDERS = 10  # per side per round
 GOAL_MS = 1.0
 
 
-def rounds(sides: list[Callable[[], str]], cancel: Callable[[str], None], runs: int) -> list[list[float]]:
-    """Seconds of every order of each side over ``runs`` rounds (after one warm-up round, not kept)."""
-    times: list[list[float]] = [[] for _ in sides]
+Way = tuple[Callable[[], str], Callable[[str], None]]  # an order's way in: place one (its id), cancel one
+
+
+def rounds(ways: list[Way], runs: int) -> list[list[float]]:
+    """Seconds of every order of each way over ``runs`` rounds (after one warm-up round, not kept)."""
+    times: list[list[float]] = [[] for _ in ways]
     for number in range(runs + 1):
-        for place, mine in zip(sides, times, strict=True):
+        for (place, cancel), mine in zip(ways, times, strict=True):
             placed = []
             for _ in range(ORDERS):
                 start = time.perf_counter()
@@ -63,45 +74,64 @@ def main() -> None:
         home = Path(folder) / "home"
         with BrokerManager(home) as manager:
             manager.activate("paper", ACCOUNT, {})
-            infy = manager.instrument(ACCOUNT, SYMBOL)
-            price = tick_floor(manager.quotes(ACCOUNT, [SYMBOL])[SYMBOL].last_price * Decimal("0.9"), infy)
-            request = OrderRequest(symbol=SYMBOL, side=Side.BUY, quantity=1, order_type=OrderType.LIMIT, price=price)
-            body = request.model_dump(mode="json", exclude_none=True)
-            server = ApiServer.start(home, None)
+            request = _resting_order(manager)
+            server, floor = ApiServer.start(home, None), MinimalApi()
             try:
-                client = server.client(server.key("bench"))
-
-                def through_api() -> str:
-                    answer = client.post(f"/accounts/{ACCOUNT}/orders", json=body)
-                    answer.raise_for_status()
-                    return str(answer.json()["order_id"])
-
-                def direct() -> str:
-                    return manager.place_order(ACCOUNT, request).order_id
-
-                def cancel(order_id: str) -> None:
-                    manager.cancel_order(ACCOUNT, order_id)
-
+                key = server.key("bench")
+                ways = _ways(manager, request, server.client(key), floor.client(key))
                 split, every_cpu = cpu_split(), os.sched_getaffinity(0)
+                servers = [server.child.process.pid, floor.process.pid]
                 if split is not None:
-                    run_on(server.child.process.pid, split[0])
-                    run_on(os.getpid(), split[1])
-                api, bare = rounds([through_api, direct], cancel, args.runs)
+                    _pin(servers, split[0], split[1])
+                api, bare, stack = rounds(ways, args.runs)
                 if split is not None:
-                    run_on(server.child.process.pid, every_cpu)
-                    run_on(os.getpid(), every_cpu)
-                    shared = rounds([through_api, direct], cancel, args.runs)
+                    _pin(servers, every_cpu, every_cpu)
+                    shared = rounds(ways, args.runs)
             finally:
+                floor.stop()
                 assert server.stop() == 0, server.child.stderr.rest()
     api_p50, bare_p50 = percentile(api, 0.5) * 1e3, percentile(bare, 0.5) * 1e3
     added = api_p50 - bare_p50
     if not args.json:
-        print(f"api_order_overhead: {len(api)} paper orders a side, {_cpus(split)}: {_figures(api, bare)}")
+        print(f"api_order_overhead: {len(api)} paper orders a side, {_cpus(split)}: {_figures(api, bare, stack)}")
         if split is not None:
             print(f"api_order_overhead: the same, server and client sharing every CPU: {_figures(*shared)}")
     report("api_order_overhead", api_p50, bare_p50, "ms/order p50", args.json,
            f"goal: added p50 {added:.3f} ms <= {GOAL_MS} ms")
     judge("api_order_overhead", [f"added p50 {added:.3f} ms > {GOAL_MS} ms"] if added > GOAL_MS else [], args.json)
+
+
+def _resting_order(manager: BrokerManager) -> OrderRequest:
+    """A LIMIT buy of ``SYMBOL`` 10% under the market."""
+    infy = manager.instrument(ACCOUNT, SYMBOL)
+    price = tick_floor(manager.quotes(ACCOUNT, [SYMBOL])[SYMBOL].last_price * Decimal("0.9"), infy)
+    return OrderRequest(symbol=SYMBOL, side=Side.BUY, quantity=1, order_type=OrderType.LIMIT, price=price)
+
+
+def _ways(manager: BrokerManager, request: OrderRequest, api: httpx.Client, floor: httpx.Client) -> list[Way]:
+    """The order through the API, directly, and through the floor (nothing to cancel there)."""
+    body = request.model_dump(mode="json", exclude_none=True)
+
+    def poster(client: httpx.Client) -> Callable[[], str]:
+        def post() -> str:
+            answer = client.post(f"/accounts/{ACCOUNT}/orders", json=body)
+            answer.raise_for_status()
+            return str(answer.json()["order_id"])
+        return post
+
+    def cancel(order_id: str) -> None:
+        manager.cancel_order(ACCOUNT, order_id)
+
+    def direct() -> str:
+        return manager.place_order(ACCOUNT, request).order_id
+
+    return [(poster(api), cancel), (direct, cancel), (poster(floor), lambda _: None)]
+
+
+def _pin(servers: list[int], their_cpus: set[int], my_cpus: set[int]) -> None:
+    for pid in servers:
+        run_on(pid, their_cpus)
+    run_on(os.getpid(), my_cpus)
 
 
 def _cpus(split: tuple[set[int], set[int]] | None) -> str:
@@ -111,10 +141,11 @@ def _cpus(split: tuple[set[int], set[int]] | None) -> str:
     return f"server on CPU {min(server)}, client on CPU {','.join(map(str, sorted(clients)))}"
 
 
-def _figures(api: list[float], bare: list[float]) -> str:
+def _figures(api: list[float], bare: list[float], stack: list[float]) -> str:
     api_p50, bare_p50 = percentile(api, 0.5) * 1e3, percentile(bare, 0.5) * 1e3
     return (f"API p50/p99 {api_p50:.3f}/{percentile(api, 0.99) * 1e3:.3f} ms, direct p50/p99 {bare_p50:.3f}/"
-            f"{percentile(bare, 0.99) * 1e3:.3f} ms; added p50 {api_p50 - bare_p50:.3f} ms")
+            f"{percentile(bare, 0.99) * 1e3:.3f} ms; added p50 {api_p50 - bare_p50:.3f} ms; the floor (a one-route "
+            f"FastAPI app answering at once) p50 {percentile(stack, 0.5) * 1e3:.3f} ms")
 
 
 if __name__ == "__main__":
