@@ -19,7 +19,7 @@ from brokerplex import BrokerManager
 from brokerplex.errors import InputError, SymbolError, UnknownAccountError
 from brokerplex.hub import Event, EventConsumer
 from brokerplex.hub.bus import Bus, BusError
-from brokerplex.hub.bus.codec import HUB, ORDERS, stream_id_key
+from brokerplex.hub.bus.codec import HUB, INTEREST, ORDERS, stream_id_key
 from brokerplex.hub.bus.orders import ADD_SCRIPT, add_arguments
 from brokerplex.hub.bus.server import HubServer
 from brokerplex.manager import AsyncBrokerManager
@@ -336,6 +336,30 @@ def test_a_process_reads_the_order_stream_once_for_all_its_consumers(paper: Brok
             assert done[0] is done[1] is done[2]  # parsed once, the same event for each
             async with Redis.from_url(bus_url, decode_responses=True) as client:
                 assert [c["cmd"] for c in await client.client_list()].count("xread") == 1
+            for consumer in consumers:
+                await consumer.close()
+
+    asyncio.run(test())
+
+
+def test_a_process_refreshes_the_interest_of_all_its_consumers_in_one_round_trip(paper: BrokerManager,
+                                                                               bus_url: str) -> None:
+    async def test() -> None:
+        async with hub_process(paper.home, bus_url, (ACCOUNT,)), process(paper.home, bus_url) as strategy:
+            consumers = [await strategy.subscribe([ACCOUNT]) for _ in range(5)]
+            async with Redis.from_url(bus_url, decode_responses=True) as client, client.monitor() as monitor:
+                rounds: list[list[str]] = []  # the interest keys written before each read of the hub's key
+                written: list[str] = []
+                async with asyncio.timeout(WAIT):
+                    while len(rounds) < 3:
+                        command = (await monitor.next_command())["command"].split()
+                        if command[:2] == ["GET", HUB]:
+                            rounds.append(written)
+                            written = []
+                        elif command[0] == "SET" and command[1].startswith(INTEREST):
+                            written.append(command[1])
+            keys = sorted(INTEREST + consumer.id for consumer in consumers)  # type: ignore[attr-defined]
+            assert [sorted(keys_written) for keys_written in rounds[1:]] == [keys, keys]  # each round: all, once
             for consumer in consumers:
                 await consumer.close()
 

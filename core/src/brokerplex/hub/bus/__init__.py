@@ -3,7 +3,8 @@ number of processes consume them through Redis (redis-py asyncio, imported only 
 
 Interest
     Each consumer has a random id. What it wants (``{account: {symbol: mode}}``) is a key with a TTL
-    (``brokerplex:interest:<id>``, 6 s) that it refreshes every second, and every change is announced on
+    (``brokerplex:interest:<id>``, 6 s), refreshed every second (a process refreshes all its consumers'
+    keys in one round trip: :mod:`brokerplex.hub.bus.keeper`), and every change is announced on
     ``brokerplex:control``. The hub re-reads every interest key on each announcement and every second,
     merges them (one mode per symbol, the strongest), and subscribes its in-process :class:`~brokerplex.
     hub.Hub` to that, through one hub consumer per account (so that each tick is published once, whoever
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from brokerplex.hub.bus.consumer import BusConsumer
+    from brokerplex.hub.bus.keeper import InterestKeeper
     from brokerplex.hub.bus.listener import FeedListener
     from brokerplex.hub.bus.reader import OrderReader
     from brokerplex.hub.hub import Terms
@@ -73,6 +75,7 @@ class Bus:
         self._consumers: weakref.WeakSet[BusConsumer] = weakref.WeakSet()
         self._listener: FeedListener | None = None
         self._order_reader: OrderReader | None = None
+        self._keeper: InterestKeeper | None = None
 
     @classmethod
     def from_url(cls, url: str | None) -> Bus:
@@ -105,6 +108,14 @@ class Bus:
 
             self._listener = FeedListener(self)
         return self._listener
+
+    def keeper(self) -> InterestKeeper:
+        """This process's one keeper of its consumers' interest keys (made on first use)."""
+        if self._keeper is None:
+            from brokerplex.hub.bus.keeper import InterestKeeper
+
+            self._keeper = InterestKeeper(self)
+        return self._keeper
 
     def order_reader(self) -> OrderReader:
         """This process's one reader of the order stream, shared by its consumers (made on first use)."""
@@ -142,6 +153,9 @@ class Bus:
         if self._order_reader is not None:
             await self._order_reader.close()
             self._order_reader = None
+        if self._keeper is not None:
+            await self._keeper.close()
+            self._keeper = None
         if self._announcer is not None and self._plugins is not None:
             self._plugins.unregister(self._announcer)
             self._announcer.close()

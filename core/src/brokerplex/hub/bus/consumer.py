@@ -2,9 +2,9 @@
 
 Input is checked here, before anything is sent: the account, its broker's tick modes, the symbols'
 grammar. The process's :class:`~brokerplex.hub.bus.listener.FeedListener` gives a consumer its ticks, feed
-states and what the hub tells it alone; two tasks of its own serve it: the keeper (its interest key, and
-whether the hub runs) and, from the first read until it has joined, the order catch-up (the process's
-:class:`~brokerplex.hub.bus.reader.OrderReader` gives it the order stream, from the last id read). A
+states and what the hub tells it alone; its :class:`~brokerplex.hub.bus.keeper.InterestKeeper` keeps its
+interest key and tells it whether the hub runs; its :class:`~brokerplex.hub.bus.reader.OrderReader` gives
+it the order stream, from the last id read, once a task of the consumer's own has caught up to it. A
 failure in any of them reaches the reader as a :class:`~brokerplex.errors.BrokerplexError`.
 """
 
@@ -28,7 +28,6 @@ from brokerplex.errors import BrokerplexError, InputError
 from brokerplex.hub.buffer import ConsumerBuffer
 from brokerplex.hub.bus.codec import (
     CONTROL,
-    HEARTBEAT,
     HUB,
     INTEREST,
     INTEREST_TTL,
@@ -140,7 +139,7 @@ class BusConsumer:
         self._hub = cast("str | None", await client.get(HUB))
         self._joined = True
         await self._bus.listener().join(self)
-        self._spawn(self._keep, "keeper")
+        self._bus.keeper().join(self)
 
     async def _check_kept(self, after: str) -> None:
         try:
@@ -195,32 +194,23 @@ class BusConsumer:
         elif account not in self._told:
             self._tell(account, FeedState("connecting"))
 
-    async def _keep(self) -> None:
-        """Refresh the interest key; tell every followed account when the hub or Redis is away."""
-        client, backoff = self._bus.client(), Backoff(first=0.5, cap=2.0)
-        while not self._closed:  # as well as cancelled: redis-py has been seen to swallow a cancellation
-            try:
-                async with client.pipeline(transaction=False) as pipe:
-                    pipe.set(INTEREST + self.id, json.dumps(self.wants), ex=INTEREST_TTL)
-                    pipe.get(HUB)
-                    _, hub = await pipe.execute()
-                reason = None if hub else "the hub is not running"
-            except UNREACHABLE as error:
-                stop_if_cancelled()
-                hub, reason = None, f"the bus is unreachable ({error})"
-            if reason is None:
-                backoff.reset()
-                if hub != self._hub:  # back, or another hub: where do its feeds stand?
-                    self._hub = hub
-                    for account in list(self.wants):
-                        await self._catch_up(account)
-                await asyncio.sleep(HEARTBEAT)
-                continue
-            self._hub = None
-            delay = backoff.next_delay()
+    async def hub_seen(self, hub: str) -> None:
+        """The keeper found ``hub`` running: if it is back, or another, where do its feeds stand?"""
+        if hub == self._hub or self._closed:
+            return
+        self._hub = hub
+        try:
             for account in list(self.wants):
-                self._tell(account, FeedState("reconnecting", backoff.attempt, round(delay, 2), reason))
-            await asyncio.sleep(delay)
+                await self._catch_up(account)
+        except UNREACHABLE:
+            stop_if_cancelled()
+            self._hub = None  # caught up at the keeper's next round
+
+    def hub_away(self, reason: str, attempt: int, delay: float) -> None:
+        """The keeper cannot see a hub (``reason``); it tries again in ``delay`` seconds."""
+        self._hub = None
+        for account in list(self.wants):
+            self._tell(account, FeedState("reconnecting", attempt, round(delay, 2), reason))
 
     def _read_orders(self) -> None:
         """Join the process's order reader (again, once a consumer left behind has room)."""
@@ -289,6 +279,8 @@ class BusConsumer:
             task.cancel()
         if self._reading:
             self._bus.order_reader().leave(self)
+        if self._joined:
+            self._bus.keeper().leave(self)
         if self._tasks:  # bounded: a stop must never hang on a task that lost its cancellation
             _, stuck = await asyncio.wait(self._tasks, timeout=TASK_END)
             if stuck:
