@@ -16,7 +16,7 @@ import json
 import logging
 import secrets
 from collections import deque
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -60,6 +60,16 @@ def stop_if_cancelled() -> None:
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
+
+
+def fail_consumers(consumers: Iterable[BusConsumer], error: Exception, what: str) -> None:
+    """``what`` failed with ``error`` (call it where it was caught): each of ``consumers`` ends with it, as a
+    BrokerplexError, never in silence."""
+    if not isinstance(error, BrokerplexError):
+        log.exception("the bus %s failed", what)
+        error = BusError(f"the bus {what} failed: {type(error).__name__}: {error}")
+    for consumer in consumers:
+        consumer.buffer.fail(error)
 
 
 class BusConsumer:
@@ -166,10 +176,7 @@ class BusConsumer:
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            if not isinstance(error, BrokerplexError):
-                log.exception("the bus consumer's %s failed", what)
-                error = BusError(f"the bus consumer's {what} failed: {type(error).__name__}: {error}")
-            self.buffer.fail(error)
+            fail_consumers([self], error, f"consumer's {what}")
 
     def refused(self, refusal: dict[str, Any]) -> None:
         """The hub could not take what this consumer asked for: its reading ends with the error."""

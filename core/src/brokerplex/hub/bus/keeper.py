@@ -13,18 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 from typing import TYPE_CHECKING
 
-from brokerplex.errors import BrokerplexError
-from brokerplex.hub.bus.codec import HEARTBEAT, HUB, INTEREST, INTEREST_TTL, BusError
+from brokerplex.hub.bus.codec import HEARTBEAT, HUB, INTEREST, INTEREST_TTL
+from brokerplex.hub.bus.consumer import UNREACHABLE, BusConsumer, fail_consumers, stop_if_cancelled
 from brokerplex.streaming import Backoff
 
 if TYPE_CHECKING:
     from brokerplex.hub.bus import Bus
-    from brokerplex.hub.bus.consumer import BusConsumer
-
-log = logging.getLogger(__name__)
 
 
 class InterestKeeper:
@@ -63,17 +59,11 @@ class InterestKeeper:
                     await asyncio.wait_for(self._wake.wait(), pause)
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # every consumer hears it, never silence
-            if not isinstance(error, BrokerplexError):
-                log.exception("the bus interest keeper failed")
-                error = BusError(f"the bus interest keeper failed: {type(error).__name__}: {error}")
-            for consumer in list(self._consumers.values()):
-                consumer.buffer.fail(error)
+        except Exception as error:
+            fail_consumers(list(self._consumers.values()), error, "interest keeper")
 
     async def _refresh(self, backoff: Backoff) -> float:
         """One round: the keys written, the hub read, each consumer told; the seconds until the next."""
-        from brokerplex.hub.bus.consumer import UNREACHABLE, stop_if_cancelled
-
         consumers = list(self._consumers.values())
         client = self._bus.client()
         try:

@@ -14,14 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
-from brokerplex.errors import BrokerplexError
 from brokerplex.hub.board import Board
-from brokerplex.hub.bus.codec import FEED, HEARTBEAT, INBOX, BusError, state_from, tick_from
+from brokerplex.hub.bus.codec import FEED, HEARTBEAT, INBOX, state_from, tick_from
 from brokerplex.hub.events import Event, trimmed
 from brokerplex.models import TickMode
 
@@ -30,8 +28,6 @@ if TYPE_CHECKING:
 
     from brokerplex.hub.bus import Bus
     from brokerplex.hub.bus.consumer import BusConsumer
-
-log = logging.getLogger(__name__)
 
 
 class FeedListener:
@@ -98,7 +94,7 @@ class FeedListener:
             self._task = asyncio.get_running_loop().create_task(self._listen(), name="bus feed listener")
 
     async def _listen(self) -> None:
-        from brokerplex.hub.bus.consumer import UNREACHABLE, stop_if_cancelled
+        from brokerplex.hub.bus.consumer import UNREACHABLE, fail_consumers, stop_if_cancelled
 
         pubsub = self._pubsub
         assert pubsub is not None
@@ -114,12 +110,9 @@ class FeedListener:
                     self._dispatch(message["channel"], message["data"])
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # every consumer hears it, never silence
-            if not isinstance(error, BrokerplexError):
-                log.exception("the bus feed listener failed")
-                error = BusError(f"the bus feed listener failed: {type(error).__name__}: {error}")
-            for consumer in {*self._inboxes.values(), *(c for members in self._feeds.values() for c in members)}:
-                consumer.buffer.fail(error)
+        except Exception as error:
+            fail_consumers({*self._inboxes.values(), *(c for members in self._feeds.values() for c in members)},
+                           error, "feed listener")
 
     def _dispatch(self, channel: str, data: str) -> None:
         if channel.startswith(INBOX):

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from typing import TYPE_CHECKING, cast
 
 from redis.exceptions import RedisError
 
-from brokerplex.errors import BrokerplexError
 from brokerplex.hub.buffer import ConsumerBuffer
-from brokerplex.hub.bus.codec import ORDERS, BusError, event_from, stream_id_key
+from brokerplex.hub.bus.codec import ORDERS, event_from, stream_id_key
 from brokerplex.streaming import Backoff
 
 if TYPE_CHECKING:
@@ -32,7 +30,6 @@ if TYPE_CHECKING:
     from brokerplex.hub.bus import Bus
     from brokerplex.hub.bus.consumer import BusConsumer
 
-log = logging.getLogger(__name__)
 
 READ_BLOCK_MS = 2000  # well within redis-py's socket timeout (5 s)
 READ_COUNT = 500
@@ -110,12 +107,10 @@ class OrderReader:
             await self._serve(connection)
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # every consumer served hears it, never silence
-            if not isinstance(error, BrokerplexError):
-                log.exception("the bus order reader failed")
-                error = BusError(f"the bus order reader failed: {type(error).__name__}: {error}")
-            for consumer in self._live:
-                consumer.buffer.fail(error)
+        except Exception as error:
+            from brokerplex.hub.bus.consumer import fail_consumers
+
+            fail_consumers(self._live, error, "order reader")
             self._live.clear()
             self._task = self._cursor = None
         finally:
