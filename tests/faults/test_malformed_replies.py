@@ -33,8 +33,8 @@ NESTED_TEXT = "[" * 100_000 + "]" * 100_000
 
 @pytest.fixture
 def venue_timeout() -> float:
-    """Every damaged reply comes at once, so none waits for this; the orders and quotes that prepare a route
-    do, and at 0.5 s a busy machine (three test workers) once failed a preparation."""
+    """What a trickled reply waits, and the orders and quotes that prepare a route meet: at 0.5 s a busy
+    machine (three test workers) once failed a preparation. The other damaged replies come at once."""
     return 2.0
 
 
