@@ -22,7 +22,7 @@ def test_the_next_call_waits_for_the_oldest_to_leave_the_window() -> None:
     limiter.reserve(now=100.0)
     limiter.reserve(now=100.4)
     assert limiter.reserve(now=100.5) == pytest.approx(0.5 + SLACK_SECONDS)
-    # the window now holds 100.4 and the reserved 101.05: the next slot is 100.4 + 1 s + slack
+    # the window now holds 100.4 and the reserved 101 s + slack: the next slot is 100.4 + 1 s + slack
     assert limiter.reserve(now=100.5) == pytest.approx(0.9 + SLACK_SECONDS)
 
 

@@ -12,6 +12,7 @@ import pytest
 import websockets
 from kiteconnect.exceptions import TokenException
 
+from brokerplex.ratelimit import SLACK_SECONDS
 from brokerplex_paper.exchange import PaperExchange
 from brokerplex_paper.simkit.limits import ServerLimits
 from brokerplex_zerodha.sim import KiteSimulator
@@ -34,7 +35,7 @@ def test_a_client_pacing_at_the_limit_is_served_despite_jitter() -> None:
         clock.now += step
         assert limits.check("key", "quote") == 0.0
     clock.now += 0.3
-    assert limits.check("key", "quote") == pytest.approx(0.65)  # until the window (less the slack) has passed
+    assert limits.check("key", "quote") == pytest.approx(0.7 - SLACK_SECONDS)  # the window, less the slack
     assert limits.check("other-key", "quote") == 0.0  # limits are per API key
 
 
