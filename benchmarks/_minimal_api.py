@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 
-import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -36,18 +35,8 @@ class MinimalApi:
         self.process = subprocess.Popen([sys.executable, __file__], stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         self.url = str(json.loads(self.process.stdout.readline())["url"])
-        self._clients: list[httpx.Client] = []
-
-    def client(self, key: str) -> httpx.Client:
-        """A client of the app made as the tests' ``ApiServer.client`` makes one (prefix, bearer key)."""
-        client = httpx.Client(base_url=f"{self.url}/api/v1", headers={"Authorization": f"Bearer {key}"},
-                              timeout=WAIT)
-        self._clients.append(client)
-        return client
 
     def stop(self) -> None:
-        for client in self._clients:
-            client.close()
         self.process.terminate()
         self.process.wait(WAIT)
 

@@ -17,6 +17,12 @@ from brokerplex_server.auth.users import UserStore
 from processes import WAIT, Child
 
 
+def api_client(url: str, key: str | None = None) -> httpx.Client:
+    """An httpx client of the API served at ``url`` (``/api/v1`` prefixed), with ``key`` as its bearer token."""
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.Client(base_url=f"{url}/api/v1", headers=headers, timeout=WAIT)
+
+
 @dataclass
 class ApiServer:
     """A running server: its URL, home and database; users and keys made straight in its store."""
@@ -55,8 +61,7 @@ class ApiServer:
 
     def client(self, key: str | None = None) -> httpx.Client:
         """An httpx client of the API (``/api/v1`` prefixed), with ``key`` as its bearer token."""
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
-        client = httpx.Client(base_url=f"{self.url}/api/v1", headers=headers, timeout=WAIT)
+        client = api_client(self.url, key)
         self.clients.append(client)
         return client
 

@@ -95,6 +95,11 @@ class BusConsumer:
         return f"<BusConsumer {self.id} of {sorted(self.wants)}>"
 
     # -- what it wants -----------------------------------------------------------------------
+    @property
+    def interest(self) -> tuple[str, str]:
+        """Its interest key and what goes in it (written with ``INTEREST_TTL``)."""
+        return INTEREST + self.id, json.dumps(self.wants)
+
     async def subscribe(self, account: str, symbols: Sequence[str], mode: TickMode = "quote") -> None:
         """Ticks of ``symbols`` from ``account`` at ``mode``, with its order updates, trades and feed
         states. InputError (a bad account, mode or symbol) before anything is sent."""
@@ -129,7 +134,7 @@ class BusConsumer:
             if not followed:
                 await self._bus.listener().follow(self, account)
             client = self._bus.client()
-            await client.set(INTEREST + self.id, json.dumps(self.wants), ex=INTEREST_TTL)
+            await client.set(*self.interest, ex=INTEREST_TTL)
             await client.publish(CONTROL, self.id)
             if not followed:
                 await self._catch_up(account)

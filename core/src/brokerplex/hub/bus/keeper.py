@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from typing import TYPE_CHECKING
 
 from brokerplex.hub.bus.codec import HEARTBEAT, HUB, INTEREST, INTEREST_TTL
@@ -69,21 +68,19 @@ class InterestKeeper:
         try:
             async with client.pipeline(transaction=False) as pipe:
                 for consumer in consumers:
-                    pipe.set(INTEREST + consumer.id, json.dumps(consumer.wants), ex=INTEREST_TTL)
+                    pipe.set(*consumer.interest, ex=INTEREST_TTL)
                 pipe.get(HUB)
                 hub = (await pipe.execute())[-1]
             if gone := [INTEREST + consumer.id for consumer in consumers if consumer.id not in self._consumers]:
                 await client.delete(*gone)  # closed while their keys were being written: not alive
+            reason = None if hub else "the hub is not running"
         except UNREACHABLE as error:
             stop_if_cancelled()
+            hub, reason = None, f"the bus is unreachable ({error})"
+        if reason is not None:
             delay = backoff.next_delay()
             for consumer in consumers:
-                consumer.hub_away(f"the bus is unreachable ({error})", backoff.attempt, delay)
-            return delay
-        if not hub:
-            delay = backoff.next_delay()
-            for consumer in consumers:
-                consumer.hub_away("the hub is not running", backoff.attempt, delay)
+                consumer.hub_away(reason, backoff.attempt, delay)
             return delay
         backoff.reset()
         for consumer in consumers:
