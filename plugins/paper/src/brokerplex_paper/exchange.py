@@ -319,9 +319,7 @@ class PaperExchange:
         """Trigger, fill and expire the working orders on ``symbol`` (each once per step)."""
         tape = self._ledger.tape(symbol)
         assert tape is not None
-        for account, order, matched_step in self._ledger.working_on(symbol):
-            if matched_step >= self._step and not force:
-                continue
+        for account, order in self._ledger.working_on(symbol, unmatched_at=None if force else self._step):
             self._ledger.set_matched(order.order_id, self._step)
             if self._session_open(self._listing(symbol).instrument.exchange):
                 self._match_one(account, order, tape)
@@ -426,10 +424,12 @@ class PaperExchange:
 
     def _funds(self, account: str, *, excluding: str | None = None) -> Funds:
         symbols = {row.symbol for row in self._ledger.positions(account)}
-        for symbol in symbols | {order.symbol for order in self._ledger.working_orders(account)}:
+        for symbol in symbols | set(self._ledger.working_symbols(account)):
             self._advance(symbol)  # may fill orders: read the books only after this
         cash, realised, unrealised, used = self._cash(account), ZERO, ZERO, ZERO
-        for row in self._ledger.positions(account):
+        positions = self._ledger.positions(account)
+        nets = {(row.symbol, row.product): row.net for row in positions}  # not a query per working order
+        for row in positions:
             listing = self._listing(row.symbol)
             last = self._last_price(row.symbol)
             if row.product is not Product.CNC:
@@ -442,7 +442,8 @@ class PaperExchange:
                 continue
             listing = self._listing(order.symbol)
             price = order.price or order.trigger_price or self._last_price(order.symbol)
-            used += self._order_margin(account, listing, order.product, order.side, order.pending_quantity, price)
+            used += order_margin(listing, order.product, order.side, order.pending_quantity, price,
+                                 nets.get((order.symbol, order.product), 0), self._spot(listing))
         available = cash + realised + min(unrealised, ZERO) - used
         return Funds(cash=cash, available_margin=to_paise(available), used_margin=to_paise(used),
                      realised_pnl=to_paise(realised), unrealised_pnl=to_paise(unrealised))
