@@ -264,6 +264,32 @@ def test_two_exchanges_on_one_file_share_the_books(tmp_path: Path, clock: HeldCl
     assert second.quotes(["NSE:INFY"]) == first.quotes(["NSE:INFY"])
 
 
+def test_a_reader_of_changes_gets_each_changed_order_once_across_processes_and_days(
+        tmp_path: Path, clock: HeldClock) -> None:
+    """``orders_since``: what the streams and the simulators' order feeds read at each look, instead of the
+    whole book. Another process's changes count; the numbers keep growing when the day's orders are cleared."""
+    first = new_exchange(tmp_path / "shared.sqlite", clock)
+    second = PaperExchange(tmp_path / "shared.sqlite", clock=clock)  # another process on the same file
+    first.ensure_account("b")
+    resting = first.place("a", order(order_type=OrderType.LIMIT, price=Decimal(1400))).order
+    first.place("b", order())
+    everything, looked = second.orders_since("a", None)
+    assert [o.order_id for o in everything] == [resting.order_id]
+    assert second.orders_since("a", looked) == ([], looked)  # nothing new: nothing read
+
+    filled = first.place("a", order(quantity=1)).order
+    first.cancel("a", resting.order_id)
+    changed, newer = second.orders_since("a", looked)
+    assert [(o.order_id, o.status) for o in changed] == [(resting.order_id, OrderStatus.CANCELLED),
+                                                          (filled.order_id, OrderStatus.COMPLETE)]
+    assert newer > looked
+
+    clock.advance(days=1)  # the day's orders are cleared
+    assert second.orders_since("a", newer) == ([], newer)
+    tomorrow = first.place("a", order(quantity=1)).order
+    assert [o.order_id for o in second.orders_since("a", newer)[0]] == [tomorrow.order_id]
+
+
 def test_the_market_is_seeded_and_derivatives_follow_their_underlying(tmp_path: Path, clock: HeldClock) -> None:
     one, two = new_exchange(tmp_path / "1.sqlite", clock), new_exchange(tmp_path / "2.sqlite", clock)
     call = next(i.symbol for i in one.instruments() if i.underlying == "NIFTY" and i.instrument_type == "CE")

@@ -162,6 +162,19 @@ class PaperExchange:
             self._advance_working(account)
             return self._ledger.orders(account)
 
+    def order(self, account: str, order_id: str) -> Order:
+        """One order as it is now; OrderNotFoundError if ``account`` has none by that id."""
+        with self._transaction():
+            self._advance_working(account)
+            return self._order(account, order_id)
+
+    def orders_since(self, account: str, change: int | None) -> tuple[list[Order], int]:
+        """The account's orders changed after ``change`` (None: all), and the newest change's number: what a
+        stream or a simulator's order feed reads at each look (see :meth:`Ledger.orders_since`)."""
+        with self._transaction():
+            self._advance_working(account)
+            return self._ledger.orders_since(account, change)
+
     def order_history(self, account: str, order_id: str) -> list[Order]:
         with self._transaction():
             self._order(account, order_id)

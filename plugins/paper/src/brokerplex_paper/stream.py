@@ -111,6 +111,7 @@ class PaperStream(Stream):
         self._modes: dict[str, TickMode] = {}
         self._told: dict[str, Tick] = {}  # symbol -> its last tick sent, its exchange time left out
         self._seen: dict[str, Fingerprint] = {}  # order id -> its state last reported (or at the start)
+        self._looked = 0  # the exchange's newest order change at the last look
         self._traded: set[str] = set()  # trade ids reported (or there at the start)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -123,7 +124,8 @@ class PaperStream(Stream):
         """Take the order book as it stands (not news), go live and start polling."""
         if self._task is not None:
             return
-        orders, trades = await asyncio.to_thread(lambda: (self._read_orders(), self._exchange.trades(self._account)))
+        (orders, self._looked), trades = await asyncio.to_thread(
+            lambda: (self._read_orders(None), self._exchange.trades(self._account)))
         self._seen = {order.order_id: fingerprint(order) for order in orders}
         self._traded = {trade.trade_id for trade in trades}
         self._set_state(FeedState("live"))
@@ -155,9 +157,10 @@ class PaperStream(Stream):
         return dict(self._modes)
 
     # -- polling ---------------------------------------------------------------------
-    def _read_orders(self) -> list[Order]:
+    def _read_orders(self, change: int | None) -> tuple[list[Order], int]:
+        """The orders changed after ``change`` (None: all), and the newest change."""
         self._before_poll()
-        return self._exchange.orders(self._account)
+        return self._exchange.orders_since(self._account, change)
 
     def _read(self, symbols: list[str]) -> tuple[dict[str, Quote], list[Order], list[Trade]]:
         """The quotes of ``symbols`` after a step, every state of each order since its last report, and the
@@ -167,7 +170,8 @@ class PaperStream(Stream):
         # now and as a trade at the next look, never as a trade before its order is seen filled.
         trades = [trade for trade in self._exchange.trades(self._account) if trade.trade_id not in self._traded]
         updates = []
-        for order in self._read_orders():
+        changed, self._looked = self._read_orders(self._looked)
+        for order in changed:  # not the whole book, which grows all day
             if self._seen.get(order.order_id) != fingerprint(order):
                 history = self._exchange.order_history(self._account, order.order_id)
                 updates += changes(history, self._seen.get(order.order_id)) or [order]

@@ -64,6 +64,7 @@ class Streams:
         self._seen_trades: set[str] = set()
         self._ticks = 0
         self._seen_update: dict[str, dt.datetime] = {}
+        self._looked: dict[str, int] = {}  # account → the exchange's newest order change at the last look
         self._told: dict[str, dict[tuple[int, int, int], str]] = {}  # socket id → message → fingerprint
         self._joined_sockets: set[str] = set()
         self._md, self._ia = self._build_servers()
@@ -175,7 +176,8 @@ class Streams:
         for user in self.state.users.values():
             for code in (*user.client_codes, *(() if user.investor else (PRO,))):
                 account = user.account(code)
-                for order in exchange.orders(account):
+                orders, self._looked[account] = exchange.orders_since(account, None)
+                for order in orders:
                     self._seen_update[order.order_id] = order.updated_at
                     self._seen_history[order.order_id] = len(exchange.order_history(account, order.order_id))
                 self._seen_trades.update(trade.trade_id for trade in exchange.trades(account))
@@ -257,7 +259,10 @@ class Streams:
     async def _account_events(self, user: User, code: str) -> None:
         exchange, account = self.state.exchange, user.account(code)
         owner = Owner(user.user_id, user.user_id if code == PRO else code)
-        orders = {order.order_id: order for order in exchange.orders(account)}
+        # The orders changed since the last look, not the whole book (which grows all day). A trade and its
+        # order's fill are one change: a trade read before its order's is told at the next look.
+        changed, self._looked[account] = exchange.orders_since(account, self._looked.get(account, 0))
+        orders = {order.order_id: order for order in changed}
         for order in orders.values():
             if self._seen_update.get(order.order_id) == order.updated_at:
                 continue  # unchanged since the last look: no history to read
@@ -276,7 +281,6 @@ class Streams:
                 if record["OrderStatus"] != last_status:
                     await self._emit(self._ia, "order", _compact(record), user.user_id)
                 last_status = record["OrderStatus"]
-        # A trade whose order is not in this snapshot yet waits for the next tick, unseen.
         fresh = [trade for trade in exchange.trades(account)
                  if trade.trade_id not in self._seen_trades and trade.order_id in orders]
         for index, trade in enumerate(fresh, start=1):

@@ -213,15 +213,13 @@ class KiteApp:
 
     async def order_history(self, request: Request, session: Session) -> Response:
         order_id = request.path_params["order_id"]
-        if not any(o.order_id == order_id for o in self._visible(session.user_id)):
-            raise KiteError(400, "OrderException", ORDER_NOT_FOUND)
+        self._check_visible(session.user_id, order_id)
         snapshots = self.state.exchange.order_history(session.user_id, order_id)
         return success(self.state.view(session.user_id).history(snapshots))
 
     async def order_trades(self, request: Request, session: Session) -> Response:
         order_id = request.path_params["order_id"]
-        if not any(o.order_id == order_id for o in self._visible(session.user_id)):
-            raise KiteError(400, "OrderException", ORDER_NOT_FOUND)
+        self._check_visible(session.user_id, order_id)
         view = self.state.view(session.user_id)
         return success([view.trade(t) for t in self.state.exchange.trades(session.user_id) if t.order_id == order_id])
 
@@ -277,8 +275,11 @@ class KiteApp:
         return success({"order_id": order_id})
 
     def _check_visible(self, user_id: str, order_id: str) -> None:
-        if not any(o.order_id == order_id for o in self._visible(user_id)):
-            raise KiteError(400, "OrderException", ORDER_NOT_FOUND)
+        """The order is in Kite's book (one refused at placement never entered it: see :meth:`_visible`)."""
+        with contextlib.suppress(OrderNotFoundError):
+            if self.state.exchange.order(user_id, order_id).status.value != "REJECTED":
+                return
+        raise KiteError(400, "OrderException", ORDER_NOT_FOUND)
 
     # -- portfolio -------------------------------------------------------------------------------
     async def positions(self, _request: Request, session: Session) -> Response:

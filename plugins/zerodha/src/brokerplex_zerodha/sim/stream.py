@@ -132,6 +132,7 @@ class TickerHub:
         self.connections: set[Connection] = set()
         self.silenced = False
         self._seen: dict[str, dict[str, tuple[object, ...]]] = {}  # user -> order id -> fingerprint
+        self._looked: dict[str, int] = {}  # user -> the exchange's newest order change at the last look
         self._wake = asyncio.Event()
         self._publishing = asyncio.Lock()  # one diff at a time, so updates go out in order
 
@@ -268,7 +269,8 @@ class TickerHub:
     def prime(self, user_id: str) -> None:
         """Start watching ``user_id``'s orders (what exists now is not news)."""
         if user_id not in self._seen:
-            self._seen[user_id] = {o.order_id: _fingerprint(o) for o in self.state.exchange.orders(user_id)}
+            orders, self._looked[user_id] = self.state.exchange.orders_since(user_id, None)
+            self._seen[user_id] = {o.order_id: _fingerprint(o) for o in orders}
 
     async def publish_orders(self) -> None:
         """Send an update for every order that changed since the last look."""
@@ -280,7 +282,8 @@ class TickerHub:
 
     async def _publish(self, user_id: str, seen: dict[str, tuple[object, ...]]) -> None:
         updates = []
-        for order in self.state.exchange.orders(user_id):
+        changed, self._looked[user_id] = self.state.exchange.orders_since(user_id, self._looked[user_id])
+        for order in changed:  # not the whole book: an order action here once cost more the longer the day
             fingerprint = _fingerprint(order)
             before = seen.get(order.order_id)
             if before == fingerprint:
