@@ -6,11 +6,12 @@ the session, the day's circuit limits, and which side of the market a stop-loss 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from brokerplex.models import Order, OrderRequest, Product, Side, Variety
+from brokerplex.models import Order, OrderRequest, OrderStatus, Product, Side, Variety
 from brokerplex.rules import order_problem
 from brokerplex_paper.market import band
 from brokerplex_paper.universe import Listing
@@ -25,6 +26,18 @@ TRANSIENT_MESSAGES = frozenset({"order received", "validation pending", "trigger
 def lasting_message(order: Order) -> str | None:
     """The note an order keeps once its state moves on (None for a transient one)."""
     return None if order.status_message in TRANSIENT_MESSAGES else order.status_message
+
+
+def received(request: OrderRequest, order_id: str, now: dt.datetime) -> Order:
+    """``request`` as the exchange takes it in, before any check."""
+    return Order(
+        order_id=order_id, client_order_id=request.client_order_id,
+        exchange_order_id=None, symbol=request.symbol, side=request.side, order_type=request.order_type,
+        product=request.resolved_product, validity=request.validity, variety=request.variety,
+        quantity=request.quantity, pending_quantity=request.quantity,
+        disclosed_quantity=request.disclosed_quantity, price=request.price, trigger_price=request.trigger_price,
+        status=OrderStatus.PENDING, status_message="order received", placed_at=now, updated_at=now,
+    )
 
 
 class RejectReason(StrEnum):

@@ -48,8 +48,7 @@ from brokerplex.models import (
 )
 from brokerplex.rules import modify_problem
 from brokerplex_paper.accounting import ZERO, margin, order_margin
-from brokerplex_paper.checks import TRANSIENT_MESSAGES as TRANSIENT_MESSAGES  # the Kite sim reads it here
-from brokerplex_paper.checks import Placement, RejectReason, lasting_message, market_refusal
+from brokerplex_paper.checks import Placement, RejectReason, lasting_message, market_refusal, received
 from brokerplex_paper.hours import now_ist, session_open, square_off_due, years_to_expiry
 from brokerplex_paper.ledger import Ledger, Tape
 from brokerplex_paper.market import Book, fair_price, quote, rng, to_paise, walk
@@ -169,8 +168,7 @@ class PaperExchange:
             return self._order(account, order_id)
 
     def orders_since(self, account: str, change: int | None) -> tuple[list[Order], int]:
-        """The account's orders changed after ``change`` (None: all), and the newest change's number: what a
-        stream or a simulator's order feed reads at each look (see :meth:`Ledger.orders_since`)."""
+        """What a stream or a simulator's order feed reads at each look: see :meth:`Ledger.orders_since`."""
         with self._transaction():
             self._advance_working(account)
             return self._ledger.orders_since(account, change)
@@ -266,16 +264,7 @@ class PaperExchange:
 
     # -- orders: creation, validation, storage -------------------------------------
     def _new_order(self, request: OrderRequest) -> Order:
-        number = self._ledger.next_id("order")
-        order_id = f"{self._now:%y%m%d}{number:09d}"
-        return Order(
-            order_id=order_id, client_order_id=request.client_order_id,
-            exchange_order_id=None, symbol=request.symbol, side=request.side, order_type=request.order_type,
-            product=request.resolved_product, validity=request.validity, variety=request.variety,
-            quantity=request.quantity, pending_quantity=request.quantity,
-            disclosed_quantity=request.disclosed_quantity, price=request.price, trigger_price=request.trigger_price,
-            status=OrderStatus.PENDING, status_message="order received", placed_at=self._now, updated_at=self._now,
-        )
+        return received(request, f"{self._now:%y%m%d}{self._ledger.next_id('order'):09d}", self._now)
 
     def _validate(
         self, account: str, order_id: str, request: OrderRequest, listing: Listing, tape: Tape
@@ -288,10 +277,8 @@ class PaperExchange:
         if request.resolved_product is Product.CNC and request.side is Side.SELL:
             sellable = self._sellable(account, request.symbol, excluding=order_id)
             if request.quantity > sellable:
-                return RejectReason.HOLDINGS, (
-                    f"insufficient holdings: selling {request.quantity} {request.symbol} (CNC) "
-                    f"but {sellable} can be sold"
-                )
+                return RejectReason.HOLDINGS, (f"insufficient holdings: selling {request.quantity} {request.symbol} "
+                                               f"(CNC) but {sellable} can be sold")
         required = self._order_margin(account, listing, request.resolved_product, request.side, request.quantity,
                                        request.price or request.trigger_price or tape.last_price)
         available = self._funds(account, excluding=order_id).available_margin

@@ -12,7 +12,7 @@ from typing import Any
 
 from brokerplex.formats import IST
 from brokerplex.models import Funds, Holding, Order, OrderStatus, Position, Quote, Trade, Variety
-from brokerplex_paper.exchange import TRANSIENT_MESSAGES
+from brokerplex_paper.checks import TRANSIENT_MESSAGES
 from brokerplex_zerodha.sim.catalog import Catalog
 
 Json = dict[str, Any]
