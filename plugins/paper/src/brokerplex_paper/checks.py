@@ -1,7 +1,8 @@
 """The exchange's own checks on an order, before the broker's risk checks (holdings, margin) run.
 
 In the order a real exchange applies them: the instrument's rules (tick, lot, freeze, product),
-the session, the day's circuit limits, and which side of the market a stop-loss trigger is on.
+the session, the day's circuit limits, and which side of the market a stop-loss trigger is on. Also the
+order as the exchange takes it in (:func:`received`) and the notes its lifecycle leaves on it.
 """
 
 from __future__ import annotations
