@@ -1,8 +1,9 @@
 """Where the paper exchange keeps its state: one SQLite file, read and written only through :class:`Ledger`.
 
 The exchange decides; the ledger stores: accounts and cash, each instrument's tape, orders with their
-history, trades, positions and holdings, and a few counters. Every method runs inside the exchange's
-transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), which :meth:`Ledger.transaction` opens.
+history and a feed of their changes, trades, positions and holdings, and a few counters. Every method
+runs inside the exchange's transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), which
+:meth:`Ledger.transaction` opens.
 """
 
 from __future__ import annotations
